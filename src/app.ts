@@ -1,0 +1,86 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { Logger } from "pino";
+import { systemClock, type Clock } from "./platform/clock.js";
+import type { Config } from "./platform/config.js";
+import { Authenticator } from "./platform/http/auth.js";
+import { ProblemMapper } from "./platform/http/problem.js";
+import { healthRoutes } from "./platform/http/routes/health.routes.js";
+import { ingestRoutes } from "./platform/http/routes/ingest.routes.js";
+import { opsRoutes } from "./platform/http/routes/ops.routes.js";
+import { buildHttpServer, type HttpServer } from "./platform/http/server.js";
+import { createKernel, type Kernel } from "./platform/kernel.js";
+import { platformErrors } from "./platform/errors.js";
+import type { ContextModule } from "./platform/module.js";
+import { contextModules } from "./modules.js";
+import { upstreamEvents } from "./contracts/upstream.js";
+
+export interface App {
+  kernel: Kernel;
+  server: HttpServer;
+  authSecret: string | undefined;
+  /** Starts the workers (relay, retries, bus consumers, timers); `listen` also serves HTTP. */
+  start(options?: { listen?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** null: PGlite in memory (tests); default: config.dataDir. */
+  dataDir?: string | null;
+  /** Extra modules (tests plug probe consumers in here). */
+  modules?: ContextModule[];
+}
+
+/** API.md: in embedded mode with no key configured, a secret is generated into the data directory. */
+export function embeddedSecret(dataDir: string): string {
+  const file = path.join(dataDir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const modules = [...contextModules, ...(options.modules ?? [])];
+  let auth = config.auth;
+  if (!auth.secret && !auth.jwksUrl) {
+    if (config.databaseUrl) throw new Error("set AUTH_JWT_SECRET or AUTH_JWKS_URL (only embedded mode generates a secret)");
+    auth = { ...auth, secret: embeddedSecret(config.dataDir) };
+  }
+  const kernel = await createKernel(config, {
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    dataDir: options.dataDir,
+    events: [...upstreamEvents, ...modules.flatMap((module) => module.events)],
+  });
+  try {
+    const authenticator = new Authenticator(auth);
+    const problems = new ProblemMapper(Object.assign({}, platformErrors, ...modules.map((module) => module.errors)));
+    const server = await buildHttpServer({ logger: kernel.logger, authenticator, problems, metrics: kernel.metrics });
+    healthRoutes(server, kernel);
+    opsRoutes(server, kernel, authenticator);
+    ingestRoutes(server, kernel, authenticator);
+    for (const module of modules) await module.install({ kernel, server, authenticator });
+    await server.ready();
+    return {
+      kernel,
+      server,
+      authSecret: auth.secret,
+      async start({ listen = false } = {}) {
+        await kernel.start();
+        if (listen) await server.listen({ port: config.port, host: config.host });
+      },
+      async stop() {
+        await server.close();
+        await kernel.stop();
+      },
+    };
+  } catch (error) {
+    await kernel.stop();
+    throw error;
+  }
+}

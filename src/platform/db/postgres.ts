@@ -1,0 +1,57 @@
+import pg from "pg";
+import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
+import { SYSTEM_SCOPE } from "./db.js";
+import { runHooks, transactionOn } from "./transaction.js";
+import { APP_ROLE } from "./roles.js";
+
+// int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export class PostgresDb implements Db {
+  readonly engine = "postgres" as const;
+  constructor(readonly pool: pg.Pool) {}
+
+  /**
+   * Every pooled session assumes the non-superuser application role, so row-level security applies
+   * even when the login user is a superuser (as on a developer machine).
+   */
+  static open(url: string, poolSize: number): PostgresDb {
+    return new PostgresDb(new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE}` }));
+  }
+
+  async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const result = await this.pool.query(text, params as unknown[] | undefined);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async tx<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
+    const client = await this.pool.connect();
+    const sql = {
+      query: async <R>(text: string, params?: readonly unknown[]) => {
+        const result = await client.query(text, params as unknown[] | undefined);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      },
+    };
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [options.tenantId ?? SYSTEM_SCOPE]);
+      const { tx, commitHooks } = transactionOn(sql);
+      const value = await fn(tx);
+      await client.query("COMMIT");
+      runHooks(commitHooks);
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

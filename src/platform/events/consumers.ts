@@ -1,0 +1,92 @@
+import type { Tx } from "../db/db.js";
+import type { Envelope } from "./envelope.js";
+
+/** A consumer: a named handler over some wire types. The name is its inbox and dead-letter identity. */
+export interface Consumer {
+  /** `<context>.<purpose>`, e.g. `enrollment.license-granted`; the context part names its DLQ (`enrollment.dlq`). */
+  name: string;
+  types: readonly string[];
+  handle(tx: Tx, event: Envelope): Promise<void>;
+}
+
+export interface Delivery {
+  consumer: Consumer;
+  event: Envelope;
+}
+
+export interface FailureRecorder {
+  recordFailure(tx: Tx, delivery: Delivery, error: unknown): Promise<void>;
+  cleared(tx: Tx, delivery: Delivery): Promise<void>;
+}
+
+export interface HubObserver {
+  handled(consumer: string, event: Envelope): void;
+  failed(consumer: string, event: Envelope, error: unknown): void;
+}
+
+/**
+ * Runs handlers exactly once per (consumer, eventId): the inbox row and the handler's effect share a
+ * savepoint inside the caller's transaction, so a redelivery finds the row and changes nothing
+ * (invariant 2), and one failing handler does not undo its neighbours in the batch.
+ */
+export class ConsumerHub {
+  private readonly byType = new Map<string, Consumer[]>();
+  private readonly byName = new Map<string, Consumer>();
+  private failures?: FailureRecorder;
+
+  constructor(private readonly observer: HubObserver) {}
+
+  register(consumer: Consumer): void {
+    if (this.byName.has(consumer.name)) throw new Error(`consumer registered twice: ${consumer.name}`);
+    this.byName.set(consumer.name, consumer);
+    for (const type of consumer.types) this.byType.set(type, [...(this.byType.get(type) ?? []), consumer]);
+  }
+
+  useFailureRecorder(recorder: FailureRecorder): void {
+    this.failures = recorder;
+  }
+
+  consumer(name: string): Consumer | undefined {
+    return this.byName.get(name);
+  }
+
+  consumers(): Consumer[] {
+    return [...this.byName.values()];
+  }
+
+  deliveriesFor(events: readonly Envelope[]): Delivery[] {
+    return events.flatMap((event) => (this.byType.get(event.type) ?? []).map((consumer) => ({ consumer, event })));
+  }
+
+  /** `retrying` marks deliveries that come from the retry table, whose row must go once they succeed. */
+  async deliver(tx: Tx, deliveries: readonly Delivery[], retrying = false): Promise<void> {
+    for (const delivery of deliveries) {
+      const { consumer, event } = delivery;
+      try {
+        const fresh = await tx.savepoint(async () => {
+          const inbox = await tx.query(
+            `INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+            [consumer.name, event.eventId],
+          );
+          if (inbox.rowCount === 0) return false;
+          await consumer.handle(tx, event);
+          return true;
+        });
+        if (retrying) await this.failures?.cleared(tx, delivery);
+        if (fresh) this.observer.handled(consumer.name, event);
+      } catch (error) {
+        this.observer.failed(consumer.name, event, error);
+        if (!this.failures) throw error;
+        await this.failures.recordFailure(tx, delivery, error);
+      }
+    }
+  }
+}
+
+/** Embedded mode: the relay's own transaction runs the consumers, so publish and effect commit together. */
+export class InProcessPublisher {
+  constructor(private readonly hub: ConsumerHub) {}
+  async publish(tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
+    await this.hub.deliver(tx, this.hub.deliveriesFor(envelopes));
+  }
+}

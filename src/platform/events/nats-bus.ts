@@ -1,0 +1,156 @@
+import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import type { Db, Tx } from "../db/db.js";
+import type { ConsumerHub, Delivery } from "./consumers.js";
+import type { Envelope, RetentionClass } from "./envelope.js";
+import type { EventRegistry } from "./registry.js";
+import type { Publisher } from "./relay.js";
+
+const DAY_MS = 86_400_000;
+/** EVENTS.md: operational 30 days on the bus, financial and audit 365 days. The database keeps its own records. */
+const RETENTION_MS: Record<RetentionClass, number> = { operational: 30 * DAY_MS, financial: 365 * DAY_MS, audit: 365 * DAY_MS };
+const BATCH = 256;
+
+export interface NatsBusOptions {
+  url: string;
+  /** Namespaces subjects and streams, so several deployments (or test runs) share one NATS. */
+  prefix: string;
+}
+
+/** Consumer-side faults that are not a handler's (the database was down): the batch is redelivered. */
+export interface NatsObserver {
+  batchFailed(error: unknown): void;
+  malformed(subject: string, error: unknown): void;
+}
+
+/**
+ * JetStream transport: one stream per retention class whose subjects are the registry's wire types,
+ * and one durable pull consumer per (consumer, stream). Messages carry `Nats-Msg-Id = eventId`, so a
+ * relay that dies between publish and mark re-publishes into JetStream's duplicate window harmlessly.
+ */
+export class NatsBus implements Publisher {
+  private readonly js: JetStreamClient;
+  private readonly running: Promise<void>[] = [];
+  private readonly stops: Array<() => void> = [];
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly registry: EventRegistry,
+    private readonly options: NatsBusOptions,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  static async connect(options: NatsBusOptions, registry: EventRegistry): Promise<NatsBus> {
+    const nc = await connect({ servers: options.url, name: "ghasi-commerce" });
+    return new NatsBus(nc, registry, options);
+  }
+
+  subject(type: string): string {
+    return `${this.options.prefix}${type}`;
+  }
+
+  streamName(retention: RetentionClass): string {
+    return `${this.options.prefix.replace(/[^A-Za-z0-9_-]/g, "_")}GHASI_${retention.toUpperCase()}`;
+  }
+
+  /** Idempotent: creates or updates the streams so their subjects follow the registry. */
+  async ensureStreams(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    for (const retention of Object.keys(RETENTION_MS) as RetentionClass[]) {
+      const subjects = this.registry.all().filter((d) => d.retentionClass === retention).map((d) => this.subject(d.type));
+      if (subjects.length === 0) continue;
+      const config = { name: this.streamName(retention), subjects, max_age: nanos(RETENTION_MS[retention]), duplicate_window: nanos(120_000) };
+      try {
+        await jsm.streams.info(config.name);
+        await jsm.streams.update(config.name, config);
+      } catch {
+        await jsm.streams.add(config);
+      }
+    }
+  }
+
+  async publish(_tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
+    // Publishes are pipelined on one connection, which keeps their order; the relay marks rows only after every ack.
+    await Promise.all(envelopes.map((event) => this.js.publish(this.subject(event.type), JSON.stringify(event), { msgID: event.eventId })));
+  }
+
+  /** Starts one durable pull consumer per (consumer, stream) that carries any of its types. */
+  async startConsumers(hub: ConsumerHub, db: Db, observer: NatsObserver): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    for (const consumer of hub.consumers()) {
+      const byStream = new Map<string, string[]>();
+      for (const type of consumer.types) {
+        const definition = this.registry.get(type);
+        if (!definition) throw new Error(`consumer ${consumer.name} listens to unregistered type ${type}`);
+        const stream = this.streamName(definition.retentionClass);
+        byStream.set(stream, [...(byStream.get(stream) ?? []), this.subject(type)]);
+      }
+      for (const [stream, subjects] of byStream) {
+        const durable = consumer.name.replace(/[^A-Za-z0-9_-]/g, "_");
+        // Server 2.9 has one filter per consumer: a single type is filtered by the server, several are filtered here.
+        await jsm.consumers.add(stream, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: nanos(30_000),
+          max_deliver: -1,
+          ...(subjects.length === 1 ? { filter_subject: subjects[0] } : {}),
+        });
+        const pull = await this.js.consumers.get(stream, durable);
+        const messages = await pull.consume({ max_messages: BATCH * 2 });
+        this.stops.push(() => void messages.stop());
+        this.running.push(this.drive(messages, consumer.name, hub, db, observer));
+      }
+    }
+  }
+
+  private async drive(messages: AsyncIterable<JsMsg>, consumerName: string, hub: ConsumerHub, db: Db, observer: NatsObserver): Promise<void> {
+    const consumer = hub.consumer(consumerName)!;
+    let buffer: JsMsg[] = [];
+    let draining: Promise<void> | null = null;
+    const drain = async () => {
+      while (buffer.length > 0) {
+        const batch = buffer.slice(0, BATCH);
+        buffer = buffer.slice(BATCH);
+        const deliveries: Delivery[] = [];
+        for (const message of batch) {
+          try {
+            const event = message.json<Envelope>();
+            if (consumer.types.includes(event.type)) deliveries.push({ consumer, event });
+          } catch (error) {
+            observer.malformed(message.subject, error);
+          }
+        }
+        try {
+          if (deliveries.length > 0) await db.tx((tx) => hub.deliver(tx, deliveries));
+          batch.forEach((message) => message.ack());
+        } catch (error) {
+          observer.batchFailed(error);
+          batch.forEach((message) => message.nak(1_000));
+        }
+      }
+      draining = null;
+    };
+    for await (const message of messages) {
+      buffer.push(message);
+      draining ??= drain();
+    }
+    await draining;
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      await this.nc.flush();
+      return !this.nc.isClosed();
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stops.forEach((stop) => stop());
+    await Promise.allSettled(this.running);
+    await this.nc.drain().catch(() => undefined);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Tx } from "../db/db.js";
+import type { Envelope } from "./envelope.js";
+import type { EventRegistry } from "./registry.js";
+
+export const OUTBOX_BUCKETS = 16;
+
+/** FNV-1a: a stable partition-key → bucket map, so one relay at a time owns a key's order. */
+export function bucketOf(partitionKey: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < partitionKey.length; i++) {
+    hash ^= partitionKey.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % OUTBOX_BUCKETS;
+}
+
+/** A payload that does not match its registered schema is a bug in the producer, never a user error. */
+export class EventContractError extends Error {
+  constructor(type: string, detail: string) {
+    super(`event ${type} breaks its contract: ${detail}`);
+    this.name = "EventContractError";
+  }
+}
+
+/**
+ * The transactional outbox: events are rows written in the business transaction, so an event
+ * exists if and only if the state change committed (invariant 1).
+ */
+export class Outbox {
+  private readonly appendedListeners: Array<() => void> = [];
+
+  constructor(private readonly registry: EventRegistry) {}
+
+  onAppended(listener: () => void): void {
+    this.appendedListeners.push(listener);
+  }
+
+  /** Returns the envelopes actually stored (an already-known eventId is skipped, which makes ingest idempotent). */
+  async append(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
+    if (envelopes.length === 0) return 0;
+    for (const event of envelopes) {
+      const errors = this.registry.validate(event.type, event.payload);
+      if (errors === undefined) throw new EventContractError(event.type, "unknown wire type");
+      if (errors.length > 0) throw new EventContractError(event.type, errors.map((e) => `${e.path} ${e.message}`).join("; "));
+    }
+    const result = await tx.query(
+      `INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        envelopes.map((e) => e.eventId),
+        envelopes.map((e) => e.type),
+        envelopes.map((e) => e.partitionKey),
+        envelopes.map((e) => bucketOf(e.partitionKey)),
+        envelopes.map((e) => e.aggregateId),
+        envelopes.map((e) => e.correlationId),
+        envelopes.map((e) => e.tenantId),
+        envelopes.map((e) => e.occurredAt),
+        envelopes.map((e) => JSON.stringify(e)),
+      ],
+    );
+    tx.afterCommit(() => this.appendedListeners.forEach((listener) => listener()));
+    return result.rowCount;
+  }
+}

@@ -1,0 +1,114 @@
+import type { Db, Tx } from "../db/db.js";
+import type { Envelope } from "./envelope.js";
+import { OUTBOX_BUCKETS } from "./outbox.js";
+
+/** Where the relay hands committed events: the in-process hub (same transaction) or JetStream. */
+export interface Publisher {
+  publish(tx: Tx, envelopes: readonly Envelope[]): Promise<void>;
+}
+
+export interface RelayOptions {
+  batchSize: number;
+  concurrency: number;
+  pollMs: number;
+}
+
+export interface RelayObserver {
+  published(envelopes: readonly Envelope[]): void;
+  failed(error: unknown): void;
+}
+
+/**
+ * Moves committed outbox rows to the bus. Each pass locks one bucket row with SKIP LOCKED, so
+ * several relays (or several loops of one) work in parallel while a partition key's events are
+ * only ever published by one of them, in outbox order (DESIGN §8: never poll by "id > last").
+ */
+export class Relay {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakeups: Array<() => void> = [];
+  private nextBucket = 0;
+  private woken = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly publisher: Publisher,
+    private readonly options: RelayOptions,
+    private readonly observer: RelayObserver,
+  ) {}
+
+  /** One pass over one bucket; returns how many events it published. */
+  async runOnce(): Promise<number> {
+    const start = this.nextBucket++ % OUTBOX_BUCKETS;
+    return this.db.tx(async (tx) => {
+      const claimed = await tx.query<{ bucket: number }>(
+        `SELECT b.bucket FROM platform.outbox_buckets b
+          WHERE EXISTS (SELECT 1 FROM platform.outbox o WHERE o.bucket = b.bucket AND o.published_at IS NULL)
+          ORDER BY (b.bucket - $1 + ${OUTBOX_BUCKETS}) % ${OUTBOX_BUCKETS}
+          LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [start],
+      );
+      if (claimed.rows.length === 0) return 0;
+      const rows = await tx.query<{ position: string; envelope: Envelope }>(
+        `SELECT position, envelope FROM platform.outbox
+          WHERE bucket = $1 AND published_at IS NULL ORDER BY position LIMIT $2`,
+        [claimed.rows[0]!.bucket, this.options.batchSize],
+      );
+      const envelopes = rows.rows.map((row) => row.envelope);
+      await this.publisher.publish(tx, envelopes);
+      await tx.query(`UPDATE platform.outbox SET published_at = now() WHERE position = ANY($1::bigint[])`, [
+        rows.rows.map((row) => row.position),
+      ]);
+      this.observer.published(envelopes);
+      return envelopes.length;
+    });
+  }
+
+  /** Publishes until the outbox is empty (tests, shutdown). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let published = await this.runOnce(); published > 0; published = await this.runOnce()) total += published;
+    return total;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** Called after a commit that wrote outbox rows; many commits coalesce into one wake-up per idle loop. */
+  wake(): void {
+    this.woken = true;
+    const waiting = this.wakeups;
+    this.wakeups = [];
+    waiting.forEach((resolve) => resolve());
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      try {
+        // The claim looks at every bucket, so 0 means nothing is waiting that another loop does not hold.
+        if ((await this.runOnce()) > 0) continue;
+      } catch (error) {
+        this.observer.failed(error);
+      }
+      if (this.woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wakeups.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import type { Db, Tx } from "../db/db.js";
+import { RejectionError } from "../result.js";
+
+export interface StoredResponse<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+export interface IdempotencyRequest {
+  key: string | undefined;
+  /** Who and where: the same key from two callers or on two routes are different keys. */
+  scope: string;
+  body: unknown;
+}
+
+function fingerprint(body: unknown): string {
+  return createHash("sha256").update(JSON.stringify(body ?? null)).digest("hex");
+}
+
+/**
+ * Invariant 7. The key row is inserted first and the effect runs in the same transaction: a
+ * concurrent request with the same key blocks on the key's unique index until the first commits,
+ * then reads its response. A rolled-back effect leaves no key, so a retry really retries.
+ */
+export async function idempotent<T>(
+  db: Db,
+  request: IdempotencyRequest,
+  options: { required: boolean; tenantId: string },
+  work: (tx: Tx) => Promise<{ status: number; body: T }>,
+): Promise<StoredResponse<T>> {
+  const { key } = request;
+  if (key === undefined) {
+    if (options.required) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REQUIRED", detail: "this request needs an Idempotency-Key header", field: "headers/idempotency-key" });
+    return { ...(await db.tx(work, { tenantId: options.tenantId })), replayed: false };
+  }
+  if (key.length === 0 || key.length > 255) throw new RejectionError({ code: "IDEMPOTENCY.KEY_INVALID", detail: "Idempotency-Key must be 1 to 255 characters", field: "headers/idempotency-key" });
+  const hash = fingerprint(request.body);
+  return db.tx(
+    async (tx) => {
+      const claimed = await tx.query(
+        `INSERT INTO platform.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [request.scope, key, hash],
+      );
+      if (claimed.rowCount === 0) {
+        const stored = await tx.query<{ request_hash: string; status: number; response: T }>(
+          `SELECT request_hash, status, response FROM platform.idempotency_keys WHERE scope = $1 AND key = $2`,
+          [request.scope, key],
+        );
+        const row = stored.rows[0]!;
+        if (row.request_hash !== hash) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this Idempotency-Key was used with a different request body" });
+        return { status: row.status, body: row.response, replayed: true };
+      }
+      const result = await work(tx);
+      await tx.query(`UPDATE platform.idempotency_keys SET status = $3, response = $4 WHERE scope = $1 AND key = $2`, [
+        request.scope,
+        key,
+        result.status,
+        JSON.stringify(result.body),
+      ]);
+      return { ...result, replayed: false };
+    },
+    { tenantId: options.tenantId },
+  );
+}

@@ -1,0 +1,73 @@
+import { Type } from "@sinclair/typebox";
+import type { Kernel } from "../../kernel.js";
+import { RejectionError } from "../../result.js";
+import type { Authenticator } from "../auth.js";
+import { authorize, type HttpServer } from "../server.js";
+
+const Text = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+
+/** The envelope of DESIGN §3 as an upstream service sends it. */
+export const IncomingEnvelope = Type.Object(
+  {
+    eventId: Text(),
+    type: Type.String({ pattern: "^[a-z_]+(\\.[a-z_]+)+\\.v[0-9]+$", maxLength: 200 }),
+    occurredAt: Type.String({ format: "date-time" }),
+    source: Text(),
+    aggregateType: Type.Optional(Text()),
+    aggregateId: Type.Optional(Text()),
+    tenantId: Type.Optional(Type.Union([Text(), Type.Null()])),
+    partitionKey: Type.Optional(Text()),
+    correlationId: Type.Optional(Text()),
+    causationId: Type.Optional(Type.Union([Text(), Type.Null()])),
+    retentionClass: Type.Optional(Type.Union([Type.Literal("operational"), Type.Literal("financial"), Type.Literal("audit")])),
+    payload: Type.Object({}, { additionalProperties: true }),
+    metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Upstream events in over HTTP, "exactly as if they arrived on the bus": they are written to the
+ * outbox (deduplicated by eventId) and reach consumers through the same relay, inbox and retries.
+ */
+export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: Authenticator): void {
+  server.post(
+    "/api/v1/events/ingest",
+    {
+      preHandler: authorize(authenticator, "service", "platform_admin"),
+      schema: { tags: ["platform"], summary: "Accept an upstream event envelope", security: [{ bearer: [] }], body: IncomingEnvelope },
+    },
+    async (request, reply) => {
+      const incoming = request.body;
+      const definition = kernel.registry.get(incoming.type);
+      if (!definition || !definition.upstream) {
+        throw new RejectionError({ code: "EVENT.TYPE_NOT_ACCEPTED", detail: `${incoming.type} is not an upstream event this engine consumes`, field: "body/type" });
+      }
+      const errors = kernel.registry.validate(incoming.type, incoming.payload) ?? [];
+      if (errors.length > 0) {
+        throw new RejectionError({ code: "EVENT.PAYLOAD_INVALID", detail: errors.map((e) => `payload${e.path} ${e.message}`).join("; "), field: `body/payload${errors[0]!.path}` });
+      }
+      const payload = incoming.payload as never;
+      const stored = await kernel.db.tx((tx) =>
+        kernel.outbox.append(tx, [
+          {
+            eventId: incoming.eventId,
+            type: incoming.type,
+            occurredAt: new Date(incoming.occurredAt).toISOString(),
+            source: incoming.source,
+            aggregateType: incoming.aggregateType ?? definition.aggregateType,
+            aggregateId: incoming.aggregateId ?? definition.aggregateId(payload),
+            tenantId: incoming.tenantId ?? null,
+            partitionKey: incoming.partitionKey ?? definition.partitionKey(payload),
+            correlationId: incoming.correlationId ?? incoming.eventId,
+            causationId: incoming.causationId ?? null,
+            retentionClass: incoming.retentionClass ?? definition.retentionClass,
+            payload,
+            metadata: { ...(incoming.metadata ?? {}), requestId: request.id },
+          },
+        ]),
+      );
+      return reply.code(202).send({ eventId: incoming.eventId, accepted: true, duplicate: stored === 0 });
+    },
+  );
+}

@@ -1,0 +1,86 @@
+import { Type } from "@sinclair/typebox";
+import type { Kernel } from "../../kernel.js";
+import { RejectionError } from "../../result.js";
+import type { Authenticator } from "../auth.js";
+import { authorize, type HttpServer } from "../server.js";
+
+const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50 });
+
+/** Operators' routes: the published event log and the dead-letter store (API.md "Platform"). */
+export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Authenticator): void {
+  const admin = authorize(authenticator, "platform_admin");
+
+  server.get(
+    "/api/v1/ops/events",
+    {
+      preHandler: admin,
+      schema: {
+        tags: ["ops"],
+        summary: "The published event log, oldest first",
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          {
+            type: Type.Optional(Type.String({ maxLength: 200 })),
+            aggregateId: Type.Optional(Type.String({ maxLength: 200 })),
+            correlationId: Type.Optional(Type.String({ maxLength: 200 })),
+            limit: Limit,
+            cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$" })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const rows = await kernel.db.query<{ position: number | string; envelope: unknown; published_at: Date }>(
+        `SELECT position, envelope, published_at FROM platform.outbox
+          WHERE published_at IS NOT NULL
+            AND ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR aggregate_id = $2)
+            AND ($3::text IS NULL OR correlation_id = $3) AND position > $4
+          ORDER BY position LIMIT $5`,
+        [q.type ?? null, q.aggregateId ?? null, q.correlationId ?? null, q.cursor ?? "0", q.limit + 1],
+      );
+      const items = rows.rows.slice(0, q.limit);
+      return {
+        items: items.map((row) => ({ ...(row.envelope as object), publishedAt: new Date(row.published_at).toISOString() })),
+        nextCursor: rows.rows.length > q.limit ? String(items[items.length - 1]!.position) : null,
+      };
+    },
+  );
+
+  server.get(
+    "/api/v1/ops/dlq",
+    {
+      preHandler: admin,
+      schema: {
+        tags: ["ops"],
+        summary: "Dead letters, with their error and attempt history",
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          {
+            queue: Type.Optional(Type.String({ maxLength: 200 })),
+            consumer: Type.Optional(Type.String({ maxLength: 200 })),
+            pending: Type.Optional(Type.Boolean()),
+            limit: Limit,
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => kernel.deadLetters.list(request.query),
+  );
+
+  server.post(
+    "/api/v1/ops/dlq/:id/replay",
+    {
+      preHandler: admin,
+      schema: { tags: ["ops"], summary: "Re-drive one dead letter now; the inbox still applies it at most once", security: [{ bearer: [] }], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) },
+    },
+    async (request) => {
+      const result = await kernel.deadLetters.replay(request.params.id);
+      if (!result.ok) throw new RejectionError(result.rejection);
+      return result.value;
+    },
+  );
+}

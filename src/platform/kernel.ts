@@ -1,0 +1,127 @@
+import pino, { type Logger } from "pino";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Db } from "./db/db.js";
+import { openDatabase } from "./db/open.js";
+import { ConsumerHub, InProcessPublisher, type Consumer } from "./events/consumers.js";
+import { DeadLetters } from "./events/dead-letters.js";
+import { NatsBus } from "./events/nats-bus.js";
+import { Outbox } from "./events/outbox.js";
+import { EventRegistry, type EventDefinition } from "./events/registry.js";
+import { Relay } from "./events/relay.js";
+import { RetryScheduler, queueOf } from "./events/retries.js";
+import { Metrics } from "./metrics.js";
+import { Poller } from "./poller.js";
+
+/** The platform services every context is wired with; no business rules live here. */
+export interface Kernel {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  registry: EventRegistry;
+  outbox: Outbox;
+  hub: ConsumerHub;
+  relay: Relay;
+  retries: RetryScheduler;
+  deadLetters: DeadLetters;
+  bus: NatsBus | null;
+  /** Workers other than the relay (retry poller, saga timers…), started and stopped together. */
+  pollers: Poller[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface KernelOptions {
+  clock: Clock;
+  logger?: Logger;
+  events: EventDefinition<string, any>[];
+  /** null: PGlite in memory (tests). */
+  dataDir?: string | null;
+}
+
+export async function createKernel(config: Config, options: KernelOptions): Promise<Kernel> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "ghasi-commerce" } });
+  const metrics = new Metrics(true);
+  const registry = new EventRegistry().register(...options.events);
+  const opened = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.dataDir === undefined ? config.dataDir : options.dataDir, poolSize: config.databasePoolSize });
+  const db = opened.db;
+  const hub = new ConsumerHub({
+    handled: (consumer, event) => metrics.eventsHandled.inc({ consumer, type: event.type }),
+    failed: (consumer, event, error) => {
+      metrics.eventsFailed.inc({ consumer, type: event.type });
+      logger.warn({ consumer, eventId: event.eventId, type: event.type, correlationId: event.correlationId, err: error }, "consumer failed; scheduled for retry");
+    },
+  });
+  const retries = new RetryScheduler(db, hub, options.clock, {
+    deadLettered: (consumer) => {
+      metrics.deadLettered.inc({ queue: queueOf(consumer), consumer });
+      logger.error({ consumer, queue: queueOf(consumer) }, "event dead-lettered");
+    },
+  });
+  hub.useFailureRecorder(retries);
+  const outbox = new Outbox(registry);
+  let bus: NatsBus | null = null;
+  if (config.natsUrl) {
+    bus = await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix }, registry);
+    await bus.ensureStreams();
+  }
+  const relay = new Relay(db, bus ?? new InProcessPublisher(hub), config.relay, {
+    published: (events) => {
+      const now = Date.now();
+      for (const event of events) {
+        metrics.eventsPublished.inc({ type: event.type });
+        metrics.relayLag.observe((now - Date.parse(event.occurredAt)) / 1000);
+      }
+    },
+    failed: (error) => {
+      metrics.relayErrors.inc();
+      logger.error({ err: error }, "relay pass failed; will retry");
+    },
+  });
+  outbox.onAppended(() => relay.wake());
+  const pollers: Poller[] = [new Poller("retries", config.retryPollMs, () => retries.runDue(), logger)];
+  let started = false;
+  return {
+    config,
+    clock: options.clock,
+    logger,
+    metrics,
+    db,
+    registry,
+    outbox,
+    hub,
+    relay,
+    retries,
+    deadLetters: new DeadLetters(db, hub, options.clock),
+    bus,
+    pollers,
+    async start() {
+      if (started) return;
+      started = true;
+      if (bus) {
+        await bus.startConsumers(hub, db, {
+          batchFailed: (error) => {
+            metrics.busFaults.inc({ kind: "batch" });
+            logger.error({ err: error }, "consumer batch failed; redelivering");
+          },
+          malformed: (subject, error) => {
+            metrics.busFaults.inc({ kind: "malformed" });
+            logger.error({ subject, err: error }, "malformed message skipped");
+          },
+        });
+      }
+      relay.start();
+      pollers.forEach((poller) => poller.start());
+    },
+    async stop() {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await relay.stop();
+      await bus?.close();
+      await opened.release();
+    },
+  };
+}
+
+export type { Consumer };

@@ -1,0 +1,46 @@
+import type { Logger } from "pino";
+
+/** A background loop over a database-backed work queue: runs `work` until it finds nothing, then sleeps. */
+export class Poller {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly intervalMs: number,
+    private readonly work: () => Promise<number>,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let found = 0;
+      try {
+        found = await this.work();
+      } catch (error) {
+        this.logger.error({ err: error, poller: this.name }, "poller pass failed");
+      }
+      if (found > 0 && this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.intervalMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
