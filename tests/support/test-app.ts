@@ -1,0 +1,131 @@
+import pg from "pg";
+import pino from "pino";
+import { createApp, type App } from "../../src/app.js";
+import { ManualClock } from "../../src/platform/clock.js";
+import { loadConfig, type Config } from "../../src/platform/config.js";
+import { mintToken } from "../../src/platform/http/auth.js";
+import type { ContextModule } from "../../src/platform/module.js";
+
+export const TEST_SECRET = "test-secret-which-is-long-enough-for-hs256";
+
+/** Which engine this run exercises: `npm test` is embedded; CI's second pass sets DATABASE_URL and NATS_URL. */
+export const onPostgres = Boolean(process.env.DATABASE_URL);
+export const onNats = Boolean(process.env.NATS_URL);
+
+let counter = 0;
+const unique = () => `${process.pid}_${Date.now().toString(36)}_${counter++}`;
+
+/** A fresh database per app, so test files run in parallel without seeing each other's rows. */
+async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `ghasi_t_${unique()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: App;
+  clock: ManualClock;
+  config: Config;
+  token(claims: { sub: string; tid: string; roles: string[]; pid?: string }): Promise<string>;
+  /** Publishes everything pending and waits until every consumer has applied, retried or dead-lettered it. */
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  modules?: ContextModule[];
+  /** Start relay, retry and bus workers (default true). */
+  workers?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = process.env.DATABASE_URL ? await freshDatabase(process.env.DATABASE_URL) : null;
+  const config = loadConfig({
+    ...process.env,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: "24" } : {}),
+    ...(process.env.NATS_URL ? { NATS_PREFIX: `t${unique()}.` } : {}),
+    RELAY_POLL_MS: "50",
+    RETRY_POLL_MS: "50",
+    SAGA_POLL_MS: "50",
+    ...options.env,
+  });
+  const clock = new ManualClock("2026-03-01T09:00:00.000Z");
+  const app = await createApp(config, { clock, dataDir: null, modules: options.modules, logger: pino({ level: config.logLevel }) });
+  if (options.workers !== false) await app.start();
+  return {
+    app,
+    clock,
+    config,
+    token: (claims) => mintToken(TEST_SECRET, claims),
+    settle: (timeoutMs) => settle(app, timeoutMs),
+    async stop() {
+      await app.stop();
+      await database?.drop();
+    },
+  };
+}
+
+/** Counts (consumer, event) pairs that are published but neither applied, waiting to retry, nor dead. */
+async function unsettled(app: App): Promise<number> {
+  const { db, hub } = app.kernel;
+  let pending = Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL`)).rows[0]!.n);
+  for (const consumer of hub.consumers()) {
+    const row = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM platform.outbox o
+        WHERE o.type = ANY($1::text[]) AND o.published_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = $2 AND i.event_id = o.event_id)
+          AND NOT EXISTS (SELECT 1 FROM platform.consumer_retries r WHERE r.consumer = $2 AND r.event_id = o.event_id)
+          AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = $2 AND d.event_id = o.event_id)`,
+      [consumer.types, consumer.name],
+    );
+    pending += Number(row.rows[0]!.n);
+  }
+  return pending;
+}
+
+export async function settle(app: App, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await app.kernel.relay.drain();
+    if ((await unsettled(app)) === 0) return;
+    if (Date.now() > deadline) throw new Error(`events still unsettled after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `server.inject` with a bearer token and JSON. */
+export async function call(
+  app: App,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+) {
+  const response = await app.server.inject({
+    method,
+    url,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined || options.rawBody !== undefined ? { "content-type": "application/json" } : {}),
+      ...options.headers,
+    },
+    ...(options.rawBody !== undefined ? { payload: options.rawBody } : options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
+  });
+  const isJson = (response.headers["content-type"] ?? "").toString().includes("json");
+  return { status: response.statusCode, body: isJson && response.body ? response.json() : response.body, headers: response.headers };
+}
