@@ -1,0 +1,98 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { defineEvent } from "../platform/events/registry.js";
+
+/**
+ * Wire types of the marketplace's listings, pricing plans and refund policies (EVENTS.md
+ * "Published"), field for field. Order, license and payout events live in their own contract file.
+ */
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const closed = { additionalProperties: false } as const;
+
+const ListingFacts = {
+  listingId: Id,
+  providerId: Id,
+  courseId: Id,
+  courseVersionId: Id,
+};
+const ListingPayload = Type.Object(ListingFacts, closed);
+const ListingWithReason = Type.Object({ ...ListingFacts, reason: Type.String({ minLength: 1, maxLength: 2000 }) }, closed);
+
+export type ListingEventPayload = Static<typeof ListingPayload>;
+export type ListingReasonPayload = Static<typeof ListingWithReason>;
+
+function listingEvent<T extends string, S extends typeof ListingPayload | typeof ListingWithReason>(type: T, payload: S) {
+  return defineEvent({
+    type,
+    source: "marketplace",
+    aggregateType: "Listing",
+    retentionClass: "operational",
+    payload,
+    aggregateId: (p: Static<S>) => p.listingId,
+    partitionKey: (p: Static<S>) => p.listingId,
+  });
+}
+
+export const ListingSubmitted = listingEvent("marketplace.listing.submitted.v1", ListingPayload);
+export const ListingApproved = listingEvent("marketplace.listing.approved.v1", ListingPayload);
+export const ListingLive = listingEvent("marketplace.listing.live.v1", ListingPayload);
+export const ListingRejected = listingEvent("marketplace.listing.rejected.v1", ListingWithReason);
+export const ListingSuspended = listingEvent("marketplace.listing.suspended.v1", ListingWithReason);
+export const ListingReinstated = listingEvent("marketplace.listing.reinstated.v1", ListingWithReason);
+
+export const PlanKind = Type.Union([Type.Literal("one_time"), Type.Literal("subscription"), Type.Literal("seat_pack"), Type.Literal("site_license")]);
+
+export const PlanVersioned = defineEvent({
+  type: "marketplace.plan.versioned.v1",
+  source: "marketplace",
+  aggregateType: "PricingPlan",
+  retentionClass: "operational",
+  payload: Type.Object(
+    {
+      listingId: Id,
+      planId: Id,
+      version: Type.Integer({ minimum: 1 }),
+      kind: PlanKind,
+      amount: Type.Integer({ minimum: 0 }),
+      currency: Type.String({ pattern: "^[A-Z]{3}$" }),
+      seats: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    closed,
+  ),
+  aggregateId: (p) => p.planId,
+  partitionKey: (p) => p.listingId,
+});
+
+// seed 002 PolicyCreated/Updated/Deprecated; EVENTS.md gives all three the same full payload.
+const RefundPolicyPayload = Type.Object(
+  { policyId: Id, name: Type.String({ minLength: 1, maxLength: 200 }), type: Type.String({ minLength: 1, maxLength: 50 }), refundPeriodDays: Type.Integer({ minimum: 0 }) },
+  closed,
+);
+
+function refundPolicyEvent<T extends string>(type: T) {
+  return defineEvent({
+    type,
+    source: "marketplace",
+    aggregateType: "RefundPolicy",
+    retentionClass: "audit",
+    payload: RefundPolicyPayload,
+    aggregateId: (p) => p.policyId,
+    partitionKey: (p) => p.policyId,
+  });
+}
+
+export const RefundPolicyCreated = refundPolicyEvent("marketplace.refund_policy.created.v1");
+export const RefundPolicyUpdated = refundPolicyEvent("marketplace.refund_policy.updated.v1");
+export const RefundPolicyDeprecated = refundPolicyEvent("marketplace.refund_policy.deprecated.v1");
+
+export const marketplaceListingEvents = [
+  ListingSubmitted,
+  ListingApproved,
+  ListingLive,
+  ListingRejected,
+  ListingSuspended,
+  ListingReinstated,
+  PlanVersioned,
+  RefundPolicyCreated,
+  RefundPolicyUpdated,
+  RefundPolicyDeprecated,
+];
