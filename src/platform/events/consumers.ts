@@ -58,27 +58,63 @@ export class ConsumerHub {
     return events.flatMap((event) => (this.byType.get(event.type) ?? []).map((consumer) => ({ consumer, event })));
   }
 
-  /** `retrying` marks deliveries that come from the retry table, whose row must go once they succeed. */
+  /**
+   * `retrying` marks deliveries that come from the retry table, whose row must go once they succeed.
+   * The whole batch is tried optimistically under one savepoint with one inbox insert per consumer;
+   * only if a handler throws is the batch replayed one delivery at a time, so the failure is
+   * isolated, retried and dead-lettered on its own.
+   */
   async deliver(tx: Tx, deliveries: readonly Delivery[], retrying = false): Promise<void> {
-    for (const delivery of deliveries) {
-      const { consumer, event } = delivery;
+    if (deliveries.length === 0) return;
+    if (deliveries.length > 1) {
       try {
-        const fresh = await tx.savepoint(async () => {
-          const inbox = await tx.query(
-            `INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-            [consumer.name, event.eventId],
-          );
-          if (inbox.rowCount === 0) return false;
-          await consumer.handle(tx, event);
-          return true;
-        });
-        if (retrying) await this.failures?.cleared(tx, delivery);
-        if (fresh) this.observer.handled(consumer.name, event);
-      } catch (error) {
-        this.observer.failed(consumer.name, event, error);
-        if (!this.failures) throw error;
-        await this.failures.recordFailure(tx, delivery, error);
+        const applied = await tx.savepoint(() => this.deliverAll(tx, deliveries, retrying));
+        applied.forEach(({ consumer, event }) => this.observer.handled(consumer.name, event));
+        return;
+      } catch {
+        // Fall through: find the failing delivery by running them one by one.
       }
+    }
+    for (const delivery of deliveries) await this.deliverOne(tx, delivery, retrying);
+  }
+
+  private async deliverAll(tx: Tx, deliveries: readonly Delivery[], retrying: boolean): Promise<Delivery[]> {
+    const fresh = new Set<string>();
+    const byConsumer = new Map<string, string[]>();
+    for (const { consumer, event } of deliveries) byConsumer.set(consumer.name, [...(byConsumer.get(consumer.name) ?? []), event.eventId]);
+    for (const [consumer, eventIds] of byConsumer) {
+      const inserted = await tx.query<{ event_id: string }>(
+        `INSERT INTO platform.inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, eventIds],
+      );
+      inserted.rows.forEach((row) => fresh.add(`${consumer}\u0000${row.event_id}`));
+    }
+    const applied: Delivery[] = [];
+    for (const delivery of deliveries) {
+      const key = `${delivery.consumer.name}\u0000${delivery.event.eventId}`;
+      if (!fresh.delete(key)) continue; // already applied (redelivery), or a duplicate within the batch
+      await delivery.consumer.handle(tx, delivery.event);
+      applied.push(delivery);
+    }
+    if (retrying) for (const delivery of deliveries) await this.failures?.cleared(tx, delivery);
+    return applied;
+  }
+
+  private async deliverOne(tx: Tx, delivery: Delivery, retrying: boolean): Promise<void> {
+    const { consumer, event } = delivery;
+    try {
+      const fresh = await tx.savepoint(async () => {
+        const inbox = await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [consumer.name, event.eventId]);
+        if (inbox.rowCount === 0) return false;
+        await consumer.handle(tx, event);
+        return true;
+      });
+      if (retrying) await this.failures?.cleared(tx, delivery);
+      if (fresh) this.observer.handled(consumer.name, event);
+    } catch (error) {
+      this.observer.failed(consumer.name, event, error);
+      if (!this.failures) throw error;
+      await this.failures.recordFailure(tx, delivery, error);
     }
   }
 }

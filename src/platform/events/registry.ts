@@ -55,7 +55,7 @@ export class EventRegistry {
 }
 
 /** Builds an envelope; ids and time come from the caller (application layer), never from here. */
-export function envelope<D extends EventDefinition>(
+export function envelope<D extends EventDefinition<string, any>>(
   definition: D,
   payload: PayloadOf<D>,
   at: { eventId: string; occurredAt: Date; tenantId: string | null },

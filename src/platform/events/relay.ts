@@ -19,7 +19,7 @@ export interface RelayObserver {
 }
 
 /**
- * Moves committed outbox rows to the bus. Each pass locks one bucket row with SKIP LOCKED, so
+ * Moves committed outbox rows to the bus. Each pass locks bucket rows with SKIP LOCKED, so
  * several relays (or several loops of one) work in parallel while a partition key's events are
  * only ever published by one of them, in outbox order (DESIGN §8: never poll by "id > last").
  */
@@ -37,22 +37,26 @@ export class Relay {
     private readonly observer: RelayObserver,
   ) {}
 
-  /** One pass over one bucket; returns how many events it published. */
+  /**
+   * One pass: claims a share of the buckets that have pending rows and publishes their oldest rows,
+   * in outbox order. Returns how many events it published.
+   */
   async runOnce(): Promise<number> {
     const start = this.nextBucket++ % OUTBOX_BUCKETS;
+    const share = Math.ceil(OUTBOX_BUCKETS / Math.max(1, this.options.concurrency));
     return this.db.tx(async (tx) => {
       const claimed = await tx.query<{ bucket: number }>(
         `SELECT b.bucket FROM platform.outbox_buckets b
           WHERE EXISTS (SELECT 1 FROM platform.outbox o WHERE o.bucket = b.bucket AND o.published_at IS NULL)
           ORDER BY (b.bucket - $1 + ${OUTBOX_BUCKETS}) % ${OUTBOX_BUCKETS}
-          LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [start],
+          LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [start, share],
       );
       if (claimed.rows.length === 0) return 0;
       const rows = await tx.query<{ position: string; envelope: Envelope }>(
         `SELECT position, envelope FROM platform.outbox
-          WHERE bucket = $1 AND published_at IS NULL ORDER BY position LIMIT $2`,
-        [claimed.rows[0]!.bucket, this.options.batchSize],
+          WHERE bucket = ANY($1::smallint[]) AND published_at IS NULL ORDER BY position LIMIT $2`,
+        [claimed.rows.map((row) => row.bucket), this.options.batchSize],
       );
       const envelopes = rows.rows.map((row) => row.envelope);
       await this.publisher.publish(tx, envelopes);
