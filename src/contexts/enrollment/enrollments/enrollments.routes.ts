@@ -1,0 +1,92 @@
+import { Type } from "@sinclair/typebox";
+import type { Authenticator } from "../../../platform/http/auth.js";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { RejectionError, unwrap } from "../../../platform/result.js";
+import type { EnrollmentDeps } from "../enrollment-deps.js";
+import { mayActOn, readerScope } from "../reader-scope.js";
+import { EnrollmentView, viewOf } from "./enrollment-view.js";
+import { listEnrollments, loadEnrollment } from "./enrollments.sql.js";
+import { unenroll } from "./unenroll.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+
+const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url");
+const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
+
+export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authenticator: Authenticator): void {
+  const { kernel } = deps;
+
+  server.get(
+    "/api/v1/enrollments",
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags: ["enrollment"],
+        summary: "A learner's enrollments (learners: their own; org admins: their tenant)",
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          { userId: Type.Optional(Id), courseId: Type.Optional(Id), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(EnrollmentView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    },
+    async (request) => {
+      const { courseId, limit, cursor } = request.query;
+      const scope = unwrap(readerScope(principalOf(request), request.query.userId));
+      const rows = await kernel.db.tx(
+        (tx) => listEnrollments(tx, { userId: scope.userId, courseId, after: cursor ? decodeCursor(cursor) : undefined, limit: limit + 1 }),
+        { tenantId: scope.tenantId },
+      );
+      const page = rows.slice(0, limit);
+      return { items: page.map(viewOf), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+    },
+  );
+
+  server.get(
+    "/api/v1/enrollments/:id",
+    {
+      preHandler: authorize(authenticator),
+      schema: { tags: ["enrollment"], summary: "One enrollment", security: [{ bearer: [] }], params: IdParams, response: { 200: EnrollmentView } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const scope = unwrap(readerScope(principal, undefined));
+      const enrollment = await kernel.db.tx((tx) => loadEnrollment(tx, request.params.id), { tenantId: scope.tenantId });
+      if (!enrollment) throw new RejectionError({ code: "ENROLLMENT.NOT_FOUND", detail: "no such enrollment" });
+      if (!mayActOn(principal, enrollment.userId)) throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "this is another learner's enrollment" });
+      return viewOf(enrollment);
+    },
+  );
+
+  server.post(
+    "/api/v1/enrollments/:id/unenroll",
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags: ["enrollment"],
+        summary: "The learner leaves the course (status revoked, unenrolled: true); Idempotency-Key honoured",
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: EnrollmentView },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const scope = unwrap(readerScope(principal, undefined));
+      const key = request.headers["idempotency-key"];
+      const result = await idempotent(
+        kernel.db,
+        { key: typeof key === "string" ? key : undefined, scope: `${principal.userId}:POST /api/v1/enrollments/${request.params.id}/unenroll`, body: request.body ?? null },
+        { required: false, tenantId: scope.tenantId },
+        async (tx) => {
+          const enrollment = await unenroll(deps, tx, principal, request.params.id, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(typeof key === "string" ? { idempotencyKey: key } : {}) } });
+          return { status: 200, body: viewOf(enrollment) };
+        },
+      );
+      return reply.code(200).send(result.body); // the first answer, replayed for a repeated key
+    },
+  );
+}

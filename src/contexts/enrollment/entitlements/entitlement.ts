@@ -1,0 +1,43 @@
+import type { EnrollmentMode } from "../enrollments/enrollment.js";
+
+/** What the entitlement query reads: the one enrollment that answers for (userId, courseId). */
+export interface EntitlementFacts {
+  enrollmentId: string;
+  licenseId: string | null;
+  mode: EnrollmentMode;
+  status: string;
+  expiresAt: Date | null;
+  offline: boolean;
+  offlineUntil: Date | null;
+}
+
+export interface Entitlement {
+  entitled: boolean;
+  enrollmentId?: string;
+  licenseId?: string;
+  mode?: EnrollmentMode;
+  offline: boolean;
+  expiresAt?: string;
+}
+
+export const NOT_ENTITLED: Entitlement = { entitled: false, offline: false };
+
+/**
+ * Pure: an active or completed enrollment whose end date has not passed entitles the learner (a
+ * completed course stays open for review). The time is checked here, not only by the expiry poller,
+ * so access ends exactly at expiresAt even if the poller runs late.
+ */
+export function entitlementOf(facts: EntitlementFacts | undefined, now: Date): Entitlement {
+  if (!facts) return NOT_ENTITLED;
+  if (facts.status !== "active" && facts.status !== "completed") return NOT_ENTITLED;
+  if (facts.expiresAt && facts.expiresAt.getTime() <= now.getTime()) return NOT_ENTITLED;
+  const offline = facts.offline && (facts.offlineUntil === null || facts.offlineUntil.getTime() > now.getTime());
+  return {
+    entitled: true,
+    enrollmentId: facts.enrollmentId,
+    ...(facts.licenseId ? { licenseId: facts.licenseId } : {}),
+    mode: facts.mode,
+    offline,
+    ...(facts.expiresAt ? { expiresAt: facts.expiresAt.toISOString() } : {}),
+  };
+}

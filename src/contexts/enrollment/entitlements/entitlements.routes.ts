@@ -1,0 +1,52 @@
+import { Type } from "@sinclair/typebox";
+import type { Authenticator } from "../../../platform/http/auth.js";
+import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { unwrap } from "../../../platform/result.js";
+import type { EnrollmentDeps } from "../enrollment-deps.js";
+import { readerScope } from "../reader-scope.js";
+import { entitlementOf, type EntitlementFacts } from "./entitlement.js";
+import { entitlementFacts } from "./entitlements.sql.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+export const EntitlementView = Type.Object({
+  entitled: Type.Boolean(),
+  enrollmentId: Type.Optional(Type.String()),
+  licenseId: Type.Optional(Type.String()),
+  mode: Type.Optional(Type.Union([Type.Literal("verified"), Type.Literal("audit")])),
+  offline: Type.Boolean(),
+  expiresAt: Type.Optional(Type.String({ format: "date-time" })),
+});
+
+/** GET /api/v1/entitlements — the hottest read: cache, else one indexed query. */
+export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, authenticator: Authenticator): void {
+  const { kernel, cache } = deps;
+  server.get(
+    "/api/v1/entitlements",
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags: ["enrollment"],
+        summary: "May this learner use this course now? (cached in-process; stale across processes for at most the cache TTL)",
+        security: [{ bearer: [] }],
+        querystring: Type.Object({ userId: Id, courseId: Id }, { additionalProperties: false }),
+        response: { 200: EntitlementView },
+      },
+    },
+    async (request) => {
+      const { userId, courseId } = request.query;
+      const scope = unwrap(readerScope(principalOf(request), userId));
+      const now = kernel.clock.now();
+      let facts: EntitlementFacts | undefined;
+      const hit = cache.get(scope.tenantId, userId, courseId, now.getTime());
+      // A cached row whose end date has passed may hide another, longer enrollment: ask again.
+      if (hit && !(hit.facts?.expiresAt && hit.facts.expiresAt.getTime() <= now.getTime())) facts = hit.facts;
+      else {
+        const generation = cache.generation(userId);
+        facts = await kernel.db.tx((tx) => entitlementFacts(tx, userId, courseId, now), { tenantId: scope.tenantId });
+        cache.set(scope.tenantId, userId, courseId, facts, now.getTime(), generation);
+      }
+      return entitlementOf(facts, now);
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { defineEvent } from "../platform/events/registry.js";
+
+/**
+ * Wire types the enrollment context publishes (EVENTS.md, seed 000 §2). Payloads are field for field
+ * the seed's; every enrollment event is partitioned by userId (seed 000 §7), except the refund
+ * aggregate of enrollment.revoked.v1, which belongs to an order and is partitioned by orderId.
+ */
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Instant = Type.String({ format: "date-time" });
+const closed = { additionalProperties: false } as const;
+
+export const SOURCE_KINDS = ["license", "seat", "site_license", "default_enrollment", "assignment"] as const;
+export const REVOKE_REASONS = ["license_revoked", "admin", "compliance"] as const;
+
+export const EnrollmentSourceSchema = Type.Object(
+  { kind: Type.Union(SOURCE_KINDS.map((kind) => Type.Literal(kind))), ref: Id },
+  closed,
+);
+
+export const EnrollmentCreated = defineEvent({
+  type: "enrollment.created.v1",
+  source: "enrollment",
+  aggregateType: "Enrollment",
+  retentionClass: "operational",
+  payload: Type.Object(
+    {
+      enrollmentId: Id,
+      tenantId: Id,
+      userId: Id,
+      courseId: Id,
+      courseVersionId: Id,
+      source: EnrollmentSourceSchema,
+      enrolledAt: Instant,
+      expiresAt: Type.Optional(Instant),
+      // seed 000 §2.1 EP-6 commerce subset: present when the enrollment comes from a purchase.
+      licenseId: Type.Optional(Id),
+      orderId: Type.Optional(Id),
+    },
+    closed,
+  ),
+  aggregateId: (p) => p.enrollmentId,
+  partitionKey: (p) => p.userId,
+});
+
+export const EnrollmentAccessed = defineEvent({
+  type: "enrollment.accessed.v1",
+  source: "enrollment",
+  aggregateType: "Enrollment",
+  retentionClass: "operational",
+  payload: Type.Object({ enrollmentId: Id, tenantId: Id, userId: Id, accessedAt: Instant, attemptNumber: Type.Integer({ minimum: 1 }) }, closed),
+  aggregateId: (p) => p.enrollmentId,
+  partitionKey: (p) => p.userId,
+});
+
+export const EnrollmentCompleted = defineEvent({
+  type: "enrollment.completed.v1",
+  source: "enrollment",
+  aggregateType: "Enrollment",
+  retentionClass: "operational",
+  payload: Type.Object({ enrollmentId: Id, tenantId: Id, userId: Id, courseId: Id, completedAt: Instant, completionRecordId: Id }, closed),
+  aggregateId: (p) => p.enrollmentId,
+  partitionKey: (p) => p.userId,
+});
+
+export const EnrollmentExpired = defineEvent({
+  type: "enrollment.expired.v1",
+  source: "enrollment",
+  aggregateType: "Enrollment",
+  retentionClass: "operational",
+  payload: Type.Object({ enrollmentId: Id, tenantId: Id, userId: Id, expiredAt: Instant }, closed),
+  aggregateId: (p) => p.enrollmentId,
+  partitionKey: (p) => p.userId,
+});
+
+/** seed 000 §2.4: one enrollment revoked. */
+export const EnrollmentRevokedOne = Type.Object(
+  { enrollmentId: Id, tenantId: Id, userId: Id, reason: Type.Union(REVOKE_REASONS.map((r) => Type.Literal(r))), revokedAt: Instant },
+  closed,
+);
+/** seed 000 §2.0 (EP-6): the refund saga's aggregate, one per order. */
+export const EnrollmentRevokedForOrder = Type.Object({ orderId: Id, revokedCount: Type.Integer({ minimum: 0 }) }, closed);
+
+export type EnrollmentRevokedOnePayload = Static<typeof EnrollmentRevokedOne>;
+export type EnrollmentRevokedForOrderPayload = Static<typeof EnrollmentRevokedForOrder>;
+
+/** One wire type, two shapes (EVENTS.md: `oneOf`); consumers tell them apart by `orderId` vs `enrollmentId`. */
+export const EnrollmentRevoked = defineEvent({
+  type: "enrollment.revoked.v1",
+  source: "enrollment",
+  aggregateType: "Enrollment",
+  retentionClass: "operational",
+  payload: Type.Union([EnrollmentRevokedOne, EnrollmentRevokedForOrder]),
+  aggregateId: (p) => ("enrollmentId" in p ? p.enrollmentId : p.orderId),
+  partitionKey: (p) => ("enrollmentId" in p ? p.userId : p.orderId),
+});
+
+/** seed 003: on license revocation a verified enrollment is downgraded to audit where the course offers it. */
+export const EnrollmentModeChanged = defineEvent({
+  type: "enrollment.mode_changed.v1",
+  source: "enrollment",
+  aggregateType: "Enrollment",
+  retentionClass: "operational",
+  payload: Type.Object(
+    {
+      enrollmentId: Id,
+      tenantId: Id,
+      userId: Id,
+      from: Type.Union([Type.Literal("verified"), Type.Literal("audit")]),
+      to: Type.Union([Type.Literal("verified"), Type.Literal("audit")]),
+      reason: Id,
+    },
+    closed,
+  ),
+  aggregateId: (p) => p.enrollmentId,
+  partitionKey: (p) => p.userId,
+});
+
+export const enrollmentEvents = [EnrollmentCreated, EnrollmentAccessed, EnrollmentCompleted, EnrollmentExpired, EnrollmentRevoked, EnrollmentModeChanged];
