@@ -4,6 +4,10 @@ import type { Envelope } from "../../src/platform/events/envelope.js";
 import { defineEvent, envelope } from "../../src/platform/events/registry.js";
 import { newId } from "../../src/platform/ids.js";
 import type { ContextModule } from "../../src/platform/module.js";
+import { Type as T } from "@sinclair/typebox";
+import { authorize, principalOf } from "../../src/platform/http/server.js";
+import { idempotent } from "../../src/platform/http/idempotency.js";
+import { RejectionError } from "../../src/platform/result.js";
 
 /** A test-only wire type and consumer, to exercise the kernel without any business context. */
 export const ProbePinged = defineEvent({
@@ -32,14 +36,40 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
     name: "probe",
     control,
     events: [ProbePinged],
-    errors: {},
-    async install({ kernel }) {
+    errors: { "PROBE.REFUSED": 409 },
+    async install({ kernel, server, authenticator }) {
       // The app role may not create tables; the probe's one table is made as the session (owner) user.
       await kernel.db.tx(async (tx) => {
         await tx.query(`DO $$ BEGIN EXECUTE format('SET LOCAL ROLE %I', session_user); END $$`);
         await tx.query(`CREATE TABLE IF NOT EXISTS platform.probe_effects (event_id text, key text, seq int, applied_at timestamptz DEFAULT clock_timestamp())`);
         await tx.query(`GRANT SELECT, INSERT, DELETE ON platform.probe_effects TO ghasi_app`);
+        await tx.query(`CREATE TABLE IF NOT EXISTS platform.probe_notes (id text PRIMARY KEY, owner text NOT NULL, text text NOT NULL)`);
+        await tx.query(`GRANT SELECT, INSERT ON platform.probe_notes TO ghasi_app`);
       });
+      // A route that writes a row and an event, to exercise validation, auth and Idempotency-Key.
+      server.post(
+        "/api/v1/probe/notes",
+        {
+          preHandler: authorize(authenticator, "learner"),
+          schema: { body: T.Object({ text: T.String({ minLength: 1, maxLength: 100 }), copies: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) }, { additionalProperties: false }) },
+        },
+        async (request, reply) => {
+          const principal = principalOf(request);
+          if (request.body.text === "forbidden") throw new RejectionError({ code: "PROBE.REFUSED", detail: "that note is refused" });
+          const result = await idempotent(
+            kernel.db,
+            { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/probe/notes`, body: request.body },
+            { required: true, tenantId: principal.tenantId },
+            async (tx) => {
+              const id = newId("note");
+              await tx.query(`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1, $2, $3)`, [id, principal.userId, request.body.text]);
+              await kernel.outbox.append(tx, [ping(id, 1)]);
+              return { status: 201, body: { noteId: id } };
+            },
+          );
+          return reply.code(result.status).send(result.body);
+        },
+      );
       kernel.hub.register({
         name: "probe.recorder",
         types: [ProbePinged.type],

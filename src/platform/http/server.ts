@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest, type preHandlerAsyncHookHandler } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type preHandlerAsyncHookHandler } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -41,9 +41,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const server = Fastify({
     loggerInstance: deps.logger,
     genReqId: (req) => (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].length <= 128 ? req.headers["x-request-id"] : newId("req")),
-    requestIdLogLabel: "requestId",
+    // Our onResponse hook logs one line per request with the route and correlationId instead.
+    logController: new LogController({ requestIdLogLabel: "requestId", disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
-    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const strict = makeAjv(false);
