@@ -16,7 +16,10 @@ export class PostgresDb implements Db {
    * even when the login user is a superuser (as on a developer machine).
    */
   static open(url: string, poolSize: number): PostgresDb {
-    return new PostgresDb(new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE}` }));
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE}` });
+    // An idle client killed by the server (restart, failover) must not crash the process; the pool replaces it.
+    pool.on("error", () => undefined);
+    return new PostgresDb(pool);
   }
 
   async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {

@@ -1,0 +1,66 @@
+/** Layer rules (DESIGN.md §5), checked in CI by `npm run lint:layers`. */
+
+// The pure domain modules (types, deciders, guards): named for the business noun they hold.
+// A new domain file is added here; its tests live beside it as <name>.test.ts.
+const DOMAIN = [
+  "marketplace/listings/listing", "marketplace/plans/plan", "marketplace/refund-policies/refund-policy",
+  "marketplace/browse/browse-cursor", "marketplace/orders/order", "marketplace/orders/purchase-saga",
+  "marketplace/orders/totals", "marketplace/coupons/coupon", "marketplace/licenses/license",
+  "marketplace/revenue/revenue-share", "marketplace/seats/seat", "marketplace/refunds/refund",
+  "marketplace/payouts/payout", "billing/payments/payment-intent", "billing/wallet/wallet", "billing/tax/tax",
+  "enrollment/enrollments/enrollment", "enrollment/entitlements/entitlement",
+  "enrollment/default-enrollments/default-enrollment",
+];
+const domainPath = `^src/contexts/(${DOMAIN.join("|")})[.]ts$`;
+
+module.exports = {
+  forbidden: [
+    {
+      name: "domain-is-pure",
+      comment: "Domain code imports no infrastructure, HTTP, database, bus or application code.",
+      severity: "error",
+      from: { path: domainPath },
+      to: {
+        path: [
+          "^src/platform/db/", "^src/platform/http/", "^src/platform/events/", "^src/platform/kernel[.]ts$",
+          "^src/platform/ids[.]ts$", "^src/platform/clock[.]ts$",
+          "[.]routes[.]ts$", "[.]sql[.]ts$", "-api[.]ts$", "module[.]ts$",
+          "^node_modules/(pg|fastify|@electric-sql|@nats-io|stripe|pino)/",
+        ],
+      },
+    },
+    {
+      name: "no-cross-context-internals",
+      comment: "A context talks to another only through published contracts (src/contracts) or a port it owns.",
+      severity: "error",
+      from: { path: "^src/contexts/([^/]+)/" },
+      to: { path: "^src/contexts/([^/]+)/", pathNot: "^src/contexts/$1/" },
+    },
+    {
+      name: "platform-knows-no-business",
+      comment: "The kernel has no business rules: it never imports a context.",
+      severity: "error",
+      from: { path: "^src/platform/" },
+      to: { path: "^src/(contexts|contracts)/" },
+    },
+    {
+      name: "contracts-are-leaves",
+      comment: "Wire contracts depend only on the platform's event registry, never on a context.",
+      severity: "error",
+      from: { path: "^src/contracts/" },
+      to: { path: "^src/contexts/" },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+  },
+};

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import { afterEach, describe, expect, it } from "vitest";
+import { lockDataDir } from "../../src/platform/db/data-dir-lock.js";
+import type { ContextModule } from "../../src/platform/module.js";
+import { onNats, startTestApp, type TestApp } from "../support/test-app.js";
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+describe("database", () => {
+  it("runs as a role that is neither superuser nor table owner, so row-level security applies", async () => {
+    t = await startTestApp();
+    const role = await t.app.kernel.db.query<{ current_user: string; rolsuper: boolean; rolbypassrls: boolean }>(
+      `SELECT current_user, r.rolsuper, r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user`,
+    );
+    expect(role.rows[0]).toEqual({ current_user: "ghasi_app", rolsuper: false, rolbypassrls: false });
+    await expect(t.app.kernel.db.query(`CREATE TABLE platform.sneaky (id int)`)).rejects.toThrow();
+  });
+
+  it("scopes a transaction to the caller's tenant", async () => {
+    t = await startTestApp();
+    const scope = await t.app.kernel.db.tx((tx) => tx.query<{ tenant: string }>(`SELECT current_setting('app.tenant_id', true) AS tenant`), { tenantId: "ten_42" });
+    expect(scope.rows[0]!.tenant).toBe("ten_42");
+  });
+
+  it("keeps a second process off a data directory in use", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ghasi-lock-"));
+    try {
+      const release = lockDataDir(dir);
+      // The lock file names this (live) process, as a second `npm start` would find it.
+      expect(() => lockDataDir(dir)).toThrow(/in use by process/);
+      release();
+      lockDataDir(dir)();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("upstream events on the bus", () => {
+  it.runIf(onNats)("applies an upstream event published straight to its NATS subject", async () => {
+    const seen: string[] = [];
+    const listener: ContextModule = {
+      name: "listener",
+      events: [],
+      errors: {},
+      install({ kernel }) {
+        kernel.hub.register({ name: "listener.versions", types: ["catalog.course_version.published.v1"], handle: async (_tx, event) => void seen.push(event.eventId) });
+      },
+    };
+    t = await startTestApp({ modules: [listener] });
+    const nc = await connect({ servers: process.env.NATS_URL });
+    try {
+      const envelope = {
+        eventId: "evt_from_catalog",
+        type: "catalog.course_version.published.v1",
+        occurredAt: new Date().toISOString(),
+        source: "catalog",
+        aggregateType: "CourseVersion",
+        aggregateId: "cv_9",
+        tenantId: null,
+        partitionKey: "crs_9",
+        correlationId: "evt_from_catalog",
+        causationId: null,
+        retentionClass: "operational",
+        payload: { courseId: "crs_9", courseVersionId: "cv_9" },
+        metadata: {},
+      };
+      const js = jetstream(nc);
+      const subject = `${t.config.natsPrefix}catalog.course_version.published.v1`;
+      await js.publish(subject, JSON.stringify(envelope), { msgID: envelope.eventId });
+      await js.publish(subject, JSON.stringify(envelope), { msgID: `${envelope.eventId}-again` });
+      const deadline = Date.now() + 10_000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual(["evt_from_catalog"]);
+    } finally {
+      await nc.close();
+    }
+  });
+});
