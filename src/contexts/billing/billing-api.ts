@@ -1,0 +1,76 @@
+import type { Tx } from "../../platform/db/db.js";
+import type { Kernel } from "../../platform/kernel.js";
+import { unwrap } from "../../platform/result.js";
+import { checkDuePayments } from "./payments/check-due-payments.js";
+import { intentById } from "./payments/payment-intents.sql.js";
+import { PaymentProviders } from "./payments/payment-providers.js";
+import { paymentView, type PaymentResult } from "./payments/payment-view.js";
+import { processPayment, type ProcessPaymentInput } from "./payments/process-payment.js";
+import { refundPayment, type RefundPaymentInput, type RefundResult } from "./payments/refund-payment.js";
+import { loadBillingSettings } from "./settings.js";
+import { computeTax, type TaxQuery, type TaxQuote, type TaxRateTable } from "./tax/tax.js";
+
+export type { PaymentMethodInput, ProcessPaymentInput } from "./payments/process-payment.js";
+export type { PaymentResult } from "./payments/payment-view.js";
+export type { RefundPaymentInput, RefundResult } from "./payments/refund-payment.js";
+export type { TaxQuery, TaxQuote } from "./tax/tax.js";
+
+/**
+ * Billing's application API: what the marketplace's billing port adapter calls (seed 001 §2, billing
+ * is an ACL; §10.8 no card data in marketplace). Outcomes also leave as billing.payment.* events
+ * through the outbox, correlated and partitioned by orderId — the saga should react to those.
+ */
+export class BillingApi {
+  readonly providers: PaymentProviders;
+  private readonly taxRates: TaxRateTable;
+
+  constructor(
+    readonly kernel: Kernel,
+    options: { providers?: PaymentProviders; taxRates?: TaxRateTable } = {},
+  ) {
+    const settings = options.providers && options.taxRates ? null : loadBillingSettings();
+    this.providers = options.providers ?? PaymentProviders.fromSettings(settings!);
+    this.taxRates = options.taxRates ?? settings!.taxRates;
+  }
+
+  /**
+   * Pays for an order. Idempotent per orderId: every call for one order returns the same intent and
+   * money moves at most once. Card: `status` is succeeded / failed at once, or processing (the
+   * outcome event follows). Wallet: succeeded or failed (WALLET_INSUFFICIENT_BALANCE) at once.
+   * Refuses (RejectionError) BILLING.AMOUNT_INVALID, BILLING.CURRENCY_INVALID, BILLING.PAYMENT_ORDER_MISMATCH.
+   */
+  async processPayment(input: ProcessPaymentInput): Promise<PaymentResult> {
+    return (await this.kernel.db.tx((tx) => this.processPaymentIn(tx, input), { tenantId: input.tenantId })).payment;
+  }
+
+  /** The same, inside a transaction the caller owns (the HTTP route wraps it in its Idempotency-Key record). */
+  processPaymentIn(tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
+    return processPayment(this.kernel, this.providers, tx, input);
+  }
+
+  /**
+   * Moves refund money for a payment; idempotent per (paymentId, idempotencyKey ?? reason). Wallet
+   * payments are credited back to the buckets they came from. Refuses BILLING.PAYMENT_NOT_FOUND,
+   * BILLING.PAYMENT_ORDER_MISMATCH, BILLING.PAYMENT_NOT_REFUNDABLE, BILLING.REFUND_EXCEEDS_PAYMENT.
+   */
+  async refundPayment(input: RefundPaymentInput): Promise<RefundResult> {
+    return this.kernel.db.tx((tx) => refundPayment(this.kernel, this.providers, tx, input), { tenantId: "*" });
+  }
+
+  /** Tax reference from the configured rate table (basis points, integer math, half-up rounding). */
+  computeTax(query: TaxQuery): TaxQuote {
+    return unwrap(computeTax(this.taxRates, query));
+  }
+
+  async getPayment(paymentId: string): Promise<PaymentResult | null> {
+    return this.kernel.db.tx(async (tx) => {
+      const intent = await intentById(tx, paymentId);
+      return intent ? paymentView(tx, intent) : null;
+    }, { tenantId: "*" });
+  }
+
+  /** One pass of the deadline worker (the module's poller calls it; tests call it after moving the clock). */
+  checkDuePayments(): Promise<number> {
+    return checkDuePayments(this.kernel, this.providers);
+  }
+}

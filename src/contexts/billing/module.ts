@@ -1,0 +1,43 @@
+import { billingEvents } from "../../contracts/billing.js";
+import type { ContextModule } from "../../platform/module.js";
+import { Poller } from "../../platform/poller.js";
+import { BillingApi } from "./billing-api.js";
+import { PaymentProviders } from "./payments/payment-providers.js";
+import { paymentRoutes } from "./payments/payments.routes.js";
+import { loadBillingSettings } from "./settings.js";
+import { walletRoutes } from "./wallet/wallets.routes.js";
+import { stripeWebhookRoutes } from "./webhooks/stripe-webhooks.routes.js";
+
+/** Refusal codes → HTTP status (API.md: 409 state conflicts, 422 business rules). */
+export const billingErrors: Readonly<Record<string, number>> = {
+  "BILLING.AMOUNT_INVALID": 400,
+  "BILLING.CURRENCY_INVALID": 400,
+  "BILLING.COUNTRY_INVALID": 400,
+  "BILLING.TOKEN_REQUIRED": 400,
+  "BILLING.PAYMENT_NOT_FOUND": 404,
+  "BILLING.PAYMENT_ORDER_MISMATCH": 409,
+  "BILLING.PAYMENT_ORDER_CONFLICT": 409,
+  "BILLING.PAYMENT_STATE_CONFLICT": 409,
+  "BILLING.PAYMENT_NOT_REFUNDABLE": 409,
+  "BILLING.REFUND_EXCEEDS_PAYMENT": 422,
+  "BILLING.WEBHOOK_SIGNATURE_INVALID": 400,
+  "BILLING.WEBHOOK_NOT_CONFIGURED": 503,
+  WALLET_INSUFFICIENT_BALANCE: 422,
+};
+
+/** The billing bounded context: payment intents, providers, the learner-credit wallet, tax reference. */
+export function billingModule(): ContextModule {
+  return {
+    name: "billing",
+    events: billingEvents,
+    errors: billingErrors,
+    async install({ kernel, server, authenticator }) {
+      const settings = loadBillingSettings();
+      const api = new BillingApi(kernel, { providers: PaymentProviders.fromSettings(settings), taxRates: settings.taxRates });
+      paymentRoutes(server, api, authenticator);
+      walletRoutes(server, api, authenticator);
+      await stripeWebhookRoutes(server, kernel, settings.stripeWebhookSecret);
+      kernel.pollers.push(new Poller("billing.payment-checks", settings.pollMs, () => api.checkDuePayments(), kernel.logger));
+    },
+  };
+}

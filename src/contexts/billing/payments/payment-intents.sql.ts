@@ -1,0 +1,180 @@
+import type { Sql } from "../../../platform/db/db.js";
+import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
+
+/** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
+interface IntentRow {
+  payment_id: string;
+  order_id: string;
+  tenant_id: string;
+  buyer_user_id: string;
+  amount: number | string;
+  currency: string;
+  method: PaymentMethodKind;
+  provider: string;
+  provider_ref: string | null;
+  status: IntentStatus;
+  refunded_amount: number | string;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+const toIntent = (row: IntentRow): PaymentIntent => ({
+  paymentId: row.payment_id,
+  orderId: row.order_id,
+  tenantId: row.tenant_id,
+  buyerUserId: row.buyer_user_id,
+  amount: Number(row.amount),
+  currency: row.currency,
+  method: row.method,
+  provider: row.provider,
+  providerRef: row.provider_ref,
+  status: row.status,
+  refundedAmount: Number(row.refunded_amount),
+  failureCode: row.failure_code,
+  failureMessage: row.failure_message,
+});
+
+export interface NewIntent {
+  paymentId: string;
+  orderId: string;
+  tenantId: string;
+  buyerUserId: string;
+  amount: number;
+  currency: string;
+  method: PaymentMethodKind;
+  provider: string;
+  idempotencyKey: string;
+  requestCorrelationId: string;
+  now: Date;
+}
+
+/**
+ * Claims the order: returns the new intent, or null when the order already has one. Under
+ * concurrency the second insert waits on the unique index for the first to commit, then does nothing.
+ */
+export async function insertIntentOnce(sql: Sql, intent: NewIntent): Promise<PaymentIntent | null> {
+  const result = await sql.query<IntentRow>(
+    `INSERT INTO billing.payment_intents
+       (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11)
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING *`,
+    [intent.paymentId, intent.tenantId, intent.orderId, intent.buyerUserId, intent.amount, intent.currency, intent.method, intent.provider, intent.idempotencyKey, intent.requestCorrelationId, intent.now],
+  );
+  return result.rows[0] ? toIntent(result.rows[0]) : null;
+}
+
+export async function intentByOrder(sql: Sql, orderId: string, options: { lock?: boolean } = {}): Promise<PaymentIntent | null> {
+  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE order_id = $1${options.lock ? " FOR UPDATE" : ""}`, [orderId]);
+  return result.rows[0] ? toIntent(result.rows[0]) : null;
+}
+
+export async function intentById(sql: Sql, paymentId: string, options: { lock?: boolean } = {}): Promise<PaymentIntent | null> {
+  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE payment_id = $1${options.lock ? " FOR UPDATE" : ""}`, [paymentId]);
+  return result.rows[0] ? toIntent(result.rows[0]) : null;
+}
+
+export async function intentByProviderRef(sql: Sql, provider: string, providerRef: string): Promise<PaymentIntent | null> {
+  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE provider = $1 AND provider_ref = $2 FOR UPDATE`, [provider, providerRef]);
+  return result.rows[0] ? toIntent(result.rows[0]) : null;
+}
+
+export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {
+  await sql.query(
+    `UPDATE billing.payment_intents
+        SET status = $2, provider_ref = $3, refunded_amount = $4, failure_code = $5, failure_message = $6, updated_at = $7
+      WHERE payment_id = $1`,
+    [intent.paymentId, intent.status, intent.providerRef, intent.refundedAmount, intent.failureCode, intent.failureMessage, now],
+  );
+}
+
+// ── refunds ──────────────────────────────────────────────────────────────────────────────────────
+
+export interface RefundRecord {
+  refundId: string;
+  paymentId: string;
+  idempotencyKey: string;
+  amount: number;
+  reason: string;
+  status: "pending" | "succeeded" | "failed";
+  providerRef: string | null;
+}
+
+interface RefundRow {
+  refund_id: string;
+  payment_id: string;
+  idempotency_key: string;
+  amount: number | string;
+  reason: string;
+  status: RefundRecord["status"];
+  provider_ref: string | null;
+}
+
+const toRefund = (row: RefundRow): RefundRecord => ({
+  refundId: row.refund_id,
+  paymentId: row.payment_id,
+  idempotencyKey: row.idempotency_key,
+  amount: Number(row.amount),
+  reason: row.reason,
+  status: row.status,
+  providerRef: row.provider_ref,
+});
+
+/** Claims (payment, refund key): null when that refund was already requested. */
+export async function insertRefundOnce(sql: Sql, refund: RefundRecord & { tenantId: string; now: Date }): Promise<RefundRecord | null> {
+  const result = await sql.query<RefundRow>(
+    `INSERT INTO billing.payment_refunds (refund_id, tenant_id, payment_id, idempotency_key, amount, reason, status, provider_ref, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (payment_id, idempotency_key) DO NOTHING
+     RETURNING *`,
+    [refund.refundId, refund.tenantId, refund.paymentId, refund.idempotencyKey, refund.amount, refund.reason, refund.status, refund.providerRef, refund.now],
+  );
+  return result.rows[0] ? toRefund(result.rows[0]) : null;
+}
+
+export async function refundByKey(sql: Sql, paymentId: string, idempotencyKey: string): Promise<RefundRecord | null> {
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND idempotency_key = $2`, [paymentId, idempotencyKey]);
+  return result.rows[0] ? toRefund(result.rows[0]) : null;
+}
+
+export async function refundByProviderRef(sql: Sql, paymentId: string, providerRef: string): Promise<RefundRecord | null> {
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND provider_ref = $2 FOR UPDATE`, [paymentId, providerRef]);
+  return result.rows[0] ? toRefund(result.rows[0]) : null;
+}
+
+export async function refundsOf(sql: Sql, paymentId: string): Promise<RefundRecord[]> {
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 ORDER BY created_at, refund_id`, [paymentId]);
+  return result.rows.map(toRefund);
+}
+
+export async function pendingRefunds(sql: Sql, paymentId: string): Promise<RefundRecord[]> {
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND status = 'pending' ORDER BY created_at FOR UPDATE`, [paymentId]);
+  return result.rows.map(toRefund);
+}
+
+export async function settleRefund(sql: Sql, refundId: string, status: "succeeded" | "failed", providerRef: string | null): Promise<void> {
+  await sql.query(`UPDATE billing.payment_refunds SET status = $2, provider_ref = COALESCE($3, provider_ref) WHERE refund_id = $1`, [refundId, status, providerRef]);
+}
+
+// ── deadlines ────────────────────────────────────────────────────────────────────────────────────
+
+export async function scheduleCheck(sql: Sql, paymentId: string, tenantId: string, dueAt: Date): Promise<void> {
+  await sql.query(
+    `INSERT INTO billing.payment_deadlines (payment_id, tenant_id, due_at) VALUES ($1, $2, $3)
+     ON CONFLICT (payment_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+    [paymentId, tenantId, dueAt],
+  );
+}
+
+/** Due rows, locked; SKIP LOCKED lets several processes share the work without waiting on each other. */
+export async function claimDueChecks(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  const result = await sql.query<{ payment_id: string }>(
+    `SELECT payment_id FROM billing.payment_deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [now, limit],
+  );
+  return result.rows.map((row) => row.payment_id);
+}
+
+export async function clearCheck(sql: Sql, paymentId: string): Promise<void> {
+  await sql.query(`DELETE FROM billing.payment_deadlines WHERE payment_id = $1`, [paymentId]);
+}

@@ -1,0 +1,44 @@
+import type { Sql } from "../../../platform/db/db.js";
+import type { Bucket } from "../wallet/wallet.js";
+import { orderDebits } from "../wallet/wallets.sql.js";
+import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
+import { refundsOf } from "./payment-intents.sql.js";
+
+/** What callers (the marketplace adapter, GET /payments/{id}) see of an intent. */
+export interface PaymentResult {
+  paymentId: string;
+  orderId: string;
+  tenantId: string;
+  buyerUserId: string;
+  status: IntentStatus;
+  amount: number;
+  currency: string;
+  method: PaymentMethodKind;
+  provider: string;
+  refundedAmount: number;
+  failureCode: string | null;
+  failureMessage: string | null;
+  /** Wallet payments: what each bucket gave (for marketplace.order.paid paymentBreakdown). */
+  walletBreakdown: Array<{ bucket: Bucket; amount: number; transactionId: string }> | null;
+  refunds: Array<{ refundId: string; amount: number; reason: string; status: "pending" | "succeeded" | "failed" }>;
+}
+
+export async function paymentView(sql: Sql, intent: PaymentIntent): Promise<PaymentResult> {
+  const refunds = await refundsOf(sql, intent.paymentId);
+  return {
+    paymentId: intent.paymentId,
+    orderId: intent.orderId,
+    tenantId: intent.tenantId,
+    buyerUserId: intent.buyerUserId,
+    status: intent.status,
+    amount: intent.amount,
+    currency: intent.currency,
+    method: intent.method,
+    provider: intent.provider,
+    refundedAmount: intent.refundedAmount,
+    failureCode: intent.failureCode,
+    failureMessage: intent.failureMessage,
+    walletBreakdown: intent.method === "wallet" ? await orderDebits(sql, intent.orderId) : null,
+    refunds: refunds.map((refund) => ({ refundId: refund.refundId, amount: refund.amount, reason: refund.reason, status: refund.status })),
+  };
+}

@@ -1,0 +1,64 @@
+import { Type } from "@sinclair/typebox";
+import type { Authenticator } from "../../../platform/http/auth.js";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { RejectionError } from "../../../platform/result.js";
+import type { BillingApi } from "../billing-api.js";
+
+const ProcessPaymentBody = Type.Object(
+  {
+    orderId: Type.String({ minLength: 1, maxLength: 128 }),
+    buyerUserId: Type.String({ minLength: 1, maxLength: 128 }),
+    tenantId: Type.String({ minLength: 1, maxLength: 128 }),
+    amount: Type.Integer({ minimum: 1, description: "integer minor units" }),
+    currency: Type.String({ pattern: "^[A-Z]{3}$" }),
+    method: Type.Union([
+      Type.Object({ method: Type.Literal("card"), token: Type.String({ minLength: 1, maxLength: 255, description: "sandbox: tok_visa, tok_delayed, tok_declined, tok_timeout; Stripe: a PaymentMethod id" }) }, { additionalProperties: false }),
+      Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
+    ]),
+    correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
+const PaymentParams = Type.Object({ paymentId: Type.String({ minLength: 1 }) });
+
+/** The billing ACL's HTTP face (API.md "Billing"): what the marketplace calls, and a read for operators. */
+export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator: Authenticator): void {
+  server.post(
+    "/api/v1/payments/process",
+    {
+      preHandler: authorize(authenticator, "service"),
+      schema: { tags: ["billing"], summary: "Pay for an order (one payment intent per order; Idempotency-Key required)", body: ProcessPaymentBody },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      const key = request.headers["idempotency-key"];
+      const stored = await idempotent(
+        api.kernel.db,
+        { key: typeof key === "string" ? key : undefined, scope: `${principal.userId}:POST /api/v1/payments/process`, body },
+        { required: true, tenantId: body.tenantId },
+        async (tx) => {
+          const { payment, created } = await api.processPaymentIn(tx, {
+            ...body,
+            correlationId: body.correlationId ?? body.orderId,
+            idempotencyKey: typeof key === "string" ? key : "",
+          });
+          return { status: created ? 201 : 200, body: payment };
+        },
+      );
+      return reply.status(stored.status).send(stored.body);
+    },
+  );
+
+  server.get(
+    "/api/v1/payments/:paymentId",
+    { preHandler: authorize(authenticator, "service", "platform_admin"), schema: { tags: ["billing"], summary: "A payment intent with its refunds", params: PaymentParams } },
+    async (request) => {
+      const payment = await api.getPayment(request.params.paymentId);
+      if (!payment) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
+      return payment;
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import { Type } from "@sinclair/typebox";
+import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { newId } from "../../../platform/ids.js";
+import { RejectionError } from "../../../platform/result.js";
+import type { BillingApi } from "../billing-api.js";
+import { creditWallet } from "./credit-wallet.js";
+import { DEBIT_ORDER, emptyBalances, total, type Balances } from "./wallet.js";
+import { balancesOfUser } from "./wallets.sql.js";
+
+const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 128 }) });
+const CreditBody = Type.Object(
+  {
+    bucket: Type.Union(DEBIT_ORDER.map((bucket) => Type.Literal(bucket))),
+    amount: Type.Integer({ minimum: 1, description: "integer minor units" }),
+    currency: Type.String({ pattern: "^[A-Z]{3}$" }),
+    tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the wallet's tenant; platform_admin only (org_admin credits within their own tenant)" })),
+  },
+  { additionalProperties: false },
+);
+
+/** Learner-credit wallets (API.md "Billing"). A wallet belongs to (tenant, user); rows are tenant-isolated. */
+export function walletRoutes(server: HttpServer, api: BillingApi, authenticator: Authenticator): void {
+  server.post(
+    "/api/v1/wallets/:userId/credits",
+    {
+      preHandler: authorize(authenticator, "platform_admin", "org_admin"),
+      schema: { tags: ["billing"], summary: "Credit one bucket of a learner's wallet (Idempotency-Key supported)", params: UserParams, body: CreditBody },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { userId } = request.params;
+      const body = request.body;
+      const isPlatformAdmin = hasRole(principal, "platform_admin");
+      if (!isPlatformAdmin && body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
+        throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "an org_admin credits wallets of their own tenant only", field: "tenantId" });
+      }
+      const tenantId = isPlatformAdmin ? (body.tenantId ?? principal.tenantId) : principal.tenantId;
+      const header = request.headers["idempotency-key"];
+      const key = typeof header === "string" ? header : undefined;
+      const scope = `${principal.userId}:POST /api/v1/wallets/${userId}/credits`;
+      const stored = await idempotent(api.kernel.db, { key, scope, body }, { required: false, tenantId }, async (tx) => {
+        const credit = await creditWallet(api.kernel, tx, {
+          tenantId,
+          userId,
+          bucket: body.bucket,
+          amount: body.amount,
+          currency: body.currency,
+          idempotencyKey: key !== undefined ? `http:${scope}:${key}` : newId("wik"),
+          context: { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(key ? { idempotencyKey: key } : {}) } },
+        });
+        return { status: 201, body: credit };
+      });
+      return reply.status(stored.status).send(stored.body);
+    },
+  );
+
+  server.get(
+    "/api/v1/wallets/:userId",
+    { preHandler: authorize(authenticator), schema: { tags: ["billing"], summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)", params: UserParams } },
+    async (request) => {
+      const principal = principalOf(request);
+      const { userId } = request.params;
+      const isPlatformAdmin = hasRole(principal, "platform_admin");
+      if (!isPlatformAdmin && principal.userId !== userId && !hasRole(principal, "org_admin")) {
+        throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the wallet's owner, an org_admin of their tenant or a platform_admin may read it" });
+      }
+      // RLS does the tenant part: an org_admin (or the user) sees only wallet rows of their own tenant.
+      const rows = await api.kernel.db.tx((tx) => balancesOfUser(tx, userId), { tenantId: isPlatformAdmin ? "*" : principal.tenantId });
+      const wallets = new Map<string, { tenantId: string; currency: string; balances: Balances }>();
+      for (const row of rows) {
+        const id = `${row.tenantId}/${row.currency}`;
+        const wallet = wallets.get(id) ?? { tenantId: row.tenantId, currency: row.currency, balances: emptyBalances() };
+        wallet.balances[row.bucket] = row.balance;
+        wallets.set(id, wallet);
+      }
+      return { userId, wallets: [...wallets.values()].map((wallet) => ({ ...wallet, total: total(wallet.balances) })) };
+    },
+  );
+}
