@@ -1,4 +1,5 @@
 import type { ContextModule } from "./platform/module.js";
+import { billingModule } from "./contexts/billing/module.js";
 
 /** The bounded contexts this build runs, in start-up order. */
-export const contextModules: ContextModule[] = [];
+export const contextModules: ContextModule[] = [billingModule()];
