@@ -1,6 +1,11 @@
-import type { Static, TSchema } from "@sinclair/typebox";
+import { FormatRegistry, type Static, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import type { Envelope, EventContext, RetentionClass } from "./envelope.js";
+
+// TypeBox's compiler knows no string formats of its own: without this every `format: "date-time"`
+// payload field fails validation as "Unknown format". ISO-8601 with a time zone, as the envelope uses.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has("date-time")) FormatRegistry.Set("date-time", (value) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
 
 /** One wire type: its payload schema, its producer, and how it is partitioned and retained. */
 export interface EventDefinition<T extends string = string, S extends TSchema = TSchema> {
