@@ -1,0 +1,43 @@
+import type { Principal } from "../../../platform/http/auth.js";
+import { ok, reject, type Result } from "../../../platform/result.js";
+
+/** The catalog's projection of a course: who provides it, whether audit mode is offered. */
+export interface Course {
+  courseId: string;
+  providerId: string;
+  title: string;
+  auditAvailable: boolean;
+}
+
+/** A platform admin manages any course; a provider only its own (token pid). */
+export function mayManageCourse(principal: Pick<Principal, "roles" | "providerId">, providerId: string): Result<null> {
+  if (principal.roles.includes("platform_admin")) return ok(null);
+  if (principal.roles.includes("provider") && principal.providerId === providerId) return ok(null);
+  return reject("CATALOG.NOT_COURSE_OWNER", "only the course's provider or a platform admin may do this");
+}
+
+export interface RunInput {
+  startsAt: Date;
+  endsAt: Date | null;
+}
+
+export function checkRunWindow(run: RunInput): Result<null> {
+  if (run.endsAt && run.endsAt.getTime() <= run.startsAt.getTime()) return reject("CATALOG.RUN_ENDS_BEFORE_START", "a run must end after it starts", "body/endsAt");
+  return ok(null);
+}
+
+/** A run can be enrolled in when flagged enrollable and not over yet. */
+export function isRunOpen(run: { enrollable: boolean; endsAt: Date | null }, now: Date): boolean {
+  return run.enrollable && (run.endsAt === null || run.endsAt.getTime() > now.getTime());
+}
+
+export const catalogErrors: Readonly<Record<string, number>> = {
+  "CATALOG.COURSE_NOT_FOUND": 404,
+  "CATALOG.COURSE_EXISTS": 409,
+  "CATALOG.VERSION_EXISTS": 409,
+  "CATALOG.VERSION_UNKNOWN": 422,
+  "CATALOG.RUN_NOT_FOUND": 404,
+  "CATALOG.RUN_KEY_TAKEN": 409,
+  "CATALOG.RUN_ENDS_BEFORE_START": 400,
+  "CATALOG.NOT_COURSE_OWNER": 403,
+};

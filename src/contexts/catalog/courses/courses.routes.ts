@@ -1,0 +1,118 @@
+import { Type } from "@sinclair/typebox";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError } from "../../../platform/result.js";
+import type { Course } from "./course.js";
+import { findCourse, runsOf, versionsOf, type RunRow, type VersionRow } from "./courses.sql.js";
+import { addRun, addVersion, advertise, changeCourse, createCourse } from "./manage-courses.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Title = Type.String({ minLength: 1, maxLength: 300 });
+const Params = Type.Object({ courseId: Id });
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const courseJson = (c: Course) => ({ courseId: c.courseId, providerId: c.providerId, title: c.title, auditAvailable: c.auditAvailable });
+const versionJson = (v: VersionRow) => ({
+  courseVersionId: v.courseVersionId,
+  courseId: v.courseId,
+  label: v.label,
+  published: v.publishedAt !== null,
+  publishedAt: iso(v.publishedAt),
+  playPackageBuilt: v.playPackageBuiltAt !== null,
+  playPackageBuiltAt: iso(v.playPackageBuiltAt),
+  playPackageId: v.playPackageId,
+});
+const runJson = (r: RunRow) => ({
+  runId: r.runId,
+  runKey: r.runKey,
+  courseId: r.courseId,
+  courseVersionId: r.courseVersionId,
+  startsAt: r.startsAt.toISOString(),
+  endsAt: iso(r.endsAt),
+  enrollable: r.enrollable,
+  advertised: r.advertised,
+});
+
+export function courseRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  const editors = authorize(authenticator, "provider", "platform_admin");
+  const tags = ["catalog"];
+  const security = [{ bearer: [] }];
+
+  server.post(
+    "/api/v1/catalog/courses",
+    {
+      preHandler: editors,
+      schema: {
+        tags,
+        summary: "Register a course (audit mode offered unless auditAvailable is false)",
+        security,
+        body: Type.Object({ courseId: Type.Optional(Id), providerId: Id, title: Title, auditAvailable: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(courseJson(await createCourse(kernel, principalOf(request), request.body))),
+  );
+
+  server.patch(
+    "/api/v1/catalog/courses/:courseId",
+    {
+      preHandler: editors,
+      schema: { tags, summary: "Change a course's title or audit availability", security, params: Params, body: Type.Object({ title: Type.Optional(Title), auditAvailable: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }) },
+    },
+    async (request) => courseJson(await changeCourse(kernel, principalOf(request), request.params.courseId, request.body)),
+  );
+
+  server.post(
+    "/api/v1/catalog/courses/:courseId/versions",
+    {
+      preHandler: editors,
+      schema: { tags, summary: "Register a course version (published / built come from upstream events)", security, params: Params, body: Type.Object({ courseVersionId: Type.Optional(Id), label: Title }, { additionalProperties: false }) },
+    },
+    async (request, reply) => reply.code(201).send(versionJson(await addVersion(kernel, principalOf(request), request.params.courseId, request.body))),
+  );
+
+  server.post(
+    "/api/v1/catalog/courses/:courseId/runs",
+    {
+      preHandler: editors,
+      schema: {
+        tags,
+        summary: "Add a run; advertising it un-advertises the course's previous advertised run",
+        security,
+        params: Params,
+        body: Type.Object(
+          {
+            runKey: Type.String({ minLength: 1, maxLength: 200 }),
+            courseVersionId: Id,
+            startsAt: Type.String({ format: "date-time" }),
+            endsAt: Type.Optional(Type.String({ format: "date-time" })),
+            enrollable: Type.Boolean(),
+            advertised: Type.Boolean(),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const run = await addRun(kernel, principalOf(request), request.params.courseId, {
+        ...body,
+        startsAt: new Date(body.startsAt),
+        endsAt: body.endsAt ? new Date(body.endsAt) : null,
+      });
+      return reply.code(201).send(runJson(run));
+    },
+  );
+
+  server.post(
+    "/api/v1/catalog/courses/:courseId/runs/:runKey/advertise",
+    { preHandler: editors, schema: { tags, summary: "Advertise an existing run (and only it)", security, params: Type.Object({ courseId: Id, runKey: Id }) } },
+    async (request) => runJson(await advertise(kernel, principalOf(request), request.params.courseId, request.params.runKey)),
+  );
+
+  server.get("/api/v1/catalog/courses/:courseId", { schema: { tags, summary: "A course with its versions and runs (public)", params: Params } }, async (request) => {
+    const course = await findCourse(kernel.db, request.params.courseId);
+    if (!course) throw new RejectionError({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${request.params.courseId}` });
+    const [versions, runs] = await Promise.all([versionsOf(kernel.db, course.courseId), runsOf(kernel.db, course.courseId)]);
+    return { ...courseJson(course), versions: versions.map(versionJson), runs: runs.map(runJson) };
+  });
+}

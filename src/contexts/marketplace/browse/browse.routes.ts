@@ -1,0 +1,64 @@
+import { Type } from "@sinclair/typebox";
+import { PlanKind } from "../../../contracts/marketplace-listings.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError } from "../../../platform/result.js";
+import { plansOf } from "../plans/plans.sql.js";
+import { decodeCursor, encodeCursor } from "./browse-cursor.js";
+import { browseLiveListings } from "./browse.sql.js";
+
+const Price = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+export const browseErrors: Readonly<Record<string, number>> = {
+  "BROWSE.CURSOR_INVALID": 400,
+  "BROWSE.CURRENCY_REQUIRED": 400,
+};
+
+/** GET /api/v1/marketplace/listings: public discovery of live listings, no token needed. */
+export function browseRoutes({ kernel, server }: ModuleHost): void {
+  server.get(
+    "/api/v1/marketplace/listings",
+    {
+      schema: {
+        tags: ["marketplace"],
+        summary: "Browse live listings: full-text search on title and description, plan filters, cursor pages",
+        querystring: Type.Object(
+          {
+            q: Type.Optional(Type.String({ maxLength: 200 })),
+            kind: Type.Optional(PlanKind),
+            currency: Type.Optional(Type.String({ pattern: "^[A-Z]{3}$" })),
+            providerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            minPrice: Type.Optional(Price),
+            maxPrice: Type.Optional(Price),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { q, cursor, limit, ...filters } = request.query;
+      // Prices compare minor units, which only mean something within one currency.
+      if ((filters.minPrice !== undefined || filters.maxPrice !== undefined) && filters.currency === undefined) {
+        throw new RejectionError({ code: "BROWSE.CURRENCY_REQUIRED", detail: "minPrice and maxPrice need a currency", field: "querystring/currency" });
+      }
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (after === null) throw new RejectionError({ code: "BROWSE.CURSOR_INVALID", detail: "the cursor was not issued by this endpoint", field: "querystring/cursor" });
+      const text = q?.trim();
+      const rows = await browseLiveListings(kernel.db, { ...filters, ...(text ? { q: text } : {}), after, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const plans = await plansOf(kernel.db, page.map((row) => row.listingId), true);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((row) => ({
+          ...row,
+          plans: (plans.get(row.listingId) ?? []).map((plan) => {
+            const v = plan.versions[0]!;
+            return { planId: plan.planId, kind: plan.kind, version: v.version, amount: v.amount, currency: v.currency, seats: v.seats, interval: v.interval, validityDays: v.validityDays, perpetualOffline: v.perpetualOffline };
+          }),
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor({ rank: last.rank, listingId: last.listingId }) : null,
+      };
+    },
+  );
+}

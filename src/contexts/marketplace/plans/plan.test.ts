@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { planTerms } from "./plan.js";
+
+const codeOf = (result: ReturnType<typeof planTerms>) => (result.ok ? "accepted" : result.rejection.code);
+
+describe("plan terms", () => {
+  it("accepts a one-time price in integer minor units", () => {
+    expect(planTerms("one_time", { amount: 4900, currency: "USD" })).toEqual({
+      ok: true,
+      value: { amount: 4900, currency: "USD", seats: null, interval: null, validityDays: null, perpetualOffline: false },
+    });
+  });
+
+  it("accepts yen and dinar amounts by their own exponent", () => {
+    expect(planTerms("one_time", { amount: 5000, currency: "JPY" }).ok).toBe(true);
+    expect(planTerms("one_time", { amount: 12500, currency: "KWD" }).ok).toBe(true);
+  });
+
+  it("refuses an unknown currency and a fractional amount", () => {
+    expect(codeOf(planTerms("one_time", { amount: 100, currency: "XXY" }))).toBe("MONEY.CURRENCY_UNKNOWN");
+    expect(codeOf(planTerms("one_time", { amount: 10.5, currency: "USD" }))).toBe("MONEY.AMOUNT_NOT_INTEGER");
+  });
+
+  it("needs seats on a seat pack and refuses them elsewhere", () => {
+    expect(codeOf(planTerms("seat_pack", { amount: 100, currency: "USD" }))).toBe("PLAN.SEATS_REQUIRED");
+    expect(planTerms("seat_pack", { amount: 100, currency: "USD", seats: 50 }).ok).toBe(true);
+    expect(codeOf(planTerms("one_time", { amount: 100, currency: "USD", seats: 5 }))).toBe("PLAN.SEATS_NOT_ALLOWED");
+    expect(codeOf(planTerms("site_license", { amount: 100, currency: "USD", seats: 5 }))).toBe("PLAN.SEATS_NOT_ALLOWED");
+  });
+
+  it("needs an interval on a subscription and refuses it elsewhere", () => {
+    expect(codeOf(planTerms("subscription", { amount: 100, currency: "EUR" }))).toBe("PLAN.INTERVAL_REQUIRED");
+    expect(planTerms("subscription", { amount: 100, currency: "EUR", interval: "year" }).ok).toBe(true);
+    expect(codeOf(planTerms("one_time", { amount: 100, currency: "EUR", interval: "month" }))).toBe("PLAN.INTERVAL_NOT_ALLOWED");
+  });
+});

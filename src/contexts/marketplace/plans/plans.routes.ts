@@ -1,0 +1,76 @@
+import { Type } from "@sinclair/typebox";
+import { PlanKind } from "../../../contracts/marketplace-listings.js";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { eventContextOf, providerActorOf } from "../listings/listing-actor.js";
+import { addPlan, repricePlan } from "./price-plans.js";
+
+// Amounts are integer minor units (a float is a 400 from the schema); the currency code is checked
+// against the ISO 4217 table by the domain, so an unknown one is MONEY.CURRENCY_UNKNOWN.
+const Terms = {
+  amount: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  currency: Type.String({ minLength: 3, maxLength: 3 }),
+  seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  interval: Type.Optional(Type.Union([Type.Literal("month"), Type.Literal("year")])),
+  validityDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
+  perpetualOffline: Type.Optional(Type.Boolean()),
+};
+const Id = Type.String({ maxLength: 200 });
+
+export function planRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  const provider = authorize(authenticator, "provider");
+  const tags = ["marketplace"];
+
+  server.post(
+    "/api/v1/listings/:id/plans",
+    {
+      preHandler: provider,
+      schema: {
+        tags,
+        summary: "Add a pricing plan to the provider's listing (version 1)",
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ kind: PlanKind, ...Terms }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { kind, ...terms } = request.body;
+      const result = await idempotent(
+        kernel.db,
+        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/listings/${request.params.id}/plans`, body: request.body },
+        { required: false, tenantId: principal.tenantId },
+        async (tx) => ({ status: 201, body: await addPlan(kernel, tx, { listingId: request.params.id, actor: providerActorOf(principal), kind, terms }, eventContextOf(request, principal)) }),
+      );
+      return reply.code(result.status).send(result.body);
+    },
+  );
+
+  server.post(
+    "/api/v1/listings/:id/plans/:planId/versions",
+    {
+      preHandler: provider,
+      schema: {
+        tags,
+        summary: "Re-price a plan: a new immutable version; earlier versions and the orders on them are unchanged",
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Id, planId: Id }),
+        body: Type.Object(Terms, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const result = await idempotent(
+        kernel.db,
+        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/listings/${request.params.id}/plans/${request.params.planId}/versions`, body: request.body },
+        { required: false, tenantId: principal.tenantId },
+        async (tx) => ({
+          status: 201,
+          body: await repricePlan(kernel, tx, { listingId: request.params.id, planId: request.params.planId, actor: providerActorOf(principal), terms: request.body }, eventContextOf(request, principal)),
+        }),
+      );
+      return reply.code(result.status).send(result.body);
+    },
+  );
+}

@@ -1,0 +1,27 @@
+import { ok, reject, type Result } from "../../../platform/result.js";
+
+export type KycStatus = "pending" | "verified" | "rejected";
+
+export interface KycChange {
+  status: KycStatus;
+  /** Announce `tenant.provider.kyc_verified.v1`: only on the move into verified. */
+  announceVerified: boolean;
+}
+
+/** Setting the same status again is a no-op (no event); a provider may be verified after a rejection. */
+export function decideKyc(current: KycStatus, next: "verified" | "rejected"): Result<KycChange | null> {
+  if (current === next) return ok(null);
+  return ok({ status: next, announceVerified: next === "verified" });
+}
+
+/** A provider registered under a known tenant; an id seen only in a KYC event may be claimed once. */
+export function decideRegistration(existing: { tenantId: string | null } | null): Result<"insert" | "claim"> {
+  if (!existing) return ok("insert");
+  if (existing.tenantId === null) return ok("claim");
+  return reject("PROVIDER.ALREADY_EXISTS", "a provider with this id is already registered", "body/providerId");
+}
+
+export const providerErrors: Readonly<Record<string, number>> = {
+  "PROVIDER.NOT_FOUND": 404,
+  "PROVIDER.ALREADY_EXISTS": 409,
+};

@@ -1,0 +1,50 @@
+import { Type } from "@sinclair/typebox";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError } from "../../../platform/result.js";
+import { recordKyc, registerProvider } from "./manage-providers.js";
+import { findProvider } from "./providers.sql.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Params = Type.Object({ id: Id });
+
+export function providerRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  const admin = authorize(authenticator, "platform_admin");
+  const tags = ["tenancy"];
+  const security = [{ bearer: [] }];
+
+  server.post(
+    "/api/v1/providers",
+    {
+      preHandler: admin,
+      schema: { tags, summary: "Register a provider under a tenant; KYC starts pending", security, body: Type.Object({ providerId: Type.Optional(Id), tenantId: Id, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) },
+    },
+    async (request, reply) => reply.code(201).send(await registerProvider(kernel, request.body)),
+  );
+
+  server.post(
+    "/api/v1/providers/:id/kyc",
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: "Record the provider's KYC outcome; verified is announced as tenant.provider.kyc_verified.v1",
+        security,
+        params: Params,
+        body: Type.Object({ status: Type.Union([Type.Literal("verified"), Type.Literal("rejected")]) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return recordKyc(kernel, request.params.id, request.body.status, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } });
+    },
+  );
+
+  server.get("/api/v1/providers/:id", { preHandler: authorize(authenticator, "platform_admin", "provider"), schema: { tags, summary: "A provider and its KYC status", security, params: Params } }, async (request) => {
+    const principal = principalOf(request);
+    const provider = await findProvider(kernel.db, request.params.id);
+    const visible = provider && (principal.roles.includes("platform_admin") || principal.providerId === provider.providerId);
+    if (!visible) throw new RejectionError({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${request.params.id}` });
+    return provider;
+  });
+}

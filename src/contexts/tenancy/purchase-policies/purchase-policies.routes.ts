@@ -1,0 +1,65 @@
+import { Type } from "@sinclair/typebox";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError, unwrap } from "../../../platform/result.js";
+import { mayManageTenant } from "../tenants/tenant.js";
+import { findTenant } from "../tenants/tenants.sql.js";
+import { CAP_PERIODS, decidePolicy } from "./purchase-policy.js";
+import { purchasePolicyOf, savePurchasePolicy } from "./purchase-policies.sql.js";
+
+const Currency = Type.String({ pattern: "^[A-Z]{3}$" });
+const Params = Type.Object({ tenantId: Type.String({ maxLength: 200 }) });
+
+export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  const managers = authorize(authenticator, "platform_admin", "org_admin");
+  const tags = ["tenancy"];
+
+  server.put(
+    "/api/v1/tenants/:tenantId/purchase-policy",
+    {
+      preHandler: managers,
+      schema: {
+        tags,
+        summary: "Set a buyer tenant's purchase policy: allowed currencies and a spending cap per UTC calendar period",
+        security: [{ bearer: [] }],
+        params: Params,
+        body: Type.Object(
+          {
+            allowedCurrencies: Type.Union([Type.Array(Currency, { minItems: 1, maxItems: 50 }), Type.Null()]),
+            cap: Type.Union([
+              Type.Object(
+                { amount: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), currency: Currency, period: Type.Union(CAP_PERIODS.map((p) => Type.Literal(p))) },
+                { additionalProperties: false },
+              ),
+              Type.Null(),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      unwrap(mayManageTenant(principalOf(request), tenantId));
+      const policy = unwrap(decidePolicy(request.body));
+      await kernel.db.tx(
+        async (tx) => {
+          if (!(await findTenant(tx, tenantId))) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${tenantId}` });
+          await savePurchasePolicy(tx, tenantId, policy, kernel.clock.now());
+        },
+        { tenantId },
+      );
+      return { tenantId, ...policy };
+    },
+  );
+
+  server.get(
+    "/api/v1/tenants/:tenantId/purchase-policy",
+    { preHandler: managers, schema: { tags, summary: "A buyer tenant's purchase policy", security: [{ bearer: [] }], params: Params } },
+    async (request) => {
+      const { tenantId } = request.params;
+      unwrap(mayManageTenant(principalOf(request), tenantId));
+      return { tenantId, ...(await kernel.db.tx((tx) => purchasePolicyOf(tx, tenantId), { tenantId })) };
+    },
+  );
+}

@@ -1,0 +1,82 @@
+import { Type } from "@sinclair/typebox";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { newId } from "../../../platform/ids.js";
+import { RejectionError, unwrap } from "../../../platform/result.js";
+import { addMember } from "./add-member.js";
+import { mayManageTenant, TENANT_KINDS } from "./tenant.js";
+import { findTenant, insertTenant, membersOf } from "./tenants.sql.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Params = Type.Object({ tenantId: Id });
+
+export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  const admin = authorize(authenticator, "platform_admin");
+  const managers = authorize(authenticator, "platform_admin", "org_admin");
+  const tags = ["tenancy"];
+  const security = [{ bearer: [] }];
+
+  server.post(
+    "/api/v1/tenants",
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: "Create a tenant (caller-supplied ids of upstream tenants are kept as given)",
+        security,
+        body: Type.Object({ tenantId: Type.Optional(Id), name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union(TENANT_KINDS.map((k) => Type.Literal(k))) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const result = await idempotent(
+        kernel.db,
+        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/tenants`, body: request.body },
+        { required: false, tenantId: principal.tenantId },
+        async (tx) => {
+          const tenantId = request.body.tenantId ?? newId("ten");
+          const created = await insertTenant(tx, { tenantId, name: request.body.name, kind: request.body.kind, at: kernel.clock.now() });
+          if (!created) throw new RejectionError({ code: "TENANT.ALREADY_EXISTS", detail: `tenant ${tenantId} exists`, field: "body/tenantId" });
+          return { status: 201, body: { tenantId, name: request.body.name, kind: request.body.kind } };
+        },
+      );
+      return reply.code(result.status).send(result.body);
+    },
+  );
+
+  server.get("/api/v1/tenants/:tenantId", { preHandler: managers, schema: { tags, summary: "A tenant", security, params: Params } }, async (request) => {
+    unwrap(mayManageTenant(principalOf(request), request.params.tenantId));
+    const tenant = await findTenant(kernel.db, request.params.tenantId);
+    if (!tenant) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${request.params.tenantId}` });
+    return { tenantId: tenant.tenantId, name: tenant.name, kind: tenant.kind, createdAt: tenant.createdAt.toISOString() };
+  });
+
+  server.post(
+    "/api/v1/tenants/:tenantId/members",
+    {
+      preHandler: managers,
+      schema: {
+        tags,
+        summary: "Add a member; emits tenant.member.joined.v1 the first time (201), a repeat changes nothing (200)",
+        security,
+        params: Params,
+        body: Type.Object({ userId: Id, email: Type.Optional(Type.String({ format: "email", maxLength: 320 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { tenantId } = request.params;
+      unwrap(mayManageTenant(principal, tenantId));
+      const { joined } = await addMember(kernel, { tenantId, ...request.body }, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } });
+      return reply.code(joined ? 201 : 200).send({ tenantId, userId: request.body.userId, joined });
+    },
+  );
+
+  server.get("/api/v1/tenants/:tenantId/members", { preHandler: managers, schema: { tags, summary: "A tenant's members", security, params: Params } }, async (request) => {
+    const { tenantId } = request.params;
+    unwrap(mayManageTenant(principalOf(request), tenantId));
+    const members = await kernel.db.tx((tx) => membersOf(tx, tenantId), { tenantId });
+    return { items: members.map((m) => ({ userId: m.userId, email: m.email, joinedAt: m.joinedAt.toISOString() })), nextCursor: null };
+  });
+}
