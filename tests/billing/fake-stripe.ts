@@ -1,0 +1,55 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for api.stripe.com (nothing in tests may reach the internet): just enough of
+ * PaymentIntents and Refunds for the adapter, answering per PaymentMethod id like Stripe's test cards.
+ */
+export interface FakeStripe {
+  url: string;
+  requests: Array<{ method: string; path: string; body: URLSearchParams; idempotencyKey: string | undefined }>;
+  close(): Promise<void>;
+}
+
+export async function startFakeStripe(): Promise<FakeStripe> {
+  const requests: FakeStripe["requests"] = [];
+  const intents = new Map<string, { id: string; amount: number; currency: string; metadata: Record<string, string> }>();
+  let seq = 0;
+  const server: Server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (chunk) => (raw += chunk));
+    req.on("end", () => {
+      const body = new URLSearchParams(raw);
+      const path = (req.url ?? "").split("?")[0]!;
+      requests.push({ method: req.method ?? "", path, body, idempotencyKey: req.headers["idempotency-key"] as string | undefined });
+      const send = (status: number, json: unknown) => {
+        res.writeHead(status, { "content-type": "application/json", "request-id": `req_${seq++}` });
+        res.end(JSON.stringify(json));
+      };
+      if (req.method === "POST" && path === "/v1/payment_intents") {
+        const id = `pi_fake_${++seq}`;
+        const intent = { id, amount: Number(body.get("amount")), currency: body.get("currency")!, metadata: { paymentId: body.get("metadata[paymentId]")!, orderId: body.get("metadata[orderId]")! } };
+        intents.set(id, intent);
+        return send(200, { ...intent, object: "payment_intent", status: "requires_payment_method", last_payment_error: null });
+      }
+      const confirm = path.match(/^\/v1\/payment_intents\/([^/]+)\/confirm$/);
+      if (req.method === "POST" && confirm) {
+        const intent = intents.get(confirm[1]!);
+        if (!intent) return send(404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" } });
+        const method = body.get("payment_method");
+        if (method === "pm_card_chargeDeclined") {
+          return send(402, { error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } });
+        }
+        const status = method === "pm_card_visa" ? "succeeded" : "processing";
+        return send(200, { ...intent, object: "payment_intent", status, last_payment_error: null });
+      }
+      if (req.method === "POST" && path === "/v1/refunds") {
+        return send(200, { id: `re_fake_${++seq}`, object: "refund", status: "pending", amount: Number(body.get("amount")), payment_intent: body.get("payment_intent") });
+      }
+      send(404, { error: { type: "invalid_request_error", message: `fake stripe has no ${req.method} ${path}` } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

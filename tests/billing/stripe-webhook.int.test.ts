@@ -1,0 +1,124 @@
+import Stripe from "stripe";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import { call, startTestApp, type TestApp } from "../support/test-app.js";
+import { billingEvents, count } from "./billing-support.js";
+import { startFakeStripe, type FakeStripe } from "./fake-stripe.js";
+
+const WEBHOOK_SECRET = "whsec_test_billing";
+let stripe: FakeStripe;
+let t: TestApp | undefined;
+
+// Billing reads its settings from the environment; each vitest file runs in its own process.
+beforeAll(async () => {
+  stripe = await startFakeStripe();
+  process.env.STRIPE_SECRET_KEY = "sk_test_offline";
+  process.env.STRIPE_API_BASE = stripe.url;
+  process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
+});
+afterAll(async () => {
+  await stripe.close();
+});
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+async function setup() {
+  t = await startTestApp();
+  return { t, api: new BillingApi(t.app.kernel) };
+}
+
+let n = 0;
+async function payByStripe(api: BillingApi, paymentMethod: string) {
+  const orderId = `ord_stripe_${n++}`;
+  const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: paymentMethod }, correlationId: orderId, idempotencyKey: `k_${orderId}` });
+  const ref = await t!.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: "*" });
+  return { orderId, payment, providerRef: ref.rows[0]!.provider_ref };
+}
+
+/** A Stripe event delivery, signed like Stripe does, over a body deliberately not in JSON.stringify's layout. */
+function delivery(t: TestApp, event: { id: string; type: string; object: Record<string, unknown> }, secret = WEBHOOK_SECRET) {
+  const rawBody = JSON.stringify({ id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } }, null, 2);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret, timestamp: Math.floor(t.clock.now().getTime() / 1000) });
+  return call(t.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody, headers: { "stripe-signature": signature } });
+}
+
+describe("Stripe adapter (against a local fake of the Stripe API)", () => {
+  it("creates and confirms a PaymentIntent with idempotency keys derived from the order", async () => {
+    const { t, api } = await setup();
+    const { orderId, payment } = await payByStripe(api, "pm_card_visa");
+    expect(payment).toMatchObject({ status: "succeeded", provider: "stripe" });
+    const [create, confirm] = stripe.requests.filter((r) => r.body.get("metadata[orderId]") === orderId || r.path.endsWith("/confirm")).slice(-2);
+    expect(create).toMatchObject({ path: "/v1/payment_intents", idempotencyKey: `order:${orderId}:create` });
+    expect(create!.body.get("amount")).toBe("2500");
+    expect(create!.body.get("currency")).toBe("eur");
+    expect(confirm!.idempotencyKey).toBe(`order:${orderId}:confirm`);
+    expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
+  });
+
+  it("maps a declined card to a failed payment with Stripe's decline code", async () => {
+    const { api } = await setup();
+    const { payment } = await payByStripe(api, "pm_card_chargeDeclined");
+    expect(payment).toMatchObject({ status: "failed", failureCode: "generic_decline" });
+  });
+});
+
+describe("POST /api/v1/billing/webhooks/stripe", () => {
+  it("refuses a bad signature with BILLING.WEBHOOK_SIGNATURE_INVALID and writes nothing", async () => {
+    const { t, api } = await setup();
+    const { payment, providerRef } = await payByStripe(api, "pm_card_processing");
+    const eventsBefore = await count(t, `SELECT count(*) AS n FROM platform.outbox`);
+    const forged = await delivery(t, { id: "evt_forged", type: "payment_intent.succeeded", object: { id: providerRef, object: "payment_intent" } }, "whsec_wrong");
+    expect(forged).toMatchObject({ status: 400, body: { code: "BILLING.WEBHOOK_SIGNATURE_INVALID" } });
+    const unsigned = await call(t.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody: JSON.stringify({ id: "evt_x", type: "payment_intent.succeeded", data: { object: { id: providerRef } } }) });
+    expect(unsigned.body.code).toBe("BILLING.WEBHOOK_SIGNATURE_INVALID");
+    expect(await count(t, `SELECT count(*) AS n FROM billing.stripe_events`)).toBe(0);
+    expect(await count(t, `SELECT count(*) AS n FROM platform.outbox`)).toBe(eventsBefore);
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("processing");
+  });
+
+  it("applies payment_intent.succeeded once; a redelivery and a repeated 'paid' are 200 no-ops", async () => {
+    const { t, api } = await setup();
+    const { orderId, payment, providerRef } = await payByStripe(api, "pm_card_processing");
+    expect(payment.status).toBe("processing");
+    const paid = { id: "evt_paid_1", type: "payment_intent.succeeded", object: { id: providerRef, object: "payment_intent", status: "succeeded" } };
+    expect(await delivery(t, paid)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect(await delivery(t, paid)).toMatchObject({ status: 200, body: { outcome: "duplicate" } });
+    expect(await delivery(t, { ...paid, id: "evt_paid_2" })).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
+    const events = await billingEvents(t, { correlationId: orderId });
+    expect(events.map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
+    expect(events[0]!.payload).toEqual({ paymentId: payment.paymentId, orderId, amount: 2500, currency: "EUR", method: "card", provider: "stripe" });
+    expect(await count(t, `SELECT count(*) AS n FROM billing.stripe_events`)).toBe(2);
+  });
+
+  it("maps payment_intent.payment_failed to billing.payment.failed.v1", async () => {
+    const { t, api } = await setup();
+    const { orderId, providerRef } = await payByStripe(api, "pm_card_processing");
+    const failed = await delivery(t, { id: "evt_fail", type: "payment_intent.payment_failed", object: { id: providerRef, last_payment_error: { code: "card_declined", decline_code: "insufficient_funds", message: "no funds" } } });
+    expect(failed.status).toBe(200);
+    const events = await billingEvents(t, { correlationId: orderId });
+    expect(events.map((e) => [e.type, e.payload.failureCode])).toEqual([["billing.payment.failed.v1", "insufficient_funds"]]);
+  });
+
+  it("settles a pending refund when charge.refunded arrives", async () => {
+    const { t, api } = await setup();
+    const { orderId, payment, providerRef } = await payByStripe(api, "pm_card_visa");
+    const refund = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId });
+    expect(refund.status).toBe("pending");
+    expect(await billingEvents(t, { type: "billing.payment.refunded.v1" })).toEqual([]);
+    const charge = { id: "evt_ref", type: "charge.refunded", object: { id: "ch_1", object: "charge", payment_intent: providerRef, amount_refunded: 1000 } };
+    expect(await delivery(t, charge)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect(await delivery(t, charge)).toMatchObject({ status: 200, body: { outcome: "duplicate" } });
+    expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "partially_refunded", refundedAmount: 1000, refunds: [{ refundId: refund.refundId, status: "succeeded" }] });
+    const refunded = await billingEvents(t, { type: "billing.payment.refunded.v1" });
+    expect(refunded.map((e) => e.payload)).toEqual([{ paymentId: payment.paymentId, orderId, refundId: refund.refundId, amount: 1000, currency: "EUR" }]);
+  });
+
+  it("acknowledges events for intents it does not know, and event types it does not use", async () => {
+    const { t } = await setup();
+    expect(await delivery(t, { id: "evt_u1", type: "payment_intent.succeeded", object: { id: "pi_unknown" } })).toMatchObject({ status: 200, body: { outcome: "unknown_intent" } });
+    expect(await delivery(t, { id: "evt_u2", type: "customer.created", object: { id: "cus_1" } })).toMatchObject({ status: 200, body: { outcome: "ignored" } });
+  });
+});
