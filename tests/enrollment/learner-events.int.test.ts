@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { enrollment } from "../../src/contexts/enrollment/module.js";
 import { defaultPorts } from "../../src/contexts/enrollment/ports.js";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { call, startTestApp, type TestApp } from "../support/test-app.js";
 import { api, ctx, enrollmentRow, ingest, input, published, sys } from "./support.js";
 
 let t: TestApp | undefined;
@@ -69,6 +69,10 @@ describe("learner events from other services", () => {
     await t.settle();
     expect(await sys(t, `SELECT 1 FROM enrollment.enrollments`)).toHaveLength(0);
     expect(await published(t, "enrollment.created.v1")).toHaveLength(0);
+    // Delivery asks before the first play: the learner is entitled, with no enrollment yet.
+    const token = await t.token({ sub: "usr_1", tid: "ten_1", roles: ["learner"] });
+    const entitlement = () => call(t!.app, "GET", "/api/v1/entitlements?userId=usr_1&courseId=crs_1", { token });
+    expect((await entitlement()).body).toEqual({ entitled: true, mode: "verified", offline: false });
 
     await ingest(t, "delivery.play_session.started.v1", play("ses_1"));
     await ingest(t, "delivery.play_session.started.v1", play("ses_2"));
@@ -77,6 +81,7 @@ describe("learner events from other services", () => {
     expect(created).toHaveLength(1);
     expect(created[0]!.payload).toMatchObject({ userId: "usr_1", courseId: "crs_1", courseVersionId: "cv_7", source: { kind: "assignment", ref: "asg_1" } });
     expect((await published(t, "enrollment.accessed.v1")).map((e) => e.payload.attemptNumber)).toEqual([1, 2]);
+    expect((await entitlement()).body).toMatchObject({ entitled: true, enrollmentId: created[0]!.payload.enrollmentId });
   });
 
   it("enrolls a learner a site license covers on their first play", async () => {

@@ -1,11 +1,12 @@
 import { Type } from "@sinclair/typebox";
+import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { unwrap } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { readerScope } from "../reader-scope.js";
 import { entitlementOf, type EntitlementFacts } from "./entitlement.js";
-import { entitlementFacts } from "./entitlements.sql.js";
+import { deferredFacts, entitlementFacts } from "./entitlements.sql.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -18,6 +19,21 @@ export const EntitlementView = Type.Object({
   expiresAt: Type.Optional(Type.String({ format: "date-time" })),
 });
 
+/** A site license (marketplace port) covering a learner who has not played yet. */
+async function siteLicenseFacts(deps: EnrollmentDeps, tx: Tx, scope: string, userId: string, courseId: string): Promise<EntitlementFacts | undefined> {
+  const cover = await deps.ports.siteLicenses.coveringLicense(tx, scope === SYSTEM_SCOPE ? undefined : scope, userId, courseId);
+  if (!cover) return undefined;
+  return {
+    enrollmentId: null,
+    licenseId: cover.licenseId,
+    mode: "verified",
+    status: "deferred",
+    expiresAt: cover.expiresAt ?? null,
+    offline: cover.offlineUntil !== undefined,
+    offlineUntil: cover.offlineUntil instanceof Date ? cover.offlineUntil : null,
+  };
+}
+
 /** GET /api/v1/entitlements — the hottest read: cache, else one indexed query. */
 export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, authenticator: Authenticator): void {
   const { kernel, cache } = deps;
@@ -27,7 +43,7 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
       preHandler: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
-        summary: "May this learner use this course now? (cached in-process; stale across processes for at most the cache TTL)",
+        summary: "May this learner use this course now? One indexed query when enrolled; cached in-process, stale across processes for at most the cache TTL (5 s)",
         security: [{ bearer: [] }],
         querystring: Type.Object({ userId: Id, courseId: Id }, { additionalProperties: false }),
         response: { 200: EntitlementView },
@@ -43,7 +59,10 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
       if (hit && !(hit.facts?.expiresAt && hit.facts.expiresAt.getTime() <= now.getTime())) facts = hit.facts;
       else {
         const generation = cache.generation(userId);
-        facts = await kernel.db.tx((tx) => entitlementFacts(tx, userId, courseId, now), { tenantId: scope.tenantId });
+        facts = await kernel.db.tx(
+          async (tx) => (await entitlementFacts(tx, userId, courseId, now)) ?? (await deferredFacts(tx, userId, courseId, now)) ?? (await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
+          { tenantId: scope.tenantId },
+        );
         cache.set(scope.tenantId, userId, courseId, facts, now.getTime(), generation);
       }
       return entitlementOf(facts, now);

@@ -28,3 +28,19 @@ export async function entitlementFacts(sql: Sql, userId: string, courseId: strin
     offlineUntil: row.offline_until === null ? null : new Date(row.offline_until),
   };
 }
+
+/**
+ * Only asked when the learner has no usable enrollment: an assignment window open now means the
+ * enrollment will be created on the first play (seed 000 §3), so delivery must be told "yes" first.
+ */
+export async function deferredFacts(sql: Sql, userId: string, courseId: string, now: Date): Promise<EntitlementFacts | undefined> {
+  const result = await sql.query<{ closes_at: Date | string | null }>(
+    `SELECT closes_at FROM enrollment.deferred_enrollments
+      WHERE user_id = $1 AND course_id = $2 AND realized_at IS NULL AND opens_at <= $3 AND (closes_at IS NULL OR closes_at > $3)
+      ORDER BY closes_at DESC NULLS FIRST LIMIT 1`,
+    [userId, courseId, now.toISOString()],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  return { enrollmentId: null, licenseId: null, mode: "verified", status: "deferred", expiresAt: row.closes_at === null ? null : new Date(row.closes_at), offline: false, offlineUntil: null };
+}

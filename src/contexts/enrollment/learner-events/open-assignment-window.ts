@@ -34,6 +34,8 @@ export function openAssignmentWindow(deps: EnrollmentDeps): Consumer {
         },
         deps.kernel.clock.now(),
       );
+      // The learner is now entitled (deferred); a cached "no" must go.
+      tx.afterCommit(() => deps.cache.invalidate([p.userId]));
     },
   };
 }
