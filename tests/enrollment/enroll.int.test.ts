@@ -56,6 +56,14 @@ describe("creating enrollments", () => {
     expect(await published(t, "enrollment.created.v1")).toHaveLength(3);
   });
 
+  it.runIf(onPostgres)("enrolls a learner once when ten callers enroll them at the same moment", async () => {
+    t = await startTestApp({ workers: false });
+    const results = await Promise.all(Array.from({ length: 10 }, () => api(t!).enroll(undefined, input(), ctx)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.enrollmentId)).size).toBe(1);
+    expect(await published(t, "enrollment.created.v1")).toHaveLength(1);
+  });
+
   it.runIf(onPostgres)("enrolls 10,000 learners in one bulk call, one event each, well under 10 s", async () => {
     t = await startTestApp({ workers: false });
     const inputs = Array.from({ length: 10_000 }, (_, i) => input({ userId: `usr_bulk_${i}`, source: { kind: "site_license", ref: "lcn_site" }, licenseId: "lcn_site" }));
