@@ -54,7 +54,12 @@ export class BillingApi {
    * BILLING.PAYMENT_ORDER_MISMATCH, BILLING.PAYMENT_NOT_REFUNDABLE, BILLING.REFUND_EXCEEDS_PAYMENT.
    */
   async refundPayment(input: RefundPaymentInput): Promise<RefundResult> {
-    return this.kernel.db.tx((tx) => refundPayment(this.kernel, this.providers, tx, input), { tenantId: "*" });
+    return this.kernel.db.tx((tx) => this.refundPaymentIn(tx, input), { tenantId: "*" });
+  }
+
+  /** The same, inside a transaction the caller owns (a saga compensation step). */
+  refundPaymentIn(tx: Tx, input: RefundPaymentInput): Promise<RefundResult> {
+    return refundPayment(this.kernel, this.providers, tx, input);
   }
 
   /** Tax reference from the configured rate table (basis points, integer math, half-up rounding). */
@@ -63,10 +68,12 @@ export class BillingApi {
   }
 
   async getPayment(paymentId: string): Promise<PaymentResult | null> {
-    return this.kernel.db.tx(async (tx) => {
-      const intent = await intentById(tx, paymentId);
-      return intent ? paymentView(tx, intent) : null;
-    }, { tenantId: "*" });
+    return this.kernel.db.tx((tx) => this.paymentIn(tx, paymentId), { tenantId: "*" });
+  }
+
+  async paymentIn(tx: Tx, paymentId: string): Promise<PaymentResult | null> {
+    const intent = await intentById(tx, paymentId);
+    return intent ? paymentView(tx, intent) : null;
   }
 
   /** One pass of the deadline worker (the module's poller calls it; tests call it after moving the clock). */

@@ -9,13 +9,13 @@ export interface CourseFacts {
   courseId: string;
   providerId: string;
   auditAvailable: boolean;
-  advertisedRun: { runKey: string; courseVersionId: string; enrollable: boolean; open: boolean } | null;
+  advertisedRun: { runKey: string; courseVersionId: string; enrollable: boolean; open: boolean; startsAt: Date } | null;
 }
 
 export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Promise<CourseFacts | null> {
-  const result = await sql.query<{ providerId: string; auditAvailable: boolean; runKey: string | null; courseVersionId: string | null; enrollable: boolean | null; endsAt: Date | null }>(
+  const result = await sql.query<{ providerId: string; auditAvailable: boolean; runKey: string | null; courseVersionId: string | null; enrollable: boolean | null; startsAt: Date | null; endsAt: Date | null }>(
     `SELECT c.provider_id AS "providerId", c.audit_available AS "auditAvailable", r.run_key AS "runKey", r.course_version_id AS "courseVersionId",
-            r.enrollable, r.ends_at AS "endsAt"
+            r.enrollable, r.starts_at AS "startsAt", r.ends_at AS "endsAt"
        FROM catalog.courses c LEFT JOIN catalog.course_runs r ON r.course_id = c.course_id AND r.advertised
       WHERE c.course_id = $1`,
     [courseId],
@@ -27,7 +27,7 @@ export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Prom
     providerId: row.providerId,
     auditAvailable: row.auditAvailable,
     advertisedRun: row.runKey
-      ? { runKey: row.runKey, courseVersionId: row.courseVersionId!, enrollable: row.enrollable!, open: isRunOpen({ enrollable: row.enrollable!, endsAt: row.endsAt }, now) }
+      ? { runKey: row.runKey, courseVersionId: row.courseVersionId!, enrollable: row.enrollable!, open: isRunOpen({ enrollable: row.enrollable!, endsAt: row.endsAt }, now), startsAt: new Date(row.startsAt!) }
       : null,
   };
 }

@@ -1,0 +1,63 @@
+import { Type } from "@sinclair/typebox";
+import { hasRole } from "../../../platform/http/auth.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import { newId } from "../../../platform/ids.js";
+import { checkMoney } from "../../../platform/money.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError, unwrap } from "../../../platform/result.js";
+import { checkCouponDraft, type Coupon } from "./coupon.js";
+import { insertCoupon } from "./coupons.sql.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+const CouponBody = Type.Object(
+  {
+    code: Type.String({ pattern: "^[A-Za-z0-9_-]{3,64}$" }),
+    percentOff: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    amountOff: Type.Optional(Type.Integer({ minimum: 1 })),
+    currency: Type.Optional(Type.String({ pattern: "^[A-Z]{3}$" })),
+    maxRedemptions: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxPerUser: Type.Optional(Type.Integer({ minimum: 1 })),
+    validFrom: Type.Optional(Type.String({ format: "date-time" })),
+    validUntil: Type.Optional(Type.String({ format: "date-time" })),
+    tenantIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
+    listingIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
+    minOrderAmount: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export function couponRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  server.post(
+    "/api/v1/coupons",
+    { preHandler: authorize(authenticator, "platform_admin", "provider"), schema: { tags: ["coupons"], summary: "Create a coupon", security: [{ bearer: [] }], body: CouponBody } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      const validFrom = body.validFrom ? new Date(body.validFrom) : undefined;
+      const validUntil = body.validUntil ? new Date(body.validUntil) : undefined;
+      unwrap(checkCouponDraft({ ...body, validFrom, validUntil }));
+      if (body.amountOff !== undefined) {
+        const money = checkMoney(body.amountOff, body.currency!, "body/amountOff");
+        if (money) throw new RejectionError(money);
+      }
+      const admin = hasRole(principal, "platform_admin");
+      const coupon: Coupon = {
+        couponId: newId("cpn"), code: body.code, percentOff: body.percentOff ?? null, amountOff: body.amountOff ?? null, currency: body.currency ?? null,
+        maxRedemptions: body.maxRedemptions ?? null, maxPerUser: body.maxPerUser ?? null, validFrom: validFrom ?? null, validUntil: validUntil ?? null,
+        tenantIds: body.tenantIds ?? [], listingIds: body.listingIds ?? [], minOrderAmount: body.minOrderAmount ?? null,
+        providerId: admin ? null : (principal.providerId ?? null),
+      };
+      await kernel.db.tx(async (tx) => {
+        if (!admin) {
+          // A provider discounts only its own listings, and must name them.
+          if (!principal.providerId || coupon.listingIds.length === 0) throw new RejectionError({ code: "COUPON.LISTINGS_REQUIRED", detail: "a provider's coupon names the listings it applies to", field: "body/listingIds" });
+          const owned = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM marketplace.listings WHERE listing_id = ANY($1::text[]) AND provider_id = $2`, [coupon.listingIds, principal.providerId]);
+          if (owned.rows[0]!.n !== new Set(coupon.listingIds).size) throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "a provider may only discount its own listings" });
+        }
+        if (!(await insertCoupon(tx, coupon, kernel.clock.now()))) throw new RejectionError({ code: "COUPON.CODE_TAKEN", detail: `coupon code ${coupon.code} exists`, field: "body/code" });
+      });
+      return reply.code(201).send({ couponId: coupon.couponId, code: coupon.code });
+    },
+  );
+}

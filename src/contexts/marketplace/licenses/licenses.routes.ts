@@ -1,0 +1,39 @@
+import { Type } from "@sinclair/typebox";
+import { hasRole } from "../../../platform/http/auth.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError } from "../../../platform/result.js";
+import { findLicense, type LicenseRow } from "./licenses.sql.js";
+
+export const licenseJson = (l: LicenseRow) => ({
+  licenseId: l.licenseId,
+  orderId: l.orderId,
+  tenantId: l.tenantId,
+  buyerUserId: l.buyerUserId,
+  listingId: l.listingId,
+  courseId: l.courseId,
+  courseVersionId: l.courseVersionId,
+  kind: l.kind,
+  state: l.state,
+  seatTotal: l.seatTotal,
+  seatsAssigned: l.seatsAssigned,
+  validFrom: new Date(l.validFrom).toISOString(),
+  validUntil: l.validUntil ? new Date(l.validUntil).toISOString() : null,
+  perpetualOffline: l.perpetualOffline,
+});
+
+export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  server.get(
+    "/api/v1/licenses/:licenseId",
+    { preHandler: authorize(authenticator), schema: { tags: ["licenses"], summary: "A license and its seat counter", security: [{ bearer: [] }], params: Type.Object({ licenseId: Type.String({ maxLength: 200 }) }) } },
+    async (request) => {
+      const principal = principalOf(request);
+      const admin = hasRole(principal, "platform_admin", "service");
+      const license = await kernel.db.tx((tx) => findLicense(tx, request.params.licenseId), { tenantId: admin ? "*" : principal.tenantId });
+      if (!license || (!admin && license.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
+        throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
+      }
+      return licenseJson(license);
+    },
+  );
+}

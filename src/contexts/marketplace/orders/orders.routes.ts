@@ -1,0 +1,78 @@
+import { Type } from "@sinclair/typebox";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { hasRole } from "../../../platform/http/auth.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError } from "../../../platform/result.js";
+import type { MarketplacePorts } from "../ports.js";
+import { orderView } from "./order-view.js";
+import { placeOrder } from "./place-order.js";
+import type { PurchaseRuntime } from "./purchase-flow.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+const PlaceOrderBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        { listingId: Id, planId: Id, planVersion: Type.Optional(Type.Integer({ minimum: 1 })), quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 50 },
+    ),
+    couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    billingCountry: Type.Optional(Type.String({ pattern: "^[A-Z]{2}$" })),
+    payment: Type.Union([
+      Type.Object({ method: Type.Literal("card"), token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
+    ]),
+  },
+  { additionalProperties: false },
+);
+
+export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports: MarketplacePorts, runtime: PurchaseRuntime, options: { taxInclusive: boolean }): void {
+  server.post(
+    "/api/v1/orders",
+    {
+      preHandler: authorize(authenticator, "learner", "org_admin"),
+      schema: {
+        tags: ["orders"],
+        summary: "Place an order; the purchase saga takes it to fulfilled or failed. Idempotency-Key required.",
+        security: [{ bearer: [] }],
+        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        body: PlaceOrderBody,
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const result = await idempotent(
+        kernel.db,
+        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/orders`, body: request.body },
+        { required: true, tenantId: principal.tenantId },
+        async (tx) => ({
+          status: 201,
+          body: await placeOrder(kernel, ports, runtime, tx, { ...request.body, tenantId: principal.tenantId, buyerUserId: principal.userId }, options.taxInclusive),
+        }),
+      );
+      return reply.code(result.status).send(result.body);
+    },
+  );
+
+  server.get(
+    "/api/v1/orders/:orderId",
+    {
+      preHandler: authorize(authenticator),
+      schema: { tags: ["orders"], summary: "An order with its licenses, enrollments and saga step history", security: [{ bearer: [] }], params: Type.Object({ orderId: Id }) },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const admin = hasRole(principal, "platform_admin", "service");
+      const view = await kernel.db.tx((tx) => orderView(tx, request.params.orderId), { tenantId: admin ? "*" : principal.tenantId });
+      // RLS hides other tenants' orders; inside a tenant only the buyer and its org admins may look.
+      if (!view || (!admin && view.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
+        throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${request.params.orderId}` });
+      }
+      return view;
+    },
+  );
+}

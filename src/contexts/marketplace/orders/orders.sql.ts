@@ -1,0 +1,173 @@
+import type { Sql } from "../../../platform/db/db.js";
+import type { PricedLine, Totals } from "./order.js";
+import type { OrderStatus } from "./purchase-saga.js";
+
+export interface OrderRow {
+  orderId: string;
+  tenantId: string;
+  buyerUserId: string;
+  status: OrderStatus;
+  currency: string;
+  subtotal: number;
+  discount: number;
+  tax: number;
+  taxInclusive: boolean;
+  total: number;
+  couponId: string | null;
+  couponCode: string | null;
+  paymentMethod: "card" | "wallet";
+  paymentToken: string | null;
+  paymentId: string | null;
+  refundPolicyId: string | null;
+  refundPeriodDays: number | null;
+  refundDeadline: Date | null;
+  failure: unknown;
+  placedAt: Date;
+}
+
+export interface NewOrder {
+  orderId: string;
+  tenantId: string;
+  buyerUserId: string;
+  totals: Totals;
+  couponId: string | null;
+  couponCode: string | null;
+  payment: { method: "card"; token: string } | { method: "wallet" };
+  billingCountry: string | null;
+  refundPolicy: { policyId: string; refundPeriodDays: number } | null;
+  refundDeadline: Date | null;
+  at: Date;
+}
+
+export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: string | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<void> {
+  const t = order.totals;
+  await sql.query(
+    `INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
+       coupon_id, coupon_code, payment_method, payment_token, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)
+     VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+    [
+      order.orderId, order.tenantId, order.buyerUserId, t.currency, t.subtotal, t.discount, t.tax, t.taxInclusive, t.total,
+      order.couponId, order.couponCode, order.payment.method, order.payment.method === "card" ? order.payment.token : null,
+      order.billingCountry, order.refundPolicy?.policyId ?? null, order.refundPolicy?.refundPeriodDays ?? null, order.refundDeadline, order.at,
+    ],
+  );
+  await sql.query(
+    `INSERT INTO marketplace.order_items (order_id, line, listing_id, plan_id, plan_version, kind, course_id, course_version_id, provider_id,
+       quantity, unit_amount, amount, billing_interval, validity_days, perpetual_offline)
+     SELECT $1, l.line, l.listing_id, l.plan_id, l.plan_version, l.kind, l.course_id, l.course_version_id, l.provider_id,
+            l.quantity, l.unit_amount, l.amount, l.billing_interval, l.validity_days, l.perpetual_offline
+       FROM jsonb_to_recordset($2::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
+            provider_id text, quantity int, unit_amount bigint, amount bigint, billing_interval text, validity_days int, perpetual_offline boolean)`,
+    [
+      order.orderId,
+      JSON.stringify(
+        lines.map((l, line) => ({
+          line, listing_id: l.listingId, plan_id: l.planId, plan_version: l.planVersion, kind: l.kind, course_id: l.courseId, course_version_id: l.courseVersionId,
+          provider_id: l.providerId, quantity: l.quantity, unit_amount: l.unitAmount, amount: l.amount, billing_interval: l.interval, validity_days: l.validityDays, perpetual_offline: l.perpetualOffline,
+        })),
+      ),
+    ],
+  );
+}
+
+const ORDER_COLUMNS = `order_id AS "orderId", tenant_id AS "tenantId", buyer_user_id AS "buyerUserId", status, currency, subtotal, discount, tax,
+  tax_inclusive AS "taxInclusive", total, coupon_id AS "couponId", coupon_code AS "couponCode", payment_method AS "paymentMethod",
+  payment_token AS "paymentToken", payment_id AS "paymentId", refund_policy_id AS "refundPolicyId", refund_period_days AS "refundPeriodDays",
+  refund_deadline AS "refundDeadline", failure, placed_at AS "placedAt"`;
+
+export async function findOrder(sql: Sql, orderId: string, lock = false): Promise<OrderRow | null> {
+  const result = await sql.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM marketplace.orders WHERE order_id = $1${lock ? " FOR UPDATE" : ""}`, [orderId]);
+  return result.rows[0] ?? null;
+}
+
+export interface OrderLineRow {
+  line: number;
+  listingId: string;
+  planId: string;
+  planVersion: number;
+  kind: PricedLine["kind"];
+  courseId: string;
+  courseVersionId: string;
+  providerId: string;
+  quantity: number;
+  unitAmount: number;
+  amount: number;
+  interval: "month" | "year" | null;
+  validityDays: number | null;
+  perpetualOffline: boolean;
+}
+
+export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRow[]> {
+  const result = await sql.query<OrderLineRow>(
+    `SELECT line, listing_id AS "listingId", plan_id AS "planId", plan_version AS "planVersion", kind, course_id AS "courseId",
+            course_version_id AS "courseVersionId", provider_id AS "providerId", quantity, unit_amount AS "unitAmount", amount,
+            billing_interval AS "interval", validity_days AS "validityDays", perpetual_offline AS "perpetualOffline"
+       FROM marketplace.order_items WHERE order_id = $1 ORDER BY line`,
+    [orderId],
+  );
+  return result.rows;
+}
+
+export async function saveOrderState(sql: Sql, orderId: string, change: { status: OrderStatus; paymentId?: string | null; failure?: unknown; at: Date }): Promise<void> {
+  await sql.query(
+    `UPDATE marketplace.orders SET status = $2, payment_id = COALESCE($3, payment_id), failure = COALESCE($4::jsonb, failure), updated_at = $5 WHERE order_id = $1`,
+    [orderId, change.status, change.paymentId ?? null, change.failure === undefined ? null : JSON.stringify(change.failure), change.at],
+  );
+}
+
+/** What a tenant committed to in the cap window: every order that did not fail. */
+export async function spentSince(sql: Sql, tenantId: string, currency: string, since: Date): Promise<number> {
+  const result = await sql.query<{ spent: number }>(
+    `SELECT COALESCE(sum(total), 0)::bigint AS spent FROM marketplace.orders
+      WHERE tenant_id = $1 AND currency = $2 AND placed_at >= $3 AND status NOT IN ('failed', 'refunded')`,
+    [tenantId, currency, since],
+  );
+  return Number(result.rows[0]!.spent);
+}
+
+export interface OrderableListing {
+  listingId: string;
+  status: string;
+  providerId: string;
+  courseId: string;
+  courseVersionId: string;
+  refundPolicyId: string | null;
+  refundPeriodDays: number | null;
+}
+
+/** The listings an order names, with the refund policy in force (snapshotted onto the order). */
+export async function orderableListings(sql: Sql, listingIds: readonly string[]): Promise<Map<string, OrderableListing>> {
+  const result = await sql.query<OrderableListing>(
+    `SELECT l.listing_id AS "listingId", l.status, l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
+            l.refund_policy_id AS "refundPolicyId", p.refund_period_days AS "refundPeriodDays"
+       FROM marketplace.listings l LEFT JOIN marketplace.refund_policies p ON p.policy_id = l.refund_policy_id
+      WHERE l.listing_id = ANY($1::text[])`,
+    [listingIds],
+  );
+  return new Map(result.rows.map((row) => [row.listingId, row]));
+}
+
+export interface OrderablePlan {
+  planId: string;
+  listingId: string;
+  kind: PricedLine["kind"];
+  version: number;
+  amount: number;
+  currency: string;
+  seats: number | null;
+  interval: "month" | "year" | null;
+  validityDays: number | null;
+  perpetualOffline: boolean;
+}
+
+/** Each plan at its current version: the version the order will reference for good. */
+export async function currentPlans(sql: Sql, planIds: readonly string[]): Promise<Map<string, OrderablePlan>> {
+  const result = await sql.query<OrderablePlan>(
+    `SELECT p.plan_id AS "planId", p.listing_id AS "listingId", p.kind, v.version, v.amount, v.currency, v.seats, v.billing_interval AS "interval",
+            v.validity_days AS "validityDays", v.perpetual_offline AS "perpetualOffline"
+       FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
+      WHERE p.plan_id = ANY($1::text[])`,
+    [planIds],
+  );
+  return new Map(result.rows.map((row) => [row.planId, { ...row, currency: row.currency.trim() }]));
+}

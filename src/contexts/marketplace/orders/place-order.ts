@@ -1,0 +1,90 @@
+import type { Tx } from "../../../platform/db/db.js";
+import { newId } from "../../../platform/ids.js";
+import type { Kernel } from "../../../platform/kernel.js";
+import { RejectionError, unwrap } from "../../../platform/result.js";
+import { checkCoupon } from "../coupons/coupon.js";
+import { couponByCode, reserveRedemption } from "../coupons/coupons.sql.js";
+import { enrollsBuyer } from "../licenses/license.js";
+import type { MarketplacePorts } from "../ports.js";
+import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.js";
+import { currentPlans, insertOrder, orderableListings, spentSince } from "./orders.sql.js";
+import { initialPurchase } from "./purchase-saga.js";
+import type { PurchaseRuntime } from "./purchase-flow.js";
+
+export interface PlaceOrder {
+  tenantId: string;
+  buyerUserId: string;
+  items: Array<{ listingId: string; planId: string; planVersion?: number; quantity?: number }>;
+  couponCode?: string;
+  billingCountry?: string;
+  payment: { method: "card"; token: string } | { method: "wallet" };
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  status: string;
+  totals: Totals;
+  refundDeadline: string | null;
+}
+
+/**
+ * Validates everything first (listing live, plan of listing, coupon, buyer policy), then writes the
+ * order, reserves the coupon and starts the saga in one transaction: a refusal writes nothing.
+ */
+export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtime: PurchaseRuntime, tx: Tx, input: PlaceOrder, taxInclusive: boolean): Promise<PlacedOrder> {
+  const now = kernel.clock.now();
+  const listings = await orderableListings(tx, input.items.map((i) => i.listingId));
+  const plans = await currentPlans(tx, input.items.map((i) => i.planId));
+  for (const [i, item] of input.items.entries()) {
+    const plan = plans.get(item.planId);
+    if (plan && item.planVersion !== undefined && item.planVersion !== plan.version) {
+      throw new RejectionError({ code: "ORDER.PLAN_VERSION_STALE", detail: `plan ${item.planId} is now at version ${plan.version}`, field: `body/items/${i}/planVersion` });
+    }
+  }
+  const lines = unwrap(priceLines(input.items.map((item) => ({ listingId: item.listingId, planId: item.planId, quantity: item.quantity, listing: listings.get(item.listingId) ?? null, plan: plans.get(item.planId) ?? null }))));
+  const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+  const currency = lines[0]!.currency;
+
+  const coupon = input.couponCode ? await couponByCode(tx, input.couponCode) : null;
+  if (input.couponCode && !coupon) throw new RejectionError({ code: "COUPON.NOT_FOUND", detail: `no coupon ${input.couponCode}`, field: "body/couponCode" });
+  const discount = coupon ? unwrap(checkCoupon(coupon, { now, tenantId: input.tenantId, listingIds: lines.map((l) => l.listingId), subtotal, currency })).discount : 0;
+
+  const tax = input.billingCountry
+    ? ports.payments.tax({ country: input.billingCountry, amount: subtotal - discount, currency, inclusive: taxInclusive })
+    : { amount: 0, inclusive: taxInclusive };
+  const totals = totalsOf(lines, discount, tax);
+
+  const policy = await ports.buyerPolicies.policyOf(tx, input.tenantId, now);
+  if (policy?.cap) {
+    // Orders of one tenant are decided one at a time while a cap applies: the spend read below stays true until commit.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('marketplace.purchase-cap:' || $1))`, [input.tenantId]);
+  }
+  const spent = policy?.cap ? await spentSince(tx, input.tenantId, totals.currency, policy.cap.windowStart) : 0;
+  unwrap(checkBuyerPolicy(policy, totals, spent));
+
+  const orderId = newId("ord");
+  const first = listings.get(lines[0]!.listingId)!;
+  const courseStart = await ports.catalog.courseStart(tx, first.courseId);
+  const deadline = refundDeadline(now, courseStart, first.refundPeriodDays);
+  await insertOrder(
+    tx,
+    {
+      orderId, tenantId: input.tenantId, buyerUserId: input.buyerUserId, totals, couponId: coupon?.couponId ?? null, couponCode: coupon?.code ?? null,
+      payment: input.payment, billingCountry: input.billingCountry ?? null,
+      refundPolicy: first.refundPolicyId && first.refundPeriodDays !== null ? { policyId: first.refundPolicyId, refundPeriodDays: first.refundPeriodDays } : null,
+      refundDeadline: deadline, at: now,
+    },
+    lines.map((line) => {
+      const plan = plans.get(line.planId)!;
+      return { ...line, interval: plan.interval, validityDays: plan.validityDays, perpetualOffline: plan.perpetualOffline };
+    }),
+  );
+  if (coupon) {
+    const reserved = await reserveRedemption(tx, coupon, orderId, input.buyerUserId, now);
+    if (reserved === "exhausted") throw new RejectionError({ code: "COUPON.EXHAUSTED", detail: `coupon ${coupon.code} has no redemptions left`, field: "body/couponCode" });
+    if (reserved === "user_limit") throw new RejectionError({ code: "COUPON.USER_LIMIT_REACHED", detail: `you have used coupon ${coupon.code} as often as allowed`, field: "body/couponCode" });
+  }
+  const enrollments = lines.filter((line) => enrollsBuyer(line.kind)).length;
+  const state = await runtime.begin(tx, orderId, initialPurchase(orderId, enrollments, coupon !== null), { type: "OrderPlaced" }, orderId);
+  return { orderId, status: state.status, totals, refundDeadline: deadline?.toISOString() ?? null };
+}

@@ -1,0 +1,28 @@
+import type { Consumer } from "../../../platform/events/consumers.js";
+import type { PurchaseRuntime } from "./purchase-flow.js";
+
+/**
+ * seed 001 §5.3: the saga moves on billing's payment outcomes and on enrollment.created.v1.
+ * Events for orders this saga does not know (another flow's payment) are ignored by the runtime.
+ */
+export function purchaseSagaConsumer(runtime: PurchaseRuntime): Consumer {
+  return {
+    name: "marketplace.purchase-saga",
+    types: ["billing.payment.succeeded.v1", "billing.payment.failed.v1", "enrollment.created.v1"],
+    async handle(tx, event) {
+      const payload = event.payload as Record<string, unknown>;
+      switch (event.type) {
+        case "billing.payment.succeeded.v1":
+          await runtime.handle(tx, String(payload.orderId), { type: "PaymentSucceeded", paymentId: String(payload.paymentId) });
+          return;
+        case "billing.payment.failed.v1":
+          await runtime.handle(tx, String(payload.orderId), { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode) });
+          return;
+        case "enrollment.created.v1":
+          // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset).
+          if (typeof payload.orderId === "string") await runtime.handle(tx, payload.orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) });
+          return;
+      }
+    },
+  };
+}

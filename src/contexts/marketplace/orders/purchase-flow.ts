@@ -1,0 +1,139 @@
+import { OrderFailed, OrderFulfilled, OrderPaid, OrderPlaced, LicenseGranted, LicenseRevoked } from "../../../contracts/marketplace-orders.js";
+import type { Tx } from "../../../platform/db/db.js";
+import type { EventContext } from "../../../platform/events/envelope.js";
+import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
+import { newId } from "../../../platform/ids.js";
+import type { Kernel } from "../../../platform/kernel.js";
+import { RejectionError } from "../../../platform/result.js";
+import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
+import { releaseRedemption } from "../coupons/coupons.sql.js";
+import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
+import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder } from "../licenses/licenses.sql.js";
+import type { MarketplacePorts } from "../ports.js";
+import { insertEarnings } from "../revenue/earnings.sql.js";
+import { revenueByLine } from "../revenue/revenue-share.js";
+import { findOrder, orderLines, saveOrderState, type OrderRow } from "./orders.sql.js";
+import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
+
+export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
+
+/** Every event of the flow carries correlationId = orderId (issue 4 §8). */
+const flowContext = (orderId: string, cause?: EventContext): EventContext => ({ correlationId: orderId, causationId: cause?.causationId ?? null, metadata: cause?.metadata });
+
+/**
+ * The I/O behind the purchase saga's commands. Each runs in the transaction that recorded the
+ * saga step, so a crash between two steps leaves either both or neither.
+ */
+export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts: SagaTimeouts): PurchaseRuntime {
+  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: OrderRow) =>
+    kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId))]);
+
+  async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState): Promise<PurchaseInput[] | void> {
+    const order = (await findOrder(tx, orderId))!;
+    const now = kernel.clock.now();
+    switch (command.type) {
+      case "PublishPlaced": {
+        const lines = await orderLines(tx, orderId);
+        await emit(tx, OrderPlaced, {
+          orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, courseIds: [...new Set(lines.map((l) => l.courseId))],
+          items: lines.map((l) => ({ listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, courseId: l.courseId, quantity: l.quantity })),
+          subtotal: order.subtotal, discount: order.discount, tax: order.tax, total: order.total, currency: order.currency,
+          ...(order.couponCode ? { couponCode: order.couponCode } : {}),
+        }, order);
+        return;
+      }
+      case "RequestPayment": {
+        const method = order.paymentMethod === "card" ? { method: "card" as const, token: order.paymentToken ?? "" } : { method: "wallet" as const };
+        // The outcome comes back as billing.payment.* through the outbox, also for instant successes.
+        await ports.payments.pay(tx, { orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId });
+        return;
+      }
+      case "PublishPaid": {
+        const lines = await orderLines(tx, orderId);
+        const breakdown = await ports.payments.breakdown(tx, command.paymentId);
+        await emit(tx, OrderPaid, {
+          orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], paymentId: command.paymentId,
+          amount: order.total, currency: order.currency, paymentMethod: order.paymentMethod, ...(breakdown ? { paymentBreakdown: breakdown } : {}),
+        }, order);
+        return;
+      }
+      case "GrantLicenses": {
+        const lines = await orderLines(tx, orderId);
+        const granted = await insertLicenses(tx, lines.map((line) => ({
+          licenseId: newId("lcn"), orderId, line: line.line, tenantId: order.tenantId, buyerUserId: order.buyerUserId, listingId: line.listingId,
+          courseId: line.courseId, courseVersionId: line.courseVersionId, terms: licenseTermsFor(line, now), perpetualOffline: line.perpetualOffline,
+        })), now);
+        for (const license of granted) {
+          await emit(tx, LicenseGranted, {
+            licenseId: license.licenseId, orderId, courseId: license.courseId, listingId: license.listingId, buyerUserId: order.buyerUserId,
+            ...(license.kind === "seat_pack" && license.seatTotal ? { seatTotal: license.seatTotal } : {}),
+          }, order);
+        }
+        return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
+      }
+      case "RequestEnrollments": {
+        const licenses = (await licensesOfOrder(tx, orderId)).filter((l) => enrollsBuyer(l.kind));
+        try {
+          const results = await ports.enrollments.enroll(tx, licenses.map((l) => ({
+            tenantId: order.tenantId, userId: order.buyerUserId, courseId: l.courseId, courseVersionId: l.courseVersionId, licenseId: l.licenseId, orderId,
+            sourceKind: "license" as const, sourceRef: l.licenseId, ...(l.validUntil ? { expiresAt: new Date(l.validUntil) } : {}),
+            ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
+          })), flowContext(orderId));
+          // An enrollment that already existed emits no enrollment.created.v1: count it now.
+          return results.filter((r) => !r.created).map((r) => ({ type: "EnrollmentCreated" as const, enrollmentId: r.enrollmentId }));
+        } catch (error) {
+          if (error instanceof RejectionError) return [{ type: "EnrollmentRefused", reason: error.rejection.code }];
+          throw error;
+        }
+      }
+      case "RecordRevenue": {
+        const lines = await orderLines(tx, orderId);
+        const shares = revenueByLine(lines.map((l) => ({ providerId: l.providerId, listingId: l.listingId, amount: l.amount })), order.discount);
+        await insertEarnings(tx, shares.map((share, i) => ({
+          ...share, entryId: newId("ern"), orderId, line: lines[i]!.line, kind: "sale" as const, currency: order.currency,
+          maturesAt: order.refundDeadline ?? now,
+        })), now);
+        return;
+      }
+      case "PublishFulfilled":
+        await emit(tx, OrderFulfilled, { orderId, buyerUserId: order.buyerUserId, licenseIds: state.licenseIds, enrollmentIds: state.enrollmentIds, total: order.total, currency: order.currency }, order);
+        return;
+      case "ReleaseCoupon":
+        await releaseRedemption(tx, orderId, now);
+        return;
+      case "RevokeLicenses": {
+        const revoked = await revokeLicensesOfOrder(tx, orderId, command.reason, now);
+        for (const license of revoked) {
+          await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order);
+          await ports.enrollments.revokeLicense(tx, { licenseId: license.licenseId, orderId, reason: "license_revoked", aggregate: false }, flowContext(orderId));
+        }
+        return;
+      }
+      case "RefundPayment":
+        await ports.payments.refund(tx, { orderId, paymentId: command.paymentId, amount: order.total, reason: command.reason, correlationId: orderId, key: `saga:${command.reason}` });
+        return;
+      case "PublishFailed":
+        await emit(tx, OrderFailed, {
+          orderId, buyerUserId: order.buyerUserId, failureReason: command.failureReason, failureStage: command.failureStage, rollbackCompleted: command.rollbackCompleted,
+          ...(command.amountRequired !== undefined ? { amountRequired: command.amountRequired } : {}),
+          ...(command.amountAvailable !== undefined ? { amountAvailable: command.amountAvailable } : {}),
+        }, order);
+        return;
+      case "ScheduleDeadline":
+      case "CancelDeadline":
+        return; // the runtime keeps deadlines
+      default: {
+        const unreachable: never = command;
+        return unreachable;
+      }
+    }
+  }
+
+  return new SagaRuntime(
+    purchaseSaga(timeouts),
+    kernel.clock,
+    execute,
+    (name) => (name === "payment" ? { type: "PaymentDeadlinePassed" } : { type: "EnrollmentDeadlinePassed" }),
+    (tx, orderId, state) => saveOrderState(tx, orderId, { status: state.status, paymentId: state.paymentId, failure: state.failure ?? undefined, at: kernel.clock.now() }),
+  );
+}

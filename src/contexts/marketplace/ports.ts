@@ -1,0 +1,60 @@
+import type { Tx } from "../../platform/db/db.js";
+import type { EventContext } from "../../platform/events/envelope.js";
+
+/**
+ * Ports the marketplace owns (DESIGN §1: "a narrow port that the caller owns"). Adapters live in
+ * src/wiring.ts; each call takes the saga's transaction so billing's and enrollment's rows and
+ * events commit or roll back with the step that asked for them.
+ */
+export interface PaymentsPort {
+  /** billing's tax reference (seed 001 §4: tax is billing's). */
+  tax(query: { country: string; amount: number; currency: string; inclusive: boolean }): { amount: number; inclusive: boolean };
+  /** Idempotent per orderId: a retried step never charges twice. */
+  pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string }): Promise<{ paymentId: string; status: string }>;
+  /** Idempotent per (paymentId, key). */
+  refund(tx: Tx, request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string }): Promise<{ refundId: string; status: string }>;
+  /** What the buyer paid with, per wallet bucket (seed 004 order.paid payment_breakdown). */
+  breakdown(tx: Tx, paymentId: string): Promise<Array<{ bucket: string; amount: number; transactionId: string }> | null>;
+}
+
+export interface EnrollmentRequest {
+  tenantId: string;
+  userId: string;
+  courseId: string;
+  courseVersionId: string;
+  licenseId: string;
+  orderId: string;
+  sourceKind: "license" | "seat" | "site_license";
+  sourceRef: string;
+  expiresAt?: Date;
+  offlineUntil?: Date | "perpetual";
+}
+
+export interface EnrollmentsPort {
+  /** Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 when created. */
+  enroll(tx: Tx, requests: readonly EnrollmentRequest[], context: EventContext): Promise<Array<{ enrollmentId: string; created: boolean }>>;
+  /** Refund or failure: revoke (or downgrade to audit) every enrollment of a license. */
+  revokeLicense(tx: Tx, request: { licenseId: string; orderId: string; reason: string; aggregate: boolean }, context: EventContext): Promise<{ revokedCount: number }>;
+  revokeOne(tx: Tx, enrollmentId: string, context: EventContext): Promise<void>;
+}
+
+export interface CatalogPort {
+  /** When the course starts (its advertised run), for the refund deadline. */
+  courseStart(tx: Tx, courseId: string): Promise<Date | null>;
+}
+
+export interface BuyerPolicy {
+  allowedCurrencies: string[] | null;
+  cap: { amount: number; currency: string; windowStart: Date } | null;
+}
+
+export interface BuyerPoliciesPort {
+  policyOf(tx: Tx, tenantId: string, now: Date): Promise<BuyerPolicy | null>;
+}
+
+export interface MarketplacePorts {
+  payments: PaymentsPort;
+  enrollments: EnrollmentsPort;
+  catalog: CatalogPort;
+  buyerPolicies: BuyerPoliciesPort;
+}

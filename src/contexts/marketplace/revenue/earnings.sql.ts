@@ -1,0 +1,32 @@
+import type { Sql } from "../../../platform/db/db.js";
+import type { PaidLine, RevenueSplit } from "./revenue-share.js";
+
+export interface EarningEntry extends PaidLine, RevenueSplit {
+  entryId: string;
+  orderId: string;
+  line: number;
+  kind: "sale" | "reversal";
+  currency: string;
+  maturesAt: Date | null;
+}
+
+/** Entries only, never edits; a sale is recorded once per order line (unique index). */
+export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[], at: Date): Promise<void> {
+  if (entries.length === 0) return;
+  await sql.query(
+    `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
+     SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, $2
+       FROM jsonb_to_recordset($1::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
+            provider_amount bigint, currency text, matures_at timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [
+      JSON.stringify(
+        entries.map((e) => ({
+          entry_id: e.entryId, provider_id: e.providerId, order_id: e.orderId, line: e.line, kind: e.kind, gross: e.gross, platform_fee: e.platformFee,
+          provider_amount: e.providerAmount, currency: e.currency, matures_at: e.maturesAt,
+        })),
+      ),
+      at,
+    ],
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The composition root's adapters: each implements a port one context owns with another context's
+ * published application API. Only this file (and src/modules.ts) may know two contexts at once.
+ */
+import type { Tx } from "./platform/db/db.js";
+import type { Kernel } from "./platform/kernel.js";
+import { BillingApi } from "./contexts/billing/billing-api.js";
+import { courseFactsOf } from "./contexts/catalog/course-facts.js";
+import type { EnrollmentModule } from "./contexts/enrollment/module.js";
+import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
+import type { MarketplacePorts } from "./contexts/marketplace/ports.js";
+import { activeSiteLicense } from "./contexts/marketplace/licenses/site-licenses.js";
+import { purchasePolicyOf } from "./contexts/tenancy/purchase-policies/purchase-policies.sql.js";
+import { capWindow } from "./contexts/tenancy/purchase-policies/purchase-policy.js";
+
+export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): MarketplacePorts {
+  const billing = new BillingApi(kernel);
+  const enrollments = enrollment.api(kernel);
+  return {
+    payments: {
+      tax: (query) => {
+        const quote = billing.computeTax(query);
+        return { amount: quote.taxAmount, inclusive: quote.inclusive };
+      },
+      async pay(tx, request) {
+        const { payment } = await billing.processPaymentIn(tx, { ...request, idempotencyKey: `order:${request.orderId}` });
+        return { paymentId: payment.paymentId, status: payment.status };
+      },
+      async refund(tx, request) {
+        const refund = await billing.refundPaymentIn(tx, { orderId: request.orderId, paymentId: request.paymentId, amount: request.amount, reason: request.reason, correlationId: request.correlationId, idempotencyKey: request.key });
+        return { refundId: refund.refundId, status: refund.status };
+      },
+      async breakdown(tx, paymentId) {
+        return (await billing.paymentIn(tx, paymentId))?.walletBreakdown ?? null;
+      },
+    },
+    enrollments: {
+      async enroll(tx, requests, context) {
+        return enrollments.enrollMany(
+          tx,
+          requests.map((r) => ({
+            tenantId: r.tenantId, userId: r.userId, courseId: r.courseId, courseVersionId: r.courseVersionId, licenseId: r.licenseId, orderId: r.orderId,
+            source: { kind: r.sourceKind, ref: r.sourceRef }, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}), ...(r.offlineUntil ? { offlineUntil: r.offlineUntil } : {}),
+          })),
+          context,
+        );
+      },
+      async revokeLicense(tx, request, context) {
+        // A refunded or failed purchase takes access away; seed 003's audit downgrade is for subscription revocations.
+        const result = await enrollments.revokeByLicense(tx, { licenseId: request.licenseId, ...(request.aggregate ? { orderId: request.orderId } : {}), reason: "license_revoked", auditWhereAvailable: false }, context);
+        return { revokedCount: result.revoked.length };
+      },
+      async revokeOne(tx, enrollmentId, context) {
+        await enrollments.revokeOne(tx, { enrollmentId, reason: "admin" }, context);
+      },
+    },
+    catalog: {
+      courseStart: async (tx, courseId) => (await courseFactsOf(tx, courseId, kernel.clock.now()))?.advertisedRun?.startsAt ?? null,
+    },
+    buyerPolicies: {
+      async policyOf(tx, tenantId, now) {
+        const policy = await purchasePolicyOf(tx, tenantId);
+        if (!policy.allowedCurrencies && !policy.cap) return null;
+        return {
+          allowedCurrencies: policy.allowedCurrencies,
+          cap: policy.cap ? { amount: policy.cap.amount, currency: policy.cap.currency, windowStart: capWindow(policy.cap.period, now).start } : null,
+        };
+      },
+    },
+  };
+}
+
+/** Enrollment's lookups into catalog (audit mode, current version) and marketplace (site licenses). */
+export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
+  return {
+    auditAvailable: async (courseId: string, tx: Tx) => (await courseFactsOf(tx, courseId, clock()))?.auditAvailable ?? false,
+    currentCourseVersion: async (courseId: string, tx: Tx) => (await courseFactsOf(tx, courseId, clock()))?.advertisedRun?.courseVersionId ?? null,
+    siteLicenses: {
+      async coveringLicense(tx, tenantId, userId, courseId) {
+        // Every member of the licensed tenant is entitled (issue 5 §2): membership is tenancy's fact.
+        const memberships = await tx.query<{ tenant_id: string }>(
+          `SELECT tenant_id FROM tenancy.members WHERE user_id = $1 AND ($2::text IS NULL OR tenant_id = $2)`,
+          [userId, tenantId ?? null],
+        );
+        const license = await activeSiteLicense(tx, memberships.rows.map((m) => m.tenant_id), courseId, clock());
+        if (!license) return null;
+        return {
+          licenseId: license.licenseId, tenantId: license.tenantId, orderId: license.orderId, courseVersionId: license.courseVersionId,
+          ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
+          ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
+        };
+      },
+    },
+  };
+}
