@@ -126,7 +126,7 @@ describe("catalog projection of upstream events", () => {
     const cv = await version(courseId);
     await ingest(m, "content.play_package.built.v1", { courseId: "crs_someone_else", courseVersionId: cv });
     await m.t.settle();
-    const retries = await m.t.app.kernel.db.query(`SELECT count(*)::int AS n FROM platform.consumer_retries WHERE consumer = 'catalog.version-facts'`);
+    const retries = await m.t.app.kernel.db.query(`SELECT count(*)::int AS n FROM platform.consumer_retries WHERE consumer = 'catalog.play-package-built'`);
     expect(Number((retries.rows[0] as any).n)).toBe(1);
     expect((await get(courseId)).versions[0].playPackageBuilt).toBe(false);
   });

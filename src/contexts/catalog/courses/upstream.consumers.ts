@@ -1,4 +1,6 @@
 import { CourseVersionPublished, PlayPackageBuilt } from "../../../contracts/upstream.js";
+import type { Tx } from "../../../platform/db/db.js";
+import type { Envelope } from "../../../platform/events/envelope.js";
 import type { PayloadOf } from "../../../platform/events/registry.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { markVersion } from "./courses.sql.js";
@@ -9,15 +11,16 @@ import { markVersion } from "./courses.sql.js";
  * bad upstream data and goes to the dead-letter store with the reason.
  */
 export function catalogUpstreamConsumers(kernel: Kernel): void {
+  const record = async (tx: Tx, event: Envelope, fact: { published: true } | { packageId: string | null }) => {
+    const payload = event.payload as PayloadOf<typeof PlayPackageBuilt>;
+    const owner = await markVersion(tx, { courseId: payload.courseId, courseVersionId: payload.courseVersionId, at: new Date(event.occurredAt), ...fact });
+    if (owner !== payload.courseId) throw new Error(`version ${payload.courseVersionId} belongs to course ${owner}, not ${payload.courseId}`);
+  };
+  // One consumer per wire type: each gets a server-side subject filter on NATS 2.9.
+  kernel.hub.register({ name: "catalog.version-published", types: [CourseVersionPublished.type], handle: (tx, event) => record(tx, event, { published: true }) });
   kernel.hub.register({
-    name: "catalog.version-facts",
-    types: [CourseVersionPublished.type, PlayPackageBuilt.type],
-    async handle(tx, event) {
-      const payload = event.payload as PayloadOf<typeof PlayPackageBuilt>;
-      const at = new Date(event.occurredAt);
-      const fact = event.type === CourseVersionPublished.type ? { published: true as const } : { packageId: payload.packageId ?? null };
-      const owner = await markVersion(tx, { courseId: payload.courseId, courseVersionId: payload.courseVersionId, at, ...fact });
-      if (owner !== payload.courseId) throw new Error(`version ${payload.courseVersionId} belongs to course ${owner}, not ${payload.courseId}`);
-    },
+    name: "catalog.play-package-built",
+    types: [PlayPackageBuilt.type],
+    handle: (tx, event) => record(tx, event, { packageId: (event.payload as PayloadOf<typeof PlayPackageBuilt>).packageId ?? null }),
   });
 }

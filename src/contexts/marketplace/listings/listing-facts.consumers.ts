@@ -17,13 +17,22 @@ export function listingFactConsumers(kernel: Kernel): void {
     },
   });
 
+  // One consumer per wire type: each gets a server-side subject filter on NATS 2.9.
   kernel.hub.register({
-    name: "marketplace.version-readiness",
-    types: [CourseVersionPublished.type, PlayPackageBuilt.type],
+    name: "marketplace.version-published",
+    types: [CourseVersionPublished.type],
     async handle(tx, event) {
       const payload = event.payload as PayloadOf<typeof CourseVersionPublished>;
-      const fact = event.type === CourseVersionPublished.type ? { published: true as const } : { built: true as const };
-      await recordReadiness(tx, { courseId: payload.courseId, courseVersionId: payload.courseVersionId, ...fact });
+      await recordReadiness(tx, { courseId: payload.courseId, courseVersionId: payload.courseVersionId, published: true });
+    },
+  });
+
+  kernel.hub.register({
+    name: "marketplace.play-package-built",
+    types: [PlayPackageBuilt.type],
+    async handle(tx, event) {
+      const payload = event.payload as PayloadOf<typeof PlayPackageBuilt>;
+      await recordReadiness(tx, { courseId: payload.courseId, courseVersionId: payload.courseVersionId, built: true });
     },
   });
 }
