@@ -14,6 +14,7 @@ import { createKernel, type Kernel } from "./platform/kernel.js";
 import { platformErrors } from "./platform/errors.js";
 import type { ContextModule } from "./platform/module.js";
 import { contextModules } from "./modules.js";
+import type { WiringOverrides } from "./wiring.js";
 import { upstreamEvents } from "./contracts/upstream.js";
 
 export interface App {
@@ -32,6 +33,8 @@ export interface AppOptions {
   dataDir?: string | null;
   /** Extra modules (tests plug probe consumers in here). */
   modules?: ContextModule[];
+  /** Replaces port adapters (tests make a neighbouring context fail on purpose). */
+  wiring?: WiringOverrides;
 }
 
 /** API.md: in embedded mode with no key configured, a secret is generated into the data directory. */
@@ -45,14 +48,15 @@ export function embeddedSecret(dataDir: string): string {
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const modules = [...contextModules, ...(options.modules ?? [])];
+  const clock = options.clock ?? systemClock;
+  const modules = [...contextModules(clock, process.env, options.wiring), ...(options.modules ?? [])];
   let auth = config.auth;
   if (!auth.secret && !auth.jwksUrl) {
     if (config.databaseUrl) throw new Error("set AUTH_JWT_SECRET or AUTH_JWKS_URL (only embedded mode generates a secret)");
     auth = { ...auth, secret: embeddedSecret(config.dataDir) };
   }
   const kernel = await createKernel(config, {
-    clock: options.clock ?? systemClock,
+    clock,
     logger: options.logger,
     dataDir: options.dataDir,
     events: [...upstreamEvents, ...modules.flatMap((module) => module.events)],

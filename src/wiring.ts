@@ -13,6 +13,10 @@ import { activeSiteLicense } from "./contexts/marketplace/licenses/site-licenses
 import { purchasePolicyOf } from "./contexts/tenancy/purchase-policies/purchase-policies.sql.js";
 import { capWindow } from "./contexts/tenancy/purchase-policies/purchase-policy.js";
 
+export interface WiringOverrides {
+  marketplace?: (ports: MarketplacePorts) => MarketplacePorts;
+}
+
 export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): MarketplacePorts {
   const billing = new BillingApi(kernel);
   const enrollments = enrollment.api(kernel);

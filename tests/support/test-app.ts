@@ -1,6 +1,9 @@
 import pg from "pg";
 import pino from "pino";
-import { createApp, type App } from "../../src/app.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createApp, type App, type AppOptions } from "../../src/app.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { loadConfig, type Config } from "../../src/platform/config.js";
 import { mintToken } from "../../src/platform/http/auth.js";
@@ -42,6 +45,8 @@ export interface TestApp {
   token(claims: { sub: string; tid: string; roles: string[]; pid?: string }): Promise<string>;
   /** Publishes everything pending and waits until every consumer has applied, retried or dead-lettered it. */
   settle(timeoutMs?: number): Promise<void>;
+  /** Stops this process's app as a crash would leave the database, and starts a fresh one on it. */
+  restart(options?: { workers?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +55,9 @@ export interface TestAppOptions {
   /** Start relay, retry and bus workers (default true). */
   workers?: boolean;
   env?: Record<string, string>;
+  /** Keep embedded data on disk (a temp directory), so `restart()` finds it. */
+  persistent?: boolean;
+  wiring?: AppOptions["wiring"];
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -66,19 +74,29 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const clock = new ManualClock("2026-03-01T09:00:00.000Z");
-  const app = await createApp(config, { clock, dataDir: null, modules: options.modules, logger: pino({ level: config.logLevel }) });
-  if (options.workers !== false) await app.start();
-  return {
-    app,
+  const dataDir = options.persistent && !database ? mkdtempSync(path.join(tmpdir(), "ghasi-test-")) : null;
+  const boot = async (workers: boolean) => {
+    const app = await createApp(config, { clock, dataDir, modules: options.modules, wiring: options.wiring, logger: pino({ level: config.logLevel }) });
+    if (workers) await app.start();
+    return app;
+  };
+  const test: TestApp = {
+    app: await boot(options.workers !== false),
     clock,
     config,
     token: (claims) => mintToken(TEST_SECRET, claims),
-    settle: (timeoutMs) => settle(app, timeoutMs),
+    settle: (timeoutMs) => settle(test.app, timeoutMs),
+    async restart({ workers = true } = {}) {
+      await test.app.stop();
+      test.app = await boot(workers);
+    },
     async stop() {
-      await app.stop();
+      await test.app.stop();
       await database?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return test;
 }
 
 /** Counts (consumer, event) pairs that are published but neither applied, waiting to retry, nor dead. */
@@ -104,7 +122,10 @@ export async function settle(app: App, timeoutMs = 15_000): Promise<void> {
   for (;;) {
     await app.kernel.relay.drain();
     if ((await unsettled(app)) === 0) return;
-    if (Date.now() > deadline) throw new Error(`events still unsettled after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      if (process.env.DEBUG_SETTLE) await explainUnsettled(app);
+      throw new Error(`events still unsettled after ${timeoutMs} ms`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -128,4 +149,16 @@ export async function call(
   });
   const isJson = (response.headers["content-type"] ?? "").toString().includes("json");
   return { status: response.statusCode, body: isJson && response.body ? response.json() : response.body, headers: response.headers };
+}
+
+async function explainUnsettled(app: App): Promise<void> {
+  const { db, hub } = app.kernel;
+  for (const consumer of hub.consumers()) {
+    const rows = await db.query(
+      `SELECT o.event_id, o.type FROM platform.outbox o WHERE o.type = ANY($1::text[]) AND o.published_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = $2 AND i.event_id = o.event_id)`,
+      [consumer.types, consumer.name],
+    );
+    if (rows.rows.length > 0) console.log("unsettled", consumer.name, rows.rows);
+  }
 }

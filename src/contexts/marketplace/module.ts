@@ -1,24 +1,34 @@
 import { marketplaceListingEvents } from "../../contracts/marketplace-listings.js";
+import { marketplaceOrderEvents } from "../../contracts/marketplace-orders.js";
+import type { Kernel } from "../../platform/kernel.js";
 import type { ContextModule } from "../../platform/module.js";
 import { browseErrors, browseRoutes } from "./browse/browse.routes.js";
 import { listingErrors } from "./listings/listing.js";
 import { listingFactConsumers } from "./listings/listing-facts.consumers.js";
 import { listingRoutes } from "./listings/listings.routes.js";
+import { installOrders, orderErrors, type OrdersOptions } from "./orders/install-orders.js";
 import { planErrors } from "./plans/plan.js";
 import { planRoutes } from "./plans/plans.routes.js";
+import type { MarketplacePorts } from "./ports.js";
 import { refundPolicyErrors } from "./refund-policies/refund-policy.js";
 import { refundPolicyRoutes } from "./refund-policies/refund-policies.routes.js";
 
-/** The marketplace context: listings, plans, refund policies, browse (orders and licensing join later). */
-export const marketplaceModule: ContextModule = {
-  name: "marketplace",
-  events: [...marketplaceListingEvents],
-  errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors },
-  install(host) {
-    refundPolicyRoutes(host);
-    listingRoutes(host);
-    planRoutes(host);
-    browseRoutes(host);
-    listingFactConsumers(host.kernel);
-  },
-};
+/**
+ * The marketplace context: listings, plans, refund policies, browse, and the purchase flow
+ * (orders, coupons, licenses, revenue share) with the ports it owns wired by the composition root.
+ */
+export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, options: (kernel: Kernel) => OrdersOptions = () => ({})): ContextModule {
+  return {
+    name: "marketplace",
+    events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
+    errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors },
+    install(host) {
+      refundPolicyRoutes(host);
+      listingRoutes(host);
+      planRoutes(host);
+      browseRoutes(host);
+      listingFactConsumers(host.kernel);
+      installOrders(host, ports(host.kernel), options(host.kernel));
+    },
+  };
+}

@@ -108,35 +108,46 @@ export class NatsBus implements Publisher {
   private async drive(messages: AsyncIterable<JsMsg>, consumerName: string, hub: ConsumerHub, db: Db, observer: NatsObserver): Promise<void> {
     const consumer = hub.consumer(consumerName)!;
     let buffer: JsMsg[] = [];
-    let draining: Promise<void> | null = null;
-    const drain = async () => {
-      while (buffer.length > 0) {
-        const batch = buffer.slice(0, BATCH);
-        buffer = buffer.slice(BATCH);
-        const deliveries: Delivery[] = [];
-        for (const message of batch) {
-          try {
-            const event = message.json<Envelope>();
-            if (consumer.types.includes(event.type)) deliveries.push({ consumer, event });
-          } catch (error) {
-            observer.malformed(message.subject, error);
-          }
-        }
+    let running: Promise<void> | null = null;
+    const handleBatch = async (batch: JsMsg[]) => {
+      const deliveries: Delivery[] = [];
+      for (const message of batch) {
         try {
-          if (deliveries.length > 0) await db.tx((tx) => hub.deliver(tx, deliveries));
-          batch.forEach((message) => message.ack());
+          const event = message.json<Envelope>();
+          if (consumer.types.includes(event.type)) deliveries.push({ consumer, event });
         } catch (error) {
-          observer.batchFailed(error);
-          batch.forEach((message) => message.nak(1_000));
+          observer.malformed(message.subject, error);
         }
       }
-      draining = null;
+      try {
+        if (deliveries.length > 0) await db.tx((tx) => hub.deliver(tx, deliveries));
+        batch.forEach((message) => message.ack());
+      } catch (error) {
+        observer.batchFailed(error);
+        batch.forEach((message) => message.nak(1_000));
+      }
+    };
+    // One batch at a time per consumer keeps a partition's order. The flag is cleared in the same
+    // step that last looked at the buffer, so a message that arrives later always starts a new pump.
+    const pump = () => {
+      if (running) return;
+      running = (async () => {
+        try {
+          while (buffer.length > 0) {
+            const batch = buffer.slice(0, BATCH);
+            buffer = buffer.slice(BATCH);
+            await handleBatch(batch);
+          }
+        } finally {
+          running = null;
+        }
+      })();
     };
     for await (const message of messages) {
       buffer.push(message);
-      draining ??= drain();
+      pump();
     }
-    await draining;
+    await running;
   }
 
   async ready(): Promise<boolean> {
