@@ -7,12 +7,11 @@ import { findOrder, orderLines } from "./orders.sql.js";
 export async function orderView(sql: Sql, orderId: string) {
   const order = await findOrder(sql, orderId);
   if (!order) return null;
-  const [lines, licenses, saga, enrollments] = await Promise.all([
-    orderLines(sql, orderId),
-    licensesOfOrder(sql, orderId),
-    sagaHistory(sql, orderId),
-    sql.query<{ state: { enrollmentIds: string[] } }>(`SELECT state FROM platform.saga_instances WHERE id = $1`, [orderId]),
-  ]);
+  // One connection inside a transaction: the reads run one after another.
+  const lines = await orderLines(sql, orderId);
+  const licenses = await licensesOfOrder(sql, orderId);
+  const saga = await sagaHistory(sql, orderId);
+  const enrollments = await sql.query<{ state: { enrollmentIds: string[] } }>(`SELECT state FROM platform.saga_instances WHERE id = $1`, [orderId]);
   return {
     orderId,
     tenantId: order.tenantId,
