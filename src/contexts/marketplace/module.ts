@@ -12,6 +12,7 @@ import { planRoutes } from "./plans/plans.routes.js";
 import type { MarketplacePorts } from "./ports.js";
 import { refundPolicyErrors } from "./refund-policies/refund-policy.js";
 import { refundPolicyRoutes } from "./refund-policies/refund-policies.routes.js";
+import { installSeats, seatErrors } from "./seats/install-seats.js";
 
 /**
  * The marketplace context: listings, plans, refund policies, browse, and the purchase flow
@@ -21,7 +22,7 @@ export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, o
   return {
     name: "marketplace",
     events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
-    errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors },
+    errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors, ...seatErrors },
     install(host) {
       refundPolicyRoutes(host);
       listingRoutes(host);
@@ -29,6 +30,7 @@ export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, o
       browseRoutes(host);
       listingFactConsumers(host.kernel);
       installOrders(host, ports(host.kernel), options(host.kernel));
+      installSeats(host, ports(host.kernel));
     },
   };
 }

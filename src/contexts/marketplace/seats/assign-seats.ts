@@ -1,0 +1,91 @@
+import { LicenseAssigned } from "../../../contracts/marketplace-orders.js";
+import type { Tx } from "../../../platform/db/db.js";
+import type { EventContext } from "../../../platform/events/envelope.js";
+import { envelope } from "../../../platform/events/registry.js";
+import { newId } from "../../../platform/ids.js";
+import type { Kernel } from "../../../platform/kernel.js";
+import { ok, reject, type Result } from "../../../platform/result.js";
+import { findLicense, type LicenseRow } from "../licenses/licenses.sql.js";
+import type { EnrollmentsPort } from "../ports.js";
+import { planSeats, type SeatLicense, type SeatResult } from "./seat.js";
+import { activeSeatsOf, insertAssignments, setEnrollmentIds, takeSeats } from "./seats.sql.js";
+
+export interface AssignSeatsInput {
+  licenseId: string;
+  /** The caller's tenant: a license of another tenant is not found (RLS hides it too). */
+  tenantId: string;
+  userIds: readonly string[];
+  actorUserId: string;
+  metadata?: EventContext["metadata"];
+}
+
+export interface AssignSeatsOutcome {
+  results: SeatResult[];
+  assigned: number;
+  seatsAssigned: number;
+  seatTotal: number;
+}
+
+export const seatLicense = (l: LicenseRow): SeatLicense => ({
+  kind: l.kind,
+  state: l.state,
+  seatTotal: l.seatTotal,
+  seatsAssigned: l.seatsAssigned,
+  validFrom: new Date(l.validFrom),
+  validUntil: l.validUntil ? new Date(l.validUntil) : null,
+});
+
+/** Seat events belong to the order's flow (correlationId = orderId), caused by the admin. */
+export const seatContext = (orderId: string, actorUserId: string, metadata?: EventContext["metadata"]): EventContext => ({
+  correlationId: orderId,
+  causationId: null,
+  metadata: { ...metadata, actorId: actorUserId },
+});
+
+/**
+ * Assigns seats set-based in the caller's transaction, whatever the number of learners: the license
+ * row is locked first (assign and release both take it first, so they never deadlock), who is
+ * already seated is read under that lock, the new rows go in one insert, the counter moves by the
+ * rows actually inserted in one conditional update, then one outbox append and one enroll call.
+ */
+export async function assignSeats(kernel: Kernel, enrollments: EnrollmentsPort, tx: Tx, input: AssignSeatsInput): Promise<Result<AssignSeatsOutcome>> {
+  const now = kernel.clock.now();
+  const license = await findLicense(tx, input.licenseId, true);
+  if (!license || license.tenantId !== input.tenantId) return reject("LICENSE.NOT_FOUND", `no license ${input.licenseId}`);
+  const seated = await activeSeatsOf(tx, license.licenseId, input.userIds);
+  const plan = planSeats(seatLicense(license), now, input.userIds, new Set(seated.keys()));
+  if (!plan.ok) return plan;
+
+  const inserted = await insertAssignments(tx, license, plan.value.assign.map((userId) => ({ seatAssignmentId: newId("ssa"), userId })), now);
+  let counter = { seatsAssigned: license.seatsAssigned, seatTotal: license.seatTotal! };
+  const mine = new Map<string, { seatAssignmentId: string; enrollmentId: string }>();
+  if (inserted.length > 0) {
+    const taken = await takeSeats(tx, license.licenseId, inserted.length, now);
+    // Under the row lock the plan never asks for more than is free; a refusal here is a bug.
+    if (!taken) throw new Error(`seat counter of ${license.licenseId} refused ${inserted.length} seats`);
+    counter = taken;
+    const context = seatContext(license.orderId, input.actorUserId, input.metadata);
+    await kernel.outbox.append(tx, inserted.map((row) =>
+      envelope(LicenseAssigned, { licenseId: license.licenseId, assigneeUserId: row.userId, seatAssignmentId: row.seatAssignmentId, orderId: license.orderId },
+        { eventId: newId("evt"), occurredAt: now, tenantId: license.tenantId }, context)));
+    const enrolled = await enrollments.enroll(tx, inserted.map((row) => ({
+      tenantId: license.tenantId, userId: row.userId, courseId: license.courseId, courseVersionId: license.courseVersionId,
+      licenseId: license.licenseId, orderId: license.orderId, sourceKind: "seat" as const, sourceRef: row.seatAssignmentId,
+      ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
+      ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
+    })), context);
+    inserted.forEach((row, i) => mine.set(row.userId, { seatAssignmentId: row.seatAssignmentId, enrollmentId: enrolled[i]!.enrollmentId }));
+    await setEnrollmentIds(tx, [...mine.values()]);
+  }
+
+  // Planned but skipped by the unique index (cannot happen under the lock; kept honest anyway).
+  const late = await activeSeatsOf(tx, license.licenseId, plan.value.assign.filter((u) => !mine.has(u)));
+  const results = input.userIds.map((userId): SeatResult => {
+    const assigned = mine.get(userId);
+    if (assigned) return { userId, status: "assigned", ...assigned };
+    const held = seated.get(userId) ?? late.get(userId);
+    if (held) return { userId, status: "already_assigned", seatAssignmentId: held.seatAssignmentId, ...(held.enrollmentId ? { enrollmentId: held.enrollmentId } : {}) };
+    return { userId, status: "no_seat" };
+  });
+  return ok({ results, assigned: inserted.length, ...counter });
+}

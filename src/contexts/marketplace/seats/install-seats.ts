@@ -1,0 +1,17 @@
+import type { ModuleHost } from "../../../platform/module.js";
+import { Poller } from "../../../platform/poller.js";
+import { expireDueLicenses } from "../licenses/expire-licenses.js";
+import type { MarketplacePorts } from "../ports.js";
+import { seatErrors } from "./seat.js";
+import { runSeatJobs } from "./seat-jobs.js";
+import { seatRoutes } from "./seats.routes.js";
+
+export { seatErrors };
+
+/** Seat assignment and release, bulk seat jobs, and the license-expiry deadline worker. */
+export function installSeats(host: ModuleHost, ports: MarketplacePorts): void {
+  const { kernel } = host;
+  seatRoutes(host, ports.enrollments);
+  kernel.pollers.push(new Poller("marketplace.seat-jobs", kernel.config.sagaPollMs, () => runSeatJobs(kernel, ports.enrollments), kernel.logger));
+  kernel.pollers.push(new Poller("marketplace.license-expiry", kernel.config.sagaPollMs, () => expireDueLicenses(kernel), kernel.logger));
+}

@@ -1,0 +1,153 @@
+import { Type } from "@sinclair/typebox";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { RejectionError, unwrap } from "../../../platform/result.js";
+import { findLicense } from "../licenses/licenses.sql.js";
+import type { EnrollmentsPort } from "../ports.js";
+import { assignSeats } from "./assign-seats.js";
+import { releaseSeat } from "./release-seat.js";
+import { firstDuplicate, MAX_USERS, SYNC_LIMIT } from "./seat.js";
+import { enqueueSeatJob } from "./seat-jobs.js";
+import { findSeatJob } from "./seat-jobs.sql.js";
+import { listActiveSeats } from "./seats.sql.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const LicenseParams = Type.Object({ licenseId: Id }, { additionalProperties: false });
+
+const AssignBody = Type.Object(
+  { userIds: Type.Array(Id, { minItems: 1, maxItems: MAX_USERS, description: `1..${MAX_USERS} unique user ids; more than ${SYNC_LIMIT} run as a job (202)` }) },
+  { additionalProperties: false },
+);
+
+const SeatResultView = Type.Object({
+  userId: Type.String(),
+  status: Type.Union([Type.Literal("assigned"), Type.Literal("already_assigned"), Type.Literal("no_seat")]),
+  seatAssignmentId: Type.Optional(Type.String()),
+  enrollmentId: Type.Optional(Type.String()),
+});
+
+type AssignReply = { status: 200 | 201 | 202; body: unknown };
+
+const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url");
+const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
+
+/** Seat assignment, release, listing and bulk jobs: org admins of the buying tenant only. */
+export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enrollments: EnrollmentsPort): void {
+  server.post(
+    "/api/v1/licenses/:licenseId/seats",
+    {
+      preHandler: authorize(authenticator, "org_admin"),
+      schema: {
+        tags: ["licenses"],
+        summary: "Assign seats of a seat pack to learners (enrolls them); more than 1,000 learners run as a job. Idempotency-Key accepted.",
+        security: [{ bearer: [] }],
+        params: LicenseParams,
+        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        body: AssignBody,
+        response: {
+          200: Type.Object({ results: Type.Array(SeatResultView), seatsAssigned: Type.Integer(), seatTotal: Type.Integer() }),
+          201: Type.Object({ results: Type.Array(SeatResultView), seatsAssigned: Type.Integer(), seatTotal: Type.Integer() }),
+          202: Type.Object({ jobId: Type.String(), status: Type.Literal("queued"), total: Type.Integer() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { licenseId } = request.params;
+      const { userIds } = request.body;
+      const duplicate = firstDuplicate(userIds);
+      if (duplicate !== null) throw new RejectionError({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
+      const result = await idempotent(
+        kernel.db,
+        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/licenses/${licenseId}/seats`, body: request.body },
+        { required: false, tenantId: principal.tenantId },
+        async (tx): Promise<AssignReply> => {
+          const input = { licenseId, tenantId: principal.tenantId, userIds, actorUserId: principal.userId };
+          if (userIds.length > SYNC_LIMIT) return { status: 202, body: unwrap(await enqueueSeatJob(kernel, tx, input)) };
+          const outcome = unwrap(await assignSeats(kernel, enrollments, tx, input));
+          return { status: outcome.assigned > 0 ? 201 : 200, body: { results: outcome.results, seatsAssigned: outcome.seatsAssigned, seatTotal: outcome.seatTotal } };
+        },
+      );
+      // The stored body of a replay is the first response, whatever its shape.
+      return reply.code(result.status as AssignReply["status"]).send(result.body as never);
+    },
+  );
+
+  server.delete(
+    "/api/v1/licenses/:licenseId/seats/:seatAssignmentId",
+    {
+      preHandler: authorize(authenticator, "org_admin"),
+      schema: {
+        tags: ["licenses"],
+        summary: "Release a seat: the learner's seat enrollment is revoked and the seat can be assigned again",
+        security: [{ bearer: [] }],
+        params: Type.Object({ licenseId: Id, seatAssignmentId: Id }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return unwrap(await kernel.db.tx(
+        (tx) => releaseSeat(kernel, enrollments, tx, { ...request.params, tenantId: principal.tenantId, actorUserId: principal.userId }),
+        { tenantId: principal.tenantId },
+      ));
+    },
+  );
+
+  server.get(
+    "/api/v1/licenses/:licenseId/seats",
+    {
+      preHandler: authorize(authenticator, "org_admin"),
+      schema: {
+        tags: ["licenses"],
+        summary: "Active seat assignments of a license, by id",
+        security: [{ bearer: [] }],
+        params: LicenseParams,
+        querystring: Type.Object(
+          { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { limit, cursor } = request.query;
+      const { license, rows } = await kernel.db.tx(async (tx) => {
+        const license = await findLicense(tx, request.params.licenseId);
+        return { license, rows: license ? await listActiveSeats(tx, license.licenseId, cursor ? decodeCursor(cursor) : undefined, limit + 1) : [] };
+      }, { tenantId: principal.tenantId });
+      if (!license || license.tenantId !== principal.tenantId) throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((s) => ({ seatAssignmentId: s.seatAssignmentId, userId: s.userId, enrollmentId: s.enrollmentId, status: s.status, assignedAt: new Date(s.assignedAt).toISOString() })),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seatAssignmentId) : null,
+        seatsAssigned: license.seatsAssigned,
+        seatTotal: license.seatTotal,
+      };
+    },
+  );
+
+  server.get(
+    "/api/v1/licenses/:licenseId/seat-jobs/:jobId",
+    {
+      preHandler: authorize(authenticator, "org_admin"),
+      schema: {
+        tags: ["licenses"],
+        summary: "Progress of a bulk seat job; ?results=true adds the per-learner results",
+        security: [{ bearer: [] }],
+        params: Type.Object({ licenseId: Id, jobId: Id }, { additionalProperties: false }),
+        querystring: Type.Object({ results: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const job = await kernel.db.tx((tx) => findSeatJob(tx, request.params.licenseId, request.params.jobId, request.query.results), { tenantId: principal.tenantId });
+      if (!job || job.tenantId !== principal.tenantId) throw new RejectionError({ code: "SEAT_JOB.NOT_FOUND", detail: `no seat job ${request.params.jobId}` });
+      return {
+        jobId: job.jobId, licenseId: job.licenseId, status: job.status, total: job.total, done: job.done, failed: job.failed,
+        createdAt: new Date(job.createdAt).toISOString(), updatedAt: new Date(job.updatedAt).toISOString(),
+        ...(job.results ? { results: job.results } : {}),
+      };
+    },
+  );
+}
