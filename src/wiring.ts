@@ -5,11 +5,14 @@
 import type { Tx } from "./platform/db/db.js";
 import type { Kernel } from "./platform/kernel.js";
 import { BillingApi } from "./contexts/billing/billing-api.js";
-import { courseFactsOf } from "./contexts/catalog/course-facts.js";
+import { contentOf, courseFactsOf, runFactsOf } from "./contexts/catalog/course-facts.js";
+import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
+import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
+import { findTenant, isMember } from "./contexts/tenancy/tenants/tenants.sql.js";
 import type { EnrollmentModule } from "./contexts/enrollment/module.js";
 import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
 import type { MarketplacePorts } from "./contexts/marketplace/ports.js";
-import { activeSiteLicense } from "./contexts/marketplace/licenses/site-licenses.js";
+import { activeSeatsCovering, activeSiteLicense, tenantLicensesCovering } from "./contexts/marketplace/licenses/site-licenses.js";
 import { purchasePolicyOf } from "./contexts/tenancy/purchase-policies/purchase-policies.sql.js";
 import { capWindow } from "./contexts/tenancy/purchase-policies/purchase-policy.js";
 
@@ -94,6 +97,55 @@ export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
           ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
         };
       },
+    },
+    ...defaultEnrollmentPorts(clock),
+  };
+}
+
+/** Default enterprise enrollments (seed 003): catalog content and runs, subsidies (marketplace licenses, billing credit), tenancy facts. */
+function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catalog" | "subsidies" | "enterprises"> {
+  return {
+    catalog: {
+      async resolveContent(tx, keys) {
+        const found = new Map<string, CatalogContent>();
+        for (const c of await contentOf(tx, keys)) {
+          if (found.has(c.contentKey)) continue; // a course id wins over a run key spelled the same
+          found.set(c.contentKey, c.contentType === "course" ? { contentType: "course", courseId: c.courseId } : { contentType: "course_run", courseId: c.courseId, runKey: c.contentKey });
+        }
+        return found;
+      },
+      async runsOf(tx, courseIds) {
+        const runs = new Map<string, CatalogRun[]>(courseIds.map((id) => [id, []]));
+        for (const { courseId, ...run } of await runFactsOf(tx, courseIds, clock())) runs.get(courseId)?.push(run);
+        return runs;
+      },
+    },
+    subsidies: {
+      async applicableSubsidy(tx, tenantId, userId, courseIds) {
+        const licenses = await tenantLicensesCovering(tx, tenantId, courseIds, clock());
+        // A seat pack puts the course in the enterprise's catalog; it subsidizes only learners holding an active seat.
+        const seats = licenses.some((l) => l.kind === "seat_pack") ? await activeSeatsCovering(tx, tenantId, userId, courseIds, clock()) : [];
+        const credit = await learnerCreditOf(tx, tenantId, userId);
+        return new Map<string, Coverage>(
+          courseIds.map((courseId) => {
+            const covering = licenses.filter((l) => l.courseId === courseId);
+            const site = covering.find((l) => l.kind === "site_license");
+            const seat = seats.find((s) => s.courseId === courseId);
+            const subsidy = site
+              ? { kind: "site_license" as const, ref: site.licenseId, licenseId: site.licenseId }
+              : seat
+                ? { kind: "seat" as const, ref: seat.seatAssignmentId, licenseId: seat.licenseId }
+                : credit
+                ? { kind: "learner_credit" as const, ref: `wallet:${tenantId}:${userId}:${credit.currency}` }
+                : null;
+            return [courseId, { inCatalog: covering.length > 0, subsidy }];
+          }),
+        );
+      },
+    },
+    enterprises: {
+      kindOf: async (tx, tenantId) => (await findTenant(tx, tenantId))?.kind ?? null,
+      isMember: (tx, tenantId, userId) => isMember(tx, tenantId, userId),
     },
   };
 }

@@ -31,3 +31,33 @@ export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Prom
       : null,
   };
 }
+
+/** Default enrollments (seed 003): what each content key is — a course id, or a course run key (with its course). */
+export async function contentOf(sql: Sql, keys: readonly string[]): Promise<Array<{ contentKey: string; contentType: "course" | "course_run"; courseId: string }>> {
+  if (keys.length === 0) return [];
+  const result = await sql.query<{ contentKey: string; contentType: "course" | "course_run"; courseId: string }>(
+    `SELECT c.course_id AS "contentKey", 'course' AS "contentType", c.course_id AS "courseId" FROM catalog.courses c WHERE c.course_id = ANY($1::text[])
+     UNION ALL
+     SELECT r.run_key, 'course_run', r.course_id FROM catalog.course_runs r WHERE r.run_key = ANY($1::text[])`,
+    [keys],
+  );
+  return result.rows;
+}
+
+/** Every run of these courses with its advertised / enrollable flags and whether it is open now. */
+export async function runFactsOf(sql: Sql, courseIds: readonly string[], now: Date): Promise<Array<{ courseId: string; runKey: string; courseVersionId: string; advertised: boolean; enrollable: boolean; open: boolean }>> {
+  if (courseIds.length === 0) return [];
+  const result = await sql.query<{ courseId: string; runKey: string; courseVersionId: string; advertised: boolean; enrollable: boolean; endsAt: Date | string | null }>(
+    `SELECT course_id AS "courseId", run_key AS "runKey", course_version_id AS "courseVersionId", advertised, enrollable, ends_at AS "endsAt"
+       FROM catalog.course_runs WHERE course_id = ANY($1::text[]) ORDER BY course_id, starts_at, run_key`,
+    [courseIds],
+  );
+  return result.rows.map((r) => ({
+    courseId: r.courseId,
+    runKey: r.runKey,
+    courseVersionId: r.courseVersionId,
+    advertised: r.advertised,
+    enrollable: r.enrollable,
+    open: isRunOpen({ enrollable: r.enrollable, endsAt: r.endsAt === null ? null : new Date(r.endsAt) }, now),
+  }));
+}

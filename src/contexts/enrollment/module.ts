@@ -1,3 +1,4 @@
+import { defaultEnrollmentEvents } from "../../contracts/default-enrollments.js";
 import { enrollmentEvents } from "../../contracts/enrollment.js";
 import type { Kernel } from "../../platform/kernel.js";
 import type { ContextModule } from "../../platform/module.js";
@@ -5,6 +6,7 @@ import { Poller } from "../../platform/poller.js";
 import { enrollmentApi, type EnrollmentApi } from "./enrollment-api.js";
 import type { EnrollmentDeps } from "./enrollment-deps.js";
 import { enrollmentRoutes } from "./enrollments/enrollments.routes.js";
+import { installDefaultEnrollments } from "./default-enrollments/install-default-enrollments.js";
 import { EntitlementCache } from "./entitlements/entitlement-cache.js";
 import { entitlementRoutes } from "./entitlements/entitlements.routes.js";
 import { eraseSubject } from "./erasure/erase-subject.js";
@@ -19,6 +21,13 @@ export const enrollmentErrors: Readonly<Record<string, number>> = {
   "ENROLLMENT.ALREADY_REVOKED": 409,
   "ENROLLMENT.NOT_ACTIVE": 409,
   "ENROLLMENT.EXPIRES_BEFORE_START": 422,
+  "DEFAULT_ENROLLMENT.CONTENT_UNKNOWN": 422,
+  "DEFAULT_ENROLLMENT.INTENTION_EXISTS": 409,
+  "DEFAULT_ENROLLMENT.INTENTION_REMOVED": 409,
+  "DEFAULT_ENROLLMENT.INTENTION_NOT_FOUND": 404,
+  "DEFAULT_ENROLLMENT.ENTERPRISE_NOT_FOUND": 404,
+  "DEFAULT_ENROLLMENT.NOT_AN_ENTERPRISE": 422,
+  "DEFAULT_ENROLLMENT.NOT_A_MEMBER": 422,
 };
 
 export interface EnrollmentModuleOptions {
@@ -45,7 +54,7 @@ export function enrollmentModule(ports: Partial<EnrollmentPorts> = {}, options: 
   };
   return {
     name: "enrollment",
-    events: enrollmentEvents,
+    events: [...enrollmentEvents, ...defaultEnrollmentEvents],
     errors: enrollmentErrors,
     ports: wired,
     api: (kernel) => enrollmentApi(depsOf(kernel)),
@@ -58,6 +67,7 @@ export function enrollmentModule(ports: Partial<EnrollmentPorts> = {}, options: 
       kernel.hub.register(recordPlaySession(deps));
       kernel.hub.register(openAssignmentWindow(deps));
       kernel.hub.register(eraseSubject(deps));
+      installDefaultEnrollments(deps, enrollmentApi(deps), server, authenticator);
       kernel.pollers.push(new Poller("enrollment.expiry", kernel.config.sagaPollMs, () => expireDue(deps), kernel.logger));
     },
   };

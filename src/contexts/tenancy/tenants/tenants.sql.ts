@@ -42,3 +42,8 @@ export async function membersOf(sql: Sql, tenantId: string): Promise<Array<{ use
   );
   return result.rows;
 }
+
+export async function isMember(sql: Sql, tenantId: string, userId: string): Promise<boolean> {
+  const result = await sql.query(`SELECT 1 FROM tenancy.members WHERE tenant_id = $1 AND user_id = $2`, [tenantId, userId]);
+  return result.rows.length > 0;
+}

@@ -1,0 +1,184 @@
+import { Type } from "@sinclair/typebox";
+import type { Authenticator, Principal } from "../../../platform/http/auth.js";
+import { hasRole } from "../../../platform/http/auth.js";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { RejectionError } from "../../../platform/result.js";
+import type { Intention } from "./default-enrollment.js";
+import { intentionsOf } from "./default-enrollments.sql.js";
+import { LearnerStatusView, learnerStatus } from "./learner-status.js";
+import { addIntention, deleteIntention, requireEnterprise } from "./manage-intentions.js";
+import { realizeForLearner, type DefaultEnrollmentDeps } from "./realize-default-enrollments.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const TenantParams = Type.Object({ tenantId: Id }, { additionalProperties: false });
+const IntentionParams = Type.Object({ tenantId: Id, intentionId: Id }, { additionalProperties: false });
+const LearnerParams = Type.Object({ tenantId: Id, userId: Id }, { additionalProperties: false });
+
+const IntentionView = Type.Object({
+  intentionId: Type.String(),
+  tenantId: Type.String(),
+  contentKey: Type.String(),
+  contentType: Type.Union([Type.Literal("course"), Type.Literal("course_run")]),
+  courseId: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+  removedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  restored: Type.Optional(Type.Boolean()),
+});
+
+const viewOf = (i: Intention) => ({
+  intentionId: i.intentionId,
+  tenantId: i.tenantId,
+  contentKey: i.contentKey,
+  contentType: i.contentType,
+  courseId: i.courseId,
+  createdAt: i.createdAt.toISOString(),
+  removedAt: i.removedAt ? i.removedAt.toISOString() : null,
+});
+
+/** platform_admin, or an org_admin of this enterprise (token tid). */
+function mayConfigure(principal: Principal, tenantId: string): void {
+  if (hasRole(principal, "platform_admin")) return;
+  if (hasRole(principal, "org_admin") && principal.tenantId === tenantId) return;
+  throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only this enterprise's org admins or a platform admin may do this" });
+}
+
+/** The above, services, and the learner themself. */
+function maySeeLearner(principal: Principal, tenantId: string, userId: string): void {
+  if (hasRole(principal, "platform_admin", "service")) return;
+  if (hasRole(principal, "org_admin") && principal.tenantId === tenantId) return;
+  if (principal.userId === userId) return;
+  throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the learner, this enterprise's org admins or a platform admin may see this" });
+}
+
+export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollmentDeps, authenticator: Authenticator): void {
+  const { kernel } = deps;
+  const tags = ["enrollment"];
+  const security = [{ bearer: [] }];
+  const base = "/api/v1/enterprises/:tenantId";
+
+  server.post(
+    `${base}/default-enrollment-intentions`,
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags,
+        summary: "Add a default enrollment intention (content type derived from the catalog); restore: true brings a removed one back",
+        security,
+        params: TenantParams,
+        body: Type.Object({ contentKey: Type.String({ minLength: 1, maxLength: 300 }), restore: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: IntentionView, 201: IntentionView },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { tenantId } = request.params;
+      mayConfigure(principal, tenantId);
+      const key = request.headers["idempotency-key"];
+      const result = await idempotent(
+        kernel.db,
+        { key: typeof key === "string" ? key : undefined, scope: `${principal.userId}:POST /api/v1/enterprises/${tenantId}/default-enrollment-intentions`, body: request.body },
+        { required: false, tenantId },
+        async (tx) => {
+          const { intention, restored } = await addIntention(deps, tx, { tenantId, contentKey: request.body.contentKey, restore: request.body.restore === true, actor: principal.userId });
+          return { status: restored ? 200 : 201, body: { ...viewOf(intention), restored } };
+        },
+      );
+      return reply.code(result.status as 200 | 201).send(result.body as never);
+    },
+  );
+
+  server.get(
+    `${base}/default-enrollment-intentions`,
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags,
+        summary: "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt)",
+        security,
+        params: TenantParams,
+        querystring: Type.Object({ includeRemoved: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(IntentionView), nextCursor: Type.Null() }) },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      mayConfigure(principalOf(request), tenantId);
+      const items = await kernel.db.tx(
+        async (tx) => {
+          await requireEnterprise(deps, tx, tenantId);
+          return intentionsOf(tx, tenantId, request.query.includeRemoved);
+        },
+        { tenantId },
+      );
+      return { items: items.map(viewOf), nextCursor: null };
+    },
+  );
+
+  server.delete(
+    `${base}/default-enrollment-intentions/:intentionId`,
+    { preHandler: authorize(authenticator), schema: { tags, summary: "Soft-delete an intention (kept, listed with removedAt)", security, params: IntentionParams, response: { 200: IntentionView } } },
+    async (request) => {
+      const principal = principalOf(request);
+      const { tenantId, intentionId } = request.params;
+      mayConfigure(principal, tenantId);
+      const removed = await kernel.db.tx((tx) => deleteIntention(deps, tx, { tenantId, intentionId, actor: principal.userId }), { tenantId });
+      return viewOf(removed);
+    },
+  );
+
+  server.get(
+    `${base}/learners/:userId/default-enrollments`,
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags,
+        summary: "The learner's status per intention: already_enrolled, needs_enrollment.enrollable, needs_enrollment.not_enrollable (with reason)",
+        security,
+        params: LearnerParams,
+        response: { 200: LearnerStatusView },
+      },
+    },
+    async (request) => {
+      const { tenantId, userId } = request.params;
+      maySeeLearner(principalOf(request), tenantId, userId);
+      return kernel.db.tx(
+        async (tx) => {
+          await requireEnterprise(deps, tx, tenantId);
+          return learnerStatus(deps, tx, tenantId, userId);
+        },
+        { tenantId },
+      );
+    },
+  );
+
+  server.post(
+    `${base}/learners/:userId/default-enrollments/realize`,
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags,
+        summary: "Realize the learner's applicable default enrollments now (idempotent: realized intentions stay as they are)",
+        security,
+        params: LearnerParams,
+        response: { 200: Type.Object({ tenantId: Type.String(), userId: Type.String(), realized: Type.Array(Type.String()), items: LearnerStatusView.properties.items }) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { tenantId, userId } = request.params;
+      maySeeLearner(principal, tenantId, userId);
+      const result = await kernel.db.tx(
+        async (tx) => {
+          await requireEnterprise(deps, tx, tenantId);
+          if (!(await deps.ports.enterprises.isMember(tx, tenantId, userId))) throw new RejectionError({ code: "DEFAULT_ENROLLMENT.NOT_A_MEMBER", detail: `${userId} is not a member of ${tenantId}`, field: "userId" });
+          const { realized } = await realizeForLearner(deps, tx, tenantId, userId, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } });
+          return { realized: realized.map((r) => r.intentionId), status: await learnerStatus(deps, tx, tenantId, userId) };
+        },
+        { tenantId },
+      );
+      // `realized`: the intentions realized by this call (empty on a repeat).
+      return { tenantId, userId, realized: result.realized, items: result.status.items };
+    },
+  );
+}
