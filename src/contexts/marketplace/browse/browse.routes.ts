@@ -2,7 +2,6 @@ import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
-import { plansOf } from "../plans/plans.sql.js";
 import { decodeCursor, encodeCursor } from "./browse-cursor.js";
 import { browseLiveListings } from "./browse.sql.js";
 
@@ -47,16 +46,9 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
       const text = q?.trim();
       const rows = await browseLiveListings(kernel.db, { ...filters, ...(text ? { q: text } : {}), after, limit: limit + 1 });
       const page = rows.slice(0, limit);
-      const plans = await plansOf(kernel.db, page.map((row) => row.listingId), true);
       const last = page[page.length - 1];
       return {
-        items: page.map((row) => ({
-          ...row,
-          plans: (plans.get(row.listingId) ?? []).map((plan) => {
-            const v = plan.versions[0]!;
-            return { planId: plan.planId, kind: plan.kind, version: v.version, amount: v.amount, currency: v.currency, seats: v.seats, interval: v.interval, validityDays: v.validityDays, perpetualOffline: v.perpetualOffline };
-          }),
-        })),
+        items: page,
         nextCursor: rows.length > limit && last ? encodeCursor({ rank: last.rank, listingId: last.listingId }) : null,
       };
     },

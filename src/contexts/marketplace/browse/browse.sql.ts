@@ -13,6 +13,18 @@ export interface BrowseFilter {
   limit: number;
 }
 
+export interface BrowsePlan {
+  planId: string;
+  kind: string;
+  version: number;
+  amount: number;
+  currency: string;
+  seats: number | null;
+  interval: string | null;
+  validityDays: number | null;
+  perpetualOffline: boolean;
+}
+
 export interface BrowseRow {
   listingId: string;
   providerId: string;
@@ -22,6 +34,8 @@ export interface BrowseRow {
   description: string;
   refundPolicyId: string | null;
   rank: number;
+  /** The current version of each plan, oldest plan first. */
+  plans: BrowsePlan[];
 }
 
 /**
@@ -57,13 +71,23 @@ export async function browseLiveListings(sql: Sql, filter: BrowseFilter): Promis
     const id = param(filter.after.listingId);
     where.push(`(${rank} < ${r}::real OR (${rank} = ${r}::real AND l.listing_id > ${id}))`);
   }
+  // One round trip: the page is cut first, then only its rows get their current plans attached.
   const result = await sql.query<BrowseRow>(
-    `SELECT l.listing_id AS "listingId", l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
-            l.title, l.description, l.refund_policy_id AS "refundPolicyId", ${rank} AS rank
-       FROM marketplace.listings l
-      WHERE ${where.join(" AND ")}
-      ORDER BY rank DESC, l.listing_id ASC
-      LIMIT ${param(filter.limit)}`,
+    `WITH page AS (
+       SELECT l.listing_id AS "listingId", l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
+              l.title, l.description, l.refund_policy_id AS "refundPolicyId", ${rank} AS rank
+         FROM marketplace.listings l
+        WHERE ${where.join(" AND ")}
+        ORDER BY rank DESC, l.listing_id ASC
+        LIMIT ${param(filter.limit)})
+     SELECT page.*, COALESCE((
+              SELECT json_agg(json_build_object('planId', p.plan_id, 'kind', p.kind, 'version', v.version, 'amount', v.amount, 'currency', v.currency,
+                       'seats', v.seats, 'interval', v.billing_interval, 'validityDays', v.validity_days, 'perpetualOffline', v.perpetual_offline)
+                     ORDER BY p.created_at, p.plan_id)
+                FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
+               WHERE p.listing_id = page."listingId"), '[]'::json) AS plans
+       FROM page
+      ORDER BY page.rank DESC, page."listingId" ASC`,
     params,
   );
   return result.rows.map((row) => ({ ...row, rank: Number(row.rank) }));
