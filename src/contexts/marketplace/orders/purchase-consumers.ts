@@ -19,8 +19,9 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime): Consumer {
           await runtime.handle(tx, String(payload.orderId), { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode) });
           return;
         case "enrollment.created.v1":
-          // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset).
-          if (typeof payload.orderId === "string") await runtime.handle(tx, payload.orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) });
+          // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset); the saga
+          // waits for the buyer's license enrollments only, not for seat or site-license ones later.
+          if (typeof payload.orderId === "string" && (payload.source as { kind?: string } | undefined)?.kind === "license") await runtime.handle(tx, payload.orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) });
           return;
       }
     },
