@@ -6,7 +6,7 @@ const DOMAIN = [
   "marketplace/listings/listing", "marketplace/plans/plan", "marketplace/refund-policies/refund-policy",
   "marketplace/browse/browse-cursor", "marketplace/orders/order", "marketplace/orders/purchase-saga",
   "marketplace/orders/totals", "marketplace/coupons/coupon", "marketplace/licenses/license",
-  "marketplace/revenue/revenue-share", "marketplace/seats/seat", "marketplace/refunds/refund",
+  "marketplace/revenue/revenue-share", "marketplace/seats/seat", "marketplace/refunds/refund", "marketplace/refunds/refund-saga",
   "marketplace/payouts/payout", "billing/payments/payment-intent", "billing/wallet/wallet", "billing/tax/tax",
   "enrollment/enrollments/enrollment", "enrollment/entitlements/entitlement",
   "enrollment/default-enrollments/default-enrollment",

@@ -12,6 +12,8 @@ import { planRoutes } from "./plans/plans.routes.js";
 import type { MarketplacePorts } from "./ports.js";
 import { refundPolicyErrors } from "./refund-policies/refund-policy.js";
 import { refundPolicyRoutes } from "./refund-policies/refund-policies.routes.js";
+import { installRefunds, refundErrors } from "./refunds/install-refunds.js";
+import { installPayouts, payoutErrors } from "./payouts/install-payouts.js";
 import { installSeats, seatErrors } from "./seats/install-seats.js";
 
 /**
@@ -22,7 +24,7 @@ export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, o
   return {
     name: "marketplace",
     events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
-    errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors, ...seatErrors },
+    errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors, ...refundErrors, ...payoutErrors, ...seatErrors },
     install(host) {
       refundPolicyRoutes(host);
       listingRoutes(host);
@@ -30,6 +32,8 @@ export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, o
       browseRoutes(host);
       listingFactConsumers(host.kernel);
       installOrders(host, ports(host.kernel), options(host.kernel));
+      installRefunds(host, ports(host.kernel));
+      installPayouts(host);
       installSeats(host, ports(host.kernel));
     },
   };

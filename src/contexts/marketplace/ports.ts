@@ -36,6 +36,8 @@ export interface EnrollmentsPort {
   /** Refund or failure: revoke (or downgrade to audit) every enrollment of a license. */
   revokeLicense(tx: Tx, request: { licenseId: string; orderId: string; reason: string; aggregate: boolean }, context: EventContext): Promise<{ revokedCount: number }>;
   revokeOne(tx: Tx, enrollmentId: string, context: EventContext): Promise<void>;
+  /** Refund policy (seed 001 §10.4): a license is consumed once any enrollment it backs is completed. */
+  isConsumed(tx: Tx, licenseId: string): Promise<boolean>;
 }
 
 export interface CatalogPort {

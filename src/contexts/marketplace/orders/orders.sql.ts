@@ -110,7 +110,9 @@ export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRo
 
 export async function saveOrderState(sql: Sql, orderId: string, change: { status: OrderStatus; paymentId?: string | null; failure?: unknown; at: Date }): Promise<void> {
   await sql.query(
-    `UPDATE marketplace.orders SET status = $2, payment_id = COALESCE($3, payment_id), failure = COALESCE($4::jsonb, failure), updated_at = $5 WHERE order_id = $1`,
+    // The refund saga owns refund_pending/refunded: a late purchase-saga input (a seat's enrollment.created) must not undo them.
+    `UPDATE marketplace.orders SET status = $2, payment_id = COALESCE($3, payment_id), failure = COALESCE($4::jsonb, failure), updated_at = $5
+      WHERE order_id = $1 AND status NOT IN ('refund_pending', 'refunded')`,
     [orderId, change.status, change.paymentId ?? null, change.failure === undefined ? null : JSON.stringify(change.failure), change.at],
   );
 }

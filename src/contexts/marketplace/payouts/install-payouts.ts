@@ -1,0 +1,18 @@
+import type { ModuleHost } from "../../../platform/module.js";
+import { recordingPayoutAdapter, type PayoutAdapter } from "./payout-adapters.js";
+import { payoutRoutes } from "./payouts.routes.js";
+
+export interface PayoutsOptions {
+  /** Where batches go: record-only by default; StripeConnectPayoutAdapter moves money with Stripe Connect. */
+  adapter?: PayoutAdapter;
+}
+
+/** Payout runs and provider earnings. */
+export function installPayouts(host: ModuleHost, options: PayoutsOptions = {}): void {
+  payoutRoutes(host, options.adapter ?? recordingPayoutAdapter);
+}
+
+export const payoutErrors: Readonly<Record<string, number>> = {
+  "PAYOUT.PERIOD_NOT_ENDED": 422,
+  "PAYOUT.NOT_YOUR_EARNINGS": 403,
+};

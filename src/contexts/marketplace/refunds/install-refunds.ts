@@ -1,0 +1,25 @@
+import type { ModuleHost } from "../../../platform/module.js";
+import { Poller } from "../../../platform/poller.js";
+import type { MarketplacePorts } from "../ports.js";
+import { refundSagaConsumer } from "./refund-consumers.js";
+import { refundRuntime, type RefundRuntime } from "./refund-flow.js";
+import { DEFAULT_REFUND_TIMEOUTS, type RefundTimeouts } from "./refund-saga.js";
+import { refundRoutes } from "./refunds.routes.js";
+
+/** Refunds: the route, the refund saga with its retry timer, and the provider-confirmation consumer. */
+export function installRefunds(host: ModuleHost, ports: MarketplacePorts, timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS): RefundRuntime {
+  const { kernel } = host;
+  const runtime = refundRuntime(kernel, ports, timeouts);
+  refundRoutes(host, ports, runtime);
+  kernel.hub.register(refundSagaConsumer(runtime));
+  kernel.pollers.push(new Poller("marketplace.refund-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger));
+  return runtime;
+}
+
+export const refundErrors: Readonly<Record<string, number>> = {
+  "REFUND.WINDOW_CLOSED": 409,
+  "REFUND.SEATS_CONSUMED": 409,
+  "REFUND.NOT_REFUNDABLE": 409,
+  "REFUND.PAYMENT_NOT_REFUNDABLE": 409,
+  "REFUND.SEATS_INVALID": 422,
+};

@@ -1,0 +1,56 @@
+import { Type } from "@sinclair/typebox";
+import { hasRole } from "../../../platform/http/auth.js";
+import { idempotent } from "../../../platform/http/idempotency.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import type { MarketplacePorts } from "../ports.js";
+import type { RefundRuntime } from "./refund-flow.js";
+import { requestRefund } from "./request-refund.js";
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+const RefundBody = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+    seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export function refundRoutes({ kernel, server, authenticator }: ModuleHost, ports: MarketplacePorts, runtime: RefundRuntime): void {
+  server.post(
+    "/api/v1/orders/:orderId/refund",
+    {
+      preHandler: authorize(authenticator),
+      schema: {
+        tags: ["orders"],
+        summary:
+          "Refund an order (the buyer or platform_admin) before its refund deadline and only for what is not consumed: unassigned seats of a seat pack " +
+          "(all of them, or `seats`), a one-time purchase whose course is not completed. 202 with the refund (refund_pending while billing works, " +
+          "refunded once the money is back); a repeated request returns the same refund. 409 REFUND.WINDOW_CLOSED / REFUND.SEATS_CONSUMED / REFUND.NOT_REFUNDABLE.",
+        security: [{ bearer: [] }],
+        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        params: Type.Object({ orderId: Id }),
+        body: RefundBody,
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const asAdmin = hasRole(principal, "platform_admin");
+      const result = await idempotent(
+        kernel.db,
+        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/orders/${request.params.orderId}/refund`, body: request.body },
+        // System scope: the use case checks the caller is the order's buyer (same tenant) or a platform admin.
+        { required: false, tenantId: "*" },
+        async (tx) => {
+          const view = await requestRefund(kernel, ports, runtime, tx, {
+            orderId: request.params.orderId, requestedBy: principal.userId, tenantId: principal.tenantId, asAdmin, reason: request.body.reason,
+            ...(request.body.seats !== undefined ? { seats: request.body.seats } : {}),
+          });
+          return { status: 202, body: view };
+        },
+      );
+      return reply.code(result.status).send(result.body);
+    },
+  );
+}
