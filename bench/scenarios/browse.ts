@@ -47,6 +47,13 @@ export async function seed(sql: (text: string, params?: unknown[]) => Promise<un
   await sql(`INSERT INTO marketplace.plan_versions (plan_id, version, amount, currency, created_at)
              SELECT plan_id, 1, 1000 + (hashtext(plan_id) & 65535), CASE WHEN hashtext(plan_id) % 2 = 0 THEN 'USD' ELSE 'EUR' END, now()
                FROM marketplace.plans WHERE plan_id LIKE 'pln_bench_%'`);
+  // The browse copy of current plan terms, as the plan use cases maintain it.
+  await sql(`UPDATE marketplace.listings l SET current_plans = (
+               SELECT jsonb_agg(jsonb_build_object('planId', p.plan_id, 'kind', p.kind, 'version', v.version, 'amount', v.amount, 'currency', v.currency,
+                        'seats', v.seats, 'interval', v.billing_interval, 'validityDays', v.validity_days, 'perpetualOffline', v.perpetual_offline))
+                 FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
+                WHERE p.listing_id = l.listing_id)
+             WHERE l.listing_id LIKE 'lst_bench_%'`);
   // A bulk load leaves GIN entries in the pending list until vacuum; a live system has autovacuum.
   await sql(`VACUUM ANALYZE marketplace.listings`);
   await sql(`VACUUM ANALYZE marketplace.plans`);

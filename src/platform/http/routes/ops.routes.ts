@@ -42,7 +42,8 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       );
       const items = rows.rows.slice(0, q.limit);
       return {
-        items: items.map((row) => ({ ...(row.envelope as object), publishedAt: new Date(row.published_at).toISOString() })),
+        // `position` lets a client that tails the log resume after the last event it saw (?cursor=position).
+        items: items.map((row) => ({ ...(row.envelope as object), position: String(row.position), publishedAt: new Date(row.published_at).toISOString() })),
         nextCursor: rows.rows.length > q.limit ? String(items[items.length - 1]!.position) : null,
       };
     },
