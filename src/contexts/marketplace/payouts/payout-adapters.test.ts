@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { recordingPayoutAdapter, StripeConnectPayoutAdapter, type StripeTransfers } from "./payout-adapters.js";
+
+const batch = { batchId: "pyb_1", payoutRunId: "pyr_1", providerId: "prv_1", amount: 12_345, currency: "USD", periodStart: new Date("2026-03-09T00:00:00Z"), periodEnd: new Date("2026-03-16T00:00:00Z") };
+
+describe("payout adapters (offline)", () => {
+  it("the default only records", async () => {
+    expect(await recordingPayoutAdapter.transfer(batch)).toEqual({ status: "recorded" });
+  });
+
+  it("Stripe Connect creates one transfer per batch to the provider's account, idempotent on the batch id", async () => {
+    const calls: Array<{ params: unknown; options: unknown }> = [];
+    const fake: StripeTransfers = { transfers: { create: async (params, options) => (calls.push({ params, options }), { id: "tr_123" }) } };
+    const adapter = new StripeConnectPayoutAdapter(fake, (providerId) => (providerId === "prv_1" ? "acct_1" : null));
+    expect(await adapter.transfer(batch)).toEqual({ status: "transferred", reference: "tr_123" });
+    expect(calls).toEqual([{
+      params: { amount: 12_345, currency: "usd", destination: "acct_1", transfer_group: "pyr_1", metadata: { batchId: "pyb_1", payoutRunId: "pyr_1", providerId: "prv_1", periodEnd: "2026-03-16T00:00:00.000Z" } },
+      options: { idempotencyKey: "payout:pyb_1" },
+    }]);
+    expect(await adapter.transfer({ ...batch, providerId: "prv_2" })).toEqual({ status: "transfer_failed", failure: "NO_CONNECTED_ACCOUNT" });
+  });
+
+  it("a Stripe error becomes a failed transfer, not a lost run", async () => {
+    const fake: StripeTransfers = { transfers: { create: async () => { throw Object.assign(new Error("insufficient funds"), { code: "balance_insufficient" }); } } };
+    expect(await new StripeConnectPayoutAdapter(fake, () => "acct_1").transfer(batch)).toEqual({ status: "transfer_failed", failure: "balance_insufficient" });
+  });
+});
