@@ -143,4 +143,21 @@ describe("default enrollments realized when a learner joins the enterprise", () 
     expect(realize.body.realized).toEqual([intentionId]);
     expect(realize.body.items[0].status).toBe("already_enrolled");
   });
+
+  it("erases the learner from realizations too on a GDPR erasure request", async () => {
+    shop = await openEnterprise();
+    const c = await course(shop);
+    await siteLicense(shop, c);
+    await intention(shop, c.courseId);
+    await join(shop, "usr_gone");
+    const ingested = await shop.http("POST", "/api/v1/events/ingest", {
+      token: shop.service,
+      body: { eventId: "evt_gdpr_gone", type: "gdpr.subject_request.received.v1", occurredAt: shop.t.clock.now().toISOString(), source: "gdpr", payload: { subjectUserId: "usr_gone", requestId: "gdpr_1", kind: "erasure" } },
+    });
+    expect(ingested.status).toBe(202);
+    await shop.t.settle();
+    const rows = await shop.t.app.kernel.db.tx(async (tx) => (await tx.query<{ user_id: string }>(`SELECT user_id FROM enrollment.default_enrollment_realizations`)).rows);
+    expect(rows).toEqual([{ user_id: expect.stringMatching(/^erased_/) }]);
+    expect(await status(shop, "usr_gone")).toMatchObject([{ realization: null }]);
+  });
 });
