@@ -33,28 +33,26 @@ const QUERIES = ["kafka", "typescript streams", "machine learning", "postgres", 
 export async function seed(sql: (text: string, params?: unknown[]) => Promise<unknown>): Promise<void> {
   // Deterministic pseudo-random words per listing: titles of 3 words, descriptions of 10.
   const pick = (k: number) => `w[1 + abs(hashtext(i::text || ':${k}')) % array_length(w, 1)]`;
+  const id = `lpad(i::text, 6, '0')`;
+  const amount = `(1000 + (hashtext('pln_bench_' || ${id}) & 65535))`;
+  const currency = `(CASE WHEN hashtext('pln_bench_' || ${id}) % 2 = 0 THEN 'USD' ELSE 'EUR' END)`;
+  // Listings are written once, already carrying the browse copy of their plan (current_plans).
   await sql(
-    `INSERT INTO marketplace.listings (listing_id, provider_id, tenant_id, course_id, course_version_id, status, title, description, created_at, updated_at)
-     SELECT 'lst_bench_' || lpad(i::text, 6, '0'), 'prv_' || (i % 50), 'ten_' || (i % 50), 'crs_' || i, 'cv_' || i, 'live',
+    `INSERT INTO marketplace.listings (listing_id, provider_id, tenant_id, course_id, course_version_id, status, title, description, current_plans, created_at, updated_at)
+     SELECT 'lst_bench_' || ${id}, 'prv_' || (i % 50), 'ten_' || (i % 50), 'crs_' || i, 'cv_' || i, 'live',
             initcap(${pick(7)} || ' ' || ${pick(11)} || ' ' || ${pick(17)}),
             ${[3, 5, 13, 19, 23, 29, 31, 37, 41, 43].map(pick).join(" || ' ' || ")},
+            jsonb_build_array(jsonb_build_object('planId', 'pln_bench_' || ${id}, 'kind', 'one_time', 'version', 1, 'amount', ${amount}, 'currency', ${currency},
+              'seats', null, 'interval', null, 'validityDays', null, 'perpetualOffline', false)),
             now(), now()
        FROM generate_series(1, $1::int) AS i, (SELECT $2::text[] AS w) AS words`,
     [LISTINGS, VOCABULARY],
   );
   await sql(`INSERT INTO marketplace.plans (plan_id, listing_id, kind, current_version, created_at)
-             SELECT 'pln_bench_' || substr(listing_id, 11), listing_id, 'one_time', 1, now() FROM marketplace.listings WHERE listing_id LIKE 'lst_bench_%'`);
+             SELECT 'pln_bench_' || ${id}, 'lst_bench_' || ${id}, 'one_time', 1, now() FROM generate_series(1, $1::int) AS i`, [LISTINGS]);
   await sql(`INSERT INTO marketplace.plan_versions (plan_id, version, amount, currency, created_at)
-             SELECT plan_id, 1, 1000 + (hashtext(plan_id) & 65535), CASE WHEN hashtext(plan_id) % 2 = 0 THEN 'USD' ELSE 'EUR' END, now()
-               FROM marketplace.plans WHERE plan_id LIKE 'pln_bench_%'`);
-  // The browse copy of current plan terms, as the plan use cases maintain it.
-  await sql(`UPDATE marketplace.listings l SET current_plans = (
-               SELECT jsonb_agg(jsonb_build_object('planId', p.plan_id, 'kind', p.kind, 'version', v.version, 'amount', v.amount, 'currency', v.currency,
-                        'seats', v.seats, 'interval', v.billing_interval, 'validityDays', v.validity_days, 'perpetualOffline', v.perpetual_offline))
-                 FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
-                WHERE p.listing_id = l.listing_id)
-             WHERE l.listing_id LIKE 'lst_bench_%'`);
-  // A bulk load leaves GIN entries in the pending list until vacuum; a live system has autovacuum.
+             SELECT 'pln_bench_' || ${id}, 1, ${amount}, ${currency}, now() FROM generate_series(1, $1::int) AS i`, [LISTINGS]);
+  // Hint bits and statistics, as a live system's autovacuum would have them.
   await sql(`VACUUM ANALYZE marketplace.listings`);
   await sql(`VACUUM ANALYZE marketplace.plans`);
   await sql(`VACUUM ANALYZE marketplace.plan_versions`);

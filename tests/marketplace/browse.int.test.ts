@@ -66,6 +66,8 @@ describe("public browse", () => {
     const plan = (await m.call("GET", `/api/v1/listings/${ids.kafkaTitle}`)).body.plans[0];
     await m.call("POST", `/api/v1/listings/${ids.kafkaTitle}/plans/${plan.planId}/versions`, { token: m.provider, body: { amount: 20000, currency: "USD" } });
     expect(await listed("?currency=USD&maxPrice=10000")).toEqual([ids.kafkaBoth]);
+    const shown = (await browse("?q=streams")).body.items.find((i: any) => i.listingId === ids.kafkaTitle);
+    expect(shown.plans).toEqual([expect.objectContaining({ planId: plan.planId, version: 2, amount: 20000, currency: "USD" })]);
     await m.call("POST", `/api/v1/listings/${ids.kafkaTitle}/plans/${plan.planId}/versions`, { token: m.provider, body: { amount: 9900, currency: "USD" } });
   });
 

@@ -71,23 +71,14 @@ export async function browseLiveListings(sql: Sql, filter: BrowseFilter): Promis
     const id = param(filter.after.listingId);
     where.push(`(${rank} < ${r}::real OR (${rank} = ${r}::real AND l.listing_id > ${id}))`);
   }
-  // One round trip: the page is cut first, then only its rows get their current plans attached.
+  // One index scan, no joins: current plan terms ride on the listing row (current_plans).
   const result = await sql.query<BrowseRow>(
-    `WITH page AS (
-       SELECT l.listing_id AS "listingId", l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
-              l.title, l.description, l.refund_policy_id AS "refundPolicyId", ${rank} AS rank
-         FROM marketplace.listings l
-        WHERE ${where.join(" AND ")}
-        ORDER BY rank DESC, l.listing_id ASC
-        LIMIT ${param(filter.limit)})
-     SELECT page.*, COALESCE((
-              SELECT json_agg(json_build_object('planId', p.plan_id, 'kind', p.kind, 'version', v.version, 'amount', v.amount, 'currency', v.currency,
-                       'seats', v.seats, 'interval', v.billing_interval, 'validityDays', v.validity_days, 'perpetualOffline', v.perpetual_offline)
-                     ORDER BY p.created_at, p.plan_id)
-                FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
-               WHERE p.listing_id = page."listingId"), '[]'::json) AS plans
-       FROM page
-      ORDER BY page.rank DESC, page."listingId" ASC`,
+    `SELECT l.listing_id AS "listingId", l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
+            l.title, l.description, l.refund_policy_id AS "refundPolicyId", ${rank} AS rank, l.current_plans AS plans
+       FROM marketplace.listings l
+      WHERE ${where.join(" AND ")}
+      ORDER BY rank DESC, l.listing_id ASC
+      LIMIT ${param(filter.limit)}`,
     params,
   );
   return result.rows.map((row) => ({ ...row, rank: Number(row.rank) }));

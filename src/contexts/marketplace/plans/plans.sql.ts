@@ -38,6 +38,23 @@ export async function bumpPlanVersion(sql: Sql, listingId: string, planId: strin
   return result.rows[0] ?? null;
 }
 
+/**
+ * Rewrites the listing's browse copy of its current plan terms (marketplace.listings.current_plans).
+ * Called in every transaction that adds or re-prices a plan, after the listing row was locked.
+ */
+export async function refreshCurrentPlans(sql: Sql, listingId: string): Promise<void> {
+  await sql.query(
+    `UPDATE marketplace.listings l SET current_plans = COALESCE((
+       SELECT jsonb_agg(jsonb_build_object('planId', p.plan_id, 'kind', p.kind, 'version', v.version, 'amount', v.amount, 'currency', v.currency,
+                'seats', v.seats, 'interval', v.billing_interval, 'validityDays', v.validity_days, 'perpetualOffline', v.perpetual_offline)
+              ORDER BY p.created_at, p.plan_id)
+         FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
+        WHERE p.listing_id = l.listing_id), '[]')
+     WHERE l.listing_id = $1`,
+    [listingId],
+  );
+}
+
 export async function planKindOf(sql: Sql, listingId: string, planId: string): Promise<PlanKind | null> {
   const result = await sql.query<{ kind: PlanKind }>(`SELECT kind FROM marketplace.plans WHERE plan_id = $1 AND listing_id = $2`, [planId, listingId]);
   return result.rows[0]?.kind ?? null;

@@ -8,7 +8,7 @@ import { RejectionError, unwrap } from "../../../platform/result.js";
 import { decidePricing, type Actor } from "../listings/listing.js";
 import { lockListing, type ListingRow } from "../listings/listings.sql.js";
 import { planTerms, type PlanKind, type PlanTerms, type PlanTermsInput } from "./plan.js";
-import { bumpPlanVersion, insertPlan, insertPlanVersion, planKindOf } from "./plans.sql.js";
+import { bumpPlanVersion, insertPlan, insertPlanVersion, planKindOf, refreshCurrentPlans } from "./plans.sql.js";
 
 /** Add a plan (version 1) or re-price one (a new immutable version): save + plan.versioned in one tx. */
 async function ownedListing(tx: Tx, listingId: string, actor: Actor): Promise<ListingRow> {
@@ -38,6 +38,7 @@ export async function addPlan(kernel: Kernel, tx: Tx, input: { listingId: string
   const at = kernel.clock.now();
   await insertPlan(tx, { planId: plan.planId, listingId: listing.id, kind: plan.kind, at });
   await insertPlanVersion(tx, plan.planId, 1, terms, at);
+  await refreshCurrentPlans(tx, listing.id);
   await emitVersioned(kernel, tx, listing, plan, terms, context);
   return { planId: plan.planId, version: 1 };
 }
@@ -51,6 +52,7 @@ export async function repricePlan(kernel: Kernel, tx: Tx, input: { listingId: st
   const bumped = await bumpPlanVersion(tx, listing.id, input.planId);
   if (!bumped) throw new RejectionError({ code: "PLAN.NOT_FOUND", detail: `listing ${listing.id} has no plan ${input.planId}` });
   await insertPlanVersion(tx, input.planId, bumped.version, terms, kernel.clock.now());
+  await refreshCurrentPlans(tx, listing.id);
   await emitVersioned(kernel, tx, listing, { planId: input.planId, kind, version: bumped.version }, terms, context);
   return { planId: input.planId, version: bumped.version };
 }
