@@ -102,7 +102,7 @@ export async function awaitFulfilment(front: Storefront, admin: string, orderIds
     if (Date.now() > deadline) throw new Error(`only ${doneAt.size}/${wanted.size} orders fulfilled in time`);
     for (const kind of ["placed", "fulfilled", "failed"] as const) {
       for (;;) {
-        const page = await eventsOfType(front, admin, `marketplace.order.${kind}.v1`, cursors[kind]);
+        const page = await eventsOfType(front, admin, `marketplace.order.${kind}.v1`, cursors[kind] ?? null);
         for (const event of page.items) {
           if (!wanted.has(event.payload.orderId)) continue;
           const at = Date.parse(event.occurredAt);

@@ -7,6 +7,8 @@ import { ConsumerHub, InProcessPublisher, type Consumer } from "./events/consume
 import { DeadLetters } from "./events/dead-letters.js";
 import { NatsBus } from "./events/nats-bus.js";
 import { Outbox } from "./events/outbox.js";
+import { OutboxNotifier } from "./events/outbox-notifier.js";
+import { PostgresDb } from "./db/postgres.js";
 import { EventRegistry, type EventDefinition } from "./events/registry.js";
 import { Relay } from "./events/relay.js";
 import { RetryScheduler, queueOf } from "./events/retries.js";
@@ -81,6 +83,9 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
     },
   });
   outbox.onAppended(() => relay.wake());
+  // Several processes on one PostgreSQL: a batched NOTIFY wakes the others' relays (polling stays the fallback).
+  const notifier = db instanceof PostgresDb ? new OutboxNotifier(db.pool) : null;
+  if (notifier) outbox.onAppended(() => notifier.nudge());
   const pollers: Poller[] = [new Poller("retries", config.retryPollMs, () => retries.runDue(), logger)];
   let started = false;
   return {
@@ -112,12 +117,14 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
           },
         });
       }
+      if (notifier && config.databaseUrl) await notifier.listen(config.databaseUrl, () => relay.wake());
       relay.start();
       pollers.forEach((poller) => poller.start());
     },
     async stop() {
       await Promise.all(pollers.map((poller) => poller.stop()));
       await relay.stop();
+      await notifier?.close();
       await bus?.close();
       await opened.release();
     },

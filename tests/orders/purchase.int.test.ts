@@ -100,3 +100,14 @@ describe("purchase saga, happy paths", () => {
     expect(placed.body.totals.tax).toBeGreaterThan(0);
   });
 });
+
+describe("operators", () => {
+  it("list saga instances by state with their steps", async () => {
+    const response = await shop.http("GET", "/api/v1/ops/sagas?state=fulfilled&limit=2", { token: shop.admin });
+    expect(response.status).toBe(200);
+    expect(response.body.items.length).toBeGreaterThan(0);
+    expect(response.body.items[0]).toMatchObject({ type: "marketplace.purchase", state: "fulfilled" });
+    expect(response.body.items[0].steps.at(-1).to).toBe("fulfilled");
+    expect((await shop.http("GET", "/api/v1/ops/sagas", { token: shop.buyer })).status).toBe(403);
+  });
+});

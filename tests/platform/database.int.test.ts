@@ -86,3 +86,33 @@ describe("upstream events on the bus", () => {
     }
   });
 });
+
+describe("contract-breaking upstream events on the bus", () => {
+  it.runIf(onNats)("dead-letters a payload that breaks its schema at once, with the reason", async () => {
+    const listener: ContextModule = {
+      name: "listener",
+      events: [],
+      errors: {},
+      install({ kernel }) {
+        kernel.hub.register({ name: "listener.versions", types: ["catalog.course_version.published.v1"], handle: async () => undefined });
+      },
+    };
+    t = await startTestApp({ modules: [listener] });
+    const nc = await connect({ servers: process.env.NATS_URL });
+    try {
+      const bad = { eventId: "evt_broken", type: "catalog.course_version.published.v1", occurredAt: new Date().toISOString(), source: "catalog", correlationId: "c", metadata: {}, payload: { courseId: 42 } };
+      await jetstream(nc).publish(`${t.config.natsPrefix}catalog.course_version.published.v1`, JSON.stringify(bad), { msgID: bad.eventId });
+      const deadline = Date.now() + 10_000;
+      let letters: Array<{ consumer: string; last_error: string }> = [];
+      while (letters.length === 0 && Date.now() < deadline) {
+        letters = (await t.app.kernel.db.query<{ consumer: string; last_error: string }>(`SELECT consumer, last_error FROM platform.dead_letters WHERE event_id = 'evt_broken' AND consumer = 'listener.versions'`)).rows;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(letters).toHaveLength(1);
+      expect(letters[0]!.consumer).toBe("listener.versions");
+      expect(letters[0]!.last_error).toContain("courseId");
+    } finally {
+      await nc.close();
+    }
+  });
+});

@@ -16,6 +16,7 @@ export interface Delivery {
 
 export interface FailureRecorder {
   recordFailure(tx: Tx, delivery: Delivery, error: unknown): Promise<void>;
+  deadLetterNow(tx: Tx, delivery: Delivery, error: unknown): Promise<void>;
   cleared(tx: Tx, delivery: Delivery): Promise<void>;
 }
 
@@ -44,6 +45,12 @@ export class ConsumerHub {
 
   useFailureRecorder(recorder: FailureRecorder): void {
     this.failures = recorder;
+  }
+
+  /** Stores deliveries that must never run (a broken contract) straight in the dead-letter store. */
+  async reject(tx: Tx, deliveries: readonly Delivery[], error: (delivery: Delivery) => Error): Promise<void> {
+    if (!this.failures) throw new Error("no failure recorder");
+    for (const delivery of deliveries) await this.failures.deadLetterNow(tx, delivery, error(delivery));
   }
 
   consumer(name: string): Consumer | undefined {

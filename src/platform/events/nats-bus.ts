@@ -111,16 +111,28 @@ export class NatsBus implements Publisher {
     let running: Promise<void> | null = null;
     const handleBatch = async (batch: JsMsg[]) => {
       const deliveries: Delivery[] = [];
+      // Upstream producers publish straight to these subjects: a payload that breaks its contract
+      // would fail on every attempt, so it goes to the dead-letter store at once, with the reason.
+      const broken: Array<Delivery & { reason: string }> = [];
       for (const message of batch) {
         try {
           const event = message.json<Envelope>();
-          if (consumer.types.includes(event.type)) deliveries.push({ consumer, event });
+          if (!consumer.types.includes(event.type)) continue;
+          const errors = this.registry.validate(event.type, event.payload) ?? [];
+          if (errors.length > 0 || typeof event.eventId !== "string") {
+            broken.push({ consumer, event, reason: errors.map((e) => `payload${e.path} ${e.message}`).join("; ") || "envelope without eventId" });
+          } else deliveries.push({ consumer, event });
         } catch (error) {
           observer.malformed(message.subject, error);
         }
       }
       try {
-        if (deliveries.length > 0) await db.tx((tx) => hub.deliver(tx, deliveries));
+        if (deliveries.length > 0 || broken.length > 0) {
+          await db.tx(async (tx) => {
+            await hub.deliver(tx, deliveries);
+            await hub.reject(tx, broken, (d) => new Error(`contract broken: ${(d as (typeof broken)[number]).reason}`));
+          });
+        }
         batch.forEach((message) => message.ack());
       } catch (error) {
         observer.batchFailed(error);

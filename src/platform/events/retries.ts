@@ -71,16 +71,26 @@ export class RetryScheduler implements FailureRecorder {
       );
       return;
     }
-    await tx.query(`DELETE FROM platform.consumer_retries WHERE consumer = $1 AND event_id = $2`, [consumer.name, event.eventId]);
+    await this.bury(tx, consumer.name, event, history, describe(error), now);
+  }
+
+  /** A message that can never succeed (its payload breaks the contract) skips the ladder. */
+  async deadLetterNow(tx: Tx, { consumer, event }: Delivery, error: unknown): Promise<void> {
+    const now = this.clock.now();
+    await this.bury(tx, consumer.name, event, [{ attempt: 1, at: now.toISOString(), error: describe(error) }], describe(error), now);
+  }
+
+  private async bury(tx: Tx, consumer: string, event: Envelope, history: AttemptRecord[], error: string, now: Date): Promise<void> {
+    await tx.query(`DELETE FROM platform.consumer_retries WHERE consumer = $1 AND event_id = $2`, [consumer, event.eventId]);
     await tx.query(
       `INSERT INTO platform.dead_letters (id, queue, consumer, event_id, type, envelope, last_error, history, dead_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (consumer, event_id) DO UPDATE
          SET last_error = EXCLUDED.last_error, history = platform.dead_letters.history || EXCLUDED.history,
              dead_at = EXCLUDED.dead_at, replayed_at = NULL`,
-      [newId("dlq"), queueOf(consumer.name), consumer.name, event.eventId, event.type, JSON.stringify(event), describe(error), JSON.stringify(history), now],
+      [newId("dlq"), queueOf(consumer), consumer, event.eventId, event.type, JSON.stringify(event), error, JSON.stringify(history), now],
     );
-    this.observer.deadLettered(consumer.name);
+    this.observer.deadLettered(consumer);
   }
 
   async cleared(tx: Tx, { consumer, event }: Delivery): Promise<void> {

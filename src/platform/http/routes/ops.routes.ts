@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
+import { sagaHistory } from "../../saga/saga-runtime.js";
 import type { Authenticator } from "../auth.js";
 import { authorize, type HttpServer } from "../server.js";
 
@@ -82,6 +83,45 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       const result = await kernel.deadLetters.replay(request.params.id);
       if (!result.ok) throw new RejectionError(result.rejection);
       return result.value;
+    },
+  );
+
+  server.get(
+    "/api/v1/ops/sagas",
+    {
+      preHandler: admin,
+      schema: {
+        tags: ["ops"],
+        summary: "Saga instances (newest first) with their step history",
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          { state: Type.Optional(Type.String({ maxLength: 50 })), type: Type.Optional(Type.String({ maxLength: 100 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }), cursor: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const rows = await kernel.db.query<{ id: string; saga_type: string; status: string; correlation_id: string; created_at: Date; updated_at: Date }>(
+        `SELECT id, saga_type, status, correlation_id, created_at, updated_at FROM platform.saga_instances
+          WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR saga_type = $2) AND ($3::text IS NULL OR id < $3)
+          ORDER BY id DESC LIMIT $4`,
+        [q.state ?? null, q.type ?? null, q.cursor ?? null, q.limit + 1],
+      );
+      const page = rows.rows.slice(0, q.limit);
+      const items = [];
+      for (const row of page) {
+        items.push({
+          sagaId: row.id,
+          type: row.saga_type,
+          state: row.status,
+          correlationId: row.correlation_id,
+          createdAt: new Date(row.created_at).toISOString(),
+          updatedAt: new Date(row.updated_at).toISOString(),
+          steps: (await sagaHistory(kernel.db, row.id))?.steps ?? [],
+        });
+      }
+      return { items, nextCursor: rows.rows.length > q.limit ? page[page.length - 1]!.id : null };
     },
   );
 }

@@ -1,0 +1,43 @@
+import pg from "pg";
+
+export const OUTBOX_CHANNEL = "ghasi_outbox";
+
+/**
+ * Wakes relays in OTHER processes. NOTIFY inside a business transaction would serialise every
+ * commit behind one global lock (DESIGN §8), so it is sent after commit, from its own connection,
+ * at most once per `windowMs` however many commits happened. Relays also poll, so a lost
+ * notification only costs latency.
+ */
+export class OutboxNotifier {
+  private pending = false;
+  private listener: pg.Client | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly windowMs = 5,
+  ) {}
+
+  nudge(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setTimeout(() => {
+      this.pending = false;
+      this.pool.query(`NOTIFY ${OUTBOX_CHANNEL}`).catch(() => undefined);
+    }, this.windowMs).unref();
+  }
+
+  /** Calls `onWake` whenever any process announces new outbox rows. */
+  async listen(url: string, onWake: () => void): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    client.on("error", () => undefined);
+    client.on("notification", () => onWake());
+    await client.connect();
+    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.listener = client;
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+    this.listener = null;
+  }
+}
