@@ -16,8 +16,13 @@ export async function refundableOffer(shop: Shop, plan: Record<string, unknown> 
 export async function fulfilled(shop: Shop, offer: Offer, options: Parameters<typeof buy>[2] = {}) {
   const placed = await buy(shop, offer, options);
   expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-  await shop.t.settle();
-  const view = await order(shop, placed.body.orderId);
+  // On NATS a consumer may still be applying the last step when settle() sees the bus empty: look until fulfilled.
+  let view = await order(shop, placed.body.orderId);
+  for (let i = 0; i < 100 && view.status !== "fulfilled"; i++) {
+    await shop.t.settle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    view = await order(shop, placed.body.orderId);
+  }
   expect(view.status).toBe("fulfilled");
   return view;
 }
