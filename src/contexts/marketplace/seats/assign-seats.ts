@@ -8,7 +8,7 @@ import { ok, reject, type Result } from "../../../platform/result.js";
 import { findLicense, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
 import { planSeats, type SeatLicense, type SeatResult } from "./seat.js";
-import { activeSeatsOf, insertAssignments, setEnrollmentIds, takeSeats } from "./seats.sql.js";
+import { activeSeatsOf, insertAssignments, takeSeats } from "./seats.sql.js";
 
 export interface AssignSeatsInput {
   licenseId: string;
@@ -43,10 +43,11 @@ export const seatContext = (orderId: string, actorUserId: string, metadata?: Eve
 });
 
 /**
- * Assigns seats set-based in the caller's transaction, whatever the number of learners: the license
- * row is locked first (assign and release both take it first, so they never deadlock), who is
- * already seated is read under that lock, the new rows go in one insert, the counter moves by the
- * rows actually inserted in one conditional update, then one outbox append and one enroll call.
+ * Assigns seats set-based in the caller's transaction, whatever the number of learners. The license
+ * row is locked first (assign and release both take it first, so they never deadlock) and who is
+ * already seated is read under that lock, so the plan is exact; the counter then moves in one
+ * conditional update, one outbox append carries every license.assigned.v1, one enroll call creates
+ * every enrollment, and one insert writes the assignment rows with their enrollment ids.
  */
 export async function assignSeats(kernel: Kernel, enrollments: EnrollmentsPort, tx: Tx, input: AssignSeatsInput): Promise<Result<AssignSeatsOutcome>> {
   const now = kernel.clock.now();
@@ -56,36 +57,38 @@ export async function assignSeats(kernel: Kernel, enrollments: EnrollmentsPort, 
   const plan = planSeats(seatLicense(license), now, input.userIds, new Set(seated.keys()));
   if (!plan.ok) return plan;
 
-  const inserted = await insertAssignments(tx, license, plan.value.assign.map((userId) => ({ seatAssignmentId: newId("ssa"), userId })), now);
+  const planned = plan.value.assign.map((userId) => ({ seatAssignmentId: newId("ssa"), userId }));
   let counter = { seatsAssigned: license.seatsAssigned, seatTotal: license.seatTotal! };
   const mine = new Map<string, { seatAssignmentId: string; enrollmentId: string }>();
-  if (inserted.length > 0) {
-    const taken = await takeSeats(tx, license.licenseId, inserted.length, now);
-    // Under the row lock the plan never asks for more than is free; a refusal here is a bug.
-    if (!taken) throw new Error(`seat counter of ${license.licenseId} refused ${inserted.length} seats`);
+  if (planned.length > 0) {
+    const taken = await takeSeats(tx, license.licenseId, planned.length, now);
+    // Under the row lock the plan never asks for more than is free; a refusal here is a bug (rolls back).
+    if (!taken) throw new Error(`seat counter of ${license.licenseId} refused ${planned.length} seats`);
     counter = taken;
     const context = seatContext(license.orderId, input.actorUserId, input.metadata);
-    await kernel.outbox.append(tx, inserted.map((row) =>
+    await kernel.outbox.append(tx, planned.map((row) =>
       envelope(LicenseAssigned, { licenseId: license.licenseId, assigneeUserId: row.userId, seatAssignmentId: row.seatAssignmentId, orderId: license.orderId },
         { eventId: newId("evt"), occurredAt: now, tenantId: license.tenantId }, context)));
-    const enrolled = await enrollments.enroll(tx, inserted.map((row) => ({
+    const enrolled = await enrollments.enroll(tx, planned.map((row) => ({
       tenantId: license.tenantId, userId: row.userId, courseId: license.courseId, courseVersionId: license.courseVersionId,
       licenseId: license.licenseId, orderId: license.orderId, sourceKind: "seat" as const, sourceRef: row.seatAssignmentId,
       ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
       ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
     })), context);
-    inserted.forEach((row, i) => mine.set(row.userId, { seatAssignmentId: row.seatAssignmentId, enrollmentId: enrolled[i]!.enrollmentId }));
-    await setEnrollmentIds(tx, [...mine.values()]);
+    const rows = planned.map((row, i) => ({ ...row, enrollmentId: enrolled[i]!.enrollmentId }));
+    const inserted = await insertAssignments(tx, license, rows, now);
+    // The partial unique index is the database's own guard; under the lock it never fires, and if
+    // it did, failing the whole transaction is the honest answer (nothing half-assigned survives).
+    if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} learners were seated on ${license.licenseId} outside its lock`);
+    for (const row of rows) mine.set(row.userId, { seatAssignmentId: row.seatAssignmentId, enrollmentId: row.enrollmentId });
   }
 
-  // Planned but skipped by the unique index (cannot happen under the lock; kept honest anyway).
-  const late = await activeSeatsOf(tx, license.licenseId, plan.value.assign.filter((u) => !mine.has(u)));
   const results = input.userIds.map((userId): SeatResult => {
     const assigned = mine.get(userId);
     if (assigned) return { userId, status: "assigned", ...assigned };
-    const held = seated.get(userId) ?? late.get(userId);
+    const held = seated.get(userId);
     if (held) return { userId, status: "already_assigned", seatAssignmentId: held.seatAssignmentId, ...(held.enrollmentId ? { enrollmentId: held.enrollmentId } : {}) };
     return { userId, status: "no_seat" };
   });
-  return ok({ results, assigned: inserted.length, ...counter });
+  return ok({ results, assigned: mine.size, ...counter });
 }

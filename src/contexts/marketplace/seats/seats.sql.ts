@@ -25,33 +25,24 @@ export async function activeSeatsOf(sql: Sql, licenseId: string, userIds: readon
 }
 
 /**
- * One multi-row insert. A learner who meanwhile holds an active seat conflicts on the partial unique
- * index and is skipped: only the rows returned were assigned.
+ * One multi-row insert. A learner who already holds an active seat conflicts on the partial unique
+ * index and is skipped: only the rows returned were inserted.
  */
 export async function insertAssignments(
   sql: Sql,
   license: { licenseId: string; tenantId: string; orderId: string },
-  rows: ReadonlyArray<{ seatAssignmentId: string; userId: string }>,
+  rows: ReadonlyArray<{ seatAssignmentId: string; userId: string; enrollmentId: string }>,
   at: Date,
 ): Promise<Array<{ seatAssignmentId: string; userId: string }>> {
   if (rows.length === 0) return [];
   const result = await sql.query<{ seatAssignmentId: string; userId: string }>(
-    `INSERT INTO marketplace.seat_assignments (seat_assignment_id, license_id, tenant_id, user_id, order_id, status, assigned_at)
-     SELECT id, $3, $4, user_id, $5, 'active', $6 FROM unnest($1::text[], $2::text[]) AS t (id, user_id)
+    `INSERT INTO marketplace.seat_assignments (seat_assignment_id, license_id, tenant_id, user_id, order_id, status, enrollment_id, assigned_at)
+     SELECT id, $4, $5, user_id, $6, 'active', enrollment_id, $7 FROM unnest($1::text[], $2::text[], $3::text[]) AS t (id, user_id, enrollment_id)
      ON CONFLICT DO NOTHING
      RETURNING seat_assignment_id AS "seatAssignmentId", user_id AS "userId"`,
-    [rows.map((r) => r.seatAssignmentId), rows.map((r) => r.userId), license.licenseId, license.tenantId, license.orderId, at],
+    [rows.map((r) => r.seatAssignmentId), rows.map((r) => r.userId), rows.map((r) => r.enrollmentId), license.licenseId, license.tenantId, license.orderId, at],
   );
   return result.rows;
-}
-
-export async function setEnrollmentIds(sql: Sql, pairs: ReadonlyArray<{ seatAssignmentId: string; enrollmentId: string }>): Promise<void> {
-  if (pairs.length === 0) return;
-  await sql.query(
-    `UPDATE marketplace.seat_assignments s SET enrollment_id = t.enrollment_id
-       FROM unnest($1::text[], $2::text[]) AS t (id, enrollment_id) WHERE s.seat_assignment_id = t.id`,
-    [pairs.map((p) => p.seatAssignmentId), pairs.map((p) => p.enrollmentId)],
-  );
 }
 
 /**
