@@ -140,6 +140,16 @@ describe("listing guards", () => {
     expect((await m.call("POST", `/api/v1/listings/${listingId}/go-live`, { token: m.provider })).status).toBe(200);
   });
 
+  it("reinstates without a stated reason, and refuses to reject or suspend without one", async () => {
+    const suspended = await listingIn("suspended");
+    const reinstated = await m.call("POST", `/api/v1/listings/${suspended}/reinstate`, { token: m.admin });
+    expect(reinstated.status, JSON.stringify(reinstated.body)).toBe(200);
+    const live = await listingIn("live");
+    const noReason = await m.call("POST", `/api/v1/listings/${live}/suspend`, { token: m.admin, body: {} });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.code).toBe("REQUEST.VALIDATION_FAILED");
+  });
+
   it("refuses re-targeting to the version already listed", async () => {
     const listingId = await draftListing(m);
     const response = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, { token: m.provider, body: { courseVersionId: "cv_1" } });

@@ -131,13 +131,21 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
     },
   );
 
-  const lifecycle = (path: string, summary: string, guard: typeof provider, body: ReturnType<typeof Type.Object> | undefined, toRequest: (request: FastifyRequest) => LifecycleRequest) =>
+  // Provider commands act as the token's pid; admin commands as the platform (roles checked first).
+  const lifecycle = (path: string, summary: string, by: "provider" | "platform_admin", body: ReturnType<typeof Type.Object> | undefined, toRequest: (request: FastifyRequest) => LifecycleRequest) =>
     server.post(
       `/api/v1/listings/:id/${path}`,
-      { preHandler: guard, schema: { tags, summary, security, params: Params, ...(body ? { body } : {}) } },
+      {
+        preHandler: by === "platform_admin" ? admin : provider,
+        // No body at all reads as `{}`: a missing reason is then named as body/reason, an optional one defaults.
+        preValidation: async (request: FastifyRequest) => {
+          request.body ??= {};
+        },
+        schema: { tags, summary, security, params: Params, ...(body ? { body } : {}) },
+      },
       async (request: FastifyRequest) => {
         const principal = principalOf(request);
-        const actor = guard === admin ? ({ kind: "platform_admin" } as const) : providerActorOf(principal);
+        const actor = by === "platform_admin" ? ({ kind: "platform_admin" } as const) : providerActorOf(principal);
         const { id } = request.params as { id: string };
         return changeListingStatus(kernel, id, actor, toRequest(request), eventContextOf(request, principal));
       },
@@ -145,16 +153,16 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
   const reasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
   const reasonOf = (request: FastifyRequest) => (request.body as { reason?: string } | undefined)?.reason;
 
-  lifecycle("submit", "Submit a draft for review (owner)", provider, undefined, () => ({ type: "Submit" }));
-  lifecycle("approve", "Approve a submitted listing (platform admin; provider KYC must be verified)", admin, undefined, () => ({ type: "Approve" }));
-  lifecycle("reject", "Reject a submitted listing back to draft (platform admin)", admin, reasonBody, (r) => ({ type: "Reject", reason: reasonOf(r)! }));
-  lifecycle("go-live", "Take an approved listing live (owner; version published and play package built)", provider, undefined, () => ({ type: "GoLive" }));
-  lifecycle("suspend", "Suspend a live listing (platform admin)", admin, reasonBody, (r) => ({ type: "Suspend", reason: reasonOf(r)! }));
-  lifecycle("reinstate", "Reinstate a suspended listing (platform admin)", admin, Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), (r) => ({
+  lifecycle("submit", "Submit a draft for review (owner)", "provider", undefined, () => ({ type: "Submit" }));
+  lifecycle("approve", "Approve a submitted listing (platform admin; provider KYC must be verified)", "platform_admin", undefined, () => ({ type: "Approve" }));
+  lifecycle("reject", "Reject a submitted listing back to draft (platform admin)", "platform_admin", reasonBody, (r) => ({ type: "Reject", reason: reasonOf(r)! }));
+  lifecycle("go-live", "Take an approved listing live (owner; version published and play package built)", "provider", undefined, () => ({ type: "GoLive" }));
+  lifecycle("suspend", "Suspend a live listing (platform admin)", "platform_admin", reasonBody, (r) => ({ type: "Suspend", reason: reasonOf(r)! }));
+  lifecycle("reinstate", "Reinstate a suspended listing (platform admin)", "platform_admin", Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), (r) => ({
     type: "Reinstate",
     reason: reasonOf(r) ?? "reinstated",
   }));
-  lifecycle("retarget", "Point the listing at another course version; back to draft for re-approval (owner)", provider, Type.Object({ courseVersionId: Id }, { additionalProperties: false }), (r) => ({
+  lifecycle("retarget", "Point the listing at another course version; back to draft for re-approval (owner)", "provider", Type.Object({ courseVersionId: Id }, { additionalProperties: false }), (r) => ({
     type: "Retarget",
     courseVersionId: (r.body as { courseVersionId: string }).courseVersionId,
   }));
