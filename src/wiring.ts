@@ -9,6 +9,7 @@ import { contentOf, courseFactsOf, runFactsOf } from "./contexts/catalog/course-
 import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
 import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
 import { findTenant, isMember } from "./contexts/tenancy/tenants/tenants.sql.js";
+import { licenseConsumed } from "./contexts/enrollment/enrollment-facts.js";
 import type { EnrollmentModule } from "./contexts/enrollment/module.js";
 import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
 import type { MarketplacePorts } from "./contexts/marketplace/ports.js";
@@ -60,6 +61,7 @@ export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): 
       async revokeOne(tx, enrollmentId, context) {
         await enrollments.revokeOne(tx, { enrollmentId, reason: "admin" }, context);
       },
+      isConsumed: (tx, licenseId) => licenseConsumed(tx, licenseId),
     },
     catalog: {
       courseStart: async (tx, courseId) => (await courseFactsOf(tx, courseId, kernel.clock.now()))?.advertisedRun?.startsAt ?? null,
