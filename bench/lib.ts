@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +72,18 @@ async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs = 60_00
   throw new Error("server did not become ready");
 }
 
+/** A port nobody listens on now (two benches at once must not meet each other's servers). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
 export function benchEnv(mode: Mode): BenchEnv {
   const natsUrl = mode === "postgres" ? (process.env.NATS_URL ?? "nats://127.0.0.1:4222") : undefined;
   return {
@@ -83,7 +96,7 @@ export function benchEnv(mode: Mode): BenchEnv {
       return db.url;
     },
     async startServer(extraEnv = {}) {
-      const port = 3400 + (seq++ % 500);
+      const port = await freePort();
       const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
         PORT: String(port),
