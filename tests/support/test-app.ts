@@ -99,22 +99,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return test;
 }
 
-/** Counts (consumer, event) pairs that are published but neither applied, waiting to retry, nor dead. */
+/**
+ * Counts outbox rows not yet published plus (consumer, event) pairs published but neither applied,
+ * waiting to retry, nor dead — in ONE statement, so one snapshot: a consumer committing its effect
+ * and its follow-up events between two separate reads could otherwise make the flow look settled.
+ */
 async function unsettled(app: App): Promise<number> {
   const { db, hub } = app.kernel;
-  let pending = Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL`)).rows[0]!.n);
-  for (const consumer of hub.consumers()) {
-    const row = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM platform.outbox o
-        WHERE o.type = ANY($1::text[]) AND o.published_at IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = $2 AND i.event_id = o.event_id)
-          AND NOT EXISTS (SELECT 1 FROM platform.consumer_retries r WHERE r.consumer = $2 AND r.event_id = o.event_id)
-          AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = $2 AND d.event_id = o.event_id)`,
-      [consumer.types, consumer.name],
-    );
-    pending += Number(row.rows[0]!.n);
-  }
-  return pending;
+  const pairs = hub.consumers().flatMap((consumer) => consumer.types.map((type) => [consumer.name, type] as const));
+  const row = await db.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM platform.outbox WHERE published_at IS NULL)
+          + (SELECT count(*) FROM platform.outbox o JOIN unnest($1::text[], $2::text[]) AS c(consumer, type) ON c.type = o.type
+              WHERE o.published_at IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = c.consumer AND i.event_id = o.event_id)
+                AND NOT EXISTS (SELECT 1 FROM platform.consumer_retries r WHERE r.consumer = c.consumer AND r.event_id = o.event_id)
+                AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = c.consumer AND d.event_id = o.event_id)) AS n`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
+  return Number(row.rows[0]!.n);
 }
 
 export async function settle(app: App, timeoutMs = 15_000): Promise<void> {
