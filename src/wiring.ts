@@ -8,7 +8,7 @@ import { BillingApi } from "./contexts/billing/billing-api.js";
 import { contentOf, courseFactsOf, runFactsOf } from "./contexts/catalog/course-facts.js";
 import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
 import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
-import { findTenant, isMember } from "./contexts/tenancy/tenants/tenants.sql.js";
+import { findTenant, isMember, tenantsOfMember } from "./contexts/tenancy/tenants/tenants.sql.js";
 import { licenseConsumed } from "./contexts/enrollment/enrollment-facts.js";
 import type { EnrollmentModule } from "./contexts/enrollment/module.js";
 import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
@@ -87,11 +87,7 @@ export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
     siteLicenses: {
       async coveringLicense(tx, tenantId, userId, courseId) {
         // Every member of the licensed tenant is entitled (issue 5 §2): membership is tenancy's fact.
-        const memberships = await tx.query<{ tenant_id: string }>(
-          `SELECT tenant_id FROM tenancy.members WHERE user_id = $1 AND ($2::text IS NULL OR tenant_id = $2)`,
-          [userId, tenantId ?? null],
-        );
-        const license = await activeSiteLicense(tx, memberships.rows.map((m) => m.tenant_id), courseId, clock());
+        const license = await activeSiteLicense(tx, await tenantsOfMember(tx, userId, tenantId), courseId, clock());
         if (!license) return null;
         return {
           licenseId: license.licenseId, tenantId: license.tenantId, orderId: license.orderId, courseVersionId: license.courseVersionId,

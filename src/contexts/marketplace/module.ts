@@ -31,10 +31,11 @@ export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, o
       planRoutes(host);
       browseRoutes(host);
       listingFactConsumers(host.kernel);
-      installOrders(host, ports(host.kernel), options(host.kernel));
-      installRefunds(host, ports(host.kernel));
+      const wired = ports(host.kernel);
+      installOrders(host, wired, options(host.kernel));
+      installRefunds(host, wired);
       installPayouts(host);
-      installSeats(host, ports(host.kernel));
+      installSeats(host, wired);
     },
   };
 }

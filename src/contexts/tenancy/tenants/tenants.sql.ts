@@ -47,3 +47,12 @@ export async function isMember(sql: Sql, tenantId: string, userId: string): Prom
   const result = await sql.query(`SELECT 1 FROM tenancy.members WHERE tenant_id = $1 AND user_id = $2`, [tenantId, userId]);
   return result.rows.length > 0;
 }
+
+/** The tenants a user belongs to (optionally only one), for other contexts through a port. */
+export async function tenantsOfMember(sql: Sql, userId: string, onlyTenantId?: string): Promise<string[]> {
+  const result = await sql.query<{ tenant_id: string }>(
+    `SELECT tenant_id FROM tenancy.members WHERE user_id = $1 AND ($2::text IS NULL OR tenant_id = $2)`,
+    [userId, onlyTenantId ?? null],
+  );
+  return result.rows.map((row) => row.tenant_id);
+}
