@@ -74,7 +74,7 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
       const now = Date.now();
       for (const event of events) {
         metrics.eventsPublished.inc({ type: event.type });
-        metrics.relayLag.observe((now - Date.parse(event.occurredAt)) / 1000);
+        metrics.relayLag.observe((now - event.occurredAt.getTime()) / 1000);
       }
     },
     failed: (error) => {

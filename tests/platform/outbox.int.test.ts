@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { InProcessPublisher } from "../../src/platform/events/consumers.js";
 import { Relay, type Publisher } from "../../src/platform/events/relay.js";
 import { probeModule, ping } from "../support/probe.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -54,7 +55,7 @@ describe("transactional outbox", () => {
     await kernel.db.tx((tx) => kernel.outbox.append(tx, events));
 
     // A relay whose process "dies" right after the bus accepted the batch, before the rows are marked.
-    const real = kernel.bus ?? { publish: (tx, envs) => kernel.hub.deliver(tx, kernel.hub.deliveriesFor(envs)) } satisfies Publisher;
+    const real: Publisher = kernel.bus ?? new InProcessPublisher(kernel.hub);
     let died = false;
     const dying = new Relay(kernel.db, {
       async publish(tx, envs) {

@@ -1,5 +1,6 @@
 import type { Tx } from "../db/db.js";
 import type { Envelope } from "./envelope.js";
+import type { OutboxEvent } from "./relay.js";
 
 /** A consumer: a named handler over some wire types. The name is its inbox and dead-letter identity. */
 export interface Consumer {
@@ -59,6 +60,10 @@ export class ConsumerHub {
 
   consumers(): Consumer[] {
     return [...this.byName.values()];
+  }
+
+  listensTo(type: string): boolean {
+    return this.byType.has(type);
   }
 
   deliveriesFor(events: readonly Envelope[]): Delivery[] {
@@ -129,7 +134,9 @@ export class ConsumerHub {
 /** Embedded mode: the relay's own transaction runs the consumers, so publish and effect commit together. */
 export class InProcessPublisher {
   constructor(private readonly hub: ConsumerHub) {}
-  async publish(tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
-    await this.hub.deliver(tx, this.hub.deliveriesFor(envelopes));
+  async publish(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+    // Only events someone listens to are parsed.
+    const wanted = events.filter((event) => this.hub.listensTo(event.type)).map((event) => JSON.parse(event.json) as Envelope);
+    await this.hub.deliver(tx, this.hub.deliveriesFor(wanted));
   }
 }

@@ -4,7 +4,7 @@ import type { Db, Tx } from "../db/db.js";
 import type { ConsumerHub, Delivery } from "./consumers.js";
 import type { Envelope, RetentionClass } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
-import type { Publisher } from "./relay.js";
+import type { OutboxEvent, Publisher } from "./relay.js";
 
 const DAY_MS = 86_400_000;
 /** EVENTS.md: operational 30 days on the bus, financial and audit 365 days. The database keeps its own records. */
@@ -70,9 +70,9 @@ export class NatsBus implements Publisher {
     }
   }
 
-  async publish(_tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
+  async publish(_tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
     // Publishes are pipelined on one connection, which keeps their order; the relay marks rows only after every ack.
-    await Promise.all(envelopes.map((event) => this.js.publish(this.subject(event.type), JSON.stringify(event), { msgID: event.eventId })));
+    await Promise.all(events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })));
   }
 
   /** Starts one durable pull consumer per (consumer, stream) that carries any of its types. */

@@ -1,10 +1,18 @@
 import type { Db, Tx } from "../db/db.js";
-import type { Envelope } from "./envelope.js";
 import { OUTBOX_BUCKETS } from "./outbox.js";
+
+/** A committed outbox row as the relay hands it on: the stored JSON text and the facts it routes by. */
+export interface OutboxEvent {
+  eventId: string;
+  type: string;
+  occurredAt: Date;
+  /** The envelope exactly as stored: JetStream gets these bytes without a parse/stringify round trip. */
+  json: string;
+}
 
 /** Where the relay hands committed events: the in-process hub (same transaction) or JetStream. */
 export interface Publisher {
-  publish(tx: Tx, envelopes: readonly Envelope[]): Promise<void>;
+  publish(tx: Tx, events: readonly OutboxEvent[]): Promise<void>;
 }
 
 export interface RelayOptions {
@@ -14,7 +22,7 @@ export interface RelayOptions {
 }
 
 export interface RelayObserver {
-  published(envelopes: readonly Envelope[]): void;
+  published(events: readonly OutboxEvent[]): void;
   failed(error: unknown): void;
 }
 
@@ -53,18 +61,18 @@ export class Relay {
         [start, share],
       );
       if (claimed.rows.length === 0) return 0;
-      const rows = await tx.query<{ position: string; envelope: Envelope }>(
-        `SELECT position, envelope FROM platform.outbox
+      const rows = await tx.query<{ position: string; event_id: string; type: string; occurred_at: Date; json: string }>(
+        `SELECT position, event_id, type, occurred_at, envelope::text AS json FROM platform.outbox
           WHERE bucket = ANY($1::smallint[]) AND published_at IS NULL ORDER BY position LIMIT $2`,
         [claimed.rows.map((row) => row.bucket), this.options.batchSize],
       );
-      const envelopes = rows.rows.map((row) => row.envelope);
-      await this.publisher.publish(tx, envelopes);
+      const events = rows.rows.map((row) => ({ eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at), json: row.json }));
+      await this.publisher.publish(tx, events);
       await tx.query(`UPDATE platform.outbox SET published_at = now() WHERE position = ANY($1::bigint[])`, [
         rows.rows.map((row) => row.position),
       ]);
-      this.observer.published(envelopes);
-      return envelopes.length;
+      this.observer.published(events);
+      return events.length;
     });
   }
 
