@@ -96,11 +96,14 @@ export async function awaitFulfilment(front: Storefront, admin: string, orderIds
   const placedAt = new Map<string, number>();
   const doneAt = new Map<string, number>();
   const failedIds = new Set<string>();
+  // Each poll reads the log from the start: rows are published out of position order (bucket by
+  // bucket), so resuming after the last position seen could skip a late-published earlier row.
   const cursors: Record<string, string | null> = { placed: null, fulfilled: null, failed: null };
   const deadline = Date.now() + timeoutMs;
   while (doneAt.size + failedIds.size < wanted.size) {
     if (Date.now() > deadline) throw new Error(`only ${doneAt.size}/${wanted.size} orders fulfilled in time`);
     for (const kind of ["placed", "fulfilled", "failed"] as const) {
+      cursors[kind] = null;
       for (;;) {
         const page = await eventsOfType(front, admin, `marketplace.order.${kind}.v1`, cursors[kind] ?? null);
         for (const event of page.items) {

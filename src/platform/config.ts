@@ -13,6 +13,7 @@ export interface Config {
   logLevel: string;
   relay: { batchSize: number; concurrency: number; pollMs: number };
   retryPollMs: number;
+  consumerLanes: number;
   sagaPollMs: number;
 }
 
@@ -45,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: int(env, "RELAY_POLL_MS", 250),
     },
     retryPollMs: int(env, "RETRY_POLL_MS", 500),
+    consumerLanes: Math.max(1, int(env, "CONSUMER_LANES", 4)),
     sagaPollMs: int(env, "SAGA_POLL_MS", 250),
   };
 }

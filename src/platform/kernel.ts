@@ -66,7 +66,7 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   const outbox = new Outbox(registry);
   let bus: NatsBus | null = null;
   if (config.natsUrl) {
-    bus = await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix }, registry);
+    bus = await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix, lanes: config.consumerLanes }, registry);
     await bus.ensureStreams();
   }
   const relay = new Relay(db, bus ?? new InProcessPublisher(hub), config.relay, {

@@ -4,6 +4,7 @@ import type { Db, Tx } from "../db/db.js";
 import type { ConsumerHub, Delivery } from "./consumers.js";
 import type { Envelope, RetentionClass } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
+import { bucketOf } from "./outbox.js";
 import type { OutboxEvent, Publisher } from "./relay.js";
 
 const DAY_MS = 86_400_000;
@@ -13,6 +14,8 @@ const BATCH = 256;
 
 export interface NatsBusOptions {
   url: string;
+  /** Parallel transactions per consumer, split by partition key (order within a key is kept). */
+  lanes: number;
   /** Namespaces subjects and streams, so several deployments (or test runs) share one NATS. */
   prefix: string;
 }
@@ -110,34 +113,49 @@ export class NatsBus implements Publisher {
     let buffer: JsMsg[] = [];
     let running: Promise<void> | null = null;
     const handleBatch = async (batch: JsMsg[]) => {
-      const deliveries: Delivery[] = [];
-      // Upstream producers publish straight to these subjects: a payload that breaks its contract
-      // would fail on every attempt, so it goes to the dead-letter store at once, with the reason.
-      const broken: Array<Delivery & { reason: string }> = [];
+      // Lanes by partition key: a key's events stay in one lane, in order; lanes commit in parallel
+      // (one transaction each), so one slow order does not hold up every other order.
+      const lanes = new Map<number, { messages: JsMsg[]; deliveries: Delivery[]; broken: Array<Delivery & { reason: string }> }>();
+      const laneOf = (key: string) => {
+        const lane = bucketOf(key) % this.options.lanes;
+        let entry = lanes.get(lane);
+        if (!entry) lanes.set(lane, (entry = { messages: [], deliveries: [], broken: [] }));
+        return entry;
+      };
       for (const message of batch) {
         try {
           const event = message.json<Envelope>();
-          if (!consumer.types.includes(event.type)) continue;
+          if (!consumer.types.includes(event.type)) {
+            message.ack();
+            continue;
+          }
+          const lane = laneOf(String(event.partitionKey ?? event.eventId));
+          lane.messages.push(message);
+          // Upstream producers publish straight to these subjects: a payload that breaks its contract
+          // would fail on every attempt, so it goes to the dead-letter store at once, with the reason.
           const errors = this.registry.validate(event.type, event.payload) ?? [];
           if (errors.length > 0 || typeof event.eventId !== "string") {
-            broken.push({ consumer, event, reason: errors.map((e) => `payload${e.path} ${e.message}`).join("; ") || "envelope without eventId" });
-          } else deliveries.push({ consumer, event });
+            lane.broken.push({ consumer, event, reason: errors.map((e) => `payload${e.path} ${e.message}`).join("; ") || "envelope without eventId" });
+          } else lane.deliveries.push({ consumer, event });
         } catch (error) {
           observer.malformed(message.subject, error);
+          message.ack();
         }
       }
-      try {
-        if (deliveries.length > 0 || broken.length > 0) {
-          await db.tx(async (tx) => {
-            await hub.deliver(tx, deliveries);
-            await hub.reject(tx, broken, (d) => new Error(`contract broken: ${(d as (typeof broken)[number]).reason}`));
-          });
-        }
-        batch.forEach((message) => message.ack());
-      } catch (error) {
-        observer.batchFailed(error);
-        batch.forEach((message) => message.nak(1_000));
-      }
+      await Promise.all(
+        [...lanes.values()].map(async (lane) => {
+          try {
+            await db.tx(async (tx) => {
+              await hub.deliver(tx, lane.deliveries);
+              await hub.reject(tx, lane.broken, (d) => new Error(`contract broken: ${(d as (typeof lane.broken)[number]).reason}`));
+            });
+            lane.messages.forEach((message) => message.ack());
+          } catch (error) {
+            observer.batchFailed(error);
+            lane.messages.forEach((message) => message.nak(1_000));
+          }
+        }),
+      );
     };
     // One batch at a time per consumer keeps a partition's order. The flag is cleared in the same
     // step that last looked at the buffer, so a message that arrives later always starts a new pump.
