@@ -22,8 +22,16 @@ export interface AuthConfig {
 const fail = (code: string, detail: string) => new RejectionError({ code, detail });
 
 /** Verifies bearer tokens: HS256 with a shared secret, or RS/ES keys from a JWKS endpoint. */
+const CACHE_SIZE = 10_000;
+const CACHE_MS = 60_000;
+
 export class Authenticator {
   private readonly key: Uint8Array | JWTVerifyGetKey;
+  /**
+   * Verified tokens, by their exact text: a client sends the same token on every call, and the
+   * signature check dominates cheap reads (entitlements). An entry never outlives the token's `exp`.
+   */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(private readonly config: AuthConfig) {
     if (config.secret) this.key = new TextEncoder().encode(config.secret);
@@ -33,6 +41,15 @@ export class Authenticator {
 
   async verify(authorization: string | undefined): Promise<Principal> {
     if (!authorization) throw fail("AUTH.TOKEN_MISSING", "an Authorization: Bearer <JWT> header is required");
+    const cached = this.verified.get(authorization);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const { principal, exp } = await this.check(authorization);
+    if (this.verified.size >= CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(authorization, { principal, until: Math.min(Date.now() + CACHE_MS, exp === undefined ? Infinity : exp * 1000) });
+    return principal;
+  }
+
+  private async check(authorization: string): Promise<{ principal: Principal; exp: number | undefined }> {
     const [scheme, token] = authorization.split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !token) throw fail("AUTH.TOKEN_INVALID", "the Authorization header must be 'Bearer <JWT>'");
     let claims: Record<string, unknown>;
@@ -48,7 +65,8 @@ export class Authenticator {
     }
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
     if (typeof claims.sub !== "string" || typeof claims.tid !== "string") throw fail("AUTH.TOKEN_INVALID", "the token needs sub and tid claims");
-    return { userId: claims.sub, tenantId: claims.tid, roles, ...(typeof claims.pid === "string" ? { providerId: claims.pid } : {}) };
+    const principal: Principal = { userId: claims.sub, tenantId: claims.tid, roles, ...(typeof claims.pid === "string" ? { providerId: claims.pid } : {}) };
+    return { principal, exp: typeof claims.exp === "number" ? claims.exp : undefined };
   }
 }
 

@@ -12,7 +12,7 @@ import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder } from "../licen
 import type { MarketplacePorts } from "../ports.js";
 import { insertEarnings } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
-import { findOrder, orderLines, saveOrderState, type OrderRow } from "./orders.sql.js";
+import { findOrder, orderLines, saveOrderState, type OrderLineRow, type OrderRow } from "./orders.sql.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
@@ -28,12 +28,26 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
   const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: OrderRow) =>
     kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId))]);
 
+  // One saga step runs several commands in one transaction; the order and its lines do not change
+  // between them, so they are read once per transaction.
+  const loaded = new WeakMap<Tx, { order: OrderRow; lines: OrderLineRow[] | null }>();
+  async function load(tx: Tx, orderId: string) {
+    let entry = loaded.get(tx);
+    if (!entry || entry.order.orderId !== orderId) {
+      entry = { order: (await findOrder(tx, orderId))!, lines: null };
+      loaded.set(tx, entry);
+    }
+    return entry;
+  }
+
   async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState): Promise<PurchaseInput[] | void> {
-    const order = (await findOrder(tx, orderId))!;
+    const entry = await load(tx, orderId);
+    const { order } = entry;
+    const linesOfOrder = async () => (entry.lines ??= await orderLines(tx, orderId));
     const now = kernel.clock.now();
     switch (command.type) {
       case "PublishPlaced": {
-        const lines = await orderLines(tx, orderId);
+        const lines = await linesOfOrder();
         await emit(tx, OrderPlaced, {
           orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, courseIds: [...new Set(lines.map((l) => l.courseId))],
           items: lines.map((l) => ({ listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, courseId: l.courseId, quantity: l.quantity })),
@@ -49,7 +63,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return;
       }
       case "PublishPaid": {
-        const lines = await orderLines(tx, orderId);
+        const lines = await linesOfOrder();
         const breakdown = await ports.payments.breakdown(tx, command.paymentId);
         await emit(tx, OrderPaid, {
           orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], paymentId: command.paymentId,
@@ -58,7 +72,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return;
       }
       case "GrantLicenses": {
-        const lines = await orderLines(tx, orderId);
+        const lines = await linesOfOrder();
         const granted = await insertLicenses(tx, lines.map((line) => ({
           licenseId: newId("lcn"), orderId, line: line.line, tenantId: order.tenantId, buyerUserId: order.buyerUserId, listingId: line.listingId,
           courseId: line.courseId, courseVersionId: line.courseVersionId, terms: licenseTermsFor(line, now), perpetualOffline: line.perpetualOffline,
@@ -87,7 +101,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         }
       }
       case "RecordRevenue": {
-        const lines = await orderLines(tx, orderId);
+        const lines = await linesOfOrder();
         const shares = revenueByLine(lines.map((l) => ({ providerId: l.providerId, listingId: l.listingId, amount: l.amount })), order.discount);
         await insertEarnings(tx, shares.map((share, i) => ({
           ...share, entryId: newId("ern"), orderId, line: lines[i]!.line, kind: "sale" as const, currency: order.currency,
@@ -134,6 +148,9 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
     kernel.clock,
     execute,
     (name) => (name === "payment" ? { type: "PaymentDeadlinePassed" } : { type: "EnrollmentDeadlinePassed" }),
-    (tx, orderId, state) => saveOrderState(tx, orderId, { status: state.status, paymentId: state.paymentId, failure: state.failure ?? undefined, at: kernel.clock.now() }),
+    (tx, orderId, state) => {
+      loaded.delete(tx); // the step is over: the next one reads the order afresh
+      return saveOrderState(tx, orderId, { status: state.status, paymentId: state.paymentId, failure: state.failure ?? undefined, at: kernel.clock.now() });
+    },
   );
 }
