@@ -6,7 +6,7 @@ import { unwrap } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { readerScope } from "../reader-scope.js";
 import { entitlementOf, type EntitlementFacts } from "./entitlement.js";
-import { deferredFacts, entitlementFacts } from "./entitlements.sql.js";
+import { deferredFacts, scopedEntitlementFacts } from "./entitlements.sql.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -59,10 +59,13 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
       if (hit && !(hit.facts?.expiresAt && hit.facts.expiresAt.getTime() <= now.getTime())) facts = hit.facts;
       else {
         const generation = cache.generation(userId);
-        facts = await kernel.db.tx(
-          async (tx) => (await entitlementFacts(tx, userId, courseId, now)) ?? (await deferredFacts(tx, userId, courseId, now)) ?? (await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
-          { tenantId: scope.tenantId },
-        );
+        // Enrolled learners (the common case) are answered in one round trip; the rest look further.
+        facts =
+          (await scopedEntitlementFacts(kernel.db, scope.tenantId, userId, courseId, now)) ??
+          (await kernel.db.tx(
+            async (tx) => (await deferredFacts(tx, userId, courseId, now)) ?? (await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
+            { tenantId: scope.tenantId },
+          ));
         cache.set(scope.tenantId, userId, courseId, facts, now.getTime(), generation);
       }
       return entitlementOf(facts, now);

@@ -2,21 +2,20 @@ import type { Sql } from "../../../platform/db/db.js";
 import type { EntitlementFacts } from "./entitlement.js";
 
 /**
- * The hot path: ONE query on the (user_id, course_id) index. The enrollment row itself carries
- * everything the answer needs (status, mode, expiry, offline, license), so there is no join and no
- * N+1. Best first: active verified, active audit, completed; then the longest-lasting.
+ * The hot path: ONE statement on the (user_id, course_id) index, in one round trip without a
+ * transaction — `enrollment.best_entitlement` (migration 0310) sets the caller's tenant scope inside
+ * the statement, so RLS still applies. The enrollment row carries everything the answer needs
+ * (status, mode, expiry, offline, license): no join, no N+1. Best first: active verified, active
+ * audit, completed; then the longest-lasting.
  */
-export async function entitlementFacts(sql: Sql, userId: string, courseId: string, now: Date): Promise<EntitlementFacts | undefined> {
-  const result = await sql.query<{ id: string; license_id: string | null; mode: "verified" | "audit"; status: string; expires_at: Date | string | null; offline: boolean; offline_until: Date | string | null }>(
-    `SELECT id, license_id, mode, status, expires_at, offline, offline_until
-       FROM enrollment.enrollments
-      WHERE user_id = $1 AND course_id = $2 AND status IN ('active', 'completed') AND (expires_at IS NULL OR expires_at > $3)
-      ORDER BY CASE WHEN status = 'active' AND mode = 'verified' THEN 0 WHEN status = 'active' THEN 1 ELSE 2 END,
-               expires_at DESC NULLS FIRST, id
-      LIMIT 1`,
-    [userId, courseId, now.toISOString()],
-  );
-  const row = result.rows[0];
+export async function scopedEntitlementFacts(sql: Sql, tenantScope: string, userId: string, courseId: string, now: Date): Promise<EntitlementFacts | undefined> {
+  const result = await sql.query<EntitlementRow>(`SELECT * FROM enrollment.best_entitlement($1, $2, $3, $4)`, [tenantScope, userId, courseId, now.toISOString()]);
+  return toFacts(result.rows[0]);
+}
+
+type EntitlementRow = { id: string; license_id: string | null; mode: "verified" | "audit"; status: string; expires_at: Date | string | null; offline: boolean; offline_until: Date | string | null };
+
+function toFacts(row: EntitlementRow | undefined): EntitlementFacts | undefined {
   if (!row) return undefined;
   return {
     enrollmentId: row.id,
