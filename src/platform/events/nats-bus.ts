@@ -28,7 +28,7 @@ export interface NatsObserver {
 
 /**
  * JetStream transport: one stream per retention class whose subjects are the registry's wire types,
- * and one durable pull consumer per (consumer, stream). Messages carry `Nats-Msg-Id = eventId`, so a
+ * and one durable pull consumer per (consumer, wire type). Messages carry `Nats-Msg-Id = eventId`, so a
  * relay that dies between publish and mark re-publishes into JetStream's duplicate window harmlessly.
  */
 export class NatsBus implements Publisher {
@@ -78,27 +78,27 @@ export class NatsBus implements Publisher {
     await Promise.all(events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })));
   }
 
-  /** Starts one durable pull consumer per (consumer, stream) that carries any of its types. */
+  /**
+   * Starts one durable pull consumer per (consumer, wire type), filtered by the server to that
+   * subject: server 2.9 has one filter per consumer, and an unfiltered durable would pull (and
+   * parse, and ack) every event of the stream. A key's events of ONE type keep their order; across
+   * types a consumer relies on the causal order of the flow, on its inbox and on retries.
+   */
   async startConsumers(hub: ConsumerHub, db: Db, observer: NatsObserver): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     for (const consumer of hub.consumers()) {
-      const byStream = new Map<string, string[]>();
       for (const type of consumer.types) {
         const definition = this.registry.get(type);
         if (!definition) throw new Error(`consumer ${consumer.name} listens to unregistered type ${type}`);
         const stream = this.streamName(definition.retentionClass);
-        byStream.set(stream, [...(byStream.get(stream) ?? []), this.subject(type)]);
-      }
-      for (const [stream, subjects] of byStream) {
-        const durable = consumer.name.replace(/[^A-Za-z0-9_-]/g, "_");
-        // Server 2.9 has one filter per consumer: a single type is filtered by the server, several are filtered here.
+        const durable = `${consumer.name}__${type}`.replace(/[^A-Za-z0-9_-]/g, "_");
         await jsm.consumers.add(stream, {
           durable_name: durable,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ack_wait: nanos(30_000),
           max_deliver: -1,
-          ...(subjects.length === 1 ? { filter_subject: subjects[0] } : {}),
+          filter_subject: this.subject(type),
         });
         const pull = await this.js.consumers.get(stream, durable);
         const messages = await pull.consume({ max_messages: BATCH * 2 });
