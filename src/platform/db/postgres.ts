@@ -37,8 +37,8 @@ export class PostgresDb implements Db {
     };
     let broken = false;
     try {
-      await client.query("BEGIN");
-      await client.query("SELECT set_config('app.tenant_id', $1, true)", [options.tenantId ?? SYSTEM_SCOPE]);
+      // One round trip for both: each statement sent is a syscall and a wait, on every transaction.
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', ${client.escapeLiteral(options.tenantId ?? SYSTEM_SCOPE)}, true)`);
       const { tx, commitHooks } = transactionOn(sql);
       const value = await fn(tx);
       await client.query("COMMIT");
