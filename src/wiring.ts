@@ -38,6 +38,9 @@ export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): 
         const refund = await billing.refundPaymentIn(tx, { orderId: request.orderId, paymentId: request.paymentId, amount: request.amount, reason: request.reason, correlationId: request.correlationId, idempotencyKey: request.key });
         return { refundId: refund.refundId, status: refund.status };
       },
+      async shortfall(tx, paymentId) {
+        return (await billing.paymentIn(tx, paymentId))?.walletShortfall ?? null;
+      },
       async breakdown(tx, paymentId) {
         return (await billing.paymentIn(tx, paymentId))?.walletBreakdown ?? null;
       },

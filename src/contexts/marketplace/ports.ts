@@ -13,6 +13,8 @@ export interface PaymentsPort {
   pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string }): Promise<{ paymentId: string; status: string }>;
   /** Idempotent per (paymentId, key). */
   refund(tx: Tx, request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string }): Promise<{ refundId: string; status: string }>;
+  /** A wallet payment refused for lack of credit: required and available amounts (seed 004 order.failed). */
+  shortfall(tx: Tx, paymentId: string): Promise<{ amountRequired: number; amountAvailable: number } | null>;
   /** What the buyer paid with, per wallet bucket (seed 004 order.paid payment_breakdown). */
   breakdown(tx: Tx, paymentId: string): Promise<Array<{ bucket: string; amount: number; transactionId: string }> | null>;
 }

@@ -21,6 +21,18 @@ export interface PaymentResult {
   /** Wallet payments: what each bucket gave (for marketplace.order.paid paymentBreakdown). */
   walletBreakdown: Array<{ bucket: Bucket; amount: number; transactionId: string }> | null;
   refunds: Array<{ refundId: string; amount: number; reason: string; status: "pending" | "succeeded" | "failed" }>;
+  /** A wallet payment refused for lack of credit: what was needed and what there was (seed 004 order.failed). */
+  walletShortfall: { amountRequired: number; amountAvailable: number } | null;
+}
+
+async function walletShortfallOf(sql: Sql, orderId: string): Promise<PaymentResult["walletShortfall"]> {
+  const result = await sql.query<{ required: number | string; available: number | string }>(
+    `SELECT result->>'amountRequired' AS required, result->>'amountAvailable' AS available FROM billing.wallet_operations
+      WHERE order_id = $1 AND kind = 'debit' AND outcome = 'insufficient_balance' ORDER BY created_at DESC LIMIT 1`,
+    [orderId],
+  );
+  const row = result.rows[0];
+  return row ? { amountRequired: Number(row.required), amountAvailable: Number(row.available) } : null;
 }
 
 export async function paymentView(sql: Sql, intent: PaymentIntent): Promise<PaymentResult> {
@@ -40,5 +52,6 @@ export async function paymentView(sql: Sql, intent: PaymentIntent): Promise<Paym
     failureMessage: intent.failureMessage,
     walletBreakdown: intent.method === "wallet" ? await orderDebits(sql, intent.orderId) : null,
     refunds: refunds.map((refund) => ({ refundId: refund.refundId, amount: refund.amount, reason: refund.reason, status: refund.status })),
+    walletShortfall: intent.method === "wallet" && intent.status === "failed" ? await walletShortfallOf(sql, intent.orderId) : null,
   };
 }

@@ -24,7 +24,7 @@ export function installOrders(host: ModuleHost, ports: MarketplacePorts, options
   orderRoutes(host, ports, runtime, { taxInclusive: options.taxInclusive ?? false });
   couponRoutes(host);
   licenseRoutes(host);
-  kernel.hub.register(purchaseSagaConsumer(runtime));
+  kernel.hub.register(purchaseSagaConsumer(runtime, ports.payments));
   kernel.pollers.push(new Poller("marketplace.purchase-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger));
   return runtime;
 }

@@ -1,11 +1,12 @@
 import type { Consumer } from "../../../platform/events/consumers.js";
+import type { PaymentsPort } from "../ports.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
 /**
  * seed 001 §5.3: the saga moves on billing's payment outcomes and on enrollment.created.v1.
  * Events for orders this saga does not know (another flow's payment) are ignored by the runtime.
  */
-export function purchaseSagaConsumer(runtime: PurchaseRuntime): Consumer {
+export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: PaymentsPort): Consumer {
   return {
     name: "marketplace.purchase-saga",
     types: ["billing.payment.succeeded.v1", "billing.payment.failed.v1", "enrollment.created.v1"],
@@ -15,9 +16,12 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime): Consumer {
         case "billing.payment.succeeded.v1":
           await runtime.handle(tx, String(payload.orderId), { type: "PaymentSucceeded", paymentId: String(payload.paymentId) });
           return;
-        case "billing.payment.failed.v1":
-          await runtime.handle(tx, String(payload.orderId), { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode) });
+        case "billing.payment.failed.v1": {
+          // seed 004 order.failed: a wallet shortfall reports what was required and what was there.
+          const shortfall = payload.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? await payments.shortfall(tx, String(payload.paymentId)) : null;
+          await runtime.handle(tx, String(payload.orderId), { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) });
           return;
+        }
         case "enrollment.created.v1":
           // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset); the saga
           // waits for the buyer's license enrollments only, not for seat or site-license ones later.
