@@ -2,7 +2,11 @@ import { createApp } from "./app.js";
 import { loadConfig } from "./platform/config.js";
 
 const config = loadConfig();
-const app = await createApp(config);
+// A start-up refusal (data directory in use, no auth configured, database unreachable) is one clear line, not a stack.
+const app = await createApp(config).catch((error: unknown) => {
+  console.error(`ghasi-commerce cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 await app.start({ listen: true });
 
 const base = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}`;
