@@ -91,17 +91,25 @@ export class Relay {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.wakeAll();
     await Promise.all(this.loops);
     this.loops = [];
   }
 
-  /** Called after a commit that wrote outbox rows; many commits coalesce into one wake-up per idle loop. */
+  /**
+   * Called after a commit that wrote outbox rows. Wakes ONE idle loop; a loop that finds work wakes
+   * the next, so parallelism follows the backlog and an idle system does not send every loop through
+   * an empty claim on every commit. With no loop idle, the busy ones are told to look once more.
+   */
   wake(): void {
+    const next = this.wakeups.shift();
+    if (next) next();
+    else this.woken = true;
+  }
+
+  private wakeAll(): void {
     this.woken = true;
-    const waiting = this.wakeups;
-    this.wakeups = [];
-    waiting.forEach((resolve) => resolve());
+    this.wakeups.splice(0).forEach((resolve) => resolve());
   }
 
   private async loop(): Promise<void> {
@@ -109,17 +117,26 @@ export class Relay {
       this.woken = false;
       try {
         // The claim looks at every bucket, so 0 means nothing is waiting that another loop does not hold.
-        if ((await this.runOnce()) > 0) continue;
+        const published = await this.runOnce();
+        if (published > 0) {
+          this.wake(); // there was work: another bucket may hold more, bring one more loop in
+          continue;
+        }
       } catch (error) {
         this.observer.failed(error);
       }
       if (this.woken) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wakeups.push(() => {
+        const wakeup = () => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        // The poll is the fallback: a loop that wakes by it leaves the queue, so wake() never picks a stale waiter.
+        const timer = setTimeout(() => {
+          this.wakeups = this.wakeups.filter((waiting) => waiting !== wakeup);
+          resolve();
+        }, this.options.pollMs);
+        this.wakeups.push(wakeup);
       });
     }
   }
