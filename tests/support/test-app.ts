@@ -1,3 +1,5 @@
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import pg from "pg";
 import pino from "pino";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +19,17 @@ export const onNats = Boolean(process.env.NATS_URL);
 
 let counter = 0;
 const unique = () => `${process.pid}_${Date.now().toString(36)}_${counter++}`;
+
+/** Each test app's streams (and so its durable consumers) go with it: NATS outlives the suite. */
+async function dropStreams(url: string, names: string[]): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const name of names) await jsm.streams.delete(name).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
 
 /** A fresh database per app, so test files run in parallel without seeing each other's rows. */
 async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -91,7 +104,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       test.app = await boot(workers);
     },
     async stop() {
+      const bus = test.app.kernel.bus;
       await test.app.stop();
+      if (bus) await dropStreams(process.env.NATS_URL!, (["operational", "financial", "audit"] as const).map((retention) => bus.streamName(retention)));
       await database?.drop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
