@@ -4,6 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import pg from "pg";
 import { mintToken } from "../src/platform/http/auth.js";
 
@@ -55,6 +57,22 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
 const cleanups: Array<() => Promise<void>> = [];
 export async function cleanupAll(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  await dropBenchStreams().catch(() => undefined);
+}
+
+/** JetStream keeps what a bench published; streams named after this bench process go with it. */
+async function dropBenchStreams(): Promise<void> {
+  const url = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const mine = new RegExp(`^(bench|rb|deb)${process.pid}`);
+    const names: string[] = [];
+    for await (const stream of jsm.streams.list()) if (mine.test(stream.config.name)) names.push(stream.config.name);
+    for (const name of names) await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
 }
 
 async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
