@@ -12,6 +12,21 @@ const DAY_MS = 86_400_000;
 const RETENTION_MS: Record<RetentionClass, number> = { operational: 30 * DAY_MS, financial: 365 * DAY_MS, audit: 365 * DAY_MS };
 const BATCH = 256;
 
+/**
+ * Server 2.9 removes an account's store directory when its last stream is deleted; a stream created
+ * at that moment fails ("could not create storage directory") and succeeds when tried again.
+ */
+async function withRetries<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= tries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * i));
+    }
+  }
+}
+
 export interface NatsBusOptions {
   url: string;
   /** Parallel transactions per consumer, split by partition key (order within a key is kept). */
@@ -68,7 +83,7 @@ export class NatsBus implements Publisher {
         await jsm.streams.info(config.name);
         await jsm.streams.update(config.name, config);
       } catch {
-        await jsm.streams.add(config);
+        await withRetries(() => jsm.streams.add(config));
       }
     }
   }
