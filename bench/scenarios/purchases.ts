@@ -1,6 +1,5 @@
 // Issue 4's figures: one-time purchases with tok_visa through the HTTP API from this (separate) process.
 import { execFileSync } from "node:child_process";
-import pg from "pg";
 import { round, type BenchEnv } from "../lib.js";
 import { awaitFulfilment, openStorefront, p, placeOrders } from "../purchase-client.js";
 
@@ -62,6 +61,5 @@ export async function run(env: BenchEnv): Promise<Record<string, string | number
     figures["pgbench TPC-B tps (8 clients, 20 s)"] = round(tps);
     figures["purchases/s ÷ pgbench tps"] = round(rate / tps, 3);
   }
-  void pg;
   return figures;
 }

@@ -34,19 +34,11 @@ const toIntent = (row: IntentRow): PaymentIntent => ({
   failureMessage: row.failure_message,
 });
 
-export interface NewIntent {
-  paymentId: string;
-  orderId: string;
-  tenantId: string;
-  buyerUserId: string;
-  amount: number;
-  currency: string;
-  method: PaymentMethodKind;
-  provider: string;
+export type NewIntent = Pick<PaymentIntent, "paymentId" | "orderId" | "tenantId" | "buyerUserId" | "amount" | "currency" | "method" | "provider"> & {
   idempotencyKey: string;
   requestCorrelationId: string;
   now: Date;
-}
+};
 
 /**
  * Claims the order: returns the new intent, or null when the order already has one. Under

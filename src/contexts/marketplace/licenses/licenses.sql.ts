@@ -23,18 +23,9 @@ const COLUMNS = `license_id AS "licenseId", order_id AS "orderId", line, tenant_
   course_id AS "courseId", course_version_id AS "courseVersionId", kind, state, seat_total AS "seatTotal", seats_assigned AS "seatsAssigned",
   valid_from AS "validFrom", valid_until AS "validUntil", perpetual_offline AS "perpetualOffline"`;
 
-export interface NewLicense {
-  licenseId: string;
-  orderId: string;
-  line: number;
-  tenantId: string;
-  buyerUserId: string;
-  listingId: string;
-  courseId: string;
-  courseVersionId: string;
+export type NewLicense = Pick<LicenseRow, "licenseId" | "orderId" | "line" | "tenantId" | "buyerUserId" | "listingId" | "courseId" | "courseVersionId" | "perpetualOffline"> & {
   terms: LicenseTerms;
-  perpetualOffline: boolean;
-}
+};
 
 /** Idempotent per (order, line): a replayed step finds the licenses it granted before. */
 export async function insertLicenses(sql: Sql, licenses: readonly NewLicense[], at: Date): Promise<LicenseRow[]> {
