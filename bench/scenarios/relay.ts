@@ -84,7 +84,7 @@ export async function run(env: BenchEnv): Promise<Record<string, string | number
     let publishedSeconds = 0;
     const watchRelay = (async () => {
       for (;;) {
-        const pending = await app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox WHERE published_at IS NULL`);
+        const pending = await app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox_pending`);
         if (Number(pending.rows[0]!.n) === 0) return void (publishedSeconds = (Date.now() - started) / 1000);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

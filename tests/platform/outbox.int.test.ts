@@ -72,7 +72,7 @@ describe("transactional outbox", () => {
     await t.settle();
     const applied = await effects(t);
     expect(applied.map((e) => e.event_id).sort()).toEqual(events.map((e) => e.eventId).sort());
-    const pending = await kernel.db.query(`SELECT 1 FROM platform.outbox WHERE published_at IS NULL`);
+    const pending = await kernel.db.query(`SELECT 1 FROM platform.outbox_pending`);
     expect(pending.rows).toHaveLength(0);
   });
 

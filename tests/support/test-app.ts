@@ -123,9 +123,9 @@ async function unsettled(app: App): Promise<number> {
   const { db, hub } = app.kernel;
   const pairs = hub.consumers().flatMap((consumer) => consumer.types.map((type) => [consumer.name, type] as const));
   const row = await db.query<{ n: number }>(
-    `SELECT (SELECT count(*) FROM platform.outbox WHERE published_at IS NULL)
+    `SELECT (SELECT count(*) FROM platform.outbox_pending)
           + (SELECT count(*) FROM platform.outbox o JOIN unnest($1::text[], $2::text[]) AS c(consumer, type) ON c.type = o.type
-              WHERE o.published_at IS NOT NULL
+              WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
                 AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = c.consumer AND i.event_id = o.event_id)
                 AND NOT EXISTS (SELECT 1 FROM platform.consumer_retries r WHERE r.consumer = c.consumer AND r.event_id = o.event_id)
                 AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = c.consumer AND d.event_id = o.event_id)) AS n`,
@@ -172,7 +172,7 @@ async function explainUnsettled(app: App): Promise<void> {
   const { db, hub } = app.kernel;
   for (const consumer of hub.consumers()) {
     const rows = await db.query(
-      `SELECT o.event_id, o.type FROM platform.outbox o WHERE o.type = ANY($1::text[]) AND o.published_at IS NOT NULL
+      `SELECT o.event_id, o.type FROM platform.outbox o WHERE o.type = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
           AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = $2 AND i.event_id = o.event_id)`,
       [consumer.types, consumer.name],
     );

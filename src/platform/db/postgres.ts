@@ -7,6 +7,25 @@ import { APP_ROLE } from "./roles.js";
 // int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+/**
+ * Parameterised statements run as named prepared statements: each pooled session parses and plans
+ * one once, then only binds and executes it. Parsing and planning were most of the server's CPU per
+ * statement (short statements, row-level security policies to expand), more than executing them.
+ * The name is derived from the text, so the same text always reuses the same statement.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED = 2_000;
+function statement(text: string, params?: readonly unknown[]): pg.QueryConfig | string {
+  if (!params || params.length === 0) return text; // multi-statement texts go by the simple protocol
+  let name = statementNames.get(text);
+  if (!name) {
+    // A text built per call (a bug, not a design) would grow every session without bound: stop naming.
+    if (statementNames.size >= MAX_NAMED) return { text, values: params as unknown[] };
+    statementNames.set(text, (name = `g${statementNames.size.toString(36)}`));
+  }
+  return { name, text, values: params as unknown[] };
+}
+
 export class PostgresDb implements Db {
   readonly engine = "postgres" as const;
   constructor(readonly pool: pg.Pool) {}
@@ -23,7 +42,7 @@ export class PostgresDb implements Db {
   }
 
   async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(text, params as unknown[] | undefined);
+    const result = await this.pool.query(statement(text, params) as pg.QueryConfig);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -31,7 +50,7 @@ export class PostgresDb implements Db {
     const client = await this.pool.connect();
     const sql = {
       query: async <R>(text: string, params?: readonly unknown[]) => {
-        const result = await client.query(text, params as unknown[] | undefined);
+        const result = await client.query(statement(text, params) as pg.QueryConfig);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       },
     };

@@ -43,10 +43,14 @@ export class Outbox {
       if (errors === undefined) throw new EventContractError(event.type, "unknown wire type");
       if (errors.length > 0) throw new EventContractError(event.type, errors.map((e) => `${e.path} ${e.message}`).join("; "));
     }
+    // The log row and its work-queue row in one statement; an already-known eventId adds neither.
     const result = await tx.query(
-      `INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
-       ON CONFLICT (event_id) DO NOTHING`,
+      `WITH logged AS (
+         INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING position, bucket)
+       INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM logged`,
       [
         envelopes.map((e) => e.eventId),
         envelopes.map((e) => e.type),

@@ -53,24 +53,27 @@ export class Relay {
     const start = this.nextBucket++ % OUTBOX_BUCKETS;
     const share = Math.ceil(OUTBOX_BUCKETS / Math.max(1, this.options.concurrency));
     return this.db.tx(async (tx) => {
-      const claimed = await tx.query<{ bucket: number }>(
-        `SELECT b.bucket FROM platform.outbox_buckets b
-          WHERE EXISTS (SELECT 1 FROM platform.outbox o WHERE o.bucket = b.bucket AND o.published_at IS NULL)
-          ORDER BY (b.bucket - $1 + ${OUTBOX_BUCKETS}) % ${OUTBOX_BUCKETS}
-          LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [start, share],
+      // Claim, take and read in one statement: the bucket locks hold until commit, so the rows taken
+      // come back if publishing fails, and no other relay takes a claimed bucket's rows meanwhile.
+      const rows = await tx.query<{ event_id: string; type: string; occurred_at: Date; json: string }>(
+        // Written so that every plan (generic plans too: statements are prepared) probes indexes:
+        // a hash join over a work queue full of dead rows cost milliseconds per pass under load.
+        `WITH claimed AS (
+           SELECT b.bucket FROM platform.outbox_buckets b,
+                  LATERAL (SELECT 1 FROM platform.outbox_pending p WHERE p.bucket = b.bucket LIMIT 1) waiting
+            ORDER BY (b.bucket - $1 + ${OUTBOX_BUCKETS}) % ${OUTBOX_BUCKETS}
+            LIMIT $2 FOR UPDATE OF b SKIP LOCKED),
+         taken AS (
+           DELETE FROM platform.outbox_pending WHERE position = ANY (ARRAY(
+             SELECT position FROM platform.outbox_pending WHERE bucket = ANY (ARRAY(SELECT bucket FROM claimed)) ORDER BY position LIMIT $3))
+           RETURNING position)
+         SELECT o.event_id, o.type, o.occurred_at, o.envelope::text AS json
+           FROM platform.outbox o WHERE o.position = ANY (ARRAY(SELECT position FROM taken)) ORDER BY o.position`,
+        [start, share, this.options.batchSize],
       );
-      if (claimed.rows.length === 0) return 0;
-      const rows = await tx.query<{ position: string; event_id: string; type: string; occurred_at: Date; json: string }>(
-        `SELECT position, event_id, type, occurred_at, envelope::text AS json FROM platform.outbox
-          WHERE bucket = ANY($1::smallint[]) AND published_at IS NULL ORDER BY position LIMIT $2`,
-        [claimed.rows.map((row) => row.bucket), this.options.batchSize],
-      );
+      if (rows.rows.length === 0) return 0;
       const events = rows.rows.map((row) => ({ eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at), json: row.json }));
       await this.publisher.publish(tx, events);
-      await tx.query(`UPDATE platform.outbox SET published_at = now() WHERE position = ANY($1::bigint[])`, [
-        rows.rows.map((row) => row.position),
-      ]);
       this.observer.published(events);
       return events.length;
     });

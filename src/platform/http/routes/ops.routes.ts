@@ -33,9 +33,9 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
     },
     async (request) => {
       const q = request.query;
-      const rows = await kernel.db.query<{ position: number | string; envelope: unknown; published_at: Date }>(
-        `SELECT position, envelope, published_at FROM platform.outbox
-          WHERE published_at IS NOT NULL
+      const rows = await kernel.db.query<{ position: number | string; envelope: unknown }>(
+        `SELECT position, envelope FROM platform.outbox o
+          WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
             AND ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR aggregate_id = $2)
             AND ($3::text IS NULL OR correlation_id = $3) AND position > $4
           ORDER BY position LIMIT $5`,
@@ -44,7 +44,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       const items = rows.rows.slice(0, q.limit);
       return {
         // `position` lets a client that tails the log resume after the last event it saw (?cursor=position).
-        items: items.map((row) => ({ ...(row.envelope as object), position: String(row.position), publishedAt: new Date(row.published_at).toISOString() })),
+        items: items.map((row) => ({ ...(row.envelope as object), position: String(row.position) })),
         nextCursor: rows.rows.length > q.limit ? String(items[items.length - 1]!.position) : null,
       };
     },
