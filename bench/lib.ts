@@ -32,6 +32,9 @@ export interface BenchEnv {
 }
 
 let seq = 0;
+/** Extra node flags for the server under test, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const serverNodeArgs = () => (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 const adminUrl = () => process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -138,7 +141,7 @@ export function benchEnv(mode: Mode): BenchEnv {
         env.DATA_DIR = dir;
         cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
       }
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(process.execPath, [...serverNodeArgs(), "--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
       const baseUrl = `http://127.0.0.1:${port}`;
       const stop = async () => {
         await sqlPool?.end();

@@ -12,10 +12,29 @@ export interface Sql {
 }
 
 export interface Tx extends Sql {
-  /** Runs `fn` inside a savepoint: a throw rolls back only its work, then rethrows. */
+  /** Runs `fn` inside a savepoint: a throw rolls back only its work (deferred writes too), then rethrows. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs after a successful commit (e.g. to wake the relay); never on rollback. */
   afterCommit(fn: () => void): void;
+  /** This transaction's instance of a deferred writer (see `DeferredWrites`), created on first use. */
+  deferred<D extends DeferredWrites>(key: object, create: () => D): D;
+}
+
+/**
+ * Rows a component collects during a transaction and writes in ONE statement just before COMMIT
+ * (outbox envelopes, saga bookkeeping). Every statement is a round trip and, on this kind of
+ * machine, a pair of system calls on each side: writing late and together is the cheapest way to
+ * write. Deferred rows are invisible to reads in the same transaction, so only write-only rows
+ * belong here.
+ */
+export interface DeferredWrites {
+  /** Lower flushes first: saga bookkeeping (0) before the outbox (100). */
+  readonly order: number;
+  flush(tx: Tx): Promise<void>;
+  /** A savepoint starts: where the buffer stands. */
+  mark(): unknown;
+  /** That savepoint rolled back: forget what came after `mark` (undefined: everything). */
+  rollback(mark: unknown): void;
 }
 
 export interface TxOptions {

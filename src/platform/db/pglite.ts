@@ -35,9 +35,11 @@ export class PgliteDb implements Db {
         },
       };
       await sql.query("SELECT set_config('app.tenant_id', $1, true)", [options.tenantId ?? SYSTEM_SCOPE]);
-      const { tx, commitHooks } = transactionOn(sql);
+      const { tx, commitHooks, flushDeferred } = transactionOn(sql);
       hooks = commitHooks;
-      return fn(tx);
+      const result = await fn(tx);
+      await flushDeferred();
+      return result;
     });
     runHooks(hooks);
     return value;

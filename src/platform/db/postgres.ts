@@ -58,8 +58,9 @@ export class PostgresDb implements Db {
     try {
       // One round trip for both: each statement sent is a syscall and a wait, on every transaction.
       await client.query(`BEGIN; SELECT set_config('app.tenant_id', ${client.escapeLiteral(options.tenantId ?? SYSTEM_SCOPE)}, true)`);
-      const { tx, commitHooks } = transactionOn(sql);
+      const { tx, commitHooks, flushDeferred } = transactionOn(sql);
       const value = await fn(tx);
+      await flushDeferred();
       await client.query("COMMIT");
       runHooks(commitHooks);
       return value;

@@ -1,13 +1,22 @@
-import type { Sql, Tx } from "./db.js";
+import type { DeferredWrites, Sql, Tx } from "./db.js";
 
-/** Shared by both adapters: savepoints and after-commit hooks over a connection already in BEGIN. */
-export function transactionOn(sql: Sql): { tx: Tx; commitHooks: Array<() => void> } {
+export interface OpenTransaction {
+  tx: Tx;
+  commitHooks: Array<() => void>;
+  /** Writes every deferred buffer; the adapter calls it right before COMMIT. */
+  flushDeferred(): Promise<void>;
+}
+
+/** Shared by both adapters: savepoints, deferred writes and after-commit hooks over a connection already in BEGIN. */
+export function transactionOn(sql: Sql): OpenTransaction {
   const commitHooks: Array<() => void> = [];
+  const deferred = new Map<object, DeferredWrites>();
   let depth = 0;
   const tx: Tx = {
     query: (text, params) => sql.query(text, params),
     async savepoint(fn) {
       const name = `sp_${++depth}`;
+      const marks = new Map([...deferred].map(([key, writes]) => [key, writes.mark()] as const));
       await sql.query(`SAVEPOINT ${name}`);
       try {
         const value = await fn();
@@ -15,6 +24,7 @@ export function transactionOn(sql: Sql): { tx: Tx; commitHooks: Array<() => void
         return value;
       } catch (error) {
         await sql.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        for (const [key, writes] of deferred) writes.rollback(marks.get(key));
         throw error;
       } finally {
         depth--;
@@ -23,8 +33,17 @@ export function transactionOn(sql: Sql): { tx: Tx; commitHooks: Array<() => void
     afterCommit(fn) {
       commitHooks.push(fn);
     },
+    deferred<D extends DeferredWrites>(key: object, create: () => D): D {
+      let writes = deferred.get(key);
+      if (!writes) deferred.set(key, (writes = create()));
+      return writes as D;
+    },
   };
-  return { tx, commitHooks };
+  async function flushDeferred(): Promise<void> {
+    const ordered = [...deferred.values()].sort((a, b) => a.order - b.order);
+    for (const writes of ordered) await writes.flush(tx);
+  }
+  return { tx, commitHooks, flushDeferred };
 }
 
 export function runHooks(hooks: Array<() => void>): void {

@@ -1,4 +1,4 @@
-import type { Tx } from "../db/db.js";
+import type { DeferredWrites, Tx } from "../db/db.js";
 import type { Envelope } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
 
@@ -35,14 +35,34 @@ export class Outbox {
     this.appendedListeners.push(listener);
   }
 
-  /** Returns the envelopes actually stored (an already-known eventId is skipped, which makes ingest idempotent). */
-  async append(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
+  /**
+   * Queues envelopes to be written with the transaction, in one statement just before it commits
+   * (a step that emits three events makes one insert, not three). The payload is checked now, so a
+   * broken contract fails the caller's own statement, not the commit.
+   */
+  async append(tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
+    if (envelopes.length === 0) return;
+    this.check(envelopes);
+    tx.deferred(this, () => new PendingEnvelopes(this)).envelopes.push(...envelopes);
+  }
+
+  /** Writes now and returns how many were new: an already-known eventId is skipped (ingest's dedupe). */
+  async store(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
     if (envelopes.length === 0) return 0;
+    this.check(envelopes);
+    return this.write(tx, envelopes);
+  }
+
+  private check(envelopes: readonly Envelope[]): void {
     for (const event of envelopes) {
       const errors = this.registry.validate(event.type, event.payload);
       if (errors === undefined) throw new EventContractError(event.type, "unknown wire type");
       if (errors.length > 0) throw new EventContractError(event.type, errors.map((e) => `${e.path} ${e.message}`).join("; "));
     }
+  }
+
+  /** @internal */
+  async write(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
     // The log row and its work-queue row in one statement; an already-known eventId adds neither.
     const result = await tx.query(
       `WITH logged AS (
@@ -65,5 +85,21 @@ export class Outbox {
     );
     tx.afterCommit(() => this.appendedListeners.forEach((listener) => listener()));
     return result.rowCount;
+  }
+}
+
+/** One transaction's envelopes, in append order (which becomes their outbox order). */
+class PendingEnvelopes implements DeferredWrites {
+  readonly order = 100;
+  readonly envelopes: Envelope[] = [];
+  constructor(private readonly outbox: Outbox) {}
+  async flush(tx: Tx): Promise<void> {
+    if (this.envelopes.length > 0) await this.outbox.write(tx, this.envelopes.splice(0));
+  }
+  mark(): number {
+    return this.envelopes.length;
+  }
+  rollback(mark: unknown): void {
+    this.envelopes.length = typeof mark === "number" ? mark : 0;
   }
 }

@@ -49,7 +49,7 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
       }
       const payload = incoming.payload as never;
       const stored = await kernel.db.tx((tx) =>
-        kernel.outbox.append(tx, [
+        kernel.outbox.store(tx, [
           {
             eventId: incoming.eventId,
             type: incoming.type,
