@@ -42,6 +42,24 @@ describe("transactional outbox", () => {
     expect(logged.rows).toHaveLength(0);
   });
 
+  it("drops the events of a savepoint that rolled back and keeps the rest of the transaction's", async () => {
+    t = await startTestApp({ modules: [probeModule()] });
+    const kept = [ping("sp", 1), ping("sp", 3)];
+    const dropped = ping("sp", 2);
+    await t.app.kernel.db.tx(async (tx) => {
+      await t!.app.kernel.outbox.append(tx, [kept[0]!]);
+      await expect(
+        tx.savepoint(async () => {
+          await t!.app.kernel.outbox.append(tx, [dropped]);
+          throw new Error("one delivery failed");
+        }),
+      ).rejects.toThrow("one delivery failed");
+      await t!.app.kernel.outbox.append(tx, [kept[1]!]);
+    });
+    await t.settle();
+    expect((await effects(t)).map((e) => e.event_id)).toEqual(kept.map((e) => e.eventId));
+  });
+
   it("refuses to store a payload that breaks its schema", async () => {
     t = await startTestApp({ modules: [probeModule()] });
     const bad = { ...ping("k1", 1), payload: { key: "k1", seq: "one" } };

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Db, Sql, Tx } from "../db/db.js";
+import type { Db, DeferredWrites, Sql, Tx } from "../db/db.js";
 import type { Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 
 /**
@@ -20,6 +20,46 @@ const isDeadline = (command: { type: string }): command is DeadlineCommand =>
 /** Safety net: a saga that keeps feeding itself inputs is a bug, not a workload. */
 const MAX_CHAIN = 32;
 
+/** A saga touched in the current transaction: its state and the rows it will write at commit. */
+interface Touched<S> {
+  state: S;
+  /** Steps recorded so far, this transaction's included. */
+  steps: number;
+  created: { correlationId: string; at: Date } | null;
+  rows: Array<{ seq: number; at: Date; input: string; from: string; to: string; commands: string[]; note: string | null }>;
+  /** Net deadline changes: a due time to (re)schedule, or null to cancel. */
+  deadlines: Map<string, Date | null>;
+  /** Reached a terminal status: every deadline goes. */
+  finished: boolean;
+  at: Date;
+}
+
+const copyOf = <S>(t: Touched<S>): Touched<S> => ({ ...t, rows: [...t.rows], deadlines: new Map(t.deadlines) });
+
+/**
+ * The sagas one transaction touched, written together just before COMMIT: instances, step history
+ * and deadlines of a whole consumer batch in one statement. Inside the transaction the runtime
+ * reads its own buffer, never the table, so a second input for the same saga sees the first.
+ */
+class TouchedSagas<S extends SagaState> implements DeferredWrites {
+  readonly order = 0;
+  sagas = new Map<string, Touched<S>>();
+  constructor(private readonly persist: (tx: Tx, sagas: Array<[string, Touched<S>]>) => Promise<void>) {}
+  async flush(tx: Tx): Promise<void> {
+    const sagas = [...this.sagas];
+    this.sagas = new Map();
+    if (sagas.length > 0) await this.persist(tx, sagas);
+  }
+  /** The same objects with copies of their contents: a step in progress holds a reference to its saga's object. */
+  mark(): Array<[string, Touched<S>, Touched<S>]> {
+    return [...this.sagas].map(([id, touched]) => [id, touched, copyOf(touched)]);
+  }
+  rollback(mark: unknown): void {
+    const marked = (mark as Array<[string, Touched<S>, Touched<S>]> | undefined) ?? [];
+    this.sagas = new Map(marked.map(([id, touched, copy]) => [id, Object.assign(touched, copyOf(copy))]));
+  }
+}
+
 export class SagaRuntime<S extends SagaState, I extends { type: string }, C extends { type: string }> {
   constructor(
     private readonly definition: SagaDefinition<S, I, C>,
@@ -27,78 +67,113 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     private readonly execute: CommandExecutor<S, I, C>,
     /** Turns a fired deadline into the saga's own input. */
     private readonly deadlineInput: (name: string) => I,
-    /** Lets the owning context mirror the saga's status onto its aggregate, in the same transaction. */
-    private readonly onSettled: (tx: Tx, sagaId: string, state: S) => Promise<void> = async () => undefined,
+    /** Lets the owning context mirror the sagas' statuses onto its aggregates, in the same transaction (at commit, in one go). */
+    private readonly onSettled: (tx: Tx, settled: ReadonlyArray<{ sagaId: string; state: S }>) => Promise<void> = async () => undefined,
   ) {}
 
   get type(): string {
     return this.definition.type;
   }
 
+  private touched(tx: Tx): TouchedSagas<S> {
+    return tx.deferred(this, () => new TouchedSagas<S>((t, sagas) => this.persist(t, sagas)));
+  }
+
   /** Creates the instance and applies its first input, in the caller's transaction. */
   async begin(tx: Tx, sagaId: string, initial: S, input: I, correlationId: string): Promise<S> {
     const now = this.clock.now();
-    await tx.query(
-      `INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-      [sagaId, this.definition.type, initial.status, JSON.stringify(initial), correlationId, now],
-    );
-    return this.apply(tx, sagaId, initial, [input]);
+    const touched: Touched<S> = { state: initial, steps: 0, created: { correlationId, at: now }, rows: [], deadlines: new Map(), finished: false, at: now };
+    this.touched(tx).sagas.set(sagaId, touched);
+    return this.apply(tx, sagaId, touched, [input]);
   }
 
   /** Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours). */
   async handle(tx: Tx, sagaId: string, input: I): Promise<S | null> {
-    const found = await tx.query<{ state: S }>(
-      `SELECT state FROM platform.saga_instances WHERE id = $1 AND saga_type = $2 FOR UPDATE`,
-      [sagaId, this.definition.type],
-    );
-    const row = found.rows[0];
-    if (!row) return null;
-    return this.apply(tx, sagaId, row.state, [input]);
+    const sagas = this.touched(tx).sagas;
+    let touched = sagas.get(sagaId);
+    if (!touched) {
+      const found = await tx.query<{ state: S; steps: number }>(
+        `SELECT state, steps FROM platform.saga_instances WHERE id = $1 AND saga_type = $2 FOR UPDATE`,
+        [sagaId, this.definition.type],
+      );
+      const row = found.rows[0];
+      if (!row) return null;
+      touched = { state: row.state, steps: row.steps, created: null, rows: [], deadlines: new Map(), finished: false, at: this.clock.now() };
+      sagas.set(sagaId, touched);
+    }
+    return this.apply(tx, sagaId, touched, [input]);
   }
 
-  private async apply(tx: Tx, sagaId: string, start: S, inputs: I[]): Promise<S> {
-    let state = start;
+  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[]): Promise<S> {
     const queue = [...inputs];
-    const seqRow = await tx.query<{ seq: number }>(`SELECT COALESCE(max(seq), 0)::int AS seq FROM platform.saga_steps WHERE saga_id = $1`, [sagaId]);
-    let seq = seqRow.rows[0]!.seq;
     for (let chained = 0; queue.length > 0; chained++) {
       if (chained >= MAX_CHAIN) throw new Error(`saga ${sagaId} chained more than ${MAX_CHAIN} inputs`);
       const input = queue.shift()!;
-      const reaction: Reaction<S, C> = this.definition.react(state, input);
+      const from = touched.state;
+      const reaction: Reaction<S, C> = this.definition.react(from, input);
       const now = this.clock.now();
-      await tx.query(
-        `INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [sagaId, ++seq, now, input.type, state.status, reaction.state.status, JSON.stringify(reaction.commands.map((c) => c.type)), reaction.note ?? null],
-      );
-      state = reaction.state;
+      touched.rows.push({ seq: ++touched.steps, at: now, input: input.type, from: from.status, to: reaction.state.status, commands: reaction.commands.map((c) => c.type), note: reaction.note ?? null });
+      touched.state = reaction.state;
+      touched.at = now;
       for (const command of reaction.commands) {
         if (isDeadline(command)) {
-          await this.deadline(tx, sagaId, command, now);
+          touched.deadlines.set(command.name, command.type === "ScheduleDeadline" ? new Date(now.getTime() + (command.afterMs ?? 0)) : null);
           continue;
         }
-        const followUps = await this.execute(tx, sagaId, command, state);
+        const followUps = await this.execute(tx, sagaId, command, touched.state);
         if (followUps) queue.push(...followUps);
       }
     }
-    if (this.definition.terminal.includes(state.status)) {
-      await tx.query(`DELETE FROM platform.saga_deadlines WHERE saga_id = $1`, [sagaId]);
+    if (this.definition.terminal.includes(touched.state.status)) {
+      touched.finished = true;
+      touched.deadlines.clear();
     }
-    await tx.query(`UPDATE platform.saga_instances SET state = $2, status = $3, updated_at = $4 WHERE id = $1`, [sagaId, JSON.stringify(state), state.status, this.clock.now()]);
-    await this.onSettled(tx, sagaId, state);
-    return state;
+    return touched.state;
   }
 
-  private async deadline(tx: Tx, sagaId: string, command: DeadlineCommand, now: Date): Promise<void> {
-    if (command.type === "CancelDeadline") {
-      await tx.query(`DELETE FROM platform.saga_deadlines WHERE saga_id = $1 AND name = $2`, [sagaId, command.name]);
-      return;
-    }
-    await tx.query(
-      `INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at`,
-      [sagaId, command.name, this.definition.type, new Date(now.getTime() + (command.afterMs ?? 0))],
+  /** Every saga this transaction touched, in ONE statement; then the owner's mirror of their statuses. */
+  private async persist(tx: Tx, sagas: Array<[string, Touched<S>]>): Promise<void> {
+    const created = sagas.filter(([, t]) => t.created);
+    const updated = sagas.filter(([, t]) => !t.created);
+    const steps = sagas.flatMap(([id, t]) => t.rows.map((row) => ({ id, ...row })));
+    const cleared = sagas.flatMap(([id, t]): Array<{ id: string; name: string | null }> =>
+      t.finished ? [{ id, name: null }] : [...t.deadlines].filter(([, due]) => due === null).map(([name]) => ({ id, name })),
     );
+    const scheduled = sagas.flatMap(([id, t]) => [...t.deadlines].filter(([, due]) => due !== null).map(([name, due]) => ({ id, name, due: due! })));
+    // The CTEs touch disjoint rows (a deadline is either cleared or scheduled), as one statement requires.
+    await tx.query(
+      `WITH created AS (
+         INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
+         SELECT n.id, $1, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
+           FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
+             AS n(id, status, state, correlation_id, created_at, updated_at, steps)),
+       updated AS (
+         UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
+           FROM unnest($9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::int[]) AS u(id, status, state, updated_at, steps)
+          WHERE i.id = u.id),
+       recorded AS (
+         INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note)
+         SELECT * FROM unnest($14::text[], $15::int[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::text[])),
+       cleared AS (
+         DELETE FROM platform.saga_deadlines d USING unnest($22::text[], $23::text[]) AS c(id, name)
+          WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name)),
+       scheduled AS (
+         INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
+         SELECT s.id, s.name, $1, s.due_at FROM unnest($24::text[], $25::text[], $26::timestamptz[]) AS s(id, name, due_at)
+         ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at)
+       SELECT 1`,
+      [
+        this.definition.type,
+        created.map(([id]) => id), created.map(([, t]) => t.state.status), created.map(([, t]) => JSON.stringify(t.state)),
+        created.map(([, t]) => t.created!.correlationId), created.map(([, t]) => t.created!.at), created.map(([, t]) => t.at), created.map(([, t]) => t.steps),
+        updated.map(([id]) => id), updated.map(([, t]) => t.state.status), updated.map(([, t]) => JSON.stringify(t.state)), updated.map(([, t]) => t.at), updated.map(([, t]) => t.steps),
+        steps.map((s) => s.id), steps.map((s) => s.seq), steps.map((s) => s.at), steps.map((s) => s.input), steps.map((s) => s.from), steps.map((s) => s.to),
+        steps.map((s) => JSON.stringify(s.commands)), steps.map((s) => s.note),
+        cleared.map((c) => c.id), cleared.map((c) => c.name),
+        scheduled.map((s) => s.id), scheduled.map((s) => s.name), scheduled.map((s) => s.due),
+      ],
+    );
+    await this.onSettled(tx, sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })));
   }
 
   /** Fires every due deadline of this saga type (by the injected clock); returns how many fired. */

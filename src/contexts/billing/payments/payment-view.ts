@@ -35,8 +35,9 @@ async function walletShortfallOf(sql: Sql, orderId: string): Promise<PaymentResu
   return row ? { amountRequired: Number(row.required), amountAvailable: Number(row.available) } : null;
 }
 
-export async function paymentView(sql: Sql, intent: PaymentIntent): Promise<PaymentResult> {
-  const refunds = await refundsOf(sql, intent.paymentId);
+/** `known.refunds`: the caller knows there are none (an intent created in this transaction). */
+export async function paymentView(sql: Sql, intent: PaymentIntent, known: { refunds?: [] } = {}): Promise<PaymentResult> {
+  const refunds = known.refunds ?? (await refundsOf(sql, intent.paymentId));
   return {
     paymentId: intent.paymentId,
     orderId: intent.orderId,

@@ -8,7 +8,7 @@ import type { PaymentIntent } from "./payment-intent.js";
 import { insertIntentOnce, intentByOrder, saveIntent, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
-import { commandOf, recordTransition } from "./record-transition.js";
+import { commandOf, recordTransition, transition } from "./record-transition.js";
 
 export type PaymentMethodInput = { method: "card"; token: string } | { method: "wallet" };
 
@@ -62,7 +62,7 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
   }
   const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId } };
   const intent = input.method.method === "wallet" ? await payFromWallet(kernel, tx, claimed, input, trace) : await payByCard(kernel, providers, tx, claimed, input.method.token, trace);
-  return { payment: await paymentView(tx, intent), created: true };
+  return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
 }
 
 async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, input: ProcessPaymentInput, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
@@ -89,14 +89,13 @@ async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, in
   const provider = providers.card;
   const idempotencyKey = `order:${intent.orderId}`;
   const { providerRef } = await provider.createIntent({ paymentId: intent.paymentId, orderId: intent.orderId, amount: intent.amount, currency: intent.currency, idempotencyKey });
-  const withRef = { ...intent, providerRef };
-  await saveIntent(tx, withRef, kernel.clock.now());
-  const processing = await recordTransition(kernel, tx, withRef, { type: "StartProcessing" }, trace);
+  const processing = await transition(kernel, tx, { ...intent, providerRef }, { type: "StartProcessing" }, trace);
   const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });
   const command = commandOf(outcome);
-  if (command) return recordTransition(kernel, tx, processing, command, trace);
-  if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
+  const settled = command ? await transition(kernel, tx, processing, command, trace) : processing;
+  await saveIntent(tx, settled, kernel.clock.now());
+  if (!command && outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
     await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
   }
-  return processing;
+  return settled;
 }

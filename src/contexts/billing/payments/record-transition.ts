@@ -8,19 +8,24 @@ import { decide, type IntentCommand, type PaymentIntent } from "./payment-intent
 import type { ProviderOutcome } from "./payment-provider.js";
 import { saveIntent } from "./payment-intents.sql.js";
 
+type Trace = { causationId?: string; metadata?: EventMetadata };
+
 /**
  * decide → save → outbox, inside the caller's transaction. Payment events are correlated by the
  * order (the purchase saga's flow) and partitioned by orderId (EVENTS.md).
  */
-export async function recordTransition(
-  kernel: Kernel,
-  tx: Tx,
-  intent: PaymentIntent,
-  command: IntentCommand,
-  trace: { causationId?: string; metadata?: EventMetadata } = {},
-): Promise<PaymentIntent> {
-  const { intent: next, events } = unwrap(decide(intent, command));
+export async function recordTransition(kernel: Kernel, tx: Tx, intent: PaymentIntent, command: IntentCommand, trace: Trace = {}): Promise<PaymentIntent> {
+  const next = await transition(kernel, tx, intent, command, trace);
   if (next !== intent) await saveIntent(tx, next, kernel.clock.now());
+  return next;
+}
+
+/**
+ * decide → outbox, leaving the save to the caller: a payment that passes through several states in
+ * one transaction (created → processing → succeeded for an instant sandbox answer) is written once.
+ */
+export async function transition(kernel: Kernel, tx: Tx, intent: PaymentIntent, command: IntentCommand, trace: Trace = {}): Promise<PaymentIntent> {
+  const { intent: next, events } = unwrap(decide(intent, command));
   const at = { tenantId: intent.tenantId, context: { correlationId: intent.orderId, causationId: trace.causationId ?? null, metadata: trace.metadata } };
   for (const event of events) {
     switch (event.type) {

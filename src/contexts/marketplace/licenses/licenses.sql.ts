@@ -29,16 +29,23 @@ export type NewLicense = Pick<LicenseRow, "licenseId" | "orderId" | "line" | "te
 
 /** Idempotent per (order, line): a replayed step finds the licenses it granted before. */
 export async function insertLicenses(sql: Sql, licenses: readonly NewLicense[], at: Date): Promise<LicenseRow[]> {
-  for (const l of licenses) {
-    await sql.query(
-      `INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
-         seat_total, valid_from, valid_until, perpetual_offline, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $12, $13, $14, $14) ON CONFLICT (order_id, line) DO NOTHING`,
-      [l.licenseId, l.orderId, l.line, l.tenantId, l.buyerUserId, l.listingId, l.courseId, l.courseVersionId, l.terms.kind, l.terms.seatTotal,
-        l.terms.validFrom, l.terms.validUntil, l.perpetualOffline, at],
-    );
-  }
-  return licensesOfOrder(sql, licenses[0]?.orderId ?? "");
+  if (licenses.length === 0) return [];
+  const column = <T>(pick: (l: NewLicense) => T) => licenses.map(pick);
+  const inserted = await sql.query<LicenseRow>(
+    `INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
+       seat_total, valid_from, valid_until, perpetual_offline, created_at, updated_at)
+     SELECT n.*, $14, $14 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::text[], $11::int[], $12::timestamptz[], $13::timestamptz[], $15::boolean[])
+       AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state, seat_total, valid_from, valid_until, perpetual_offline)
+     ORDER BY n.line
+     ON CONFLICT (order_id, line) DO NOTHING RETURNING ${COLUMNS}`,
+    [column((l) => l.licenseId), column((l) => l.orderId), column((l) => l.line), column((l) => l.tenantId), column((l) => l.buyerUserId), column((l) => l.listingId),
+      column((l) => l.courseId), column((l) => l.courseVersionId), column((l) => l.terms.kind), column(() => "active"), column((l) => l.terms.seatTotal),
+      column((l) => l.terms.validFrom), column((l) => l.terms.validUntil), at, column((l) => l.perpetualOffline)],
+  );
+  // A replayed grant finds its licenses already there: answer with what the order holds.
+  if (inserted.rows.length === licenses.length) return inserted.rows.sort((a, b) => a.line - b.line);
+  return licensesOfOrder(sql, licenses[0]!.orderId);
 }
 
 export async function licensesOfOrder(sql: Sql, orderId: string): Promise<LicenseRow[]> {

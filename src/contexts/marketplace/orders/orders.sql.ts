@@ -39,7 +39,8 @@ export interface NewOrder {
   at: Date;
 }
 
-export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: string | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<void> {
+/** Writes the order and its lines; returns them as `findOrder` and `orderLines` would read them back. */
+export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   const t = order.totals;
   await sql.query(
     `INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
@@ -68,6 +69,19 @@ export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (Pr
       ),
     ],
   );
+  return {
+    order: {
+      orderId: order.orderId, tenantId: order.tenantId, buyerUserId: order.buyerUserId, status: "placed", currency: t.currency, subtotal: t.subtotal,
+      discount: t.discount, tax: t.tax, taxInclusive: t.taxInclusive, total: t.total, couponId: order.couponId, couponCode: order.couponCode,
+      paymentMethod: order.payment.method, paymentToken: order.payment.method === "card" ? order.payment.token : null, paymentId: null,
+      refundPolicyId: order.refundPolicy?.policyId ?? null, refundPeriodDays: order.refundPolicy?.refundPeriodDays ?? null,
+      refundDeadline: order.refundDeadline, failure: null, placedAt: order.at,
+    },
+    lines: lines.map((l, line) => ({
+      line, listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, kind: l.kind, courseId: l.courseId, courseVersionId: l.courseVersionId,
+      providerId: l.providerId, quantity: l.quantity, unitAmount: l.unitAmount, amount: l.amount, interval: l.interval, validityDays: l.validityDays, perpetualOffline: l.perpetualOffline,
+    })),
+  };
 }
 
 const ORDER_COLUMNS = `order_id AS "orderId", tenant_id AS "tenantId", buyer_user_id AS "buyerUserId", status, currency, subtotal, discount, tax,
@@ -108,12 +122,23 @@ export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRo
   return result.rows;
 }
 
-export async function saveOrderState(sql: Sql, orderId: string, change: { status: OrderStatus; paymentId?: string | null; failure?: unknown; at: Date }): Promise<void> {
+export interface OrderStateChange {
+  orderId: string;
+  status: OrderStatus;
+  paymentId: string | null;
+  failure: unknown;
+  at: Date;
+}
+
+/** Mirrors purchase-saga statuses onto their orders, all of a transaction's in one statement. */
+export async function saveOrderStates(sql: Sql, changes: readonly OrderStateChange[]): Promise<void> {
+  if (changes.length === 0) return;
   await sql.query(
     // The refund saga owns refund_pending/refunded: a late purchase-saga input (a seat's enrollment.created) must not undo them.
-    `UPDATE marketplace.orders SET status = $2, payment_id = COALESCE($3, payment_id), failure = COALESCE($4::jsonb, failure), updated_at = $5
-      WHERE order_id = $1 AND status NOT IN ('refund_pending', 'refunded')`,
-    [orderId, change.status, change.paymentId ?? null, change.failure === undefined ? null : JSON.stringify(change.failure), change.at],
+    `UPDATE marketplace.orders o SET status = c.status, payment_id = COALESCE(c.payment_id, o.payment_id), failure = COALESCE(c.failure, o.failure), updated_at = c.at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[]) AS c(order_id, status, payment_id, failure, at)
+      WHERE o.order_id = c.order_id AND o.status NOT IN ('refund_pending', 'refunded')`,
+    [changes.map((c) => c.orderId), changes.map((c) => c.status), changes.map((c) => c.paymentId), changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure))), changes.map((c) => c.at)],
   );
 }
 

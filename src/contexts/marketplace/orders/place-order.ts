@@ -8,6 +8,7 @@ import { enrollsBuyer } from "../licenses/license.js";
 import type { MarketplacePorts } from "../ports.js";
 import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.js";
 import { currentPlans, insertOrder, orderableListings, spentSince } from "./orders.sql.js";
+import { rememberOrder } from "./order-memo.js";
 import { initialPurchase } from "./purchase-saga.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
@@ -66,7 +67,7 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
   const first = listings.get(lines[0]!.listingId)!;
   const courseStart = await ports.catalog.courseStart(tx, first.courseId);
   const deadline = refundDeadline(now, courseStart, first.refundPeriodDays);
-  await insertOrder(
+  const placed = await insertOrder(
     tx,
     {
       orderId, tenantId: input.tenantId, buyerUserId: input.buyerUserId, totals, couponId: coupon?.couponId ?? null, couponCode: coupon?.code ?? null,
@@ -79,6 +80,7 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
       return { ...line, interval: plan.interval, validityDays: plan.validityDays, perpetualOffline: plan.perpetualOffline };
     }),
   );
+  rememberOrder(tx, placed.order, placed.lines);
   if (coupon) {
     const reserved = await reserveRedemption(tx, coupon, orderId, input.buyerUserId, now);
     if (reserved === "exhausted") throw new RejectionError({ code: "COUPON.EXHAUSTED", detail: `coupon ${coupon.code} has no redemptions left`, field: "body/couponCode" });

@@ -8,11 +8,12 @@ import { RejectionError } from "../../../platform/result.js";
 import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { releaseRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
-import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder } from "../licenses/licenses.sql.js";
+import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { insertEarnings } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
-import { findOrder, orderLines, saveOrderState, type OrderLineRow, type OrderRow } from "./orders.sql.js";
+import { placedLines, placedOrder } from "./order-memo.js";
+import { saveOrderStates, type OrderRow } from "./orders.sql.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
@@ -28,22 +29,12 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
   const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: OrderRow) =>
     kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId))]);
 
-  // One saga step runs several commands in one transaction; the order and its lines do not change
-  // between them, so they are read once per transaction.
-  const loaded = new WeakMap<Tx, { order: OrderRow; lines: OrderLineRow[] | null }>();
-  async function load(tx: Tx, orderId: string) {
-    let entry = loaded.get(tx);
-    if (!entry || entry.order.orderId !== orderId) {
-      entry = { order: (await findOrder(tx, orderId))!, lines: null };
-      loaded.set(tx, entry);
-    }
-    return entry;
-  }
+  // Licenses granted in this transaction: the enrollment request that follows in the same step needs them.
+  const grantedIn = new WeakMap<Tx, Map<string, LicenseRow[]>>();
 
   async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState): Promise<PurchaseInput[] | void> {
-    const entry = await load(tx, orderId);
-    const { order } = entry;
-    const linesOfOrder = async () => (entry.lines ??= await orderLines(tx, orderId));
+    const order = await placedOrder(tx, orderId);
+    const linesOfOrder = () => placedLines(tx, orderId);
     const now = kernel.clock.now();
     switch (command.type) {
       case "PublishPlaced": {
@@ -77,6 +68,8 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           licenseId: newId("lcn"), orderId, line: line.line, tenantId: order.tenantId, buyerUserId: order.buyerUserId, listingId: line.listingId,
           courseId: line.courseId, courseVersionId: line.courseVersionId, terms: licenseTermsFor(line, now), perpetualOffline: line.perpetualOffline,
         })), now);
+        if (!grantedIn.has(tx)) grantedIn.set(tx, new Map());
+        grantedIn.get(tx)!.set(orderId, granted);
         for (const license of granted) {
           await emit(tx, LicenseGranted, {
             licenseId: license.licenseId, orderId, courseId: license.courseId, listingId: license.listingId, buyerUserId: order.buyerUserId,
@@ -86,7 +79,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
       }
       case "RequestEnrollments": {
-        const licenses = (await licensesOfOrder(tx, orderId)).filter((l) => enrollsBuyer(l.kind));
+        const licenses = (grantedIn.get(tx)?.get(orderId) ?? (await licensesOfOrder(tx, orderId))).filter((l) => enrollsBuyer(l.kind));
         try {
           const results = await ports.enrollments.enroll(tx, licenses.map((l) => ({
             tenantId: order.tenantId, userId: order.buyerUserId, courseId: l.courseId, courseVersionId: l.courseVersionId, licenseId: l.licenseId, orderId,
@@ -148,9 +141,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
     kernel.clock,
     execute,
     (name) => (name === "payment" ? { type: "PaymentDeadlinePassed" } : { type: "EnrollmentDeadlinePassed" }),
-    (tx, orderId, state) => {
-      loaded.delete(tx); // the step is over: the next one reads the order afresh
-      return saveOrderState(tx, orderId, { status: state.status, paymentId: state.paymentId, failure: state.failure ?? undefined, at: kernel.clock.now() });
-    },
+    (tx, settled) =>
+      saveOrderStates(tx, settled.map(({ sagaId, state }) => ({ orderId: sagaId, status: state.status, paymentId: state.paymentId, failure: state.failure, at: kernel.clock.now() }))),
   );
 }
