@@ -18,19 +18,33 @@ export interface Tx extends Sql {
   afterCommit(fn: () => void): void;
   /** This transaction's instance of a deferred writer (see `DeferredWrites`), created on first use. */
   deferred<D extends DeferredWrites>(key: object, create: () => D): D;
+  /** A write-only statement to run with the others just before COMMIT (see `DeferredWrites`). */
+  later(write: Write): void;
 }
 
 /**
- * Rows a component collects during a transaction and writes in ONE statement just before COMMIT
- * (outbox envelopes, saga bookkeeping). Every statement is a round trip and, on this kind of
- * machine, a pair of system calls on each side: writing late and together is the cheapest way to
- * write. Deferred rows are invisible to reads in the same transaction, so only write-only rows
- * belong here.
+ * A statement for the combined pre-commit write. `ctes` are INSERT/UPDATE/DELETE texts that become
+ * common table expressions of ONE statement; `{{i}}` in a text names the i-th CTE of the same write
+ * (an INSERT … RETURNING that a later one reads), `$n` are positions in `params`.
+ */
+export interface Write {
+  ctes: string[];
+  params: unknown[];
+}
+
+/**
+ * Rows a component collects during a transaction (outbox envelopes, saga bookkeeping), written
+ * with every other deferred write in ONE statement just before COMMIT. Every statement is a round
+ * trip and, on this kind of machine, a pair of system calls on each side: writing late and together
+ * is the cheapest way to write. All parts of that statement see the same snapshot, so a deferred
+ * write must be write-only (nothing in the transaction reads it back) and touch rows no other
+ * part of the flush touches.
  */
 export interface DeferredWrites {
-  /** Lower flushes first: saga bookkeeping (0) before the outbox (100). */
+  /** Lower comes first in the combined statement (which also fixes the outbox's position order). */
   readonly order: number;
-  flush(tx: Tx): Promise<void>;
+  /** Empties the buffer into writes (none when it holds nothing). */
+  drain(): Write[];
   /** A savepoint starts: where the buffer stands. */
   mark(): unknown;
   /** That savepoint rolled back: forget what came after `mark` (undefined: everything). */

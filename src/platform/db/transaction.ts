@@ -1,10 +1,44 @@
-import type { DeferredWrites, Sql, Tx } from "./db.js";
+import type { DeferredWrites, Sql, Tx, Write } from "./db.js";
 
 export interface OpenTransaction {
   tx: Tx;
   commitHooks: Array<() => void>;
-  /** Writes every deferred buffer; the adapter calls it right before COMMIT. */
+  /** Writes every deferred buffer in one statement; the adapter calls it right before COMMIT. */
   flushDeferred(): Promise<void>;
+}
+
+/** Free-standing writes handed to `tx.later`, in the order given. */
+class LaterWrites implements DeferredWrites {
+  readonly order = 50;
+  writes: Write[] = [];
+  drain(): Write[] {
+    return this.writes.splice(0);
+  }
+  mark(): number {
+    return this.writes.length;
+  }
+  rollback(mark: unknown): void {
+    this.writes.length = typeof mark === "number" ? mark : 0;
+  }
+}
+const LATER = {};
+
+/**
+ * Folds writes into one statement: each write's CTEs get names unique in the statement and its
+ * parameters are renumbered after those of the writes before it.
+ */
+export function combineWrites(writes: readonly Write[]): { text: string; params: unknown[] } {
+  const ctes: string[] = [];
+  const params: unknown[] = [];
+  writes.forEach((write, w) => {
+    const offset = params.length;
+    write.ctes.forEach((cte, i) => {
+      const text = cte.replace(/\{\{(\d+)\}\}/g, (_, j: string) => `w${w}_${j}`).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      ctes.push(`w${w}_${i} AS (${text})`);
+    });
+    params.push(...write.params);
+  });
+  return { text: `WITH ${ctes.join(",\n")}\nSELECT 1`, params };
 }
 
 /** Shared by both adapters: savepoints, deferred writes and after-commit hooks over a connection already in BEGIN. */
@@ -38,10 +72,15 @@ export function transactionOn(sql: Sql): OpenTransaction {
       if (!writes) deferred.set(key, (writes = create()));
       return writes as D;
     },
+    later(write) {
+      tx.deferred(LATER, () => new LaterWrites()).writes.push(write);
+    },
   };
   async function flushDeferred(): Promise<void> {
-    const ordered = [...deferred.values()].sort((a, b) => a.order - b.order);
-    for (const writes of ordered) await writes.flush(tx);
+    const writes = [...deferred.values()].sort((a, b) => a.order - b.order).flatMap((buffer) => buffer.drain());
+    if (writes.length === 0) return;
+    const { text, params } = combineWrites(writes);
+    await sql.query(text, params);
   }
   return { tx, commitHooks, flushDeferred };
 }

@@ -1,4 +1,4 @@
-import type { DeferredWrites, Tx } from "../db/db.js";
+import type { DeferredWrites, Tx, Write } from "../db/db.js";
 import type { Envelope } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
 
@@ -43,7 +43,7 @@ export class Outbox {
   async append(tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     this.check(envelopes);
-    tx.deferred(this, () => new PendingEnvelopes(this)).envelopes.push(...envelopes);
+    tx.deferred(this, () => new PendingEnvelopes(this, tx)).envelopes.push(...envelopes);
   }
 
   /** Writes now and returns how many were new: an already-known eventId is skipped (ingest's dedupe). */
@@ -61,40 +61,59 @@ export class Outbox {
     }
   }
 
-  /** @internal */
-  async write(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
-    // The log row and its work-queue row in one statement; an already-known eventId adds neither.
-    const result = await tx.query(
-      `WITH logged AS (
-         INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
-         ON CONFLICT (event_id) DO NOTHING
-         RETURNING position, bucket)
-       INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM logged`,
-      [
-        envelopes.map((e) => e.eventId),
-        envelopes.map((e) => e.type),
-        envelopes.map((e) => e.partitionKey),
-        envelopes.map((e) => bucketOf(e.partitionKey)),
-        envelopes.map((e) => e.aggregateId),
-        envelopes.map((e) => e.correlationId),
-        envelopes.map((e) => e.tenantId),
-        envelopes.map((e) => e.occurredAt),
-        envelopes.map((e) => JSON.stringify(e)),
-      ],
-    );
-    tx.afterCommit(() => this.appendedListeners.forEach((listener) => listener()));
+  /** Writes now; returns how many envelopes were new. */
+  private async write(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
+    const write = outboxWrite(envelopes);
+    const result = await tx.query(`WITH logged AS (${write.ctes[0]}) ${write.ctes[1]!.replace("{{0}}", "logged")}`, write.params);
+    tx.afterCommit(() => this.notifyAppended());
     return result.rowCount;
   }
+
+  /** @internal the deferred buffer's flush: the commit's listeners (the relay's wake-up) are told after it. */
+  deferredWrite(tx: Tx, envelopes: readonly Envelope[]): Write {
+    tx.afterCommit(() => this.notifyAppended());
+    return outboxWrite(envelopes);
+  }
+
+  private notifyAppended(): void {
+    this.appendedListeners.forEach((listener) => listener());
+  }
+}
+
+/** The log row and its work-queue row; an already-known eventId adds neither. */
+function outboxWrite(envelopes: readonly Envelope[]): Write {
+  return {
+    ctes: [
+      `INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING position, bucket`,
+      `INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM {{0}}`,
+    ],
+    params: [
+      envelopes.map((e) => e.eventId),
+      envelopes.map((e) => e.type),
+      envelopes.map((e) => e.partitionKey),
+      envelopes.map((e) => bucketOf(e.partitionKey)),
+      envelopes.map((e) => e.aggregateId),
+      envelopes.map((e) => e.correlationId),
+      envelopes.map((e) => e.tenantId),
+      envelopes.map((e) => e.occurredAt),
+      envelopes.map((e) => JSON.stringify(e)),
+    ],
+  };
 }
 
 /** One transaction's envelopes, in append order (which becomes their outbox order). */
 class PendingEnvelopes implements DeferredWrites {
   readonly order = 100;
   readonly envelopes: Envelope[] = [];
-  constructor(private readonly outbox: Outbox) {}
-  async flush(tx: Tx): Promise<void> {
-    if (this.envelopes.length > 0) await this.outbox.write(tx, this.envelopes.splice(0));
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly tx: Tx,
+  ) {}
+  drain(): Write[] {
+    return this.envelopes.length > 0 ? [this.outbox.deferredWrite(this.tx, this.envelopes.splice(0))] : [];
   }
   mark(): number {
     return this.envelopes.length;

@@ -53,12 +53,11 @@ export async function idempotent<T>(
         return { status: row.status, body: row.response, replayed: true };
       }
       const result = await work(tx);
-      await tx.query(`UPDATE platform.idempotency_keys SET status = $3, response = $4 WHERE scope = $1 AND key = $2`, [
-        request.scope,
-        key,
-        result.status,
-        JSON.stringify(result.body),
-      ]);
+      // Written with the transaction's other deferred writes: nothing reads the key back before commit.
+      tx.later({
+        ctes: [`UPDATE platform.idempotency_keys SET status = $3::int, response = $4::jsonb WHERE scope = $1::text AND key = $2::text`],
+        params: [request.scope, key, result.status, JSON.stringify(result.body)],
+      });
       return { ...result, replayed: false };
     },
     { tenantId: options.tenantId },

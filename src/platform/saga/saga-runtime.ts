@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { Db, DeferredWrites, Sql, Tx } from "../db/db.js";
+import type { Db, DeferredWrites, Sql, Tx, Write } from "../db/db.js";
 import type { Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 
 /**
@@ -44,11 +44,11 @@ const copyOf = <S>(t: Touched<S>): Touched<S> => ({ ...t, rows: [...t.rows], dea
 class TouchedSagas<S extends SagaState> implements DeferredWrites {
   readonly order = 0;
   sagas = new Map<string, Touched<S>>();
-  constructor(private readonly persist: (tx: Tx, sagas: Array<[string, Touched<S>]>) => Promise<void>) {}
-  async flush(tx: Tx): Promise<void> {
+  constructor(private readonly persist: (sagas: Array<[string, Touched<S>]>) => Write[]) {}
+  drain(): Write[] {
     const sagas = [...this.sagas];
     this.sagas = new Map();
-    if (sagas.length > 0) await this.persist(tx, sagas);
+    return sagas.length > 0 ? this.persist(sagas) : [];
   }
   /** The same objects with copies of their contents: a step in progress holds a reference to its saga's object. */
   mark(): Array<[string, Touched<S>, Touched<S>]> {
@@ -67,8 +67,8 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     private readonly execute: CommandExecutor<S, I, C>,
     /** Turns a fired deadline into the saga's own input. */
     private readonly deadlineInput: (name: string) => I,
-    /** Lets the owning context mirror the sagas' statuses onto its aggregates, in the same transaction (at commit, in one go). */
-    private readonly onSettled: (tx: Tx, settled: ReadonlyArray<{ sagaId: string; state: S }>) => Promise<void> = async () => undefined,
+    /** Lets the owning context mirror the sagas' statuses onto its aggregates: writes joined to the runtime's own at commit. */
+    private readonly onSettled: (settled: ReadonlyArray<{ sagaId: string; state: S }>) => Write[] = () => [],
   ) {}
 
   get type(): string {
@@ -76,7 +76,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
   }
 
   private touched(tx: Tx): TouchedSagas<S> {
-    return tx.deferred(this, () => new TouchedSagas<S>((t, sagas) => this.persist(t, sagas)));
+    return tx.deferred(this, () => new TouchedSagas<S>((sagas) => this.persist(sagas)));
   }
 
   /** Creates the instance and applies its first input, in the caller's transaction. */
@@ -131,8 +131,8 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     return touched.state;
   }
 
-  /** Every saga this transaction touched, in ONE statement; then the owner's mirror of their statuses. */
-  private async persist(tx: Tx, sagas: Array<[string, Touched<S>]>): Promise<void> {
+  /** Every saga this transaction touched, as one write; then the owner's mirror of their statuses. */
+  private persist(sagas: Array<[string, Touched<S>]>): Write[] {
     const created = sagas.filter(([, t]) => t.created);
     const updated = sagas.filter(([, t]) => !t.created);
     const steps = sagas.flatMap(([id, t]) => t.rows.map((row) => ({ id, ...row })));
@@ -140,29 +140,27 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       t.finished ? [{ id, name: null }] : [...t.deadlines].filter(([, due]) => due === null).map(([name]) => ({ id, name })),
     );
     const scheduled = sagas.flatMap(([id, t]) => [...t.deadlines].filter(([, due]) => due !== null).map(([name, due]) => ({ id, name, due: due! })));
-    // The CTEs touch disjoint rows (a deadline is either cleared or scheduled), as one statement requires.
-    await tx.query(
-      `WITH created AS (
-         INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
+    // The parts touch disjoint rows (a deadline is either cleared or scheduled), as one statement requires.
+    // `= ANY (ids)` beside each join pins the rows by primary key: a generic plan (statements are
+    // prepared) otherwise guesses the arrays' size and may hash-join over a whole table.
+    const write: Write = {
+      ctes: [
+        `INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
          SELECT n.id, $1, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
            FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
-             AS n(id, status, state, correlation_id, created_at, updated_at, steps)),
-       updated AS (
-         UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
+             AS n(id, status, state, correlation_id, created_at, updated_at, steps)`,
+        `UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
            FROM unnest($9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::int[]) AS u(id, status, state, updated_at, steps)
-          WHERE i.id = u.id),
-       recorded AS (
-         INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note)
-         SELECT * FROM unnest($14::text[], $15::int[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::text[])),
-       cleared AS (
-         DELETE FROM platform.saga_deadlines d USING unnest($22::text[], $23::text[]) AS c(id, name)
-          WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name)),
-       scheduled AS (
-         INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
+          WHERE i.id = u.id AND i.id = ANY ($9::text[])`,
+        `INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note)
+         SELECT * FROM unnest($14::text[], $15::int[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::text[])`,
+        `DELETE FROM platform.saga_deadlines d USING unnest($22::text[], $23::text[]) AS c(id, name)
+          WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name) AND d.saga_id = ANY ($22::text[])`,
+        `INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
          SELECT s.id, s.name, $1, s.due_at FROM unnest($24::text[], $25::text[], $26::timestamptz[]) AS s(id, name, due_at)
-         ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at)
-       SELECT 1`,
-      [
+         ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at`,
+      ],
+      params: [
         this.definition.type,
         created.map(([id]) => id), created.map(([, t]) => t.state.status), created.map(([, t]) => JSON.stringify(t.state)),
         created.map(([, t]) => t.created!.correlationId), created.map(([, t]) => t.created!.at), created.map(([, t]) => t.at), created.map(([, t]) => t.steps),
@@ -172,8 +170,8 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
         cleared.map((c) => c.id), cleared.map((c) => c.name),
         scheduled.map((s) => s.id), scheduled.map((s) => s.name), scheduled.map((s) => s.due),
       ],
-    );
-    await this.onSettled(tx, sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })));
+    };
+    return [write, ...this.onSettled(sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })))];
   }
 
   /** Fires every due deadline of this saga type (by the injected clock); returns how many fired. */

@@ -1,4 +1,4 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Sql, Write } from "../../../platform/db/db.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
 
 /** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
@@ -72,12 +72,20 @@ export async function intentByProviderRef(sql: Sql, provider: string, providerRe
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {
-  await sql.query(
-    `UPDATE billing.payment_intents
-        SET status = $2, provider_ref = $3, refunded_amount = $4, failure_code = $5, failure_message = $6, updated_at = $7
-      WHERE payment_id = $1`,
-    [intent.paymentId, intent.status, intent.providerRef, intent.refundedAmount, intent.failureCode, intent.failureMessage, now],
-  );
+  const { ctes, params } = intentWrite(intent, now);
+  await sql.query(ctes[0]!, params);
+}
+
+/** The same save as a write for the transaction's pre-commit statement (`tx.later`). */
+export function intentWrite(intent: PaymentIntent, now: Date): Write {
+  return {
+    ctes: [
+      `UPDATE billing.payment_intents
+          SET status = $2::text, provider_ref = $3::text, refunded_amount = $4::bigint, failure_code = $5::text, failure_message = $6::text, updated_at = $7::timestamptz
+        WHERE payment_id = $1::text`,
+    ],
+    params: [intent.paymentId, intent.status, intent.providerRef, intent.refundedAmount, intent.failureCode, intent.failureMessage, now],
+  };
 }
 
 // ── refunds ──────────────────────────────────────────────────────────────────────────────────────

@@ -5,7 +5,7 @@ import { RejectionError } from "../../../platform/result.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { insertIntentOnce, intentByOrder, saveIntent, scheduleCheck } from "./payment-intents.sql.js";
+import { insertIntentOnce, intentByOrder, intentWrite, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { commandOf, recordTransition, transition } from "./record-transition.js";
@@ -93,7 +93,8 @@ async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, in
   const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });
   const command = commandOf(outcome);
   const settled = command ? await transition(kernel, tx, processing, command, trace) : processing;
-  await saveIntent(tx, settled, kernel.clock.now());
+  // Nothing reads the intent back in this transaction: its final state goes out with the commit.
+  tx.later(intentWrite(settled, kernel.clock.now()));
   if (!command && outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
     await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
   }

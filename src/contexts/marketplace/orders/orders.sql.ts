@@ -1,4 +1,4 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Sql, Write } from "../../../platform/db/db.js";
 import type { PricedLine, Totals } from "./order.js";
 import type { OrderStatus } from "./purchase-saga.js";
 
@@ -130,16 +130,17 @@ export interface OrderStateChange {
   at: Date;
 }
 
-/** Mirrors purchase-saga statuses onto their orders, all of a transaction's in one statement. */
-export async function saveOrderStates(sql: Sql, changes: readonly OrderStateChange[]): Promise<void> {
-  if (changes.length === 0) return;
-  await sql.query(
+/** Mirrors purchase-saga statuses onto their orders: one write for all of a transaction's, joined to the saga's own at commit. */
+export function orderStatesWrite(changes: readonly OrderStateChange[]): Write {
+  return {
     // The refund saga owns refund_pending/refunded: a late purchase-saga input (a seat's enrollment.created) must not undo them.
-    `UPDATE marketplace.orders o SET status = c.status, payment_id = COALESCE(c.payment_id, o.payment_id), failure = COALESCE(c.failure, o.failure), updated_at = c.at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[]) AS c(order_id, status, payment_id, failure, at)
-      WHERE o.order_id = c.order_id AND o.status NOT IN ('refund_pending', 'refunded')`,
-    [changes.map((c) => c.orderId), changes.map((c) => c.status), changes.map((c) => c.paymentId), changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure))), changes.map((c) => c.at)],
-  );
+    ctes: [
+      `UPDATE marketplace.orders o SET status = c.status, payment_id = COALESCE(c.payment_id, o.payment_id), failure = COALESCE(c.failure, o.failure), updated_at = c.at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[]) AS c(order_id, status, payment_id, failure, at)
+        WHERE o.order_id = c.order_id AND o.order_id = ANY ($1::text[]) AND o.status NOT IN ('refund_pending', 'refunded')`,
+    ],
+    params: [changes.map((c) => c.orderId), changes.map((c) => c.status), changes.map((c) => c.paymentId), changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure))), changes.map((c) => c.at)],
+  };
 }
 
 /** What a tenant committed to in the cap window: every order that did not fail. */

@@ -10,10 +10,10 @@ import { releaseRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
 import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { MarketplacePorts } from "../ports.js";
-import { insertEarnings } from "../revenue/earnings.sql.js";
+import { earningsWrite } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
 import { placedLines, placedOrder } from "./order-memo.js";
-import { saveOrderStates, type OrderRow } from "./orders.sql.js";
+import { orderStatesWrite, type OrderRow } from "./orders.sql.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
@@ -96,10 +96,10 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       case "RecordRevenue": {
         const lines = await linesOfOrder();
         const shares = revenueByLine(lines.map((l) => ({ providerId: l.providerId, listingId: l.listingId, amount: l.amount })), order.discount);
-        await insertEarnings(tx, shares.map((share, i) => ({
+        tx.later(earningsWrite(shares.map((share, i) => ({
           ...share, entryId: newId("ern"), orderId, line: lines[i]!.line, kind: "sale" as const, currency: order.currency,
           maturesAt: order.refundDeadline ?? now,
-        })), now);
+        })), now));
         return;
       }
       case "PublishFulfilled":
@@ -141,7 +141,8 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
     kernel.clock,
     execute,
     (name) => (name === "payment" ? { type: "PaymentDeadlinePassed" } : { type: "EnrollmentDeadlinePassed" }),
-    (tx, settled) =>
-      saveOrderStates(tx, settled.map(({ sagaId, state }) => ({ orderId: sagaId, status: state.status, paymentId: state.paymentId, failure: state.failure, at: kernel.clock.now() }))),
+    (settled) => [
+      orderStatesWrite(settled.map(({ sagaId, state }) => ({ orderId: sagaId, status: state.status, paymentId: state.paymentId, failure: state.failure, at: kernel.clock.now() }))),
+    ],
   );
 }

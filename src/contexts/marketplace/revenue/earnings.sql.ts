@@ -1,4 +1,4 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Sql, Write } from "../../../platform/db/db.js";
 import type { PaidLine, RevenueSplit } from "./revenue-share.js";
 
 export interface EarningEntry extends PaidLine, RevenueSplit {
@@ -13,13 +13,21 @@ export interface EarningEntry extends PaidLine, RevenueSplit {
 /** Entries only, never edits; a sale is recorded once per order line (unique index). */
 export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[], at: Date): Promise<void> {
   if (entries.length === 0) return;
-  await sql.query(
-    `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
-     SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, $2
-       FROM jsonb_to_recordset($1::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
-            provider_amount bigint, currency text, matures_at timestamptz)
-     ON CONFLICT DO NOTHING`,
-    [
+  const { ctes, params } = earningsWrite(entries, at);
+  await sql.query(ctes[0]!, params);
+}
+
+/** The same entries as a write for the transaction's pre-commit statement (`tx.later`). */
+export function earningsWrite(entries: readonly EarningEntry[], at: Date): Write {
+  return {
+    ctes: [
+      `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
+       SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, $2::timestamptz
+         FROM jsonb_to_recordset($1::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
+              provider_amount bigint, currency text, matures_at timestamptz)
+       ON CONFLICT DO NOTHING`,
+    ],
+    params: [
       JSON.stringify(
         entries.map((e) => ({
           entry_id: e.entryId, provider_id: e.providerId, order_id: e.orderId, line: e.line, kind: e.kind, gross: e.gross, platform_fee: e.platformFee,
@@ -28,5 +36,5 @@ export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[],
       ),
       at,
     ],
-  );
+  };
 }
