@@ -11,7 +11,7 @@ export interface Config {
   natsPrefix: string;
   auth: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   logLevel: string;
-  relay: { batchSize: number; concurrency: number; pollMs: number };
+  relay: { batchSize: number; concurrency: number; pollMs: number; coalesceMs: number };
   retryPollMs: number;
   consumerLanes: number;
   sagaPollMs: number;
@@ -44,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // PGlite is one connection: extra loops would only queue behind each other.
       concurrency: int(env, "RELAY_CONCURRENCY", databaseUrl ? 4 : 1),
       pollMs: int(env, "RELAY_POLL_MS", 250),
+      coalesceMs: int(env, "RELAY_COALESCE_MS", 2),
     },
     retryPollMs: int(env, "RETRY_POLL_MS", 500),
     consumerLanes: Math.max(1, int(env, "CONSUMER_LANES", 4)),

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 
 export const OUTBOX_CHANNEL = "ghasi_outbox";
@@ -11,6 +12,8 @@ export const OUTBOX_CHANNEL = "ghasi_outbox";
 export class OutboxNotifier {
   private pending = false;
   private listener: pg.Client | null = null;
+  /** Tags this process's notifications: its own relay is already woken in-process, not by the echo. */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -22,7 +25,7 @@ export class OutboxNotifier {
     this.pending = true;
     setTimeout(() => {
       this.pending = false;
-      this.pool.query(`NOTIFY ${OUTBOX_CHANNEL}`).catch(() => undefined);
+      this.pool.query(`SELECT pg_notify($1, $2)`, [OUTBOX_CHANNEL, this.origin]).catch(() => undefined);
     }, this.windowMs).unref();
   }
 
@@ -30,7 +33,9 @@ export class OutboxNotifier {
   async listen(url: string, onWake: () => void): Promise<void> {
     const client = new pg.Client({ connectionString: url });
     client.on("error", () => undefined);
-    client.on("notification", () => onWake());
+    client.on("notification", (message) => {
+      if (message.payload !== this.origin) onWake();
+    });
     await client.connect();
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.listener = client;
