@@ -1,12 +1,12 @@
 import type { Tx } from "../../../platform/db/db.js";
-import { findOrder, orderLines, type OrderLineRow, type OrderRow } from "./orders.sql.js";
+import { findOrderWithLines, type OrderLineRow, type OrderRow } from "./orders.sql.js";
 
 /**
  * What the purchase saga's commands read of an order (its lines, totals, buyer, payment method) never
  * changes after placement, so a transaction reads it once, and the transaction that placed the
  * order never reads it at all. Keyed by transaction: nothing outlives the commit.
  */
-const memo = new WeakMap<Tx, Map<string, { order: OrderRow; lines: OrderLineRow[] | null }>>();
+const memo = new WeakMap<Tx, Map<string, { order: OrderRow; lines: OrderLineRow[] }>>();
 
 function entries(tx: Tx) {
   let orders = memo.get(tx);
@@ -22,15 +22,14 @@ export async function placedOrder(tx: Tx, orderId: string): Promise<OrderRow> {
   const orders = entries(tx);
   let entry = orders.get(orderId);
   if (!entry) {
-    const order = await findOrder(tx, orderId);
-    if (!order) throw new Error(`order ${orderId} of a running purchase saga does not exist`);
-    orders.set(orderId, (entry = { order, lines: null }));
+    const found = await findOrderWithLines(tx, orderId);
+    if (!found) throw new Error(`order ${orderId} of a running purchase saga does not exist`);
+    orders.set(orderId, (entry = found));
   }
   return entry.order;
 }
 
 export async function placedLines(tx: Tx, orderId: string): Promise<OrderLineRow[]> {
   await placedOrder(tx, orderId);
-  const entry = entries(tx).get(orderId)!;
-  return (entry.lines ??= await orderLines(tx, orderId));
+  return entries(tx).get(orderId)!.lines;
 }

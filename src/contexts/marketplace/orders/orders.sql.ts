@@ -42,25 +42,22 @@ export interface NewOrder {
 /** Writes the order and its lines; returns them as `findOrder` and `orderLines` would read them back. */
 export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
   const t = order.totals;
+  // The order and its lines in one statement (the lines' foreign key is checked at its end).
   await sql.query(
-    `INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
-       coupon_id, coupon_code, payment_method, payment_token, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)
-     VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+    `WITH placed AS (
+       INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
+         coupon_id, coupon_code, payment_method, payment_token, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)
+       VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18))
+     INSERT INTO marketplace.order_items (order_id, line, listing_id, plan_id, plan_version, kind, course_id, course_version_id, provider_id,
+       quantity, unit_amount, amount, billing_interval, validity_days, perpetual_offline)
+     SELECT $1, l.line, l.listing_id, l.plan_id, l.plan_version, l.kind, l.course_id, l.course_version_id, l.provider_id,
+            l.quantity, l.unit_amount, l.amount, l.billing_interval, l.validity_days, l.perpetual_offline
+       FROM jsonb_to_recordset($19::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
+            provider_id text, quantity int, unit_amount bigint, amount bigint, billing_interval text, validity_days int, perpetual_offline boolean)`,
     [
       order.orderId, order.tenantId, order.buyerUserId, t.currency, t.subtotal, t.discount, t.tax, t.taxInclusive, t.total,
       order.couponId, order.couponCode, order.payment.method, order.payment.method === "card" ? order.payment.token : null,
       order.billingCountry, order.refundPolicy?.policyId ?? null, order.refundPolicy?.refundPeriodDays ?? null, order.refundDeadline, order.at,
-    ],
-  );
-  await sql.query(
-    `INSERT INTO marketplace.order_items (order_id, line, listing_id, plan_id, plan_version, kind, course_id, course_version_id, provider_id,
-       quantity, unit_amount, amount, billing_interval, validity_days, perpetual_offline)
-     SELECT $1, l.line, l.listing_id, l.plan_id, l.plan_version, l.kind, l.course_id, l.course_version_id, l.provider_id,
-            l.quantity, l.unit_amount, l.amount, l.billing_interval, l.validity_days, l.perpetual_offline
-       FROM jsonb_to_recordset($2::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
-            provider_id text, quantity int, unit_amount bigint, amount bigint, billing_interval text, validity_days int, perpetual_offline boolean)`,
-    [
-      order.orderId,
       JSON.stringify(
         lines.map((l, line) => ({
           line, listing_id: l.listingId, plan_id: l.planId, plan_version: l.planVersion, kind: l.kind, course_id: l.courseId, course_version_id: l.courseVersionId,
@@ -111,15 +108,27 @@ export interface OrderLineRow {
   perpetualOffline: boolean;
 }
 
-export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRow[]> {
-  const result = await sql.query<OrderLineRow>(
-    `SELECT line, listing_id AS "listingId", plan_id AS "planId", plan_version AS "planVersion", kind, course_id AS "courseId",
+const LINE_COLUMNS = `line, listing_id AS "listingId", plan_id AS "planId", plan_version AS "planVersion", kind, course_id AS "courseId",
             course_version_id AS "courseVersionId", provider_id AS "providerId", quantity, unit_amount AS "unitAmount", amount,
-            billing_interval AS "interval", validity_days AS "validityDays", perpetual_offline AS "perpetualOffline"
-       FROM marketplace.order_items WHERE order_id = $1 ORDER BY line`,
+            billing_interval AS "interval", validity_days AS "validityDays", perpetual_offline AS "perpetualOffline"`;
+
+export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRow[]> {
+  const result = await sql.query<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM marketplace.order_items WHERE order_id = $1 ORDER BY line`, [orderId]);
+  return result.rows;
+}
+
+/** The order and its lines in one read. */
+export async function findOrderWithLines(sql: Sql, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] } | null> {
+  const result = await sql.query<OrderRow & { lines: OrderLineRow[] }>(
+    `SELECT ${ORDER_COLUMNS},
+            COALESCE((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.line) FROM (SELECT ${LINE_COLUMNS} FROM marketplace.order_items WHERE order_id = $1) i), '[]') AS lines
+       FROM marketplace.orders WHERE order_id = $1`,
     [orderId],
   );
-  return result.rows;
+  const row = result.rows[0];
+  if (!row) return null;
+  const { lines, ...order } = row;
+  return { order, lines };
 }
 
 export interface OrderStateChange {
@@ -163,18 +172,6 @@ export interface OrderableListing {
   refundPeriodDays: number | null;
 }
 
-/** The listings an order names, with the refund policy in force (snapshotted onto the order). */
-export async function orderableListings(sql: Sql, listingIds: readonly string[]): Promise<Map<string, OrderableListing>> {
-  const result = await sql.query<OrderableListing>(
-    `SELECT l.listing_id AS "listingId", l.status, l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
-            l.refund_policy_id AS "refundPolicyId", p.refund_period_days AS "refundPeriodDays"
-       FROM marketplace.listings l LEFT JOIN marketplace.refund_policies p ON p.policy_id = l.refund_policy_id
-      WHERE l.listing_id = ANY($1::text[])`,
-    [listingIds],
-  );
-  return new Map(result.rows.map((row) => [row.listingId, row]));
-}
-
 export interface OrderablePlan {
   planId: string;
   listingId: string;
@@ -188,14 +185,32 @@ export interface OrderablePlan {
   perpetualOffline: boolean;
 }
 
-/** Each plan at its current version: the version the order will reference for good. */
-export async function currentPlans(sql: Sql, planIds: readonly string[]): Promise<Map<string, OrderablePlan>> {
-  const result = await sql.query<OrderablePlan>(
-    `SELECT p.plan_id AS "planId", p.listing_id AS "listingId", p.kind, v.version, v.amount, v.currency, v.seats, v.billing_interval AS "interval",
+const LISTING_FACTS = `SELECT l.listing_id AS "listingId", l.status, l.provider_id AS "providerId", l.course_id AS "courseId", l.course_version_id AS "courseVersionId",
+            l.refund_policy_id AS "refundPolicyId", p.refund_period_days AS "refundPeriodDays"
+       FROM marketplace.listings l LEFT JOIN marketplace.refund_policies p ON p.policy_id = l.refund_policy_id
+      WHERE l.listing_id = ANY($1::text[])`;
+
+const PLAN_FACTS = `SELECT p.plan_id AS "planId", p.listing_id AS "listingId", p.kind, v.version, v.amount, v.currency, v.seats, v.billing_interval AS "interval",
             v.validity_days AS "validityDays", v.perpetual_offline AS "perpetualOffline"
        FROM marketplace.plans p JOIN marketplace.plan_versions v ON v.plan_id = p.plan_id AND v.version = p.current_version
-      WHERE p.plan_id = ANY($1::text[])`,
-    [planIds],
+      WHERE p.plan_id = ANY($2::text[])`;
+
+/**
+ * The listings an order names (with the refund policy in force, snapshotted onto the order) and
+ * each plan at its current version (the version the order references for good), in one read.
+ */
+export async function orderFacts(sql: Sql, listingIds: readonly string[], planIds: readonly string[]): Promise<{ listings: Map<string, OrderableListing>; plans: Map<string, OrderablePlan> }> {
+  const result = await sql.query<{ listing: OrderableListing | null; plan: OrderablePlan | null }>(
+    `SELECT to_jsonb(l) AS listing, NULL::jsonb AS plan FROM (${LISTING_FACTS}) l
+     UNION ALL
+     SELECT NULL::jsonb, to_jsonb(p) FROM (${PLAN_FACTS}) p`,
+    [listingIds, planIds],
   );
-  return new Map(result.rows.map((row) => [row.planId, { ...row, currency: row.currency.trim() }]));
+  const listings = new Map<string, OrderableListing>();
+  const plans = new Map<string, OrderablePlan>();
+  for (const row of result.rows) {
+    if (row.listing) listings.set(row.listing.listingId, row.listing);
+    if (row.plan) plans.set(row.plan.planId, { ...row.plan, currency: row.plan.currency.trim() });
+  }
+  return { listings, plans };
 }

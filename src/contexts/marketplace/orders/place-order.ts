@@ -7,7 +7,7 @@ import { couponByCode, reserveRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer } from "../licenses/license.js";
 import type { MarketplacePorts } from "../ports.js";
 import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.js";
-import { currentPlans, insertOrder, orderableListings, spentSince } from "./orders.sql.js";
+import { insertOrder, orderFacts, spentSince } from "./orders.sql.js";
 import { rememberOrder } from "./order-memo.js";
 import { initialPurchase } from "./purchase-saga.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
@@ -34,8 +34,7 @@ export interface PlacedOrder {
  */
 export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtime: PurchaseRuntime, tx: Tx, input: PlaceOrder, taxInclusive: boolean): Promise<PlacedOrder> {
   const now = kernel.clock.now();
-  const listings = await orderableListings(tx, input.items.map((i) => i.listingId));
-  const plans = await currentPlans(tx, input.items.map((i) => i.planId));
+  const { listings, plans } = await orderFacts(tx, input.items.map((i) => i.listingId), input.items.map((i) => i.planId));
   for (const [i, item] of input.items.entries()) {
     const plan = plans.get(item.planId);
     if (plan && item.planVersion !== undefined && item.planVersion !== plan.version) {

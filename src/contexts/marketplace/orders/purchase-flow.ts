@@ -55,7 +55,8 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       }
       case "PublishPaid": {
         const lines = await linesOfOrder();
-        const breakdown = await ports.payments.breakdown(tx, command.paymentId);
+        // Only wallet payments have a breakdown by bucket; the order knows how it is paid.
+        const breakdown = order.paymentMethod === "wallet" ? await ports.payments.breakdown(tx, command.paymentId) : null;
         await emit(tx, OrderPaid, {
           orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], paymentId: command.paymentId,
           amount: order.total, currency: order.currency, paymentMethod: order.paymentMethod, ...(breakdown ? { paymentBreakdown: breakdown } : {}),
