@@ -17,7 +17,7 @@ export class OutboxNotifier {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly windowMs = 5,
+    private readonly windowMs = 10,
   ) {}
 
   nudge(): void {

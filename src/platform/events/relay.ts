@@ -43,6 +43,8 @@ export class Relay {
   private wakeups: Array<() => void> = [];
   private nextBucket = 0;
   private woken = false;
+  /** A loop was woken by a commit and has not claimed yet. */
+  private armed = false;
 
   constructor(
     private readonly db: Db,
@@ -106,14 +108,17 @@ export class Relay {
   }
 
   /**
-   * Called after a commit that wrote outbox rows. Wakes ONE idle loop; a loop that finds work wakes
-   * the next, so parallelism follows the backlog and an idle system does not send every loop through
-   * an empty claim on every commit. With no loop idle, the busy ones are told to look once more.
+   * Called after a commit that wrote outbox rows. Wakes ONE idle loop, unless one is already woken
+   * and has not claimed yet: its claim will see this commit too, so a burst of commits makes one
+   * pass, not one each. With no loop idle, the busy ones are told to look once more.
    */
   wake(): void {
+    if (this.armed) return;
     const next = this.wakeups.shift();
-    if (next) next();
-    else this.woken = true;
+    if (next) {
+      this.armed = true;
+      next();
+    } else this.woken = true;
   }
 
   private wakeAll(): void {
@@ -122,30 +127,34 @@ export class Relay {
   }
 
   private async loop(): Promise<void> {
+    let byCommit = false;
     while (this.running) {
       this.woken = false;
       const coalesce = this.options.coalesceMs ?? 0;
       if (coalesce > 0) await new Promise((resolve) => setTimeout(resolve, coalesce));
+      if (byCommit) this.armed = false; // commits from here on are not covered by this claim
       try {
-        // The claim looks at every bucket, so 0 means nothing is waiting that another loop does not hold.
+        // The claim looks at every bucket, so a short batch means nothing is waiting that another loop does not hold.
         const published = await this.runOnce();
-        if (published > 0) {
-          this.wake(); // there was work: another bucket may hold more, bring one more loop in
+        if (published >= this.options.batchSize) {
+          this.wake(); // a backlog: bring one more loop in, and keep going
+          byCommit = false;
           continue;
         }
       } catch (error) {
         this.observer.failed(error);
       }
+      byCommit = false;
       if (this.woken) continue;
-      await new Promise<void>((resolve) => {
+      byCommit = await new Promise<boolean>((resolve) => {
         const wakeup = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
         // The poll is the fallback: a loop that wakes by it leaves the queue, so wake() never picks a stale waiter.
         const timer = setTimeout(() => {
           this.wakeups = this.wakeups.filter((waiting) => waiting !== wakeup);
-          resolve();
+          resolve(false);
         }, this.options.pollMs);
         this.wakeups.push(wakeup);
       });
