@@ -8,6 +8,11 @@ export interface Consumer {
   name: string;
   types: readonly string[];
   handle(tx: Tx, event: Envelope): Promise<void>;
+  /**
+   * Called once before a batch's fresh events are handled one by one, in the same savepoint: a
+   * chance to read (and lock) what all of them need in one statement instead of one each.
+   */
+  prepare?(tx: Tx, events: readonly Envelope[]): Promise<void>;
 }
 
 export interface Delivery {
@@ -101,10 +106,12 @@ export class ConsumerHub {
       );
       inserted.rows.forEach((row) => fresh.add(`${consumer}\u0000${row.event_id}`));
     }
+    const toApply = deliveries.filter((delivery) => fresh.delete(`${delivery.consumer.name}\u0000${delivery.event.eventId}`)); // not a redelivery, nor a duplicate within the batch
+    for (const consumer of new Set(toApply.map((delivery) => delivery.consumer))) {
+      await consumer.prepare?.(tx, toApply.filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.event));
+    }
     const applied: Delivery[] = [];
-    for (const delivery of deliveries) {
-      const key = `${delivery.consumer.name}\u0000${delivery.event.eventId}`;
-      if (!fresh.delete(key)) continue; // already applied (redelivery), or a duplicate within the batch
+    for (const delivery of toApply) {
       await delivery.consumer.handle(tx, delivery.event);
       applied.push(delivery);
     }

@@ -87,6 +87,22 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     return this.apply(tx, sagaId, touched, [input]);
   }
 
+  /**
+   * Locks and reads several sagas in one statement (in id order, the order every multi-row lock
+   * here takes), so the inputs that follow in this transaction find them already loaded.
+   */
+  async preload(tx: Tx, sagaIds: readonly string[]): Promise<void> {
+    const sagas = this.touched(tx).sagas;
+    const wanted = [...new Set(sagaIds)].filter((id) => !sagas.has(id));
+    if (wanted.length === 0) return;
+    const found = await tx.query<{ id: string; state: S; steps: number }>(
+      `SELECT id, state, steps FROM platform.saga_instances WHERE id = ANY ($1::text[]) AND saga_type = $2 ORDER BY id FOR UPDATE`,
+      [wanted, this.definition.type],
+    );
+    const now = this.clock.now();
+    for (const row of found.rows) sagas.set(row.id, { state: row.state, steps: row.steps, created: null, rows: [], deadlines: new Map(), finished: false, at: now });
+  }
+
   /** Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours). */
   async handle(tx: Tx, sagaId: string, input: I): Promise<S | null> {
     const sagas = this.touched(tx).sagas;
@@ -132,7 +148,9 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
   }
 
   /** Every saga this transaction touched, as one write; then the owner's mirror of their statuses. */
-  private persist(sagas: Array<[string, Touched<S>]>): Write[] {
+  private persist(all: Array<[string, Touched<S>]>): Write[] {
+    const sagas = all.filter(([, t]) => t.created || t.rows.length > 0); // preloaded but given no input: nothing to write
+    if (sagas.length === 0) return [];
     const created = sagas.filter(([, t]) => t.created);
     const updated = sagas.filter(([, t]) => !t.created);
     const steps = sagas.flatMap(([id, t]) => t.rows.map((row) => ({ id, ...row })));

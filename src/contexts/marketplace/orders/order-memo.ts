@@ -1,5 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
-import { findOrderWithLines, type OrderLineRow, type OrderRow } from "./orders.sql.js";
+import { findOrdersWithLines, type OrderLineRow, type OrderRow } from "./orders.sql.js";
 
 /**
  * What the purchase saga's commands read of an order (its lines, totals, buyer, payment method) never
@@ -18,14 +18,18 @@ export function rememberOrder(tx: Tx, order: OrderRow, lines: OrderLineRow[]): v
   entries(tx).set(order.orderId, { order, lines });
 }
 
-export async function placedOrder(tx: Tx, orderId: string): Promise<OrderRow> {
+/** Reads the orders a batch of saga inputs will need, all at once. */
+export async function preloadOrders(tx: Tx, orderIds: readonly string[]): Promise<void> {
   const orders = entries(tx);
-  let entry = orders.get(orderId);
-  if (!entry) {
-    const found = await findOrderWithLines(tx, orderId);
-    if (!found) throw new Error(`order ${orderId} of a running purchase saga does not exist`);
-    orders.set(orderId, (entry = found));
-  }
+  const wanted = [...new Set(orderIds)].filter((id) => !orders.has(id));
+  if (wanted.length === 0) return;
+  for (const found of await findOrdersWithLines(tx, wanted)) orders.set(found.order.orderId, found);
+}
+
+export async function placedOrder(tx: Tx, orderId: string): Promise<OrderRow> {
+  await preloadOrders(tx, [orderId]);
+  const entry = entries(tx).get(orderId);
+  if (!entry) throw new Error(`order ${orderId} of a running purchase saga does not exist`);
   return entry.order;
 }
 

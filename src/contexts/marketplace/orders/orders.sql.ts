@@ -117,18 +117,16 @@ export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRo
   return result.rows;
 }
 
-/** The order and its lines in one read. */
-export async function findOrderWithLines(sql: Sql, orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] } | null> {
+/** Orders with their lines, in one read. */
+export async function findOrdersWithLines(sql: Sql, orderIds: readonly string[]): Promise<Array<{ order: OrderRow; lines: OrderLineRow[] }>> {
   const result = await sql.query<OrderRow & { lines: OrderLineRow[] }>(
     `SELECT ${ORDER_COLUMNS},
-            COALESCE((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.line) FROM (SELECT ${LINE_COLUMNS} FROM marketplace.order_items WHERE order_id = $1) i), '[]') AS lines
-       FROM marketplace.orders WHERE order_id = $1`,
-    [orderId],
+            COALESCE((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.line)
+                        FROM (SELECT ${LINE_COLUMNS} FROM marketplace.order_items it WHERE it.order_id = o.order_id) i), '[]') AS lines
+       FROM marketplace.orders o WHERE o.order_id = ANY ($1::text[])`,
+    [orderIds],
   );
-  const row = result.rows[0];
-  if (!row) return null;
-  const { lines, ...order } = row;
-  return { order, lines };
+  return result.rows.map(({ lines, ...order }) => ({ order, lines }));
 }
 
 export interface OrderStateChange {

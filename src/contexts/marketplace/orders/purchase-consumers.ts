@@ -1,6 +1,19 @@
+import type { Envelope } from "../../../platform/events/envelope.js";
 import type { Consumer } from "../../../platform/events/consumers.js";
 import type { PaymentsPort } from "../ports.js";
+import { preloadOrders } from "./order-memo.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
+
+/** The purchase an event moves on, if any. */
+function orderOf(event: Envelope): string | null {
+  const payload = event.payload as Record<string, unknown>;
+  if (event.type === "enrollment.created.v1") {
+    // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset); the saga
+    // waits for the buyer's license enrollments only, not for seat or site-license ones later.
+    return typeof payload.orderId === "string" && (payload.source as { kind?: string } | undefined)?.kind === "license" ? payload.orderId : null;
+  }
+  return String(payload.orderId);
+}
 
 /**
  * seed 001 §5.3: the saga moves on billing's payment outcomes and on enrollment.created.v1.
@@ -10,22 +23,28 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: Payment
   return {
     name: "marketplace.purchase-saga",
     types: ["billing.payment.succeeded.v1", "billing.payment.failed.v1", "enrollment.created.v1"],
+    async prepare(tx, events) {
+      // A batch's sagas (locked) and orders in two reads, not two per event.
+      const orderIds = events.map(orderOf).filter((id): id is string => id !== null);
+      await runtime.preload(tx, orderIds);
+      await preloadOrders(tx, orderIds);
+    },
     async handle(tx, event) {
+      const orderId = orderOf(event);
+      if (orderId === null) return;
       const payload = event.payload as Record<string, unknown>;
       switch (event.type) {
         case "billing.payment.succeeded.v1":
-          await runtime.handle(tx, String(payload.orderId), { type: "PaymentSucceeded", paymentId: String(payload.paymentId) });
+          await runtime.handle(tx, orderId, { type: "PaymentSucceeded", paymentId: String(payload.paymentId) });
           return;
         case "billing.payment.failed.v1": {
           // seed 004 order.failed: a wallet shortfall reports what was required and what was there.
           const shortfall = payload.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? await payments.shortfall(tx, String(payload.paymentId)) : null;
-          await runtime.handle(tx, String(payload.orderId), { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) });
+          await runtime.handle(tx, orderId, { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) });
           return;
         }
         case "enrollment.created.v1":
-          // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset); the saga
-          // waits for the buyer's license enrollments only, not for seat or site-license ones later.
-          if (typeof payload.orderId === "string" && (payload.source as { kind?: string } | undefined)?.kind === "license") await runtime.handle(tx, payload.orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) });
+          await runtime.handle(tx, orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) });
           return;
       }
     },
