@@ -60,6 +60,17 @@ describe("transactional outbox", () => {
     expect((await effects(t)).map((e) => e.event_id)).toEqual(kept.map((e) => e.eventId));
   });
 
+  it("publishes a burst spread over every bucket without waiting for the poll", async () => {
+    // Four loops each claim a quarter of the buckets; a one-minute poll means only wake-ups can move these.
+    t = await startTestApp({ modules: [probeModule()], env: { RELAY_CONCURRENCY: "4", RELAY_POLL_MS: "60000" } });
+    const kernel = t.app.kernel;
+    const events = Array.from({ length: 64 }, (_, i) => ping(`burst-${i}`, 1));
+    await Promise.all(events.map((event) => kernel.db.tx((tx) => kernel.outbox.append(tx, [event]))));
+    const deadline = Date.now() + 5_000;
+    while ((await effects(t)).length < events.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await effects(t)).map((e) => e.event_id).sort()).toEqual(events.map((e) => e.eventId).sort());
+  });
+
   it("refuses to store a payload that breaks its schema", async () => {
     t = await startTestApp({ modules: [probeModule()] });
     const bad = { ...ping("k1", 1), payload: { key: "k1", seq: "one" } };

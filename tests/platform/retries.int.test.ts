@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RETRY_LADDER_MS } from "../../src/platform/events/retries.js";
-import { probeModule, ping } from "../support/probe.js";
+import type { Consumer } from "../../src/platform/events/consumers.js";
+import { probeModule, ping, ProbePinged } from "../support/probe.js";
 import { call, startTestApp, type TestApp } from "../support/test-app.js";
 
 let t: TestApp | undefined;
@@ -28,6 +29,26 @@ describe("inbox", () => {
 });
 
 describe("retries and dead letters", () => {
+  it("treats a deferred write that fails as its handler's failure: the rest of the batch applies, that event retries", async () => {
+    t = await startTestApp({ modules: [probeModule()], workers: false });
+    const { kernel } = t.app;
+    // Writes its note at commit; the note of seq 13 breaks NOT NULL only when the combined statement runs.
+    const breaker: Consumer = {
+      name: "probe.breaker",
+      types: [ProbePinged.type],
+      async handle(tx, event) {
+        const { seq } = event.payload as { seq: number };
+        tx.later({ ctes: [`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1::text, $2::text, 'x')`], params: [event.eventId, seq === 13 ? null : "owner"] });
+      },
+    };
+    const good = ping("brk", 1);
+    const bad = ping("brk", 13);
+    await kernel.db.tx((tx) => kernel.hub.deliver(tx, [{ consumer: breaker, event: good }, { consumer: breaker, event: bad }]));
+    expect(await count(t, `SELECT count(*)::int AS n FROM platform.probe_notes WHERE id = ANY($1)`, [[good.eventId, bad.eventId]])).toBe(1);
+    expect(await count(t, `SELECT count(*)::int AS n FROM platform.probe_notes WHERE id = $1`, [good.eventId])).toBe(1);
+    expect(await count(t, `SELECT count(*)::int AS n FROM platform.consumer_retries WHERE consumer = 'probe.breaker' AND event_id = $1`, [bad.eventId])).toBe(1);
+  });
+
   it("retries a failing handler at 1 s, 5 s, 30 s, 5 min and 1 h, then dead-letters it; replay after a fix applies it once", async () => {
     const probe = probeModule({ failing: true, calls: 0 });
     t = await startTestApp({ modules: [probe] });

@@ -45,12 +45,13 @@ async function setup() {
 
 describe("saga runtime", () => {
   it("lets a second input in the same transaction see the first, and numbers both steps", async () => {
-    const { runtime, db, deadlines, state } = await setup();
+    const { runtime, db, deadlines, state, noted } = await setup();
     await db.tx(async (tx) => {
       await runtime.begin(tx, "sg_1", { status: "open", ticks: 0 }, { type: "Tick" }, "sg_1");
       expect(await runtime.handle(tx, "sg_1", { type: "Tick" })).toEqual({ status: "open", ticks: 2 });
     });
     expect(await state("sg_1")).toEqual({ state: { status: "open", ticks: 2 }, steps: 2 });
+    expect(noted).toEqual([1, 2]); // each step's commands ran with the state that step produced
     expect(await deadlines("sg_1")).toEqual(["idle"]);
     await db.tx((tx) => runtime.handle(tx, "sg_1", { type: "Tick" }));
     const history = await sagaHistory(db, "sg_1");

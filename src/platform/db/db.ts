@@ -20,6 +20,11 @@ export interface Tx extends Sql {
   deferred<D extends DeferredWrites>(key: object, create: () => D): D;
   /** A write-only statement to run with the others just before COMMIT (see `DeferredWrites`). */
   later(write: Write): void;
+  /**
+   * Writes the deferred buffers now (one statement). A consumer batch calls it inside its savepoint,
+   * so a write that fails is that batch's failure — isolated, retried, dead-lettered — not the commit's.
+   */
+  flush(): Promise<void>;
 }
 
 /**
@@ -41,7 +46,7 @@ export interface Write {
  * part of the flush touches.
  */
 export interface DeferredWrites {
-  /** Lower comes first in the combined statement (which also fixes the outbox's position order). */
+  /** Lower comes first in the combined statement's text (all parts still run on one snapshot). */
   readonly order: number;
   /** Empties the buffer into writes (none when it holds nothing). */
   drain(): Write[];

@@ -75,6 +75,7 @@ export function transactionOn(sql: Sql): OpenTransaction {
     later(write) {
       tx.deferred(LATER, () => new LaterWrites()).writes.push(write);
     },
+    flush: () => flushDeferred(),
   };
   async function flushDeferred(): Promise<void> {
     const writes = [...deferred.values()].sort((a, b) => a.order - b.order).flatMap((buffer) => buffer.drain());

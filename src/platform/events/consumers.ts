@@ -115,6 +115,7 @@ export class ConsumerHub {
       await delivery.consumer.handle(tx, delivery.event);
       applied.push(delivery);
     }
+    await tx.flush(); // inside the savepoint: a deferred write that fails is this batch's failure
     if (retrying) for (const delivery of deliveries) await this.failures?.cleared(tx, delivery);
     return applied;
   }
@@ -126,6 +127,7 @@ export class ConsumerHub {
         const inbox = await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [consumer.name, event.eventId]);
         if (inbox.rowCount === 0) return false;
         await consumer.handle(tx, event);
+        await tx.flush();
         return true;
       });
       if (retrying) await this.failures?.cleared(tx, delivery);

@@ -46,7 +46,11 @@ export class Outbox {
     tx.deferred(this, () => new PendingEnvelopes(this, tx)).envelopes.push(...envelopes);
   }
 
-  /** Writes now and returns how many were new: an already-known eventId is skipped (ingest's dedupe). */
+  /**
+   * Writes now and returns how many were new: an already-known eventId is skipped (ingest's dedupe).
+   * Rows written now come before any appended earlier in the transaction, so do not mix the two
+   * for one partition key in one transaction.
+   */
   async store(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
     if (envelopes.length === 0) return 0;
     this.check(envelopes);

@@ -20,9 +20,8 @@ export interface RelayOptions {
   concurrency: number;
   pollMs: number;
   /**
-   * A loop woken by a commit waits this long before it claims, so the commits of those few
-   * milliseconds go out in one pass: under load a pass per commit cost more statements than the
-   * business transactions that fed it.
+   * A loop waits this long before each pass, so the commits of those few milliseconds go out in one
+   * pass: under load a pass per commit cost more statements than the business transactions that fed it.
    */
   coalesceMs?: number;
 }
@@ -45,6 +44,8 @@ export class Relay {
   private woken = false;
   /** A loop was woken by a commit and has not claimed yet. */
   private armed = false;
+  /** Loops in the middle of a pass. */
+  private busy = 0;
 
   constructor(
     private readonly db: Db,
@@ -58,12 +59,17 @@ export class Relay {
    * in outbox order. Returns how many events it published.
    */
   async runOnce(): Promise<number> {
+    return (await this.pass()).published;
+  }
+
+  /** `more`: the pass filled its batch or its share of buckets, so rows may be waiting that it did not take. */
+  private async pass(): Promise<{ published: number; more: boolean }> {
     const start = this.nextBucket++ % OUTBOX_BUCKETS;
     const share = Math.ceil(OUTBOX_BUCKETS / Math.max(1, this.options.concurrency));
     return this.db.tx(async (tx) => {
       // Claim, take and read in one statement: the bucket locks hold until commit, so the rows taken
       // come back if publishing fails, and no other relay takes a claimed bucket's rows meanwhile.
-      const rows = await tx.query<{ event_id: string; type: string; occurred_at: Date; json: string }>(
+      const rows = await tx.query<{ bucket: number; event_id: string; type: string; occurred_at: Date; json: string }>(
         // Written so that every plan (generic plans too: statements are prepared) probes indexes:
         // a hash join over a work queue full of dead rows cost milliseconds per pass under load.
         `WITH claimed AS (
@@ -75,15 +81,16 @@ export class Relay {
            DELETE FROM platform.outbox_pending WHERE position = ANY (ARRAY(
              SELECT position FROM platform.outbox_pending WHERE bucket = ANY (ARRAY(SELECT bucket FROM claimed)) ORDER BY position LIMIT $3))
            RETURNING position)
-         SELECT o.event_id, o.type, o.occurred_at, o.envelope::text AS json
+         SELECT o.bucket, o.event_id, o.type, o.occurred_at, o.envelope::text AS json
            FROM platform.outbox o WHERE o.position = ANY (ARRAY(SELECT position FROM taken)) ORDER BY o.position`,
         [start, share, this.options.batchSize],
       );
-      if (rows.rows.length === 0) return 0;
+      if (rows.rows.length === 0) return { published: 0, more: false };
       const events = rows.rows.map((row) => ({ eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at), json: row.json }));
       await this.publisher.publish(tx, events);
       this.observer.published(events);
-      return events.length;
+      const buckets = new Set(rows.rows.map((row) => row.bucket)).size;
+      return { published: events.length, more: events.length >= this.options.batchSize || buckets >= share };
     });
   }
 
@@ -97,6 +104,7 @@ export class Relay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.armed = false;
     for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop());
   }
 
@@ -113,7 +121,9 @@ export class Relay {
    * pass, not one each. With no loop idle, the busy ones are told to look once more.
    */
   wake(): void {
-    if (this.armed) return;
+    // A busy loop holds buckets under an older snapshot and could leave this commit's row behind:
+    // absorb the wake only when no loop is mid-pass.
+    if (this.armed && this.busy === 0) return;
     const next = this.wakeups.shift();
     if (next) {
       this.armed = true;
@@ -133,16 +143,18 @@ export class Relay {
       const coalesce = this.options.coalesceMs ?? 0;
       if (coalesce > 0) await new Promise((resolve) => setTimeout(resolve, coalesce));
       if (byCommit) this.armed = false; // commits from here on are not covered by this claim
+      this.busy++;
       try {
-        // The claim looks at every bucket, so a short batch means nothing is waiting that another loop does not hold.
-        const published = await this.runOnce();
-        if (published >= this.options.batchSize) {
-          this.wake(); // a backlog: bring one more loop in, and keep going
+        const { more } = await this.pass();
+        if (more) {
+          this.wake(); // a backlog, or buckets beyond this loop's share: bring one more loop in, and keep going
           byCommit = false;
           continue;
         }
       } catch (error) {
         this.observer.failed(error);
+      } finally {
+        this.busy--;
       }
       byCommit = false;
       if (this.woken) continue;

@@ -88,8 +88,8 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
   }
 
   /**
-   * Locks and reads several sagas in one statement (in id order, the order every multi-row lock
-   * here takes), so the inputs that follow in this transaction find them already loaded.
+   * Locks and reads several sagas in one statement (in id order), so the inputs that follow in this
+   * transaction find them already loaded.
    */
   async preload(tx: Tx, sagaIds: readonly string[]): Promise<void> {
     const sagas = this.touched(tx).sagas;
@@ -140,10 +140,9 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
         if (followUps) queue.push(...followUps);
       }
     }
-    if (this.definition.terminal.includes(touched.state.status)) {
-      touched.finished = true;
-      touched.deadlines.clear();
-    }
+    // A finished saga keeps no deadline: every one goes at commit, and none is scheduled.
+    touched.finished = this.definition.terminal.includes(touched.state.status);
+    if (touched.finished) touched.deadlines.clear();
     return touched.state;
   }
 
@@ -195,11 +194,15 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
   /** Fires every due deadline of this saga type (by the injected clock); returns how many fired. */
   async fireDue(db: Db, limit = 100): Promise<number> {
     return db.tx(async (tx) => {
+      // The saga rows are locked here too, with SKIP LOCKED: a consumer batch that holds a saga (and
+      // will write its deadlines at commit) is passed over until next time, never waited on —
+      // waiting would take the two locks in the opposite order to the batch.
       const due = await tx.query<{ saga_id: string; name: string }>(
-        `DELETE FROM platform.saga_deadlines WHERE (saga_id, name) IN (
-           SELECT saga_id, name FROM platform.saga_deadlines
-            WHERE saga_type = $1 AND due_at <= $2 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING saga_id, name`,
+        `WITH due AS (
+           SELECT d.saga_id, d.name FROM platform.saga_deadlines d JOIN platform.saga_instances i ON i.id = d.saga_id
+            WHERE d.saga_type = $1 AND d.due_at <= $2 ORDER BY d.due_at LIMIT $3 FOR UPDATE OF d, i SKIP LOCKED)
+         DELETE FROM platform.saga_deadlines x USING due WHERE x.saga_id = due.saga_id AND x.name = due.name
+         RETURNING x.saga_id, x.name`,
         [this.definition.type, this.clock.now(), limit],
       );
       for (const row of due.rows) await this.handle(tx, row.saga_id, this.deadlineInput(row.name));

@@ -4,9 +4,12 @@ import { findOrdersWithLines, type OrderLineRow, type OrderRow } from "./orders.
 /**
  * What the purchase saga's commands read of an order (its lines, totals, buyer, payment method) never
  * changes after placement, so a transaction reads it once, and the transaction that placed the
- * order never reads it at all. Keyed by transaction: nothing outlives the commit.
+ * order never reads it at all. Keyed by transaction: nothing outlives the commit. The fields that
+ * do change (status, payment id, failure) are left out, so nobody can read a stale one.
  */
-const memo = new WeakMap<Tx, Map<string, { order: OrderRow; lines: OrderLineRow[] }>>();
+export type PlacedOrder = Omit<OrderRow, "status" | "paymentId" | "failure">;
+
+const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[] }>>();
 
 function entries(tx: Tx) {
   let orders = memo.get(tx);
@@ -14,7 +17,7 @@ function entries(tx: Tx) {
   return orders;
 }
 
-export function rememberOrder(tx: Tx, order: OrderRow, lines: OrderLineRow[]): void {
+export function rememberOrder(tx: Tx, order: PlacedOrder, lines: OrderLineRow[]): void {
   entries(tx).set(order.orderId, { order, lines });
 }
 
@@ -26,7 +29,7 @@ export async function preloadOrders(tx: Tx, orderIds: readonly string[]): Promis
   for (const found of await findOrdersWithLines(tx, wanted)) orders.set(found.order.orderId, found);
 }
 
-export async function placedOrder(tx: Tx, orderId: string): Promise<OrderRow> {
+export async function placedOrder(tx: Tx, orderId: string): Promise<PlacedOrder> {
   await preloadOrders(tx, [orderId]);
   const entry = entries(tx).get(orderId);
   if (!entry) throw new Error(`order ${orderId} of a running purchase saga does not exist`);

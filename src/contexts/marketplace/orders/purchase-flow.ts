@@ -10,10 +10,10 @@ import { releaseRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
 import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { MarketplacePorts } from "../ports.js";
-import { earningsWrite } from "../revenue/earnings.sql.js";
+import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
 import { placedLines, placedOrder } from "./order-memo.js";
-import { orderStatesWrite, type OrderRow } from "./orders.sql.js";
+import { orderStatesWrite } from "./orders.sql.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
@@ -26,7 +26,7 @@ const flowContext = (orderId: string, cause?: EventContext): EventContext => ({ 
  * saga step, so a crash between two steps leaves either both or neither.
  */
 export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts: SagaTimeouts): PurchaseRuntime {
-  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: OrderRow) =>
+  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: { orderId: string; tenantId: string }) =>
     kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId))]);
 
   // Licenses granted in this transaction: the enrollment request that follows in the same step needs them.
@@ -97,10 +97,10 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       case "RecordRevenue": {
         const lines = await linesOfOrder();
         const shares = revenueByLine(lines.map((l) => ({ providerId: l.providerId, listingId: l.listingId, amount: l.amount })), order.discount);
-        tx.later(earningsWrite(shares.map((share, i) => ({
+        recordEarningsAtCommit(tx, shares.map((share, i) => ({
           ...share, entryId: newId("ern"), orderId, line: lines[i]!.line, kind: "sale" as const, currency: order.currency,
           maturesAt: order.refundDeadline ?? now,
-        })), now));
+        })), now);
         return;
       }
       case "PublishFulfilled":

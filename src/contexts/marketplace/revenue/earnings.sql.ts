@@ -1,4 +1,4 @@
-import type { Sql, Write } from "../../../platform/db/db.js";
+import type { DeferredWrites, Sql, Tx, Write } from "../../../platform/db/db.js";
 import type { PaidLine, RevenueSplit } from "./revenue-share.js";
 
 export interface EarningEntry extends PaidLine, RevenueSplit {
@@ -13,28 +13,51 @@ export interface EarningEntry extends PaidLine, RevenueSplit {
 /** Entries only, never edits; a sale is recorded once per order line (unique index). */
 export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[], at: Date): Promise<void> {
   if (entries.length === 0) return;
-  const { ctes, params } = earningsWrite(entries, at);
+  const { ctes, params } = earningsWrite(entries.map((entry) => ({ ...entry, at })));
   await sql.query(ctes[0]!, params);
 }
 
-/** The same entries as a write for the transaction's pre-commit statement (`tx.later`). */
-export function earningsWrite(entries: readonly EarningEntry[], at: Date): Write {
+/**
+ * Records entries with the transaction's other deferred writes: one buffer per transaction, so a
+ * consumer batch's sales make one insert (and one statement text) however many orders it fulfils.
+ */
+export function recordEarningsAtCommit(tx: Tx, entries: readonly EarningEntry[], at: Date): void {
+  tx.deferred(PENDING, () => new PendingEarnings()).entries.push(...entries.map((entry) => ({ ...entry, at })));
+}
+
+const PENDING = {};
+
+class PendingEarnings implements DeferredWrites {
+  readonly order = 60;
+  readonly entries: Array<EarningEntry & { at: Date }> = [];
+  drain(): Write[] {
+    return this.entries.length > 0 ? [earningsWrite(this.entries.splice(0))] : [];
+  }
+  mark(): number {
+    return this.entries.length;
+  }
+  rollback(mark: unknown): void {
+    this.entries.length = typeof mark === "number" ? mark : 0;
+  }
+}
+
+function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Write {
   return {
     ctes: [
       `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
-       SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, $2::timestamptz
+       SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, e.created_at
          FROM jsonb_to_recordset($1::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
-              provider_amount bigint, currency text, matures_at timestamptz)
+              provider_amount bigint, currency text, matures_at timestamptz, created_at timestamptz)
        ON CONFLICT DO NOTHING`,
     ],
     params: [
       JSON.stringify(
         entries.map((e) => ({
           entry_id: e.entryId, provider_id: e.providerId, order_id: e.orderId, line: e.line, kind: e.kind, gross: e.gross, platform_fee: e.platformFee,
-          provider_amount: e.providerAmount, currency: e.currency, matures_at: e.maturesAt,
+          provider_amount: e.providerAmount, currency: e.currency, matures_at: e.maturesAt, created_at: e.at,
         })),
       ),
-      at,
     ],
   };
 }
+
