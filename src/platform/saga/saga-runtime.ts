@@ -159,36 +159,63 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     const scheduled = sagas.flatMap(([id, t]) => [...t.deadlines].filter(([, due]) => due !== null).map(([name, due]) => ({ id, name, due: due! })));
     // The parts touch disjoint rows (a deadline is either cleared or scheduled), as one statement requires.
     // `= ANY (ids)` beside each join pins the rows by primary key: a generic plan (statements are
-    // prepared) otherwise guesses the arrays' size and may hash-join over a whole table.
-    const write: Write = {
+    // prepared) otherwise guesses the arrays' size and may hash-join over a whole table. A part with
+    // no rows is left out (planning and running an empty join is not free); the texts stay few.
+    const parts: Write[] = [];
+    if (created.length > 0) {
+      parts.push({
+        ctes: [
+          `INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
+           SELECT n.id, $1::text, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
+             FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
+               AS n(id, status, state, correlation_id, created_at, updated_at, steps)`,
+        ],
+        params: [
+          this.definition.type, created.map(([id]) => id), created.map(([, t]) => t.state.status), created.map(([, t]) => JSON.stringify(t.state)),
+          created.map(([, t]) => t.created!.correlationId), created.map(([, t]) => t.created!.at), created.map(([, t]) => t.at), created.map(([, t]) => t.steps),
+        ],
+      });
+    }
+    if (updated.length > 0) {
+      parts.push({
+        ctes: [
+          `UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
+             FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::int[]) AS u(id, status, state, updated_at, steps)
+            WHERE i.id = u.id AND i.id = ANY ($1::text[])`,
+        ],
+        params: [updated.map(([id]) => id), updated.map(([, t]) => t.state.status), updated.map(([, t]) => JSON.stringify(t.state)), updated.map(([, t]) => t.at), updated.map(([, t]) => t.steps)],
+      });
+    }
+    parts.push({
       ctes: [
-        `INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
-         SELECT n.id, $1, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
-           FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
-             AS n(id, status, state, correlation_id, created_at, updated_at, steps)`,
-        `UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
-           FROM unnest($9::text[], $10::text[], $11::jsonb[], $12::timestamptz[], $13::int[]) AS u(id, status, state, updated_at, steps)
-          WHERE i.id = u.id AND i.id = ANY ($9::text[])`,
         `INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note)
-         SELECT * FROM unnest($14::text[], $15::int[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::text[])`,
-        `DELETE FROM platform.saga_deadlines d USING unnest($22::text[], $23::text[]) AS c(id, name)
-          WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name) AND d.saga_id = ANY ($22::text[])`,
-        `INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
-         SELECT s.id, s.name, $1, s.due_at FROM unnest($24::text[], $25::text[], $26::timestamptz[]) AS s(id, name, due_at)
-         ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at`,
+         SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])`,
       ],
       params: [
-        this.definition.type,
-        created.map(([id]) => id), created.map(([, t]) => t.state.status), created.map(([, t]) => JSON.stringify(t.state)),
-        created.map(([, t]) => t.created!.correlationId), created.map(([, t]) => t.created!.at), created.map(([, t]) => t.at), created.map(([, t]) => t.steps),
-        updated.map(([id]) => id), updated.map(([, t]) => t.state.status), updated.map(([, t]) => JSON.stringify(t.state)), updated.map(([, t]) => t.at), updated.map(([, t]) => t.steps),
         steps.map((s) => s.id), steps.map((s) => s.seq), steps.map((s) => s.at), steps.map((s) => s.input), steps.map((s) => s.from), steps.map((s) => s.to),
         steps.map((s) => JSON.stringify(s.commands)), steps.map((s) => s.note),
-        cleared.map((c) => c.id), cleared.map((c) => c.name),
-        scheduled.map((s) => s.id), scheduled.map((s) => s.name), scheduled.map((s) => s.due),
       ],
-    };
-    return [write, ...this.onSettled(sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })))];
+    });
+    if (cleared.length > 0) {
+      parts.push({
+        ctes: [
+          `DELETE FROM platform.saga_deadlines d USING unnest($1::text[], $2::text[]) AS c(id, name)
+            WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name) AND d.saga_id = ANY ($1::text[])`,
+        ],
+        params: [cleared.map((c) => c.id), cleared.map((c) => c.name)],
+      });
+    }
+    if (scheduled.length > 0) {
+      parts.push({
+        ctes: [
+          `INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
+           SELECT s.id, s.name, $1::text, s.due_at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS s(id, name, due_at)
+           ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at`,
+        ],
+        params: [this.definition.type, scheduled.map((s) => s.id), scheduled.map((s) => s.name), scheduled.map((s) => s.due)],
+      });
+    }
+    return [...parts, ...this.onSettled(sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })))];
   }
 
   /** Fires every due deadline of this saga type (by the injected clock); returns how many fired. */

@@ -107,7 +107,8 @@ export async function findByKeys(sql: Sql, keys: ReadonlyArray<Pick<Enrollment, 
   const result = await sql.query<{ id: string; tenant_id: string; user_id: string; course_id: string; source_ref: string }>(
     `SELECT e.id, e.tenant_id, e.user_id, e.course_id, e.source_ref
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant_id, user_id, course_id, source_ref)
-       JOIN enrollment.enrollments e USING (tenant_id, user_id, course_id, source_ref)`,
+       JOIN enrollment.enrollments e USING (tenant_id, user_id, course_id, source_ref)
+      WHERE e.user_id = ANY ($2::text[])`, // an index condition whatever the plan (statements are prepared)
     [keys.map((k) => k.tenantId), keys.map((k) => k.userId), keys.map((k) => k.courseId), keys.map((k) => k.sourceRef)],
   );
   return new Map(result.rows.map((r) => [keyOf(r.tenant_id, r.user_id, r.course_id, r.source_ref), r.id]));
