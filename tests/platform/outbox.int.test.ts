@@ -60,6 +60,24 @@ describe("transactional outbox", () => {
     expect((await effects(t)).map((e) => e.event_id)).toEqual(kept.map((e) => e.eventId));
   });
 
+  it("brings back the events buffered before a savepoint that flushed and then rolled back", async () => {
+    t = await startTestApp({ modules: [probeModule()] });
+    const before = ping("spf", 1);
+    const inside = ping("spf", 2);
+    await t.app.kernel.db.tx(async (tx) => {
+      await t!.app.kernel.outbox.append(tx, [before]);
+      await expect(
+        tx.savepoint(async () => {
+          await t!.app.kernel.outbox.append(tx, [inside]);
+          await tx.flush(); // writes both, then the rollback undoes both rows
+          throw new Error("failed after the flush");
+        }),
+      ).rejects.toThrow("failed after the flush");
+    });
+    await t.settle();
+    expect((await effects(t)).map((e) => e.event_id)).toEqual([before.eventId]);
+  });
+
   it("publishes a burst spread over every bucket without waiting for the poll", async () => {
     // Four loops each claim a quarter of the buckets; a one-minute poll means only wake-ups can move these.
     t = await startTestApp({ modules: [probeModule()], env: { RELAY_CONCURRENCY: "4", RELAY_POLL_MS: "60000" } });

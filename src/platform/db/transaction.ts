@@ -14,11 +14,13 @@ class LaterWrites implements DeferredWrites {
   drain(): Write[] {
     return this.writes.splice(0);
   }
-  mark(): number {
-    return this.writes.length;
+  // A copy, not a length: a flush inside the savepoint empties the buffer, and its rollback must
+  // bring back what was buffered before the savepoint.
+  mark(): Write[] {
+    return [...this.writes];
   }
   rollback(mark: unknown): void {
-    this.writes.length = typeof mark === "number" ? mark : 0;
+    this.writes = [...((mark as Write[] | undefined) ?? [])];
   }
 }
 const LATER = {};

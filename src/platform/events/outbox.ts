@@ -119,10 +119,12 @@ class PendingEnvelopes implements DeferredWrites {
   drain(): Write[] {
     return this.envelopes.length > 0 ? [this.outbox.deferredWrite(this.tx, this.envelopes.splice(0))] : [];
   }
-  mark(): number {
-    return this.envelopes.length;
+  // A copy, not a length: a flush inside the savepoint empties the buffer, and its rollback must
+  // bring back what was buffered before the savepoint (those rows are no longer written).
+  mark(): Envelope[] {
+    return [...this.envelopes];
   }
   rollback(mark: unknown): void {
-    this.envelopes.length = typeof mark === "number" ? mark : 0;
+    this.envelopes.splice(0, this.envelopes.length, ...((mark as Envelope[] | undefined) ?? []));
   }
 }

@@ -33,11 +33,12 @@ class PendingEarnings implements DeferredWrites {
   drain(): Write[] {
     return this.entries.length > 0 ? [earningsWrite(this.entries.splice(0))] : [];
   }
-  mark(): number {
-    return this.entries.length;
+  // A copy: a flush inside a savepoint empties the buffer, and its rollback must bring the rest back.
+  mark(): Array<EarningEntry & { at: Date }> {
+    return [...this.entries];
   }
   rollback(mark: unknown): void {
-    this.entries.length = typeof mark === "number" ? mark : 0;
+    this.entries.splice(0, this.entries.length, ...((mark as Array<EarningEntry & { at: Date }> | undefined) ?? []));
   }
 }
 
