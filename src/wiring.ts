@@ -42,7 +42,7 @@ export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): 
         return (await billing.paymentIn(tx, paymentId))?.walletShortfall ?? null;
       },
       async breakdown(tx, paymentId) {
-        return billing.walletBreakdownIn(tx, paymentId);
+        return (await billing.paymentIn(tx, paymentId))?.walletBreakdown ?? null;
       },
     },
     enrollments: {

@@ -3,21 +3,12 @@
 // written in the job's own chunk transactions, so "completed" means they exist; PostgreSQL mode
 // also counts them). Seeded through the public API on a started server, as an org would.
 import { round, type BenchEnv, type BenchServer, type Mode } from "../lib.js";
+import { http } from "../purchase-client.js";
 
 export const name = "bulk-seats";
 export const modes: Mode[] = ["postgres", "embedded"];
 
 const SEATS = 10_000;
-
-async function http(baseUrl: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
 
 async function must(request: Promise<{ status: number; body: any }>, what: string): Promise<any> {
   const response = await request;

@@ -3,7 +3,6 @@ import type { Kernel } from "../../platform/kernel.js";
 import { unwrap } from "../../platform/result.js";
 import { checkDuePayments } from "./payments/check-due-payments.js";
 import { intentById } from "./payments/payment-intents.sql.js";
-import { orderDebits } from "./wallet/wallets.sql.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentView, type PaymentResult } from "./payments/payment-view.js";
 import { processPayment, type ProcessPaymentInput } from "./payments/process-payment.js";
@@ -70,12 +69,6 @@ export class BillingApi {
 
   async getPayment(paymentId: string): Promise<PaymentResult | null> {
     return this.kernel.db.tx((tx) => this.paymentIn(tx, paymentId), { tenantId: "*" });
-  }
-
-  /** What each wallet bucket gave to a payment; null for card payments (one read for those). */
-  async walletBreakdownIn(tx: Tx, paymentId: string): Promise<PaymentResult["walletBreakdown"]> {
-    const intent = await intentById(tx, paymentId);
-    return intent?.method === "wallet" ? orderDebits(tx, intent.orderId) : null;
   }
 
   async paymentIn(tx: Tx, paymentId: string): Promise<PaymentResult | null> {

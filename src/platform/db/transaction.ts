@@ -1,4 +1,5 @@
 import type { DeferredWrites, Sql, Tx, Write } from "./db.js";
+import { DeferredRows } from "./deferred-rows.js";
 
 export interface OpenTransaction {
   tx: Tx;
@@ -7,22 +8,7 @@ export interface OpenTransaction {
   flushDeferred(): Promise<void>;
 }
 
-/** Free-standing writes handed to `tx.later`, in the order given. */
-class LaterWrites implements DeferredWrites {
-  readonly order = 50;
-  writes: Write[] = [];
-  drain(): Write[] {
-    return this.writes.splice(0);
-  }
-  // A copy, not a length: a flush inside the savepoint empties the buffer, and its rollback must
-  // bring back what was buffered before the savepoint.
-  mark(): Write[] {
-    return [...this.writes];
-  }
-  rollback(mark: unknown): void {
-    this.writes = [...((mark as Write[] | undefined) ?? [])];
-  }
-}
+/** Key of the buffer of free-standing writes handed to `tx.later`, in the order given. */
 const LATER = {};
 
 /**
@@ -75,7 +61,7 @@ export function transactionOn(sql: Sql): OpenTransaction {
       return writes as D;
     },
     later(write) {
-      tx.deferred(LATER, () => new LaterWrites()).writes.push(write);
+      tx.deferred(LATER, () => new DeferredRows<Write>(50, (writes) => writes)).rows.push(write);
     },
     flush: () => flushDeferred(),
   };

@@ -1,4 +1,5 @@
-import type { DeferredWrites, Tx, Write } from "../db/db.js";
+import type { Tx, Write } from "../db/db.js";
+import { DeferredRows } from "../db/deferred-rows.js";
 import type { Envelope } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
 
@@ -43,7 +44,8 @@ export class Outbox {
   async append(tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     this.check(envelopes);
-    tx.deferred(this, () => new PendingEnvelopes(this, tx)).envelopes.push(...envelopes);
+    // One buffer per transaction, in append order (which becomes the envelopes' outbox order).
+    tx.deferred(this, () => new DeferredRows<Envelope>(100, (rows) => [this.deferredWrite(tx, rows)])).rows.push(...envelopes);
   }
 
   /**
@@ -106,25 +108,4 @@ function outboxWrite(envelopes: readonly Envelope[]): Write {
       envelopes.map((e) => JSON.stringify(e)),
     ],
   };
-}
-
-/** One transaction's envelopes, in append order (which becomes their outbox order). */
-class PendingEnvelopes implements DeferredWrites {
-  readonly order = 100;
-  readonly envelopes: Envelope[] = [];
-  constructor(
-    private readonly outbox: Outbox,
-    private readonly tx: Tx,
-  ) {}
-  drain(): Write[] {
-    return this.envelopes.length > 0 ? [this.outbox.deferredWrite(this.tx, this.envelopes.splice(0))] : [];
-  }
-  // A copy, not a length: a flush inside the savepoint empties the buffer, and its rollback must
-  // bring back what was buffered before the savepoint (those rows are no longer written).
-  mark(): Envelope[] {
-    return [...this.envelopes];
-  }
-  rollback(mark: unknown): void {
-    this.envelopes.splice(0, this.envelopes.length, ...((mark as Envelope[] | undefined) ?? []));
-  }
 }

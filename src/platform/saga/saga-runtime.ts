@@ -36,6 +36,9 @@ interface Touched<S> {
 
 const copyOf = <S>(t: Touched<S>): Touched<S> => ({ ...t, rows: [...t.rows], deadlines: new Map(t.deadlines) });
 
+const touchedAt = <S>(state: S, steps: number, at: Date, created: Touched<S>["created"] = null): Touched<S> =>
+  ({ state, steps, created, rows: [], deadlines: new Map(), finished: false, at });
+
 /**
  * The sagas one transaction touched, written together just before COMMIT: instances, step history
  * and deadlines of a whole consumer batch in one statement. Inside the transaction the runtime
@@ -82,7 +85,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
   /** Creates the instance and applies its first input, in the caller's transaction. */
   async begin(tx: Tx, sagaId: string, initial: S, input: I, correlationId: string): Promise<S> {
     const now = this.clock.now();
-    const touched: Touched<S> = { state: initial, steps: 0, created: { correlationId, at: now }, rows: [], deadlines: new Map(), finished: false, at: now };
+    const touched = touchedAt(initial, 0, now, { correlationId, at: now });
     this.touched(tx).sagas.set(sagaId, touched);
     return this.apply(tx, sagaId, touched, [input]);
   }
@@ -100,7 +103,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       [wanted, this.definition.type],
     );
     const now = this.clock.now();
-    for (const row of found.rows) sagas.set(row.id, { state: row.state, steps: row.steps, created: null, rows: [], deadlines: new Map(), finished: false, at: now });
+    for (const row of found.rows) sagas.set(row.id, touchedAt(row.state, row.steps, now));
   }
 
   /** Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours). */
@@ -114,7 +117,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       );
       const row = found.rows[0];
       if (!row) return null;
-      touched = { state: row.state, steps: row.steps, created: null, rows: [], deadlines: new Map(), finished: false, at: this.clock.now() };
+      touched = touchedAt(row.state, row.steps, this.clock.now());
       sagas.set(sagaId, touched);
     }
     return this.apply(tx, sagaId, touched, [input]);

@@ -34,13 +34,15 @@ export async function insertLicenses(sql: Sql, licenses: readonly NewLicense[], 
   const inserted = await sql.query<LicenseRow>(
     `INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
        seat_total, valid_from, valid_until, perpetual_offline, created_at, updated_at)
-     SELECT n.*, $14, $14 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-         $10::text[], $11::int[], $12::timestamptz[], $13::timestamptz[], $15::boolean[])
-       AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state, seat_total, valid_from, valid_until, perpetual_offline)
+     SELECT n.license_id, n.order_id, n.line, n.tenant_id, n.buyer_user_id, n.listing_id, n.course_id, n.course_version_id, n.kind, 'active',
+            n.seat_total, n.valid_from, n.valid_until, n.perpetual_offline, $13, $13
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::int[], $11::timestamptz[], $12::timestamptz[], $14::boolean[])
+       AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, seat_total, valid_from, valid_until, perpetual_offline)
      ORDER BY n.line
      ON CONFLICT (order_id, line) DO NOTHING RETURNING ${COLUMNS}`,
     [column((l) => l.licenseId), column((l) => l.orderId), column((l) => l.line), column((l) => l.tenantId), column((l) => l.buyerUserId), column((l) => l.listingId),
-      column((l) => l.courseId), column((l) => l.courseVersionId), column((l) => l.terms.kind), column(() => "active"), column((l) => l.terms.seatTotal),
+      column((l) => l.courseId), column((l) => l.courseVersionId), column((l) => l.terms.kind), column((l) => l.terms.seatTotal),
       column((l) => l.terms.validFrom), column((l) => l.terms.validUntil), at, column((l) => l.perpetualOffline)],
   );
   // A replayed grant finds its licenses already there: answer with what the order holds.

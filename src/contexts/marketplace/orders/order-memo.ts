@@ -1,14 +1,11 @@
 import type { Tx } from "../../../platform/db/db.js";
-import { findOrdersWithLines, type OrderLineRow, type OrderRow } from "./orders.sql.js";
+import { findOrdersWithLines, type OrderLineRow, type PlacedOrder } from "./orders.sql.js";
 
 /**
- * What the purchase saga's commands read of an order (its lines, totals, buyer, payment method) never
- * changes after placement, so a transaction reads it once, and the transaction that placed the
- * order never reads it at all. Keyed by transaction: nothing outlives the commit. The fields that
- * do change (status, payment id, failure) are left out, so nobody can read a stale one.
+ * What the purchase saga's commands read of an order never changes after placement (`PlacedOrder`),
+ * so a transaction reads it once, and the transaction that placed the order never reads it at all.
+ * Keyed by transaction: nothing outlives the commit.
  */
-export type PlacedOrder = Omit<OrderRow, "status" | "paymentId" | "failure">;
-
 const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[] }>>();
 
 function entries(tx: Tx) {

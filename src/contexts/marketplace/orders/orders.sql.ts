@@ -39,8 +39,14 @@ export interface NewOrder {
   at: Date;
 }
 
-/** Writes the order and its lines; returns them as `findOrder` and `orderLines` would read them back. */
-export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<{ order: OrderRow; lines: OrderLineRow[] }> {
+/**
+ * What the purchase saga reads of an order: everything fixed at placement (lines, totals, buyer,
+ * payment method), without the fields that change (status, payment id, failure).
+ */
+export type PlacedOrder = Omit<OrderRow, "status" | "paymentId" | "failure">;
+
+/** Writes the order and its lines; returns them as `findOrdersWithLines` would read them back. */
+export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<{ order: PlacedOrder; lines: OrderLineRow[] }> {
   const t = order.totals;
   // The order and its lines in one statement (the lines' foreign key is checked at its end).
   await sql.query(
@@ -68,11 +74,11 @@ export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (Pr
   );
   return {
     order: {
-      orderId: order.orderId, tenantId: order.tenantId, buyerUserId: order.buyerUserId, status: "placed", currency: t.currency, subtotal: t.subtotal,
+      orderId: order.orderId, tenantId: order.tenantId, buyerUserId: order.buyerUserId, currency: t.currency, subtotal: t.subtotal,
       discount: t.discount, tax: t.tax, taxInclusive: t.taxInclusive, total: t.total, couponId: order.couponId, couponCode: order.couponCode,
-      paymentMethod: order.payment.method, paymentToken: order.payment.method === "card" ? order.payment.token : null, paymentId: null,
+      paymentMethod: order.payment.method, paymentToken: order.payment.method === "card" ? order.payment.token : null,
       refundPolicyId: order.refundPolicy?.policyId ?? null, refundPeriodDays: order.refundPolicy?.refundPeriodDays ?? null,
-      refundDeadline: order.refundDeadline, failure: null, placedAt: order.at,
+      refundDeadline: order.refundDeadline, placedAt: order.at,
     },
     lines: lines.map((l, line) => ({
       line, listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, kind: l.kind, courseId: l.courseId, courseVersionId: l.courseVersionId,
@@ -121,34 +127,22 @@ export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRo
  * Orders with their lines, in one read: a row per line, the order's columns repeated (cheaper for
  * the server than building JSON per order). Every order has at least one line.
  */
-export async function findOrdersWithLines(sql: Sql, orderIds: readonly string[]): Promise<Array<{ order: OrderRow; lines: OrderLineRow[] }>> {
-  const result = await sql.query<OrderRow & { line: OrderLineRow }>(
-    // USING merges order_id, the one column name the two tables share. The second `= ANY` gives the
-    // lines an index condition of their own: a generic plan (statements are prepared) would
-    // otherwise hash-join them from a scan of every order line.
-    `SELECT ${ORDER_COLUMNS},
-            i.line AS "lineNo", i.listing_id AS "lineListingId", i.plan_id AS "linePlanId", i.plan_version AS "linePlanVersion", i.kind AS "lineKind",
-            i.course_id AS "lineCourseId", i.course_version_id AS "lineCourseVersionId", i.provider_id AS "lineProviderId", i.quantity AS "lineQuantity",
-            i.unit_amount AS "lineUnitAmount", i.amount AS "lineAmount", i.billing_interval AS "lineInterval", i.validity_days AS "lineValidityDays",
-            i.perpetual_offline AS "linePerpetualOffline"
+export async function findOrdersWithLines(sql: Sql, orderIds: readonly string[]): Promise<Array<{ order: PlacedOrder; lines: OrderLineRow[] }>> {
+  const result = await sql.query<OrderRow & OrderLineRow>(
+    // USING merges order_id, the one column the two tables share (no alias is shared either). The
+    // second `= ANY` gives the lines an index condition of their own: a generic plan (statements
+    // are prepared) would otherwise hash-join them from a scan of every order line.
+    `SELECT ${ORDER_COLUMNS}, ${LINE_COLUMNS}
        FROM marketplace.orders JOIN marketplace.order_items i USING (order_id)
-      WHERE order_id = ANY ($1::text[]) AND i.order_id = ANY ($1::text[]) ORDER BY order_id, i.line`,
+      WHERE order_id = ANY ($1::text[]) AND i.order_id = ANY ($1::text[]) ORDER BY order_id, line`,
     [orderIds],
   );
-  const byOrder = new Map<string, { order: OrderRow; lines: OrderLineRow[] }>();
-  for (const row of result.rows as unknown as Array<Record<string, unknown>>) {
-    const orderId = row.orderId as string;
-    let entry = byOrder.get(orderId);
-    if (!entry) {
-      const order = Object.fromEntries(Object.entries(row).filter(([key]) => !key.startsWith("line"))) as unknown as OrderRow;
-      byOrder.set(orderId, (entry = { order, lines: [] }));
-    }
-    entry.lines.push({
-      line: row.lineNo as number, listingId: row.lineListingId as string, planId: row.linePlanId as string, planVersion: row.linePlanVersion as number,
-      kind: row.lineKind as OrderLineRow["kind"], courseId: row.lineCourseId as string, courseVersionId: row.lineCourseVersionId as string,
-      providerId: row.lineProviderId as string, quantity: row.lineQuantity as number, unitAmount: Number(row.lineUnitAmount), amount: Number(row.lineAmount),
-      interval: row.lineInterval as OrderLineRow["interval"], validityDays: row.lineValidityDays as number | null, perpetualOffline: row.linePerpetualOffline as boolean,
-    });
+  const byOrder = new Map<string, { order: PlacedOrder; lines: OrderLineRow[] }>();
+  for (const row of result.rows) {
+    const { line, listingId, planId, planVersion, kind, courseId, courseVersionId, providerId, quantity, unitAmount, amount, interval, validityDays, perpetualOffline, status: _status, paymentId: _paymentId, failure: _failure, ...order } = row;
+    let entry = byOrder.get(order.orderId);
+    if (!entry) byOrder.set(order.orderId, (entry = { order, lines: [] }));
+    entry.lines.push({ line, listingId, planId, planVersion, kind, courseId, courseVersionId, providerId, quantity, unitAmount, amount, interval, validityDays, perpetualOffline });
   }
   return [...byOrder.values()];
 }

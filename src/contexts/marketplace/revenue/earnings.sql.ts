@@ -1,4 +1,5 @@
-import type { DeferredWrites, Sql, Tx, Write } from "../../../platform/db/db.js";
+import type { Sql, Tx, Write } from "../../../platform/db/db.js";
+import { DeferredRows } from "../../../platform/db/deferred-rows.js";
 import type { PaidLine, RevenueSplit } from "./revenue-share.js";
 
 export interface EarningEntry extends PaidLine, RevenueSplit {
@@ -22,25 +23,10 @@ export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[],
  * consumer batch's sales make one insert (and one statement text) however many orders it fulfils.
  */
 export function recordEarningsAtCommit(tx: Tx, entries: readonly EarningEntry[], at: Date): void {
-  tx.deferred(PENDING, () => new PendingEarnings()).entries.push(...entries.map((entry) => ({ ...entry, at })));
+  tx.deferred(PENDING, () => new DeferredRows<EarningEntry & { at: Date }>(60, (rows) => [earningsWrite(rows)])).rows.push(...entries.map((entry) => ({ ...entry, at })));
 }
 
 const PENDING = {};
-
-class PendingEarnings implements DeferredWrites {
-  readonly order = 60;
-  readonly entries: Array<EarningEntry & { at: Date }> = [];
-  drain(): Write[] {
-    return this.entries.length > 0 ? [earningsWrite(this.entries.splice(0))] : [];
-  }
-  // A copy: a flush inside a savepoint empties the buffer, and its rollback must bring the rest back.
-  mark(): Array<EarningEntry & { at: Date }> {
-    return [...this.entries];
-  }
-  rollback(mark: unknown): void {
-    this.entries.splice(0, this.entries.length, ...((mark as Array<EarningEntry & { at: Date }> | undefined) ?? []));
-  }
-}
 
 function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Write {
   return {
@@ -61,4 +47,3 @@ function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Wri
     ],
   };
 }
-
