@@ -62,6 +62,12 @@ export interface TxOptions {
    * `"*"` is the system scope used by workers and platform admins.
    */
   tenantId?: string;
+  /**
+   * Plan each statement for its parameters on every call (PostgreSQL), instead of once per session.
+   * For statements over tables that swing between empty and full, where a plan made while a table
+   * was small (a sequential scan) would be kept while it grows.
+   */
+  customPlans?: boolean;
 }
 
 export interface Db extends Sql {

@@ -74,12 +74,14 @@ export class Relay {
         // a hash join over a work queue full of dead rows cost milliseconds per pass under load.
         `WITH claimed AS (
            SELECT b.bucket FROM platform.outbox_buckets b,
-                  LATERAL (SELECT 1 FROM platform.outbox_pending p WHERE p.bucket = b.bucket LIMIT 1) waiting
+                  LATERAL (SELECT 1 FROM platform.outbox_pending p WHERE p.bucket = b.bucket ORDER BY p.bucket, p.position LIMIT 1) waiting
             ORDER BY (b.bucket - $1 + ${OUTBOX_BUCKETS}) % ${OUTBOX_BUCKETS}
             LIMIT $2 FOR UPDATE OF b SKIP LOCKED),
          taken AS (
            DELETE FROM platform.outbox_pending WHERE position = ANY (ARRAY(
-             SELECT position FROM platform.outbox_pending WHERE bucket = ANY (ARRAY(SELECT bucket FROM claimed)) ORDER BY position LIMIT $3))
+             SELECT t.position FROM claimed c,
+                    LATERAL (SELECT p.position FROM platform.outbox_pending p WHERE p.bucket = c.bucket ORDER BY p.position LIMIT $3) t
+              ORDER BY t.position LIMIT $3))
            RETURNING position)
          SELECT o.bucket, o.event_id, o.type, o.occurred_at, o.envelope::text AS json
            FROM platform.outbox o WHERE o.position = ANY (ARRAY(SELECT position FROM taken)) ORDER BY o.position`,
@@ -91,7 +93,7 @@ export class Relay {
       this.observer.published(events);
       const buckets = new Set(rows.rows.map((row) => row.bucket)).size;
       return { published: events.length, more: events.length >= this.options.batchSize || buckets >= share };
-    });
+    }, { customPlans: true });
   }
 
   /** Publishes until the outbox is empty (tests, shutdown). */
