@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
 import { SYSTEM_SCOPE } from "./db.js";
-import { runHooks, transactionOn } from "./transaction.js";
+import { planCacheMode, runHooks, transactionOn } from "./transaction.js";
 import { APP_ROLE } from "./roles.js";
 
 // int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
@@ -25,15 +25,6 @@ function statement(text: string, params?: readonly unknown[]): pg.QueryConfig | 
   }
   return { name, text, values: params as unknown[] };
 }
-
-/**
- * Transactions run short statements written to probe indexes, so their plans are made once per
- * session (generic) instead of on every call: the planner otherwise re-plans an `= ANY($1)`
- * statement whenever one element looks cheaper than its generic estimate, and a listing read spent
- * five times longer planning than running. Reads outside transactions (browse, ops listings) and
- * transactions that ask for `customPlans` keep the planner's own choice on every call.
- */
-const planMode = (options: TxOptions) => `set_config('plan_cache_mode', '${options.customPlans ? "force_custom_plan" : "force_generic_plan"}', true)`;
 
 export class PostgresDb implements Db {
   readonly engine = "postgres" as const;
@@ -66,7 +57,7 @@ export class PostgresDb implements Db {
     let broken = false;
     try {
       // One round trip for all: each statement sent is a syscall and a wait, on every transaction.
-      await client.query(`BEGIN; SELECT set_config('app.tenant_id', ${client.escapeLiteral(options.tenantId ?? SYSTEM_SCOPE)}, true), ${planMode(options)}`);
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', ${client.escapeLiteral(options.tenantId ?? SYSTEM_SCOPE)}, true), set_config('plan_cache_mode', '${planCacheMode(options)}', true)`);
       const { tx, commitHooks, flushDeferred } = transactionOn(sql);
       const value = await fn(tx);
       await flushDeferred();

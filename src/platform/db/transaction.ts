@@ -1,4 +1,4 @@
-import type { DeferredWrites, Sql, Tx, Write } from "./db.js";
+import type { DeferredWrites, Sql, Tx, TxOptions, Write } from "./db.js";
 import { DeferredRows } from "./deferred-rows.js";
 
 export interface OpenTransaction {
@@ -7,6 +7,15 @@ export interface OpenTransaction {
   /** Writes every deferred buffer in one statement; the adapter calls it right before COMMIT. */
   flushDeferred(): Promise<void>;
 }
+
+/**
+ * Transactions run short statements written to probe indexes, so their plans are made once per
+ * session (generic) instead of on every call: the planner otherwise re-plans an `= ANY($1)`
+ * statement whenever one element looks cheaper than its generic estimate, and a listing read spent
+ * five times longer planning than running. Reads outside transactions (browse, ops listings) and
+ * transactions that ask for `customPlans` keep the planner's own choice on every call.
+ */
+export const planCacheMode = (options: TxOptions): "force_generic_plan" | "force_custom_plan" => (options.customPlans ? "force_custom_plan" : "force_generic_plan");
 
 /** Key of the buffer of free-standing writes handed to `tx.later`, in the order given. */
 const LATER = {};
