@@ -1,4 +1,5 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Sql, Tx, Write } from "../../../platform/db/db.js";
+import { DeferredRows } from "../../../platform/db/deferred-rows.js";
 import type { LicenseKind, LicenseState, LicenseTerms } from "./license.js";
 
 export interface LicenseRow {
@@ -27,27 +28,45 @@ export type NewLicense = Pick<LicenseRow, "licenseId" | "orderId" | "line" | "te
   terms: LicenseTerms;
 };
 
-/** Idempotent per (order, line): a replayed step finds the licenses it granted before. */
-export async function insertLicenses(sql: Sql, licenses: readonly NewLicense[], at: Date): Promise<LicenseRow[]> {
-  if (licenses.length === 0) return [];
-  const column = <T>(pick: (l: NewLicense) => T) => licenses.map(pick);
-  const inserted = await sql.query<LicenseRow>(
-    `INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
-       seat_total, valid_from, valid_until, perpetual_offline, created_at, updated_at)
-     SELECT n.license_id, n.order_id, n.line, n.tenant_id, n.buyer_user_id, n.listing_id, n.course_id, n.course_version_id, n.kind, 'active',
-            n.seat_total, n.valid_from, n.valid_until, n.perpetual_offline, $13, $13
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-         $10::int[], $11::timestamptz[], $12::timestamptz[], $14::boolean[])
-       AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, seat_total, valid_from, valid_until, perpetual_offline)
-     ORDER BY n.line
-     ON CONFLICT (order_id, line) DO NOTHING RETURNING ${COLUMNS}`,
-    [column((l) => l.licenseId), column((l) => l.orderId), column((l) => l.line), column((l) => l.tenantId), column((l) => l.buyerUserId), column((l) => l.listingId),
-      column((l) => l.courseId), column((l) => l.courseVersionId), column((l) => l.terms.kind), column((l) => l.terms.seatTotal),
-      column((l) => l.terms.validFrom), column((l) => l.terms.validUntil), at, column((l) => l.perpetualOffline)],
-  );
-  // A replayed grant finds its licenses already there: answer with what the order holds.
-  if (inserted.rows.length === licenses.length) return inserted.rows.sort((a, b) => a.line - b.line);
-  return licensesOfOrder(sql, licenses[0]!.orderId);
+/**
+ * Grants licenses with the transaction's other deferred writes: one insert for a consumer batch's
+ * orders instead of one statement each. Returns the rows as they will be written. The saga grants
+ * an order's licenses once (its step is recorded in the same transaction), so a second grant is a
+ * bug: the unique (order, line) key makes it fail the batch loudly instead of passing unnoticed.
+ * A revocation in the same transaction (a compensation) changes the buffered rows; other readers
+ * in the same transaction flush first (`tx.flush`).
+ */
+export function grantLicensesAtCommit(tx: Tx, licenses: readonly NewLicense[], at: Date): LicenseRow[] {
+  const rows = licenses.map((l): LicenseRow => ({
+    licenseId: l.licenseId, orderId: l.orderId, line: l.line, tenantId: l.tenantId, buyerUserId: l.buyerUserId, listingId: l.listingId,
+    courseId: l.courseId, courseVersionId: l.courseVersionId, kind: l.terms.kind, state: "active", seatTotal: l.terms.seatTotal, seatsAssigned: 0,
+    validFrom: l.terms.validFrom, validUntil: l.terms.validUntil, perpetualOffline: l.perpetualOffline,
+  }));
+  pending(tx).rows.push(...rows.map((row) => ({ ...row, at, revokedReason: null })));
+  return rows;
+}
+
+type PendingLicense = LicenseRow & { at: Date; revokedReason: string | null };
+const PENDING = {};
+const pending = (tx: Tx) => tx.deferred(PENDING, () => new DeferredRows<PendingLicense>(50, (rows) => [licensesWrite(rows)]));
+
+function licensesWrite(rows: readonly PendingLicense[]): Write {
+  const column = <T>(pick: (l: PendingLicense) => T) => rows.map(pick);
+  return {
+    ctes: [
+      `INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
+           seat_total, valid_from, valid_until, perpetual_offline, revoked_reason, created_at, updated_at)
+       SELECT n.license_id, n.order_id, n.line, n.tenant_id, n.buyer_user_id, n.listing_id, n.course_id, n.course_version_id, n.kind, n.state,
+              n.seat_total, n.valid_from, n.valid_until, n.perpetual_offline, n.revoked_reason, n.at, n.at
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+           $10::int[], $11::timestamptz[], $12::timestamptz[], $13::boolean[], $14::timestamptz[], $15::text[], $16::text[])
+         AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, seat_total, valid_from, valid_until,
+              perpetual_offline, at, state, revoked_reason)`,
+    ],
+    params: [column((l) => l.licenseId), column((l) => l.orderId), column((l) => l.line), column((l) => l.tenantId), column((l) => l.buyerUserId), column((l) => l.listingId),
+      column((l) => l.courseId), column((l) => l.courseVersionId), column((l) => l.kind), column((l) => l.seatTotal),
+      column((l) => l.validFrom), column((l) => l.validUntil), column((l) => l.perpetualOffline), column((l) => l.at), column((l) => l.state), column((l) => l.revokedReason)],
+  };
 }
 
 export async function licensesOfOrder(sql: Sql, orderId: string): Promise<LicenseRow[]> {
@@ -60,14 +79,23 @@ export async function findLicense(sql: Sql, licenseId: string, lock = false): Pr
   return result.rows[0] ?? null;
 }
 
-/** Returns the licenses this call revoked (already revoked ones are left alone). */
-export async function revokeLicensesOfOrder(sql: Sql, orderId: string, reason: string, at: Date): Promise<LicenseRow[]> {
-  const result = await sql.query<LicenseRow>(
+/** Returns the licenses this call revoked (already revoked ones are left alone), granted in this transaction or before. */
+export async function revokeLicensesOfOrder(tx: Tx, orderId: string, reason: string, at: Date): Promise<LicenseRow[]> {
+  // Buffered rows are replaced, not edited: a savepoint's mark holds the rows as they were.
+  const buffer = pending(tx);
+  const buffered: LicenseRow[] = [];
+  buffer.rows = buffer.rows.map((row) => {
+    if (row.orderId !== orderId || row.state === "revoked") return row;
+    const { at: _at, revokedReason: _reason, ...license } = row;
+    buffered.push({ ...license, state: "revoked" });
+    return { ...row, state: "revoked", revokedReason: reason };
+  });
+  const result = await tx.query<LicenseRow>(
     `UPDATE marketplace.licenses SET state = 'revoked', revoked_reason = $2, updated_at = $3
       WHERE order_id = $1 AND state <> 'revoked' RETURNING ${COLUMNS}`,
     [orderId, reason, at],
   );
-  return result.rows;
+  return [...buffered, ...result.rows];
 }
 
 /**

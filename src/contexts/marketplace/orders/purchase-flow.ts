@@ -8,7 +8,7 @@ import { RejectionError } from "../../../platform/result.js";
 import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { releaseRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
-import { insertLicenses, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
+import { grantLicensesAtCommit, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
@@ -65,7 +65,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       }
       case "GrantLicenses": {
         const lines = await linesOfOrder();
-        const granted = await insertLicenses(tx, lines.map((line) => ({
+        const granted = grantLicensesAtCommit(tx, lines.map((line) => ({
           licenseId: newId("lcn"), orderId, line: line.line, tenantId: order.tenantId, buyerUserId: order.buyerUserId, listingId: line.listingId,
           courseId: line.courseId, courseVersionId: line.courseVersionId, terms: licenseTermsFor(line, now), perpetualOffline: line.perpetualOffline,
         })), now);
