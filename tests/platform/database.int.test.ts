@@ -30,6 +30,29 @@ describe("database", () => {
     expect(scope.rows[0]!.tenant).toBe("ten_42");
   });
 
+  it("runs the same statement again after it failed inside a transaction, with rows and counts intact", async () => {
+    t = await startTestApp();
+    const { db } = t.app.kernel;
+    const insert = `INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) RETURNING consumer, event_id`;
+    const counted = await db.tx(async (tx) => {
+      await tx.query(insert, ["test.prepared", "evt_1"]);
+      // The duplicate fails inside a savepoint; the statement (prepared once per session) stays usable.
+      await expect(tx.savepoint(() => tx.query(insert, ["test.prepared", "evt_1"]))).rejects.toThrow(/duplicate key/);
+      const again = await tx.query<{ consumer: string; event_id: string }>(insert, ["test.prepared", "evt_2"]);
+      const deleted = await tx.query(`DELETE FROM platform.inbox WHERE consumer = $1 AND event_id = ANY ($2::text[])`, ["test.prepared", ["evt_1", "evt_2", "evt_3"]]);
+      return { again: again.rows, deleted: deleted.rowCount };
+    });
+    expect(counted).toEqual({ again: [{ consumer: "test.prepared", event_id: "evt_2" }], deleted: 2 });
+  });
+
+  it("plans statements in transactions once per session, and the relay's claim on every call", async () => {
+    t = await startTestApp();
+    const mode = (options?: { customPlans?: boolean }) =>
+      t!.app.kernel.db.tx((tx) => tx.query<{ mode: string }>(`SELECT current_setting('plan_cache_mode') AS mode WHERE $1::int = 1`, [1]), options);
+    expect((await mode()).rows[0]!.mode).toBe("force_generic_plan");
+    expect((await mode({ customPlans: true })).rows[0]!.mode).toBe("force_custom_plan");
+  });
+
   it("keeps a second process off a data directory in use", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "ghasi-lock-"));
     try {
