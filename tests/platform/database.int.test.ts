@@ -45,12 +45,15 @@ describe("database", () => {
     expect(counted).toEqual({ again: [{ consumer: "test.prepared", event_id: "evt_2" }], deleted: 2 });
   });
 
-  it("plans statements in transactions once per session, and the relay's claim on every call", async () => {
+  it("plans statements in transactions once per session and off sequential scans, and the relay's claim on every call", async () => {
     t = await startTestApp();
-    const mode = (options?: { customPlans?: boolean }) =>
-      t!.app.kernel.db.tx((tx) => tx.query<{ mode: string }>(`SELECT current_setting('plan_cache_mode') AS mode WHERE $1::int = 1`, [1]), options);
-    expect((await mode()).rows[0]!.mode).toBe("force_generic_plan");
-    expect((await mode({ customPlans: true })).rows[0]!.mode).toBe("force_custom_plan");
+    const settings = async (options?: { customPlans?: boolean }) =>
+      (await t!.app.kernel.db.tx((tx) => tx.query<{ mode: string; seqscan: string }>(
+        `SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan WHERE $1::int = 1`, [1]), options)).rows[0];
+    expect(await settings()).toEqual({ mode: "force_generic_plan", seqscan: "off" });
+    expect(await settings({ customPlans: true })).toEqual({ mode: "force_custom_plan", seqscan: "on" });
+    // Outside a transaction the session's defaults hold.
+    expect((await t.app.kernel.db.query<{ seqscan: string }>(`SELECT current_setting('enable_seqscan') AS seqscan`)).rows[0]).toEqual({ seqscan: "on" });
   });
 
   it("keeps a second process off a data directory in use", () => {

@@ -1,7 +1,7 @@
 import { PGlite, parse, protocol, type Results } from "@electric-sql/pglite";
 import type { Db, QueryResult, Sql, TxOptions } from "./db.js";
 import { SYSTEM_SCOPE } from "./db.js";
-import { planCacheMode, runHooks, transactionOn } from "./transaction.js";
+import { planSettings, runHooks, transactionOn } from "./transaction.js";
 
 type BackendMessage = Awaited<ReturnType<PGlite["execProtocolStream"]>>[number];
 
@@ -63,7 +63,8 @@ export class PgliteDb implements Db {
           return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
         },
       };
-      await sql.query("SELECT set_config('app.tenant_id', $1, true), set_config('plan_cache_mode', $2, true)", [options.tenantId ?? SYSTEM_SCOPE, planCacheMode(options)]);
+      const settings = [["app.tenant_id", options.tenantId ?? SYSTEM_SCOPE], ...planSettings(options)];
+      await sql.query(`SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`, settings.flat());
       const { tx, commitHooks, flushDeferred } = transactionOn(sql);
       hooks = commitHooks;
       const result = await fn(tx);

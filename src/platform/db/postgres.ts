@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
 import { SYSTEM_SCOPE } from "./db.js";
-import { planCacheMode, runHooks, transactionOn } from "./transaction.js";
+import { planSettings, runHooks, transactionOn } from "./transaction.js";
 import { APP_ROLE } from "./roles.js";
 
 // int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
@@ -57,7 +57,8 @@ export class PostgresDb implements Db {
     let broken = false;
     try {
       // One round trip for all: each statement sent is a syscall and a wait, on every transaction.
-      await client.query(`BEGIN; SELECT set_config('app.tenant_id', ${client.escapeLiteral(options.tenantId ?? SYSTEM_SCOPE)}, true), set_config('plan_cache_mode', '${planCacheMode(options)}', true)`);
+      const settings = [["app.tenant_id", options.tenantId ?? SYSTEM_SCOPE], ...planSettings(options)];
+      await client.query(`BEGIN; SELECT ${settings.map(([name, value]) => `set_config('${name}', ${client.escapeLiteral(value!)}, true)`).join(", ")}`);
       const { tx, commitHooks, flushDeferred } = transactionOn(sql);
       const value = await fn(tx);
       await flushDeferred();

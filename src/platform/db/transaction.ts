@@ -12,10 +12,17 @@ export interface OpenTransaction {
  * Transactions run short statements written to probe indexes, so their plans are made once per
  * session (generic) instead of on every call: the planner otherwise re-plans an `= ANY($1)`
  * statement whenever one element looks cheaper than its generic estimate, and a listing read spent
- * five times longer planning than running. Reads outside transactions (browse, ops listings) and
- * transactions that ask for `customPlans` keep the planner's own choice on every call.
+ * five times longer planning than running. A generic plan is kept until its tables are next
+ * analysed, so one made while a table was nearly empty (a fresh database, the first orders) would
+ * scan the whole table on every call while it grows: sequential scans are priced out where an
+ * index exists. Reads outside transactions (browse, ops listings) and transactions that ask for
+ * `customPlans` (the relay's claim) keep the planner's own choice on every call.
  */
-export const planCacheMode = (options: TxOptions): "force_generic_plan" | "force_custom_plan" => (options.customPlans ? "force_custom_plan" : "force_generic_plan");
+export function planSettings(options: TxOptions): Array<[setting: string, value: string]> {
+  return options.customPlans
+    ? [["plan_cache_mode", "force_custom_plan"], ["enable_seqscan", "on"]]
+    : [["plan_cache_mode", "force_generic_plan"], ["enable_seqscan", "off"]];
+}
 
 /** Key of the buffer of free-standing writes handed to `tx.later`, in the order given. */
 const LATER = {};
