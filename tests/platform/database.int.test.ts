@@ -53,7 +53,7 @@ describe("database", () => {
     expect(await settings()).toEqual({ mode: "force_generic_plan", seqscan: "off" });
     expect(await settings({ customPlans: true })).toEqual({ mode: "force_custom_plan", seqscan: "on" });
     // Outside a transaction the session's defaults hold.
-    expect((await t.app.kernel.db.query<{ seqscan: string }>(`SELECT current_setting('enable_seqscan') AS seqscan`)).rows[0]).toEqual({ seqscan: "on" });
+    expect((await t.app.kernel.db.query(`SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan`)).rows[0]).toEqual({ mode: "auto", seqscan: "on" });
   });
 
   it("keeps a second process off a data directory in use", () => {

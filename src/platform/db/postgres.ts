@@ -35,7 +35,7 @@ export class PostgresDb implements Db {
    * even when the login user is a superuser (as on a developer machine).
    */
   static open(url: string, poolSize: number): PostgresDb {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE} -c plan_cache_mode=force_generic_plan` });
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE}` });
     // An idle client killed by the server (restart, failover) must not crash the process; the pool replaces it.
     pool.on("error", () => undefined);
     return new PostgresDb(pool);
