@@ -89,7 +89,6 @@ export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
     currentCourseVersion: async (courseId: string, tx: Tx) => (await courseFactsOf(tx, courseId, clock()))?.advertisedRun?.courseVersionId ?? null,
     siteLicenses: {
       async coveringLicense(tx, tenantId, userId, courseId) {
-        await tx.flush(); // licenses granted earlier in this transaction leave with its deferred writes
         // Every member of the licensed tenant is entitled (issue 5 §2): membership is tenancy's fact.
         const license = await activeSiteLicense(tx, await tenantsOfMember(tx, userId, tenantId), courseId, clock());
         if (!license) return null;
@@ -124,7 +123,6 @@ function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catal
     },
     subsidies: {
       async applicableSubsidy(tx, tenantId, userId, courseIds) {
-        await tx.flush(); // as in coveringLicense
         const licenses = await tenantLicensesCovering(tx, tenantId, courseIds, clock());
         // A seat pack puts the course in the enterprise's catalog; it subsidizes only learners holding an active seat.
         const seats = licenses.some((l) => l.kind === "seat_pack") ? await activeSeatsCovering(tx, tenantId, userId, courseIds, clock()) : [];

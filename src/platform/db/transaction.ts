@@ -1,4 +1,4 @@
-import type { DeferredWrites, Sql, Tx, TxOptions, Write } from "./db.js";
+import type { DeferredWrites, QueryResult, Sql, Tx, TxOptions, Write } from "./db.js";
 import { DeferredRows } from "./deferred-rows.js";
 
 export interface OpenTransaction {
@@ -29,9 +29,10 @@ const LATER = {};
 
 /**
  * Folds writes into one statement: each write's CTEs get names unique in the statement and its
- * parameters are renumbered after those of the writes before it.
+ * parameters are renumbered after those of the writes before it. `select` ends the statement
+ * (`w0_0` names the first write's first CTE).
  */
-export function combineWrites(writes: readonly Write[]): { text: string; params: unknown[] } {
+export function combineWrites(writes: readonly Write[], select = "SELECT 1"): { text: string; params: unknown[] } {
   const ctes: string[] = [];
   const params: unknown[] = [];
   writes.forEach((write, w) => {
@@ -42,7 +43,13 @@ export function combineWrites(writes: readonly Write[]): { text: string; params:
     });
     params.push(...write.params);
   });
-  return { text: `WITH ${ctes.join(",\n")}\nSELECT 1`, params };
+  return { text: `WITH ${ctes.join(",\n")}\n${select}`, params };
+}
+
+/** Runs one write now, on its own (where the same write can also be deferred). */
+export function runWrite<R = Record<string, unknown>>(sql: Sql, write: Write, select?: string): Promise<QueryResult<R>> {
+  const { text, params } = combineWrites([write], select);
+  return sql.query<R>(text, params);
 }
 
 /** Shared by both adapters: savepoints, deferred writes and after-commit hooks over a connection already in BEGIN. */

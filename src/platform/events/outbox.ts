@@ -1,5 +1,6 @@
 import type { Tx, Write } from "../db/db.js";
 import { DeferredRows } from "../db/deferred-rows.js";
+import { runWrite } from "../db/transaction.js";
 import type { Envelope } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
 
@@ -69,14 +70,13 @@ export class Outbox {
 
   /** Writes now; returns how many envelopes were new. */
   private async write(tx: Tx, envelopes: readonly Envelope[]): Promise<number> {
-    const write = outboxWrite(envelopes);
-    const result = await tx.query(`WITH logged AS (${write.ctes[0]}) ${write.ctes[1]!.replace("{{0}}", "logged")}`, write.params);
+    const result = await runWrite<{ stored: number }>(tx, outboxWrite(envelopes), "SELECT count(*)::int AS stored FROM w0_0");
     tx.afterCommit(() => this.notifyAppended());
-    return result.rowCount;
+    return result.rows[0]!.stored;
   }
 
-  /** @internal the deferred buffer's flush: the commit's listeners (the relay's wake-up) are told after it. */
-  deferredWrite(tx: Tx, envelopes: readonly Envelope[]): Write {
+  /** The deferred buffer's flush: the commit's listeners (the relay's wake-up) are told after it. */
+  private deferredWrite(tx: Tx, envelopes: readonly Envelope[]): Write {
     tx.afterCommit(() => this.notifyAppended());
     return outboxWrite(envelopes);
   }

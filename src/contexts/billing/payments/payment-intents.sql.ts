@@ -1,4 +1,5 @@
 import type { Sql, Write } from "../../../platform/db/db.js";
+import { runWrite } from "../../../platform/db/transaction.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
 
 /** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
@@ -72,8 +73,7 @@ export async function intentByProviderRef(sql: Sql, provider: string, providerRe
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {
-  const { ctes, params } = intentWrite(intent, now);
-  await sql.query(ctes[0]!, params);
+  await runWrite(sql, intentWrite(intent, now));
 }
 
 /** The same save as a write for the transaction's pre-commit statement (`tx.later`). */

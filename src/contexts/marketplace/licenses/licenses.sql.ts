@@ -34,7 +34,7 @@ export type NewLicense = Pick<LicenseRow, "licenseId" | "orderId" | "line" | "te
  * an order's licenses once (its step is recorded in the same transaction), so a second grant is a
  * bug: the unique (order, line) key makes it fail the batch loudly instead of passing unnoticed.
  * A revocation in the same transaction (a compensation) changes the buffered rows; other readers
- * in the same transaction flush first (`tx.flush`).
+ * in the same transaction call `writeGrantedLicenses` first.
  */
 export function grantLicensesAtCommit(tx: Tx, licenses: readonly NewLicense[], at: Date): LicenseRow[] {
   const rows = licenses.map((l): LicenseRow => ({
@@ -44,6 +44,11 @@ export function grantLicensesAtCommit(tx: Tx, licenses: readonly NewLicense[], a
   }));
   pending(tx).rows.push(...rows.map((row) => ({ ...row, at, revokedReason: null })));
   return rows;
+}
+
+/** Licence readers call this first: licences granted earlier in the transaction are written, if any. */
+export async function writeGrantedLicenses(tx: Tx): Promise<void> {
+  if (pending(tx).rows.length > 0) await tx.flush();
 }
 
 type PendingLicense = LicenseRow & { at: Date; revokedReason: string | null };

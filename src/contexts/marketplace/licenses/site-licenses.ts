@@ -1,4 +1,5 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Tx } from "../../../platform/db/db.js";
+import { writeGrantedLicenses } from "./licenses.sql.js";
 
 export interface SiteLicenseFact {
   licenseId: string;
@@ -13,9 +14,10 @@ export interface SiteLicenseFact {
  * The active site license of one of these tenants covering a course, now. Membership is the
  * tenancy context's fact, so the caller passes the tenants the learner belongs to.
  */
-export async function activeSiteLicense(sql: Sql, tenantIds: readonly string[], courseId: string, now: Date): Promise<SiteLicenseFact | null> {
+export async function activeSiteLicense(tx: Tx, tenantIds: readonly string[], courseId: string, now: Date): Promise<SiteLicenseFact | null> {
   if (tenantIds.length === 0) return null;
-  const result = await sql.query<SiteLicenseFact>(
+  await writeGrantedLicenses(tx);
+  const result = await tx.query<SiteLicenseFact>(
     `SELECT license_id AS "licenseId", tenant_id AS "tenantId", order_id AS "orderId", course_version_id AS "courseVersionId",
             valid_until AS "validUntil", perpetual_offline AS "perpetualOffline"
        FROM marketplace.licenses
@@ -31,9 +33,10 @@ export async function activeSiteLicense(sql: Sql, tenantIds: readonly string[], 
  * The tenant's active site licenses and seat packs covering these courses, now (default
  * enrollments, seed 003: the enterprise's "catalog" is what its licenses cover).
  */
-export async function tenantLicensesCovering(sql: Sql, tenantId: string, courseIds: readonly string[], now: Date): Promise<Array<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>> {
+export async function tenantLicensesCovering(tx: Tx, tenantId: string, courseIds: readonly string[], now: Date): Promise<Array<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>> {
   if (courseIds.length === 0) return [];
-  const result = await sql.query<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>(
+  await writeGrantedLicenses(tx);
+  const result = await tx.query<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>(
     `SELECT license_id AS "licenseId", course_id AS "courseId", kind
        FROM marketplace.licenses
       WHERE tenant_id = $1 AND course_id = ANY($2::text[]) AND kind IN ('site_license', 'seat_pack') AND state = 'active'
@@ -45,9 +48,10 @@ export async function tenantLicensesCovering(sql: Sql, tenantId: string, courseI
 }
 
 /** The learner's active seats in the tenant's active seat packs covering these courses, now. */
-export async function activeSeatsCovering(sql: Sql, tenantId: string, userId: string, courseIds: readonly string[], now: Date): Promise<Array<{ licenseId: string; courseId: string; seatAssignmentId: string }>> {
+export async function activeSeatsCovering(tx: Tx, tenantId: string, userId: string, courseIds: readonly string[], now: Date): Promise<Array<{ licenseId: string; courseId: string; seatAssignmentId: string }>> {
   if (courseIds.length === 0) return [];
-  const result = await sql.query<{ licenseId: string; courseId: string; seatAssignmentId: string }>(
+  await writeGrantedLicenses(tx);
+  const result = await tx.query<{ licenseId: string; courseId: string; seatAssignmentId: string }>(
     `SELECT l.license_id AS "licenseId", l.course_id AS "courseId", s.seat_assignment_id AS "seatAssignmentId"
        FROM marketplace.licenses l JOIN marketplace.seat_assignments s ON s.license_id = l.license_id AND s.status = 'active' AND s.user_id = $2
       WHERE l.tenant_id = $1 AND l.course_id = ANY($3::text[]) AND l.kind = 'seat_pack' AND l.state = 'active'

@@ -1,5 +1,6 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { DeferredRows } from "../../../platform/db/deferred-rows.js";
+import { runWrite } from "../../../platform/db/transaction.js";
 import type { PaidLine, RevenueSplit } from "./revenue-share.js";
 
 export interface EarningEntry extends PaidLine, RevenueSplit {
@@ -14,8 +15,7 @@ export interface EarningEntry extends PaidLine, RevenueSplit {
 /** Entries only, never edits; a sale is recorded once per order line (unique index). */
 export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[], at: Date): Promise<void> {
   if (entries.length === 0) return;
-  const { ctes, params } = earningsWrite(entries.map((entry) => ({ ...entry, at })));
-  await sql.query(ctes[0]!, params);
+  await runWrite(sql, earningsWrite(entries.map((entry) => ({ ...entry, at }))));
 }
 
 /**
