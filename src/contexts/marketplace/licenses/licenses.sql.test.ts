@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { transactionOn } from "../../../platform/db/transaction.js";
 import { grantLicensesAtCommit, revokeLicensesOfOrder, type NewLicense } from "./licenses.sql.js";
+import { activeSiteLicense } from "./site-licenses.js";
 
 const at = new Date("2026-12-01T10:00:00Z");
 const license = (line: number): NewLicense => ({
@@ -44,5 +45,14 @@ describe("licences granted with the transaction's deferred writes", () => {
     grantLicensesAtCommit(tx, [{ ...license(0), licenseId: "lcn_b", orderId: "ord_2" }], at);
     await flushDeferred();
     expect(statements.filter((s) => s.text.includes("INSERT INTO marketplace.licenses"))).toHaveLength(1);
+  });
+
+  it("are written before a site-licence read in the same transaction, and no statement is added when none are buffered", async () => {
+    const { tx, statements } = recording();
+    await activeSiteLicense(tx, ["ten_1"], "crs_1", at);
+    expect(statements.map((s) => s.text.includes("INSERT INTO marketplace.licenses"))).toEqual([false]);
+    grantLicensesAtCommit(tx, [{ ...license(0), terms: { ...license(0).terms, kind: "site_license", holder: "tenant" } }], at);
+    await activeSiteLicense(tx, ["ten_1"], "crs_1", at);
+    expect(statements.slice(1).map((s) => s.text.includes("INSERT INTO marketplace.licenses"))).toEqual([true, false]);
   });
 });
