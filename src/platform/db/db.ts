@@ -12,6 +12,12 @@ export interface Sql {
 }
 
 export interface Tx extends Sql {
+  /**
+   * Runs a statement whose result nobody needs, without waiting for it: on PostgreSQL it leaves in
+   * the same round trip as the statements after it. If it fails, the transaction fails with its
+   * error (at the next awaited statement, at the end of a savepoint, or at commit).
+   */
+  send(text: string, params?: readonly unknown[]): void;
   /** Runs `fn` inside a savepoint: a throw rolls back only its work (deferred writes too), then rethrows. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs after a successful commit (e.g. to wake the relay); never on rollback. */

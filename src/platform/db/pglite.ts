@@ -65,10 +65,10 @@ export class PgliteDb implements Db {
       };
       const settings = [["app.tenant_id", options.tenantId ?? SYSTEM_SCOPE], ...planSettings(options)];
       await sql.query(`SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`, settings.flat());
-      const { tx, commitHooks, flushDeferred } = transactionOn(sql);
+      const { tx, commitHooks, submitCommitWrites } = transactionOn(sql);
       hooks = commitHooks;
       const result = await fn(tx);
-      await flushDeferred();
+      await submitCommitWrites();
       return result;
     });
     runHooks(hooks);

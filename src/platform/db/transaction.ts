@@ -4,8 +4,14 @@ import { DeferredRows } from "./deferred-rows.js";
 export interface OpenTransaction {
   tx: Tx;
   commitHooks: Array<() => void>;
-  /** Writes every deferred buffer in one statement; the adapter calls it right before COMMIT. */
+  /** Writes every deferred buffer in one statement (none when they are empty). */
   flushDeferred(): Promise<void>;
+  /**
+   * What the adapter does right before COMMIT: submits the deferred write before returning (so a
+   * COMMIT submitted next travels with it), and settles when it and every sent statement have
+   * completed, with the first failure among them.
+   */
+  submitCommitWrites(): Promise<void>;
 }
 
 /**
@@ -52,22 +58,47 @@ export function runWrite<R = Record<string, unknown>>(sql: Sql, write: Write, se
   return sql.query<R>(text, params);
 }
 
-/** Shared by both adapters: savepoints, deferred writes and after-commit hooks over a connection already in BEGIN. */
+/**
+ * Shared by both adapters: savepoints, sent and deferred writes, and after-commit hooks over a
+ * connection already in BEGIN. `sql.query` must submit its statement before it returns (both
+ * adapters do), so statements keep the order in which they were called.
+ */
 export function transactionOn(sql: Sql): OpenTransaction {
   const commitHooks: Array<() => void> = [];
   const deferred = new Map<object, DeferredWrites>();
   let depth = 0;
+  const sent: Array<Promise<void>> = [];
+  let sendFailure: { error: unknown } | undefined;
+  /** Waits for the sent statements; the first that failed is the transaction's failure. */
+  async function settleSent(): Promise<void> {
+    await Promise.all(sent.splice(0));
+    const failure = sendFailure;
+    sendFailure = undefined;
+    if (failure) throw failure.error;
+  }
   const tx: Tx = {
-    query: (text, params) => sql.query(text, params),
+    // After a sent statement fails, the next ones fail only because the transaction is aborted:
+    // report the cause, not that.
+    query: <R>(text: string, params?: readonly unknown[]) => (sent.length === 0 ? sql.query<R>(text, params) : sql.query<R>(text, params).catch(async (error: unknown) => {
+      await settleSent();
+      throw error;
+    })),
+    send(text, params) {
+      sent.push(sql.query(text, params).then(() => undefined, (error: unknown) => {
+        sendFailure ??= { error };
+      }));
+    },
     async savepoint(fn) {
       const name = `sp_${++depth}`;
       const marks = new Map([...deferred].map(([key, writes]) => [key, writes.mark()] as const));
-      await sql.query(`SAVEPOINT ${name}`);
+      await tx.query(`SAVEPOINT ${name}`);
       try {
         const value = await fn();
+        await settleSent();
         await sql.query(`RELEASE SAVEPOINT ${name}`);
         return value;
       } catch (error) {
+        await settleSent().catch(() => undefined); // rolled back with the rest of the savepoint's work
         await sql.query(`ROLLBACK TO SAVEPOINT ${name}`);
         for (const [key, writes] of deferred) writes.rollback(marks.get(key));
         throw error;
@@ -88,13 +119,21 @@ export function transactionOn(sql: Sql): OpenTransaction {
     },
     flush: () => flushDeferred(),
   };
-  async function flushDeferred(): Promise<void> {
+  /** Not async: the write is submitted before this returns. */
+  function flushDeferred(): Promise<void> {
     const writes = [...deferred.values()].sort((a, b) => a.order - b.order).flatMap((buffer) => buffer.drain());
-    if (writes.length === 0) return;
+    if (writes.length === 0) return Promise.resolve();
     const { text, params } = combineWrites(writes);
-    await sql.query(text, params);
+    return tx.query(text, params).then(() => undefined);
   }
-  return { tx, commitHooks, flushDeferred };
+  function submitCommitWrites(): Promise<void> {
+    const flushed = flushDeferred();
+    return flushed.then(settleSent, async (error: unknown) => {
+      await settleSent();
+      throw error;
+    });
+  }
+  return { tx, commitHooks, flushDeferred, submitCommitWrites };
 }
 
 export function runHooks(hooks: Array<() => void>): void {

@@ -24,25 +24,31 @@ function fingerprint(body: unknown): string {
  * concurrent request with the same key blocks on the key's unique index until the first commits,
  * then reads its response. A rolled-back effect leaves no key, so a retry really retries.
  */
-export async function idempotent<T>(
+export async function idempotent<T, P = undefined>(
   db: Db,
   request: IdempotencyRequest,
   options: { required: boolean; tenantId: string },
-  work: (tx: Tx) => Promise<{ status: number; body: T }>,
+  work: (tx: Tx, prefetched: P) => Promise<{ status: number; body: T }>,
+  prefetch?: (tx: Tx) => Promise<P>,
 ): Promise<StoredResponse<T>> {
   const { key } = request;
   if (key === undefined) {
     if (options.required) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REQUIRED", detail: "this request needs an Idempotency-Key header", field: "headers/idempotency-key" });
-    return { ...(await db.tx(work, { tenantId: options.tenantId })), replayed: false };
+    return { ...(await db.tx(async (tx) => work(tx, (await prefetch?.(tx)) as P), { tenantId: options.tenantId })), replayed: false };
   }
   if (key.length === 0 || key.length > 255) throw new RejectionError({ code: "IDEMPOTENCY.KEY_INVALID", detail: "Idempotency-Key must be 1 to 255 characters", field: "headers/idempotency-key" });
   const hash = fingerprint(request.body);
   return db.tx(
     async (tx) => {
-      const claimed = await tx.query(
+      const claim = tx.query(
         `INSERT INTO platform.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
         [request.scope, key, hash],
       );
+      // The work's reads go out behind the claim, in the same round trip; the server still runs
+      // them after it, so they wait with it when a concurrent request holds the key.
+      const prefetched = prefetch?.(tx);
+      prefetched?.catch(() => undefined);
+      const claimed = await claim;
       if (claimed.rowCount === 0) {
         const stored = await tx.query<{ request_hash: string; status: number; response: T }>(
           `SELECT request_hash, status, response FROM platform.idempotency_keys WHERE scope = $1 AND key = $2`,
@@ -52,7 +58,7 @@ export async function idempotent<T>(
         if (row.request_hash !== hash) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this Idempotency-Key was used with a different request body" });
         return { status: row.status, body: row.response, replayed: true };
       }
-      const result = await work(tx);
+      const result = await work(tx, (await prefetched) as P);
       // Written with the transaction's other deferred writes: nothing reads the key back before commit.
       tx.later({
         ctes: [`UPDATE platform.idempotency_keys SET status = $3::int, response = $4::jsonb WHERE scope = $1::text AND key = $2::text`],

@@ -6,7 +6,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { MarketplacePorts } from "../ports.js";
 import { orderView } from "./order-view.js";
-import { placeOrder } from "./place-order.js";
+import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
@@ -45,14 +45,13 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      const input = { ...request.body, tenantId: principal.tenantId, buyerUserId: principal.userId };
       const result = await idempotent(
         kernel.db,
         { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/orders`, body: request.body },
         { required: true, tenantId: principal.tenantId },
-        async (tx) => ({
-          status: 201,
-          body: await placeOrder(kernel, ports, runtime, tx, { ...request.body, tenantId: principal.tenantId, buyerUserId: principal.userId }, options.taxInclusive),
-        }),
+        async (tx, reads: OrderReads) => ({ status: 201, body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads) }),
+        (tx) => readOrderFacts(kernel, ports, tx, input),
       );
       return reply.code(result.status).send(result.body);
     },

@@ -1,4 +1,4 @@
-import type { Sql, Write } from "../../../platform/db/db.js";
+import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import type { PricedLine, Totals } from "./order.js";
 import type { OrderStatus } from "./purchase-saga.js";
 
@@ -46,10 +46,11 @@ export interface NewOrder {
 export type PlacedOrder = Omit<OrderRow, "status" | "paymentId" | "failure">;
 
 /** Writes the order and its lines; returns them as `findOrdersWithLines` would read them back. */
-export async function insertOrder(sql: Sql, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): Promise<{ order: PlacedOrder; lines: OrderLineRow[] }> {
+/** Sent, not awaited: nothing here needs its answer, so it travels with the next statement (a failure fails the transaction). */
+export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): { order: PlacedOrder; lines: OrderLineRow[] } {
   const t = order.totals;
   // The order and its lines in one statement (the lines' foreign key is checked at its end).
-  await sql.query(
+  tx.send(
     `WITH placed AS (
        INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
          coupon_id, coupon_code, payment_method, payment_token, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)

@@ -5,9 +5,9 @@ import { RejectionError, unwrap } from "../../../platform/result.js";
 import { checkCoupon } from "../coupons/coupon.js";
 import { couponByCode, reserveRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer } from "../licenses/license.js";
-import type { MarketplacePorts } from "../ports.js";
+import type { BuyerPolicy, MarketplacePorts } from "../ports.js";
 import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.js";
-import { insertOrder, orderFacts, spentSince } from "./orders.sql.js";
+import { insertOrder, orderFacts, spentSince, type OrderableListing, type OrderablePlan } from "./orders.sql.js";
 import { rememberOrder } from "./order-memo.js";
 import { initialPurchase } from "./purchase-saga.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
@@ -28,13 +28,30 @@ export interface PlacedOrder {
   refundDeadline: string | null;
 }
 
+/** What an order is decided on that does not depend on other reads. */
+export interface OrderReads {
+  now: Date;
+  listings: Map<string, OrderableListing>;
+  plans: Map<string, OrderablePlan>;
+  policy: BuyerPolicy | null;
+}
+
+/** Sent together, without waiting for one another (and, on POST, behind the Idempotency-Key's claim). */
+export async function readOrderFacts(kernel: Kernel, ports: MarketplacePorts, tx: Tx, input: PlaceOrder): Promise<OrderReads> {
+  const now = kernel.clock.now();
+  const [{ listings, plans }, policy] = await Promise.all([
+    orderFacts(tx, input.items.map((i) => i.listingId), input.items.map((i) => i.planId)),
+    ports.buyerPolicies.policyOf(tx, input.tenantId, now),
+  ]);
+  return { now, listings, plans, policy };
+}
+
 /**
  * Validates everything first (listing live, plan of listing, coupon, buyer policy), then writes the
  * order, reserves the coupon and starts the saga in one transaction: a refusal writes nothing.
  */
-export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtime: PurchaseRuntime, tx: Tx, input: PlaceOrder, taxInclusive: boolean): Promise<PlacedOrder> {
-  const now = kernel.clock.now();
-  const { listings, plans } = await orderFacts(tx, input.items.map((i) => i.listingId), input.items.map((i) => i.planId));
+export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtime: PurchaseRuntime, tx: Tx, input: PlaceOrder, taxInclusive: boolean, reads: OrderReads): Promise<PlacedOrder> {
+  const { now, listings, plans, policy } = reads;
   for (const [i, item] of input.items.entries()) {
     const plan = plans.get(item.planId);
     if (plan && item.planVersion !== undefined && item.planVersion !== plan.version) {
@@ -54,7 +71,6 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
     : { amount: 0, inclusive: taxInclusive };
   const totals = totalsOf(lines, discount, tax);
 
-  const policy = await ports.buyerPolicies.policyOf(tx, input.tenantId, now);
   if (policy?.cap) {
     // Orders of one tenant are decided one at a time while a cap applies: the spend read below stays true until commit.
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('marketplace.purchase-cap:' || $1))`, [input.tenantId]);
@@ -66,7 +82,7 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
   const first = listings.get(lines[0]!.listingId)!;
   const courseStart = await ports.catalog.courseStart(tx, first.courseId);
   const deadline = refundDeadline(now, courseStart, first.refundPeriodDays);
-  const placed = await insertOrder(
+  const placed = insertOrder(
     tx,
     {
       orderId, tenantId: input.tenantId, buyerUserId: input.buyerUserId, totals, couponId: coupon?.couponId ?? null, couponCode: coupon?.code ?? null,
