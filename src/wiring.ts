@@ -46,7 +46,7 @@ export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): 
       },
     },
     enrollments: {
-      async enroll(tx, requests, context) {
+      async enroll(tx, requests, context, options) {
         return enrollments.enrollMany(
           tx,
           requests.map((r) => ({
@@ -54,6 +54,7 @@ export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): 
             source: { kind: r.sourceKind, ref: r.sourceRef }, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}), ...(r.offlineUntil ? { offlineUntil: r.offlineUntil } : {}),
           })),
           context,
+          options,
         );
       },
       async revokeLicense(tx, request, context) {

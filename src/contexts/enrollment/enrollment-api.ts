@@ -3,11 +3,11 @@ import { SYSTEM_SCOPE } from "../../platform/db/db.js";
 import type { EventContext } from "../../platform/events/envelope.js";
 import type { Result } from "../../platform/result.js";
 import { inTx, type EnrollmentDeps } from "./enrollment-deps.js";
-import { createEnrollments, type EnrollInput, type EnrollResult } from "./enrollments/create-enrollments.js";
+import { createEnrollments, type EnrollInput, type EnrollOptions, type EnrollResult } from "./enrollments/create-enrollments.js";
 import type { EnrollmentStatus } from "./enrollments/enrollment.js";
 import { revokeByLicense, revokeOne, type RevokeByLicenseInput, type RevokeByLicenseResult, type RevokeOneInput } from "./enrollments/revoke-enrollments.js";
 
-export type { EnrollInput, EnrollResult, RevokeByLicenseInput, RevokeByLicenseResult, RevokeOneInput };
+export type { EnrollInput, EnrollOptions, EnrollResult, RevokeByLicenseInput, RevokeByLicenseResult, RevokeOneInput };
 export type { EnrollmentMode, EnrollmentSource, RevokeReason, SourceKind } from "./enrollments/enrollment.js";
 
 /**
@@ -19,7 +19,7 @@ export interface EnrollmentApi {
   /** Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 only when created. */
   enroll(tx: Tx | undefined, input: EnrollInput, context: EventContext): Promise<EnrollResult>;
   /** Bulk enroll, set-based; results in input order. */
-  enrollMany(tx: Tx | undefined, inputs: readonly EnrollInput[], context: EventContext): Promise<EnrollResult[]>;
+  enrollMany(tx: Tx | undefined, inputs: readonly EnrollInput[], context: EventContext, options?: EnrollOptions): Promise<EnrollResult[]>;
   /** Refund / license revocation: downgrade to audit where available, else revoke; completed untouched. */
   revokeByLicense(tx: Tx | undefined, input: RevokeByLicenseInput, context: EventContext): Promise<RevokeByLicenseResult>;
   /** Seat release: one enrollment. Refusals are values (ENROLLMENT.NOT_FOUND / ALREADY_REVOKED / NOT_ACTIVE). */
@@ -35,9 +35,9 @@ export function enrollmentApi(deps: EnrollmentDeps): EnrollmentApi {
       const { results } = await inTx(db, tx, input.tenantId, (t) => createEnrollments(deps, t, [input], context));
       return results[0]!;
     },
-    async enrollMany(tx, inputs, context) {
+    async enrollMany(tx, inputs, context, options) {
       if (inputs.length === 0) return [];
-      const { results } = await inTx(db, tx, scopeOf(inputs), (t) => createEnrollments(deps, t, inputs, context));
+      const { results } = await inTx(db, tx, scopeOf(inputs), (t) => createEnrollments(deps, t, inputs, context, options));
       return results;
     },
     revokeByLicense: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => revokeByLicense(deps, t, input, context)),

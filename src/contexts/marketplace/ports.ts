@@ -9,8 +9,11 @@ import type { EventContext } from "../../platform/events/envelope.js";
 export interface PaymentsPort {
   /** billing's tax reference (seed 001 §4: tax is billing's). */
   tax(query: { country: string; amount: number; currency: string; inclusive: boolean }): { amount: number; inclusive: boolean };
-  /** Idempotent per orderId: a retried step never charges twice. */
-  pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string }): Promise<{ paymentId: string; status: string }>;
+  /**
+   * Idempotent per orderId: a retried step never charges twice. `newOrder`: the order was placed in
+   * this transaction, so it cannot have a payment yet (billing then need not wait to find out).
+   */
+  pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string; newOrder?: boolean }): Promise<{ paymentId: string; status: string }>;
   /** Idempotent per (paymentId, key). */
   refund(tx: Tx, request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string }): Promise<{ refundId: string; status: string }>;
   /** A wallet payment refused for lack of credit: required and available amounts (seed 004 order.failed). */
@@ -33,8 +36,11 @@ export interface EnrollmentRequest {
 }
 
 export interface EnrollmentsPort {
-  /** Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 when created. */
-  enroll(tx: Tx, requests: readonly EnrollmentRequest[], context: EventContext): Promise<Array<{ enrollmentId: string; created: boolean }>>;
+  /**
+   * Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 when created.
+   * `newSources`: every source was created in this transaction, so no enrollment holds its key yet.
+   */
+  enroll(tx: Tx, requests: readonly EnrollmentRequest[], context: EventContext, options?: { newSources?: boolean }): Promise<Array<{ enrollmentId: string; created: boolean }>>;
   /** Refund or failure: revoke (or downgrade to audit) every enrollment of a license. */
   revokeLicense(tx: Tx, request: { licenseId: string; orderId: string; reason: string; aggregate: boolean }, context: EventContext): Promise<{ revokedCount: number }>;
   revokeOne(tx: Tx, enrollmentId: string, context: EventContext): Promise<void>;

@@ -1,4 +1,4 @@
-import type { Sql, Write } from "../../../platform/db/db.js";
+import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { runWrite } from "../../../platform/db/transaction.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
 
@@ -45,16 +45,30 @@ export type NewIntent = Pick<PaymentIntent, "paymentId" | "orderId" | "tenantId"
  * Claims the order: returns the new intent, or null when the order already has one. Under
  * concurrency the second insert waits on the unique index for the first to commit, then does nothing.
  */
+const INSERT_INTENT = `INSERT INTO billing.payment_intents
+    (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11)`;
+const intentParams = (intent: NewIntent) => [
+  intent.paymentId, intent.tenantId, intent.orderId, intent.buyerUserId, intent.amount, intent.currency, intent.method, intent.provider,
+  intent.idempotencyKey, intent.requestCorrelationId, intent.now,
+];
+
 export async function insertIntentOnce(sql: Sql, intent: NewIntent): Promise<PaymentIntent | null> {
-  const result = await sql.query<IntentRow>(
-    `INSERT INTO billing.payment_intents
-       (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11)
-     ON CONFLICT (order_id) DO NOTHING
-     RETURNING *`,
-    [intent.paymentId, intent.tenantId, intent.orderId, intent.buyerUserId, intent.amount, intent.currency, intent.method, intent.provider, intent.idempotencyKey, intent.requestCorrelationId, intent.now],
-  );
+  const result = await sql.query<IntentRow>(`${INSERT_INTENT} ON CONFLICT (order_id) DO NOTHING RETURNING *`, intentParams(intent));
   return result.rows[0] ? toIntent(result.rows[0]) : null;
+}
+
+/**
+ * The intent of an order placed in this transaction, which cannot have one yet: sent without
+ * waiting. Were there one after all, the unique index would fail the transaction, never charge twice.
+ */
+export function sendNewIntent(tx: Tx, intent: NewIntent): PaymentIntent {
+  tx.send(INSERT_INTENT, intentParams(intent));
+  return {
+    paymentId: intent.paymentId, orderId: intent.orderId, tenantId: intent.tenantId, buyerUserId: intent.buyerUserId, amount: intent.amount,
+    currency: intent.currency, method: intent.method, provider: intent.provider, providerRef: null, status: "requires_payment", refundedAmount: 0,
+    failureCode: null, failureMessage: null,
+  };
 }
 
 export async function intentByOrder(sql: Sql, orderId: string, options: { lock?: boolean } = {}): Promise<PaymentIntent | null> {

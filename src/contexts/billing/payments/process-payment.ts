@@ -5,7 +5,7 @@ import { RejectionError } from "../../../platform/result.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { insertIntentOnce, intentByOrder, intentWrite, scheduleCheck } from "./payment-intents.sql.js";
+import { insertIntentOnce, intentByOrder, intentWrite, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { commandOf, recordTransition, transition } from "./record-transition.js";
@@ -21,6 +21,8 @@ export interface ProcessPaymentInput {
   method: PaymentMethodInput;
   correlationId: string;
   idempotencyKey: string;
+  /** The order was placed in this transaction, so it has no intent yet (see `sendNewIntent`). */
+  newOrder?: boolean;
 }
 
 /** The provider name recorded on wallet intents (no external provider moves that money). */
@@ -39,7 +41,7 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
   if (input.method.method === "card" && input.method.token.length === 0) throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
   const now = kernel.clock.now();
   const provider = input.method.method === "wallet" ? WALLET_PROVIDER : providers.card.name;
-  const claimed = await insertIntentOnce(tx, {
+  const fresh: NewIntent = {
     paymentId: newId("pay"),
     orderId: input.orderId,
     tenantId: input.tenantId,
@@ -51,7 +53,8 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
     idempotencyKey: input.idempotencyKey,
     requestCorrelationId: input.correlationId,
     now,
-  });
+  };
+  const claimed = input.newOrder ? sendNewIntent(tx, fresh) : await insertIntentOnce(tx, fresh);
   if (!claimed) {
     const existing = await intentByOrder(tx, input.orderId);
     if (!existing) throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_CONFLICT", detail: "this order id already has a payment in another tenant", field: "orderId" });

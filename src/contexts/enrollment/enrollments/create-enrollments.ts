@@ -5,7 +5,7 @@ import { RejectionError } from "../../../platform/result.js";
 import { invalidateAfterCommit, type EnrollmentDeps } from "../enrollment-deps.js";
 import { decide, type Enrollment, type EnrollmentMode, type EnrollmentSource } from "./enrollment.js";
 import { toEnvelopes } from "./enrollment-events.js";
-import { findByKeys, insertEnrollments, insertExpiryDeadlines, keyOf } from "./enrollments.sql.js";
+import { findByKeys, insertEnrollments, keyOf, sendExpiryDeadlines, sendNewEnrollments } from "./enrollments.sql.js";
 
 export interface EnrollInput {
   tenantId: string;
@@ -21,6 +21,15 @@ export interface EnrollInput {
   expiresAt?: Date;
   /** Offline play allowed until then; "perpetual" for as long as the enrollment lasts. */
   offlineUntil?: Date | "perpetual";
+}
+
+export interface EnrollOptions {
+  /**
+   * Every source was created in the caller's transaction (a license granted in it), so no
+   * enrollment can hold its key: the rows are sent without waiting, and a duplicate would fail the
+   * transaction instead of being skipped.
+   */
+  newSources?: boolean;
 }
 
 export interface EnrollResult {
@@ -61,7 +70,7 @@ function newEnrollment(input: EnrollInput, id: string, now: Date): Enrollment {
  * one multi-row outbox append. A key that already exists (seed 000 §5) answers with the existing id
  * and `created: false`, and emits nothing. Results are in input order.
  */
-export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: readonly EnrollInput[], context: EventContext): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
+export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: readonly EnrollInput[], context: EventContext, options: EnrollOptions = {}): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
   const now = deps.kernel.clock.now();
   const candidates = inputs.map((input) => {
     const enrollment = newEnrollment(input, newId("enr"), now);
@@ -69,6 +78,10 @@ export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: re
     if (!decision.ok) throw new RejectionError(decision.rejection);
     return enrollment;
   });
+  if (options.newSources) {
+    sendNewEnrollments(tx, candidates, now);
+    return announce(deps, tx, candidates, now, context, candidates.map((e) => ({ enrollmentId: e.id, created: true })));
+  }
   const created = await insertEnrollments(tx, candidates, now);
   const createdByKey = new Map(created.map((e) => [keyOf(e.tenantId, e.userId, e.courseId, e.source.ref), e]));
   const missing = candidates.filter((e) => createdByKey.get(keyOf(e.tenantId, e.userId, e.courseId, e.source.ref))?.id !== e.id);
@@ -80,7 +93,12 @@ export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: re
     if (!id) throw new Error(`enrollment for ${key} neither created nor found (hidden by row-level security?)`);
     return { enrollmentId: id, created: false };
   });
-  await insertExpiryDeadlines(tx, created);
+  return announce(deps, tx, created, now, context, results);
+}
+
+/** What follows a create: expiry deadlines, enrollment.created.v1, the entitlement cache. */
+async function announce(deps: EnrollmentDeps, tx: Tx, created: Enrollment[], now: Date, context: EventContext, results: EnrollResult[]): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
+  sendExpiryDeadlines(tx, created);
   await deps.kernel.outbox.append(tx, created.flatMap((e) => toEnvelopes(e, [{ type: "EnrollmentCreated", enrollment: e }], now, context)));
   invalidateAfterCommit(deps, tx, created.map((e) => e.userId));
   return { results, created };

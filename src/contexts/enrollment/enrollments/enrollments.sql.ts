@@ -1,4 +1,4 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Sql, Tx } from "../../../platform/db/db.js";
 import type { Enrollment, EnrollmentStatus } from "./enrollment.js";
 
 /** The queries for enrollment.enrollments and its expiry deadlines, nothing else. */
@@ -64,41 +64,52 @@ const COLUMNS = `id, tenant_id, user_id, course_id, course_version_id, run_key, 
   status, mode, enrolled_at, expires_at, offline, offline_until, attempt_count, completed_at, completion_record_id,
   expired_at, revoked_at, revoke_reason, unenrolled_at, erased_at`;
 
+const INSERT_ENROLLMENTS = `INSERT INTO enrollment.enrollments (id, tenant_id, user_id, course_id, course_version_id, run_key, source_kind, source_ref,
+    license_id, order_id, status, mode, enrolled_at, expires_at, offline, offline_until, attempt_count, updated_at)
+  SELECT u.*, 0, $17::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::timestamptz[]) AS u`;
+
+function enrollmentColumns(enrollments: readonly Enrollment[], now: Date): unknown[] {
+  const col = <T>(pick: (e: Enrollment) => T) => enrollments.map(pick);
+  return [
+    col((e) => e.id),
+    col((e) => e.tenantId),
+    col((e) => e.userId),
+    col((e) => e.courseId),
+    col((e) => e.courseVersionId),
+    col((e) => e.runKey),
+    col((e) => e.source.kind),
+    col((e) => e.source.ref),
+    col((e) => e.licenseId),
+    col((e) => e.orderId),
+    col((e) => e.status),
+    col((e) => e.mode),
+    col((e) => e.enrolledAt.toISOString()),
+    col((e) => iso(e.expiresAt)),
+    col((e) => e.offline),
+    col((e) => iso(e.offlineUntil)),
+    now.toISOString(),
+  ];
+}
+
 /**
  * Set-based create: one INSERT … ON CONFLICT DO NOTHING over arrays, so 10,000 enrollments are one
  * statement. Returns only the rows this statement created (seed 000 §5: a known key creates nothing).
  */
 export async function insertEnrollments(sql: Sql, enrollments: readonly Enrollment[], now: Date): Promise<Enrollment[]> {
   if (enrollments.length === 0) return [];
-  const col = <T>(pick: (e: Enrollment) => T) => enrollments.map(pick);
   const result = await sql.query<EnrollmentRow>(
-    `INSERT INTO enrollment.enrollments (id, tenant_id, user_id, course_id, course_version_id, run_key, source_kind, source_ref,
-        license_id, order_id, status, mode, enrolled_at, expires_at, offline, offline_until, attempt_count, updated_at)
-     SELECT u.*, 0, $17::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-        $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::timestamptz[]) AS u
+    `${INSERT_ENROLLMENTS}
      ON CONFLICT (tenant_id, user_id, course_id, source_ref) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [
-      col((e) => e.id),
-      col((e) => e.tenantId),
-      col((e) => e.userId),
-      col((e) => e.courseId),
-      col((e) => e.courseVersionId),
-      col((e) => e.runKey),
-      col((e) => e.source.kind),
-      col((e) => e.source.ref),
-      col((e) => e.licenseId),
-      col((e) => e.orderId),
-      col((e) => e.status),
-      col((e) => e.mode),
-      col((e) => e.enrolledAt.toISOString()),
-      col((e) => iso(e.expiresAt)),
-      col((e) => e.offline),
-      col((e) => iso(e.offlineUntil)),
-      now.toISOString(),
-    ],
+    enrollmentColumns(enrollments, now),
   );
   return result.rows.map(fromRow);
+}
+
+/** Enrollments whose keys cannot exist yet, sent without waiting: a duplicate key fails the transaction. */
+export function sendNewEnrollments(tx: Tx, enrollments: readonly Enrollment[], now: Date): void {
+  if (enrollments.length > 0) tx.send(INSERT_ENROLLMENTS, enrollmentColumns(enrollments, now));
 }
 
 /** The ids already holding some (tenantId, userId, courseId, source.ref) keys. */
@@ -116,10 +127,11 @@ export async function findByKeys(sql: Sql, keys: ReadonlyArray<Pick<Enrollment, 
 
 export const keyOf = (tenantId: string, userId: string, courseId: string, sourceRef: string) => `${tenantId}\u0000${userId}\u0000${courseId}\u0000${sourceRef}`;
 
-export async function insertExpiryDeadlines(sql: Sql, enrollments: readonly Enrollment[]): Promise<void> {
+/** Sent without waiting: nothing reads it back. */
+export function sendExpiryDeadlines(tx: Tx, enrollments: readonly Enrollment[]): void {
   const due = enrollments.filter((e) => e.expiresAt !== null);
   if (due.length === 0) return;
-  await sql.query(
+  tx.send(
     `INSERT INTO enrollment.expiry_due (enrollment_id, tenant_id, due_at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
     [due.map((e) => e.id), due.map((e) => e.tenantId), due.map((e) => e.expiresAt!.toISOString())],

@@ -6,7 +6,7 @@ import { findOrdersWithLines, type OrderLineRow, type PlacedOrder } from "./orde
  * so a transaction reads it once, and the transaction that placed the order never reads it at all.
  * Keyed by transaction: nothing outlives the commit.
  */
-const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[] }>>();
+const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[]; placedHere?: true }>>();
 
 function entries(tx: Tx) {
   let orders = memo.get(tx);
@@ -14,8 +14,14 @@ function entries(tx: Tx) {
   return orders;
 }
 
+/** The order was placed in this transaction. */
 export function rememberOrder(tx: Tx, order: PlacedOrder, lines: OrderLineRow[]): void {
-  entries(tx).set(order.orderId, { order, lines });
+  entries(tx).set(order.orderId, { order, lines, placedHere: true });
+}
+
+/** Whether this transaction placed the order (so nothing else can refer to it yet). */
+export function placedInThisTransaction(tx: Tx, orderId: string): boolean {
+  return memo.get(tx)?.get(orderId)?.placedHere === true;
 }
 
 /** Reads the orders a batch of saga inputs will need, all at once. */

@@ -12,7 +12,7 @@ import { grantLicensesAtCommit, licensesOfOrder, revokeLicensesOfOrder, type Lic
 import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
-import { placedLines, placedOrder } from "./order-memo.js";
+import { placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
@@ -50,7 +50,10 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       case "RequestPayment": {
         const method = order.paymentMethod === "card" ? { method: "card" as const, token: order.paymentToken ?? "" } : { method: "wallet" as const };
         // The outcome comes back as billing.payment.* through the outbox, also for instant successes.
-        await ports.payments.pay(tx, { orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId });
+        await ports.payments.pay(tx, {
+          orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId,
+          newOrder: placedInThisTransaction(tx, orderId),
+        });
         return;
       }
       case "PublishPaid": {
@@ -80,13 +83,14 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
       }
       case "RequestEnrollments": {
-        const licenses = (grantedIn.get(tx)?.get(orderId) ?? (await licensesOfOrder(tx, orderId))).filter((l) => enrollsBuyer(l.kind));
+        const grantedHere = grantedIn.get(tx)?.get(orderId);
+        const licenses = (grantedHere ?? (await licensesOfOrder(tx, orderId))).filter((l) => enrollsBuyer(l.kind));
         try {
           const results = await ports.enrollments.enroll(tx, licenses.map((l) => ({
             tenantId: order.tenantId, userId: order.buyerUserId, courseId: l.courseId, courseVersionId: l.courseVersionId, licenseId: l.licenseId, orderId,
             sourceKind: "license" as const, sourceRef: l.licenseId, ...(l.validUntil ? { expiresAt: new Date(l.validUntil) } : {}),
             ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
-          })), flowContext(orderId));
+          })), flowContext(orderId), { newSources: grantedHere !== undefined });
           // An enrollment that already existed emits no enrollment.created.v1: count it now.
           return results.filter((r) => !r.created).map((r) => ({ type: "EnrollmentCreated" as const, enrollmentId: r.enrollmentId }));
         } catch (error) {
