@@ -1,5 +1,6 @@
 // CPU per fulfilled purchase, by process (server, postgres, nats, this load generator), sampled from
-// /proc around a max-load window after a warm-up: `npx tsx bench/cpu-probe.ts [postgres|embedded] [seconds]`.
+// /proc around a max-load window after a warm-up (WARM_SECONDS, default 3; 0 for none):
+// `npx tsx bench/cpu-probe.ts [postgres|embedded] [seconds]`.
 // BENCH_SERVER_NODE_ARGS passes flags to the server (e.g. --cpu-prof) as in `npm run bench`.
 import { readFileSync, readdirSync } from "node:fs";
 import { benchEnv, cleanupAll, type Mode } from "./lib.js";
@@ -27,8 +28,11 @@ const env = benchEnv(mode);
 const server = await env.startServer({ RELAY_POLL_MS: "50" });
 const admin = await server.token({ sub: "usr_admin", tid: "ten_platform", roles: ["platform_admin"] });
 const front = await openStorefront(server.baseUrl, server.token, 2_000);
-await placeOrders(front, { connections: 32, seconds: 3, tag: "warm" });
-await new Promise((r) => setTimeout(r, 3000));
+const warmSeconds = Number(process.env.WARM_SECONDS ?? 3);
+if (warmSeconds > 0) {
+  await placeOrders(front, { connections: 32, seconds: warmSeconds, tag: "warm" });
+  await new Promise((r) => setTimeout(r, 3000));
+}
 const before = snapshot();
 const t0 = Date.now();
 const load = await placeOrders(front, { connections: 32, seconds: Number(process.argv[3] ?? 10), tag: "max" });

@@ -156,6 +156,14 @@ describe("listing guards", () => {
     expect(response.status).toBe(422);
     expect(response.body.code).toBe("LISTING.SAME_VERSION");
   });
+
+  it("refuses, in the database, to change the course a listing sells (orders rely on it)", async () => {
+    const listingId = await draftListing(m);
+    const { db } = m.t.app.kernel;
+    await expect(db.query(`UPDATE marketplace.listings SET course_id = 'crs_other' WHERE listing_id = $1`, [listingId])).rejects.toThrow(/course cannot change/);
+    await db.query(`UPDATE marketplace.listings SET course_id = course_id, title = 'Renamed' WHERE listing_id = $1`, [listingId]);
+    expect((await db.query<{ course_id: string; title: string }>(`SELECT course_id, title FROM marketplace.listings WHERE listing_id = $1`, [listingId])).rows[0]).toEqual({ course_id: "crs_1", title: "Renamed" });
+  });
 });
 
 describe("who may act on a listing", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flow, ingest, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
+import { buy, flow, ingest, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
 import { assignSeats, DAY_MS, fulfilled, refund, refundableOffer } from "./refund-support.js";
 
 let shop: Shop;
@@ -56,6 +56,24 @@ describe("refunds", () => {
     expect(response.body.code).toBe("REFUND.WINDOW_CLOSED");
     expect((await order(shop, bought.orderId)).status).toBe("fulfilled");
     expect(await sys(shop, `SELECT 1 FROM marketplace.refunds WHERE order_id = $1`, [bought.orderId])).toEqual([]);
+  });
+
+  it("counts the refund window from a later course start on every order of a listing, and from the run advertised at the time", async () => {
+    const offer = await refundableOffer(shop, { kind: "one_time", amount: 2500, currency: "USD" }, 7);
+    const run = (runKey: string, startsAt: Date) => shop.http("POST", `/api/v1/catalog/courses/${offer.courseId}/runs`, {
+      token: shop.admin, body: { runKey, courseVersionId: offer.courseVersionId, startsAt: startsAt.toISOString(), enrollable: true, advertised: true },
+    });
+    const now = shop.t.clock.now().getTime();
+    expect((await run(`${offer.courseId}-r1`, new Date(now + 30 * DAY_MS))).status).toBe(201);
+    // The first order learns the listing's course; the second reads the course's start with the listing.
+    for (let i = 0; i < 2; i++) {
+      const placed = await buy(shop, offer);
+      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+      expect(Date.parse(placed.body.refundDeadline)).toBe(now + 37 * DAY_MS);
+    }
+    expect((await run(`${offer.courseId}-r2`, new Date(now + 60 * DAY_MS))).status).toBe(201);
+    const later = await buy(shop, offer);
+    expect(Date.parse(later.body.refundDeadline)).toBe(now + 67 * DAY_MS);
   });
 
   it("refunds only the 7 unassigned seats of a 10-seat pack with 3 assigned, pro rata to the minor unit", async () => {

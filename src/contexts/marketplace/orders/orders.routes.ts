@@ -6,7 +6,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { MarketplacePorts } from "../ports.js";
 import { orderView } from "./order-view.js";
-import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
+import { ListingCourses, placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
@@ -31,6 +31,7 @@ const PlaceOrderBody = Type.Object(
 );
 
 export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports: MarketplacePorts, runtime: PurchaseRuntime, options: { taxInclusive: boolean }): void {
+  const listingCourses = new ListingCourses();
   server.post(
     "/api/v1/orders",
     {
@@ -51,7 +52,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
         { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/orders`, body: request.body },
         { required: true, tenantId: principal.tenantId },
         async (tx, reads: OrderReads) => ({ status: 201, body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads) }),
-        (tx) => readOrderFacts(kernel, ports, tx, input),
+        (tx) => readOrderFacts(kernel, ports, tx, input, listingCourses),
       );
       return reply.code(result.status).send(result.body);
     },

@@ -28,22 +28,45 @@ export interface PlacedOrder {
   refundDeadline: string | null;
 }
 
-/** What an order is decided on that does not depend on other reads. */
+/** What an order is decided on, read before anything is decided. */
 export interface OrderReads {
   now: Date;
   listings: Map<string, OrderableListing>;
   plans: Map<string, OrderablePlan>;
   policy: BuyerPolicy | null;
+  /** The first line's course start, when its listing's course was already known. */
+  course?: { courseId: string; startsAt: Date | null };
+}
+
+/**
+ * The course of each listing seen, per process. A listing's course never changes (a trigger
+ * refuses it), so an order for a known listing reads the course's start with the listing itself.
+ */
+export class ListingCourses {
+  private readonly courses = new Map<string, string>();
+  constructor(private readonly limit = 50_000) {}
+  courseOf(listingId: string): string | undefined {
+    return this.courses.get(listingId);
+  }
+  remember(listings: Iterable<OrderableListing>): void {
+    for (const listing of listings) {
+      if (this.courses.size >= this.limit) this.courses.clear();
+      this.courses.set(listing.listingId, listing.courseId);
+    }
+  }
 }
 
 /** Sent together, without waiting for one another (and, on POST, behind the Idempotency-Key's claim). */
-export async function readOrderFacts(kernel: Kernel, ports: MarketplacePorts, tx: Tx, input: PlaceOrder): Promise<OrderReads> {
+export async function readOrderFacts(kernel: Kernel, ports: MarketplacePorts, tx: Tx, input: PlaceOrder, known: ListingCourses): Promise<OrderReads> {
   const now = kernel.clock.now();
-  const [{ listings, plans }, policy] = await Promise.all([
+  const courseId = input.items[0] ? known.courseOf(input.items[0].listingId) : undefined;
+  const [{ listings, plans }, policy, startsAt] = await Promise.all([
     orderFacts(tx, input.items.map((i) => i.listingId), input.items.map((i) => i.planId)),
     ports.buyerPolicies.policyOf(tx, input.tenantId, now),
+    courseId ? ports.catalog.courseStart(tx, courseId) : null,
   ]);
-  return { now, listings, plans, policy };
+  known.remember(listings.values());
+  return { now, listings, plans, policy, ...(courseId ? { course: { courseId, startsAt } } : {}) };
 }
 
 /**
@@ -80,7 +103,7 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
 
   const orderId = newId("ord");
   const first = listings.get(lines[0]!.listingId)!;
-  const courseStart = await ports.catalog.courseStart(tx, first.courseId);
+  const courseStart = reads.course?.courseId === first.courseId ? reads.course.startsAt : await ports.catalog.courseStart(tx, first.courseId);
   const deadline = refundDeadline(now, courseStart, first.refundPeriodDays);
   const placed = insertOrder(
     tx,
