@@ -91,11 +91,13 @@ export function transactionOn(sql: Sql): OpenTransaction {
     async savepoint(fn) {
       const name = `sp_${++depth}`;
       const marks = new Map([...deferred].map(([key, writes]) => [key, writes.mark()] as const));
-      await tx.query(`SAVEPOINT ${name}`);
+      // Neither end is waited for: SAVEPOINT leaves with the first statement inside, RELEASE with
+      // the next one after (what was sent inside has succeeded by then, so RELEASE cannot fail).
+      tx.send(`SAVEPOINT ${name}`);
       try {
         const value = await fn();
         await settleSent();
-        await sql.query(`RELEASE SAVEPOINT ${name}`);
+        tx.send(`RELEASE SAVEPOINT ${name}`);
         return value;
       } catch (error) {
         await settleSent().catch(() => undefined); // rolled back with the rest of the savepoint's work

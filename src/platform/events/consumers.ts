@@ -99,13 +99,14 @@ export class ConsumerHub {
     const fresh = new Set<string>();
     const byConsumer = new Map<string, string[]>();
     for (const { consumer, event } of deliveries) byConsumer.set(consumer.name, [...(byConsumer.get(consumer.name) ?? []), event.eventId]);
-    for (const [consumer, eventIds] of byConsumer) {
+    // One insert per consumer, all sent at once.
+    await Promise.all([...byConsumer].map(async ([consumer, eventIds]) => {
       const inserted = await tx.query<{ event_id: string }>(
         `INSERT INTO platform.inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
         [consumer, eventIds],
       );
       inserted.rows.forEach((row) => fresh.add(`${consumer}\u0000${row.event_id}`));
-    }
+    }));
     const toApply = deliveries.filter((delivery) => fresh.delete(`${delivery.consumer.name}\u0000${delivery.event.eventId}`)); // not a redelivery, nor a duplicate within the batch
     for (const consumer of new Set(toApply.map((delivery) => delivery.consumer))) {
       await consumer.prepare?.(tx, toApply.filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.event));

@@ -24,10 +24,9 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: Payment
     name: "marketplace.purchase-saga",
     types: ["billing.payment.succeeded.v1", "billing.payment.failed.v1", "enrollment.created.v1"],
     async prepare(tx, events) {
-      // A batch's sagas (locked) and orders in two reads, not two per event.
+      // A batch's sagas (locked) and orders in two reads sent together, not two per event.
       const orderIds = events.map(orderOf).filter((id): id is string => id !== null);
-      await runtime.preload(tx, orderIds);
-      await preloadOrders(tx, orderIds);
+      await Promise.all([runtime.preload(tx, orderIds), preloadOrders(tx, orderIds)]);
     },
     async handle(tx, event) {
       const orderId = orderOf(event);
