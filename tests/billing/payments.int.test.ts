@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import { PaymentProviders } from "../../src/contexts/billing/payments/payment-providers.js";
+import { SandboxProvider } from "../../src/contexts/billing/payments/sandbox-provider.js";
+import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
 import { call, onPostgres, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 
@@ -106,6 +109,21 @@ describe("one payment per order", () => {
     expect(second.paymentId).toBe(first.paymentId);
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_intents WHERE order_id = $1`, [input.orderId])).toBe(1);
     expect(await billingEvents(t, { type: "billing.payment.succeeded.v1", correlationId: input.orderId })).toHaveLength(1);
+  });
+
+  it("never asks an external card provider when a new order's sent claim fails", async () => {
+    t = await startTestApp();
+    const asked: string[] = [];
+    const external = Object.assign(new SandboxProvider(), { name: "external", external: true });
+    external.createIntent = async (request) => (asked.push(request.orderId), { providerRef: `ext_${request.paymentId}` });
+    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(external), taxRates: loadBillingSettings().taxRates });
+    const input = pay("tok_visa");
+    await api.processPayment(input); // the order already has its intent
+    asked.length = 0;
+    const again = t.app.kernel.db.tx((tx) => api.processPaymentIn(tx, { ...input, newOrder: true }), { tenantId: input.tenantId });
+    await expect(again).rejects.toMatchObject({ code: "23505" });
+    expect(asked).toEqual([]);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_intents WHERE order_id = $1`, [input.orderId])).toBe(1);
   });
 
   it("refuses a second call for the same order with another amount", async () => {

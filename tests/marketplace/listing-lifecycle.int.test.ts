@@ -160,7 +160,7 @@ describe("listing guards", () => {
   it("refuses, in the database, to change the course a listing sells (orders rely on it)", async () => {
     const listingId = await draftListing(m);
     const { db } = m.t.app.kernel;
-    await expect(db.query(`UPDATE marketplace.listings SET course_id = 'crs_other' WHERE listing_id = $1`, [listingId])).rejects.toThrow(/course cannot change/);
+    await expect(db.query(`UPDATE marketplace.listings SET course_id = 'crs_other' WHERE listing_id = $1`, [listingId])).rejects.toMatchObject({ code: "23001" });
     await db.query(`UPDATE marketplace.listings SET course_id = course_id, title = 'Renamed' WHERE listing_id = $1`, [listingId]);
     expect((await db.query<{ course_id: string; title: string }>(`SELECT course_id, title FROM marketplace.listings WHERE listing_id = $1`, [listingId])).rows[0]).toEqual({ course_id: "crs_1", title: "Renamed" });
   });

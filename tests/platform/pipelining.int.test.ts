@@ -20,7 +20,7 @@ describe("statements sent without waiting", () => {
       tx.send(INSERT, ["test.send.a", "evt_1"]); // a duplicate
       await tx.query(INSERT, ["test.send.a", "evt_2"]);
     });
-    await expect(done).rejects.toThrow(/duplicate key/);
+    await expect(done).rejects.toMatchObject({ code: "23505" });
     expect(await kept(t, "test.send.a")).toEqual([]);
   });
 
@@ -31,7 +31,7 @@ describe("statements sent without waiting", () => {
       await expect(tx.savepoint(async () => {
         tx.send(INSERT, ["test.send.b", "evt_2"]);
         tx.send(INSERT, ["test.send.b", "evt_1"]); // a duplicate
-      })).rejects.toThrow(/duplicate key/);
+      })).rejects.toMatchObject({ code: "23505" });
       tx.send(INSERT, ["test.send.b", "evt_3"]);
     });
     expect(await kept(t, "test.send.b")).toEqual(["evt_1", "evt_3"]);
@@ -44,8 +44,36 @@ describe("statements sent without waiting", () => {
       tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.c", "evt_2"] });
       tx.send(INSERT, ["test.send.c", "evt_1"]); // a duplicate
     });
-    await expect(done).rejects.toThrow(/duplicate key/);
+    await expect(done).rejects.toMatchObject({ code: "23505" });
     expect(await kept(t, "test.send.c")).toEqual([]);
+  });
+
+  it("fail a savepoint opened after them with their own error, not the missing savepoint's", async () => {
+    t = await startTestApp();
+    const done = t.app.kernel.db.tx(async (tx) => {
+      await tx.query(INSERT, ["test.send.e", "evt_1"]);
+      tx.send(INSERT, ["test.send.e", "evt_1"]); // a duplicate, sent before the savepoint
+      await tx.savepoint(async () => {
+        throw new Error("the savepoint's own work failed");
+      });
+    });
+    await expect(done).rejects.toMatchObject({ code: "23505" });
+    expect(await kept(t, "test.send.e")).toEqual([]);
+  });
+
+  it.runIf(onPostgres)("fail the transaction, without an unhandled rejection, when the connection is lost at commit", async () => {
+    t = await startTestApp({ workers: false });
+    const { db } = t.app.kernel;
+    const done = db.tx(async (tx) => {
+      const pid = (await tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid WHERE $1::int = 1`, [1])).rows[0]!.pid;
+      tx.send(INSERT, ["test.send.f", "evt_1"]);
+      tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.f", "evt_2"] });
+      await db.query(`SELECT pg_terminate_backend($1)`, [pid]);
+    });
+    await expect(done).rejects.toThrow();
+    expect(await kept(t, "test.send.f")).toEqual([]);
+    // The pool replaced the lost session.
+    expect((await db.tx((tx) => tx.query<{ one: number }>(`SELECT 1 AS one WHERE $1::int = 1`, [1]))).rows).toEqual([{ one: 1 }]);
   });
 
   it.runIf(onPostgres)("leave with the statements around them: BEGIN with the first, COMMIT with the pre-commit write, one socket write each", async () => {

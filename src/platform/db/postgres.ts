@@ -81,9 +81,10 @@ export class PostgresDb implements Db {
       // fails, the server ends the aborted transaction with a ROLLBACK in answer to that COMMIT.
       const written = submitCommitWrites();
       const committed = submit("COMMIT");
-      await begun;
-      await written;
-      if ((await committed).command !== "COMMIT") throw new Error("the transaction was rolled back at COMMIT");
+      // All three are awaited whatever happens: a lost connection rejects every one of them.
+      const [b, w, c] = await Promise.allSettled([begun, written, committed]);
+      for (const outcome of [b, w, c]) if (outcome.status === "rejected") throw outcome.reason;
+      if (c.status === "fulfilled" && c.value.command !== "COMMIT") throw new Error("the transaction was rolled back at COMMIT");
       runHooks(commitHooks);
       return value;
     } catch (error) {

@@ -69,6 +69,7 @@ export function transactionOn(sql: Sql): OpenTransaction {
   let depth = 0;
   const sent: Array<Promise<void>> = [];
   let sendFailure: { error: unknown } | undefined;
+  let closing = false;
   /** Waits for the sent statements; the first that failed is the transaction's failure. */
   async function settleSent(): Promise<void> {
     await Promise.all(sent.splice(0));
@@ -76,18 +77,28 @@ export function transactionOn(sql: Sql): OpenTransaction {
     sendFailure = undefined;
     if (failure) throw failure.error;
   }
+  function open(): void {
+    // A statement submitted after COMMIT would run outside the transaction, on a session that may
+    // already serve another tenant's.
+    if (closing) throw new Error("this transaction is committing: no statement can join it");
+  }
   const tx: Tx = {
     // After a sent statement fails, the next ones fail only because the transaction is aborted:
     // report the cause, not that.
-    query: <R>(text: string, params?: readonly unknown[]) => (sent.length === 0 ? sql.query<R>(text, params) : sql.query<R>(text, params).catch(async (error: unknown) => {
-      await settleSent();
-      throw error;
-    })),
+    query: <R>(text: string, params?: readonly unknown[]) => {
+      open();
+      return sent.length === 0 ? sql.query<R>(text, params) : sql.query<R>(text, params).catch(async (error: unknown) => {
+        await settleSent();
+        throw error;
+      });
+    },
     send(text, params) {
+      open();
       sent.push(sql.query(text, params).then(() => undefined, (error: unknown) => {
         sendFailure ??= { error };
       }));
     },
+    settle: () => settleSent(),
     async savepoint(fn) {
       const name = `sp_${++depth}`;
       const marks = new Map([...deferred].map(([key, writes]) => [key, writes.mark()] as const));
@@ -100,8 +111,14 @@ export function transactionOn(sql: Sql): OpenTransaction {
         tx.send(`RELEASE SAVEPOINT ${name}`);
         return value;
       } catch (error) {
-        await settleSent().catch(() => undefined); // rolled back with the rest of the savepoint's work
-        await sql.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        const sentFailure = await settleSent().then(() => undefined, (failure: unknown) => failure);
+        try {
+          await sql.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        } catch {
+          // The savepoint never began: a statement sent before it had failed, and that failure is
+          // the transaction's, not this savepoint's.
+          throw sentFailure ?? error;
+        }
         for (const [key, writes] of deferred) writes.rollback(marks.get(key));
         throw error;
       } finally {
@@ -130,6 +147,7 @@ export function transactionOn(sql: Sql): OpenTransaction {
   }
   function submitCommitWrites(): Promise<void> {
     const flushed = flushDeferred();
+    closing = true;
     return flushed.then(settleSent, async (error: unknown) => {
       await settleSent();
       throw error;

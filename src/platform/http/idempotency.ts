@@ -50,6 +50,7 @@ export async function idempotent<T, P = undefined>(
       prefetched?.catch(() => undefined);
       const claimed = await claim;
       if (claimed.rowCount === 0) {
+        await prefetched?.catch(() => undefined); // every statement of the transaction ends before it does
         const stored = await tx.query<{ request_hash: string; status: number; response: T }>(
           `SELECT request_hash, status, response FROM platform.idempotency_keys WHERE scope = $1 AND key = $2`,
           [request.scope, key],

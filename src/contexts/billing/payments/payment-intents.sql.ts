@@ -41,10 +41,6 @@ export type NewIntent = Pick<PaymentIntent, "paymentId" | "orderId" | "tenantId"
   now: Date;
 };
 
-/**
- * Claims the order: returns the new intent, or null when the order already has one. Under
- * concurrency the second insert waits on the unique index for the first to commit, then does nothing.
- */
 const INSERT_INTENT = `INSERT INTO billing.payment_intents
     (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11)`;
@@ -53,6 +49,10 @@ const intentParams = (intent: NewIntent) => [
   intent.idempotencyKey, intent.requestCorrelationId, intent.now,
 ];
 
+/**
+ * Claims the order: returns the new intent, or null when the order already has one. Under
+ * concurrency the second insert waits on the unique index for the first to commit, then does nothing.
+ */
 export async function insertIntentOnce(sql: Sql, intent: NewIntent): Promise<PaymentIntent | null> {
   const result = await sql.query<IntentRow>(`${INSERT_INTENT} ON CONFLICT (order_id) DO NOTHING RETURNING *`, intentParams(intent));
   return result.rows[0] ? toIntent(result.rows[0]) : null;

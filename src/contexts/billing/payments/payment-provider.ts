@@ -45,6 +45,8 @@ export type ProviderRefundOutcome =
 
 export interface PaymentProvider {
   readonly name: string;
+  /** Money moves outside this process (Stripe), so it is asked only once this transaction's claims are confirmed. */
+  readonly external: boolean;
   createIntent(request: CreateIntentRequest): Promise<{ providerRef: string }>;
   confirm(request: ConfirmRequest): Promise<ProviderOutcome>;
   /** Asks where a processing intent stands (used when a deadline row comes due). */

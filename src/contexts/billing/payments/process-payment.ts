@@ -30,7 +30,8 @@ export const WALLET_PROVIDER = "wallet";
 
 /**
  * One intent per order, whatever the number of calls: the insert claims the order, and only the
- * transaction that claimed it talks to a provider — so a duplicate call can never charge twice.
+ * transaction that claimed it talks to a provider — so a duplicate call can never charge twice. (A
+ * new order's claim is sent without waiting; an external provider is asked only once it succeeded.)
  * The provider is called inside that transaction: the sandbox answers at once (tok_visa's success is
  * written with the intent), and a Stripe call that outlives a rollback is harmless because its
  * idempotency key is derived from the order.
@@ -91,6 +92,8 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
 async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
   const provider = providers.card;
   const idempotencyKey = `order:${intent.orderId}`;
+  // A sent claim (a new order's intent) must have succeeded before real money moves.
+  if (provider.external) await tx.settle();
   const { providerRef } = await provider.createIntent({ paymentId: intent.paymentId, orderId: intent.orderId, amount: intent.amount, currency: intent.currency, idempotencyKey });
   const processing = await transition(kernel, tx, { ...intent, providerRef }, { type: "StartProcessing" }, trace);
   const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });

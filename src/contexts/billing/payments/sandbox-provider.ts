@@ -26,6 +26,7 @@ export function sandboxOutcome(token: string): ProviderOutcome {
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = "sandbox";
+  readonly external = false;
 
   async createIntent(request: CreateIntentRequest): Promise<{ providerRef: string }> {
     return { providerRef: `sbx_${request.paymentId}` };

@@ -28,6 +28,7 @@ export function failureOf(error: { code?: string; decline_code?: string; message
  */
 export class StripeProvider implements PaymentProvider {
   readonly name = "stripe";
+  readonly external = true;
 
   constructor(private readonly stripe: Stripe) {}
 

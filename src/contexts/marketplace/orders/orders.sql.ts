@@ -45,8 +45,10 @@ export interface NewOrder {
  */
 export type PlacedOrder = Omit<OrderRow, "status" | "paymentId" | "failure">;
 
-/** Writes the order and its lines; returns them as `findOrdersWithLines` would read them back. */
-/** Sent, not awaited: nothing here needs its answer, so it travels with the next statement (a failure fails the transaction). */
+/**
+ * Writes the order and its lines; returns them as `findOrdersWithLines` would read them back. Sent,
+ * not awaited: nothing needs its answer, so it travels with the next statement (a failure fails the transaction).
+ */
 export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): { order: PlacedOrder; lines: OrderLineRow[] } {
   const t = order.totals;
   // The order and its lines in one statement (the lines' foreign key is checked at its end).
