@@ -64,6 +64,9 @@ describe("statements sent without waiting", () => {
   it.runIf(onPostgres)("fail the transaction, without an unhandled rejection, when the connection is lost at commit", async () => {
     t = await startTestApp({ workers: false });
     const { db } = t.app.kernel;
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
     const done = db.tx(async (tx) => {
       const pid = (await tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid WHERE $1::int = 1`, [1])).rows[0]!.pid;
       tx.send(INSERT, ["test.send.f", "evt_1"]);
@@ -71,6 +74,9 @@ describe("statements sent without waiting", () => {
       await db.query(`SELECT pg_terminate_backend($1)`, [pid]);
     });
     await expect(done).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.off("unhandledRejection", record);
+    expect(unhandled).toEqual([]);
     expect(await kept(t, "test.send.f")).toEqual([]);
     // The pool replaced the lost session.
     expect((await db.tx((tx) => tx.query<{ one: number }>(`SELECT 1 AS one WHERE $1::int = 1`, [1]))).rows).toEqual([{ one: 1 }]);
