@@ -6,7 +6,8 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { MarketplacePorts } from "../ports.js";
 import { orderView } from "./order-view.js";
-import { ListingCourses, placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
+import { ListingCourses } from "./listing-courses.js";
+import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });

@@ -8,6 +8,7 @@ import { enrollsBuyer } from "../licenses/license.js";
 import type { BuyerPolicy, MarketplacePorts } from "../ports.js";
 import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.js";
 import { insertOrder, orderFacts, spentSince, type OrderableListing, type OrderablePlan } from "./orders.sql.js";
+import type { ListingCourses } from "./listing-courses.js";
 import { rememberOrder } from "./order-memo.js";
 import { initialPurchase } from "./purchase-saga.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
@@ -36,24 +37,6 @@ export interface OrderReads {
   policy: BuyerPolicy | null;
   /** The first line's course start, when its listing's course was already known. */
   course?: { courseId: string; startsAt: Date | null };
-}
-
-/**
- * The course of each listing seen, per process. A listing's course never changes (a trigger
- * refuses it), so an order for a known listing reads the course's start with the listing itself.
- */
-export class ListingCourses {
-  private readonly courses = new Map<string, string>();
-  constructor(private readonly limit = 50_000) {}
-  courseOf(listingId: string): string | undefined {
-    return this.courses.get(listingId);
-  }
-  remember(listings: Iterable<OrderableListing>): void {
-    for (const listing of listings) {
-      if (this.courses.size >= this.limit) this.courses.clear();
-      this.courses.set(listing.listingId, listing.courseId);
-    }
-  }
 }
 
 /** Sent together, without waiting for one another (and, on POST, behind the Idempotency-Key's claim). */
