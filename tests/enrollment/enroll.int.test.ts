@@ -64,6 +64,24 @@ describe("creating enrollments", () => {
     expect(await published(t, "enrollment.created.v1")).toHaveLength(1);
   });
 
+  it("refuses, rather than duplicates, an enrollment whose source was said to be new but already holds one", async () => {
+    t = await startTestApp();
+    const first = await api(t).enroll(undefined, input(), ctx);
+    const again = t.app.kernel.db.tx((tx) => api(t!).enrollMany(tx, [input()], ctx, { newSources: true }));
+    await expect(again).rejects.toMatchObject({ code: "23505" });
+    expect(await sys(t, `SELECT id FROM enrollment.enrollments`)).toEqual([{ id: first.enrollmentId }]);
+    expect(await published(t, "enrollment.created.v1")).toHaveLength(1);
+  });
+
+  it.runIf(onPostgres)("keeps one enrollment when ten transactions enroll the same new source at the same moment", async () => {
+    t = await startTestApp({ workers: false });
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () =>
+      t!.app.kernel.db.tx((tx) => api(t!).enrollMany(tx, [input()], ctx, { newSources: true }))));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    expect(await sys(t, `SELECT id FROM enrollment.enrollments`)).toHaveLength(1);
+    expect(await published(t, "enrollment.created.v1")).toHaveLength(1);
+  });
+
   it.runIf(onPostgres)("enrolls 10,000 learners in one bulk call, one event each, well under 10 s", async () => {
     t = await startTestApp({ workers: false });
     const inputs = Array.from({ length: 10_000 }, (_, i) => input({ userId: `usr_bulk_${i}`, source: { kind: "site_license", ref: "lcn_site" }, licenseId: "lcn_site" }));
