@@ -60,7 +60,9 @@ export class NatsBus implements Publisher {
   }
 
   static async connect(options: NatsBusOptions, registry: EventRegistry): Promise<NatsBus> {
-    const nc = await connect({ servers: options.url, name: "ghasi-commerce" });
+    // noAsyncTraces: the client otherwise builds an Error (a captured stack) for every publish and
+    // request in case it times out; that was about 6% of the server's time per purchase.
+    const nc = await connect({ servers: options.url, name: "ghasi-commerce", noAsyncTraces: true });
     return new NatsBus(nc, registry, options);
   }
 
