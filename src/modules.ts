@@ -12,14 +12,15 @@ const ms = (value: string | undefined, fallback: number) => (value && /^\d+$/.te
 /** The bounded contexts this build runs, in start-up order, with their ports wired. */
 export function contextModules(clock: Clock, env: NodeJS.ProcessEnv = process.env, overrides: WiringOverrides = {}): ContextModule[] {
   Object.assign(enrollment.ports, enrollmentPorts(() => clock.now()));
+  const billing = billingModule();
   return [
     tenancyModule,
     catalogModule,
-    billingModule(),
+    billing,
     enrollment,
     marketplaceModule(
       (kernel) => {
-        const ports = marketplacePorts(kernel, enrollment);
+        const ports = marketplacePorts(kernel, billing, enrollment);
         return overrides.marketplace ? overrides.marketplace(ports) : ports;
       },
       () => ({

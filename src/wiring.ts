@@ -4,7 +4,7 @@
  */
 import type { Tx } from "./platform/db/db.js";
 import type { Kernel } from "./platform/kernel.js";
-import { BillingApi } from "./contexts/billing/billing-api.js";
+import type { BillingModule } from "./contexts/billing/module.js";
 import { contentOf, courseFactsOf, runFactsOf } from "./contexts/catalog/course-facts.js";
 import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
 import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
@@ -21,8 +21,8 @@ export interface WiringOverrides {
   marketplace?: (ports: MarketplacePorts) => MarketplacePorts;
 }
 
-export function marketplacePorts(kernel: Kernel, enrollment: EnrollmentModule): MarketplacePorts {
-  const billing = new BillingApi(kernel);
+export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, enrollment: EnrollmentModule): MarketplacePorts {
+  const billing = billingContext.api(kernel);
   const enrollments = enrollment.api(kernel);
   return {
     payments: {
