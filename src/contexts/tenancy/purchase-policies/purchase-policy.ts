@@ -3,7 +3,8 @@ import { ok, reject, type Result } from "../../../platform/result.js";
 
 /**
  * seed 001 §5.1 buyer-tenant policies: which currencies a tenant may buy in, and how much it may
- * spend per calendar period (UTC). Stored here; enforced by the order code at placement.
+ * spend per calendar period (UTC). Stored and validated here; the marketplace enforces them when an
+ * order is placed (`checkBuyerPolicy`, through its buyer-policies port).
  */
 export const CAP_PERIODS = ["day", "week", "month", "quarter", "year"] as const;
 export type CapPeriod = (typeof CAP_PERIODS)[number];
@@ -56,26 +57,7 @@ export function capWindow(period: CapPeriod, now: Date): { start: Date; end: Dat
   }
 }
 
-/**
- * May this tenant buy `purchase` now, having spent `spentInWindow` (same currency as the cap, in the
- * current capWindow)? The caller must compute the spend and place the order under one lock or
- * conditional update, or two concurrent orders could both pass (invariant 6).
- */
-export function checkPurchase(policy: PurchasePolicy, purchase: { amount: number; currency: string }, spentInWindow: number): Result<null> {
-  if (policy.allowedCurrencies && !policy.allowedCurrencies.includes(purchase.currency)) {
-    return reject("PURCHASE_POLICY.CURRENCY_NOT_ALLOWED", `this tenant may not buy in ${purchase.currency}`);
-  }
-  if (policy.cap) {
-    // No FX here: a cap in one currency cannot judge a purchase in another, so it refuses it.
-    if (policy.cap.currency !== purchase.currency) return reject("PURCHASE_POLICY.CURRENCY_NOT_ALLOWED", `this tenant's cap is in ${policy.cap.currency}`);
-    if (spentInWindow + purchase.amount > policy.cap.amount) return reject("PURCHASE_POLICY.CAP_EXCEEDED", `the ${policy.cap.period}ly purchase cap would be exceeded`);
-  }
-  return ok(null);
-}
-
 export const purchasePolicyErrors: Readonly<Record<string, number>> = {
   "PURCHASE_POLICY.CAP_CURRENCY_NOT_ALLOWED": 400,
-  "PURCHASE_POLICY.CURRENCY_NOT_ALLOWED": 422,
-  "PURCHASE_POLICY.CAP_EXCEEDED": 422,
   "MONEY.CURRENCY_UNKNOWN": 400,
 };
