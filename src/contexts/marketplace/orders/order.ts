@@ -82,7 +82,11 @@ export function totalsOf(lines: readonly PricedLine[], discount: number, tax: { 
   };
 }
 
-/** The buying tenant's policy (seed 001 §5.1): allowed currencies and a purchase cap per period. */
+/**
+ * The buying tenant's policy (seed 001 §5.1): allowed currencies and a purchase cap per period.
+ * `spentInWindow` must be read under the tenant's cap lock (placeOrder takes it), or two concurrent
+ * orders could both pass the cap.
+ */
 export function checkBuyerPolicy(policy: BuyerPolicy | null, totals: Totals, spentInWindow: number): Result<null> {
   if (!policy) return ok(null);
   if (policy.allowedCurrencies && !policy.allowedCurrencies.includes(totals.currency)) {
