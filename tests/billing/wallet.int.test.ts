@@ -19,7 +19,8 @@ async function setup() {
   return { t, api: new BillingApi(t.app.kernel), admin };
 }
 
-async function credit(t: TestApp, token: string, bucket: string, amount: number, headers: Record<string, string> = {}) {
+let keys = 0;
+async function credit(t: TestApp, token: string, bucket: string, amount: number, headers: Record<string, string> = { "idempotency-key": `credit-${++keys}` }) {
   return call(t.app, "POST", `/api/v1/wallets/${LEARNER}/credits`, { token, body: { bucket, amount, currency: "USD" }, headers });
 }
 
@@ -53,6 +54,13 @@ describe("learner-credit wallet", () => {
     expect(credited[0]).toMatchObject({ partitionKey: LEARNER, payload: { transactionId: first.body.transactionId, userId: LEARNER, bucket: "promo", amount: 200, currency: "USD" } });
   });
 
+  it("refuses a credit without an Idempotency-Key, and credits nothing", async () => {
+    const { t, admin } = await setup();
+    const refused = await credit(t, admin, "promo", 200, {});
+    expect(refused).toMatchObject({ status: 400, body: { code: "IDEMPOTENCY.KEY_REQUIRED" } });
+    expect(await balances(t)).toEqual({ promo: 0, branded: 0, general: 0 });
+  });
+
   it("lets only admins credit, and only the owner, an org_admin of the tenant or a platform_admin read", async () => {
     const { t } = await setup();
     const learner = await t.token({ sub: LEARNER, tid: TENANT, roles: ["learner"] });
@@ -60,7 +68,7 @@ describe("learner-credit wallet", () => {
     const otherAdmin = await t.token({ sub: "usr_x", tid: "ten_other", roles: ["org_admin"] });
     const platform = await t.token({ sub: "usr_root", tid: "ten_platform", roles: ["platform_admin"] });
     expect((await credit(t, learner, "general", 100)).status).toBe(403);
-    const granted = await call(t.app, "POST", `/api/v1/wallets/${LEARNER}/credits`, { token: platform, body: { bucket: "general", amount: 100, currency: "USD", tenantId: TENANT } });
+    const granted = await call(t.app, "POST", `/api/v1/wallets/${LEARNER}/credits`, { token: platform, body: { bucket: "general", amount: 100, currency: "USD", tenantId: TENANT }, headers: { "idempotency-key": "grant-platform" } });
     expect(granted.status).toBe(201);
     expect((await call(t.app, "GET", `/api/v1/wallets/${LEARNER}`, { token: stranger })).status).toBe(403);
     expect((await call(t.app, "GET", `/api/v1/wallets/${LEARNER}`, { token: otherAdmin })).body.wallets).toEqual([]);

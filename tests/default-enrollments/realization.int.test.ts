@@ -131,13 +131,13 @@ describe("default enrollments realized when a learner joins the enterprise", () 
     expect((await status(shop, "usr_nocover"))[0]).toMatchObject({ intentionId, status: "needs_enrollment.not_enrollable", reason: "not_in_catalog", run: { runKey: c.runKey } });
     expect((await events(shop, "enterprise.default_enrollment.skipped.v1")).map((e) => e.payload.reason)).toEqual(["not_in_catalog"]);
 
-    const credit = await shop.http("POST", "/api/v1/wallets/usr_credit/credits", { token: shop.orgAdmin, body: { bucket: "general", amount: 5000, currency: "USD" } });
+    const credit = await shop.http("POST", "/api/v1/wallets/usr_credit/credits", { token: shop.orgAdmin, body: { bucket: "general", amount: 5000, currency: "USD" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
     expect(credit.status, JSON.stringify(credit.body)).toBe(201);
     await join(shop, "usr_credit");
     expect((await status(shop, "usr_credit"))[0]).toMatchObject({ status: "already_enrolled", realization: { subsidy: { kind: "learner_credit" } } });
     expect(await defaultEnrollments(shop, "usr_credit")).toHaveLength(1);
     // The learner without credit becomes enrollable once credited, and realizing on demand enrolls them.
-    await shop.http("POST", "/api/v1/wallets/usr_nocover/credits", { token: shop.orgAdmin, body: { bucket: "general", amount: 100, currency: "USD" } });
+    await shop.http("POST", "/api/v1/wallets/usr_nocover/credits", { token: shop.orgAdmin, body: { bucket: "general", amount: 100, currency: "USD" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
     expect((await status(shop, "usr_nocover"))[0]).toMatchObject({ status: "needs_enrollment.enrollable", run: { runKey: c.runKey } });
     const realize = await shop.http("POST", `${base}/learners/usr_nocover/default-enrollments/realize`, { token: shop.orgAdmin });
     expect(realize.body.realized).toEqual([intentionId]);

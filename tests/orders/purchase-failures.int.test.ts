@@ -84,7 +84,7 @@ describe("purchase saga, failures and compensation", () => {
   it("fails a wallet purchase without enough credit and reports what was missing", async () => {
     shop = await openShop();
     const offer = await liveOffer(shop, { kind: "one_time", amount: 3000, currency: "USD" });
-    await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", { token: shop.admin, body: { bucket: "promo", amount: 1000, currency: "USD", tenantId: "ten_buyer" } });
+    await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", { token: shop.admin, body: { bucket: "promo", amount: 1000, currency: "USD", tenantId: "ten_buyer" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
     const placed = await buy(shop, offer, { payment: { method: "wallet" } });
     const events = await flow(shop, placed.body.orderId);
     expect(events.map((e) => e.type)).toContain("marketplace.order.failed.v1");

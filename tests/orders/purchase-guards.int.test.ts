@@ -54,6 +54,15 @@ describe("POST /orders refuses bad input and writes nothing", () => {
     expect(provider.status).toBe(403);
   });
 
+  it("answers who may buy before what the body says: 401 without a token, 403 for a provider, even with a bad body", async () => {
+    const before = await written();
+    const anonymous = await shop.http("POST", "/api/v1/orders", { headers: { "idempotency-key": "bad-anon" }, body: { items: [] } });
+    const provider = await shop.http("POST", "/api/v1/orders", { token: shop.provider, headers: { "idempotency-key": "bad-provider" }, body: { items: [] } });
+    expect([anonymous.body.code, provider.body.code]).toEqual(["AUTH.TOKEN_MISSING", "AUTH.FORBIDDEN"]);
+    expect([anonymous.status, provider.status]).toEqual([401, 403]);
+    expect(await written()).toEqual(before);
+  });
+
   it("refuses a listing that is not live (suspended)", async () => {
     const other = await liveOffer(shop);
     await shop.http("POST", `/api/v1/listings/${other.listingId}/suspend`, { token: shop.admin, body: { reason: "quality review" } });

@@ -79,7 +79,7 @@ describe("purchase saga, happy paths", () => {
   it("fulfils a purchase paid from the learner-credit wallet, promo first", async () => {
     const offer = await liveOffer(shop, { kind: "one_time", amount: 3000, currency: "USD" });
     for (const [bucket, amount] of [["promo", 1000], ["branded", 500], ["general", 5000]] as const) {
-      const credited = await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", { token: shop.admin, body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" } });
+      const credited = await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", { token: shop.admin, body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
       expect(credited.status, JSON.stringify(credited.body)).toBe(201);
     }
     const placed = await buy(shop, offer, { payment: { method: "wallet" } });

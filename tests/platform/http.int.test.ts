@@ -55,6 +55,9 @@ describe("bad input writes nothing", () => {
     ["no token", { body: { text: "hi" }, headers: { "idempotency-key": "k-anon" } }, 401, "AUTH.TOKEN_MISSING"],
     ["a forged token", { token: () => learner.slice(0, -4) + "AAAA", body: { text: "hi" }, headers: { "idempotency-key": "k-forged" } }, 401, "AUTH.TOKEN_INVALID"],
     ["the wrong role", { token: () => service, body: { text: "hi" }, headers: { "idempotency-key": "k-role" } }, 403, "AUTH.FORBIDDEN"],
+    // Who may call comes before what the body says: a stranger learns nothing of the schema.
+    ["no token and a bad body", { body: { text: 42 }, headers: { "idempotency-key": "k-anon-bad" } }, 401, "AUTH.TOKEN_MISSING"],
+    ["the wrong role and a bad body", { token: () => service, body: {}, headers: { "idempotency-key": "k-role-bad" } }, 403, "AUTH.FORBIDDEN"],
     ["no Idempotency-Key", { token: () => learner, body: { text: "hi" } }, 400, "IDEMPOTENCY.KEY_REQUIRED"],
     ["a business refusal", { token: () => learner, body: { text: "forbidden" }, headers: { "idempotency-key": "k-refused" } }, 409, "PROBE.REFUSED"],
   ];
@@ -100,6 +103,25 @@ describe("Idempotency-Key", () => {
       422,
       "IDEMPOTENCY.KEY_REUSED",
     );
+  });
+
+  it("takes the same body with its fields in another order as the same request", async () => {
+    const before = await notes();
+    const first = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, rawBody: '{"text":"ordered","copies":2}', headers: { "idempotency-key": "k-order" } });
+    const second = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, rawBody: '{"copies":2,"text":"ordered"}', headers: { "idempotency-key": "k-order" } });
+    expect(first.status).toBe(201);
+    expect(second).toMatchObject({ status: 201, body: { noteId: first.body.noteId } });
+    expect(await notes()).toBe(before + 1);
+  });
+
+  it("keeps the keys of two tenants apart, though their users share an id", async () => {
+    const elsewhere = await t.token({ sub: "usr_l", tid: "ten_2", roles: ["learner"] });
+    const before = await notes();
+    const mine = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "same" }, headers: { "idempotency-key": "k-tenant" } });
+    const theirs = await call(t.app, "POST", "/api/v1/probe/notes", { token: elsewhere, body: { text: "same" }, headers: { "idempotency-key": "k-tenant" } });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.body.noteId).not.toBe(mine.body.noteId);
+    expect(await notes()).toBe(before + 2);
   });
 
   it.runIf(onPostgres)("writes once when the same key arrives 20 times at once", async () => {

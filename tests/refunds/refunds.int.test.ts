@@ -175,7 +175,7 @@ describe("refunds", () => {
     const offer = await refundableOffer(shop, { kind: "one_time", amount: 3000, currency: "USD" });
     const walletUser = await shop.t.token({ sub: "usr_wallet", tid: "ten_buyer", roles: ["learner"] });
     for (const [bucket, amount] of [["promo", 1000], ["branded", 500], ["general", 5000]] as const) {
-      const credited = await shop.http("POST", "/api/v1/wallets/usr_wallet/credits", { token: shop.admin, body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" } });
+      const credited = await shop.http("POST", "/api/v1/wallets/usr_wallet/credits", { token: shop.admin, body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
       expect(credited.status, JSON.stringify(credited.body)).toBe(201);
     }
     const bought = await fulfilled(shop, offer, { token: walletUser, payment: { method: "wallet" } });

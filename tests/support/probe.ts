@@ -6,7 +6,7 @@ import { newId } from "../../src/platform/ids.js";
 import type { ContextModule } from "../../src/platform/module.js";
 import { Type as T } from "@sinclair/typebox";
 import { authorize, principalOf } from "../../src/platform/http/server.js";
-import { idempotent } from "../../src/platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../src/platform/http/idempotency.js";
 import { RejectionError } from "../../src/platform/result.js";
 
 /** A test-only wire type and consumer, to exercise the kernel without any business context. */
@@ -50,7 +50,7 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
       server.post(
         "/api/v1/probe/notes",
         {
-          preHandler: authorize(authenticator, "learner"),
+          preValidation: authorize(authenticator, "learner"),
           schema: { body: T.Object({ text: T.String({ minLength: 1, maxLength: 100 }), copies: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) }, { additionalProperties: false }) },
         },
         async (request, reply) => {
@@ -58,7 +58,7 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
           if (request.body.text === "forbidden") throw new RejectionError({ code: "PROBE.REFUSED", detail: "that note is refused" });
           const result = await idempotent(
             kernel.db,
-            { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/probe/notes`, body: request.body },
+            { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, "POST /api/v1/probe/notes"), body: request.body },
             { required: true, tenantId: principal.tenantId },
             async (tx) => {
               const id = newId("note");

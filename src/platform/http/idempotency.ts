@@ -15,8 +15,20 @@ export interface IdempotencyRequest {
   body: unknown;
 }
 
+/** Whose key and on which route: one caller (tenant and user: user ids are only unique per tenant). */
+export function keyScope(caller: { tenantId: string; userId: string }, route: string): string {
+  return `${caller.tenantId}/${caller.userId}:${route}`;
+}
+
+/** JSON with object keys sorted, so that the same body sent with its fields in another order matches. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+}
+
 function fingerprint(body: unknown): string {
-  return createHash("sha256").update(JSON.stringify(body ?? null)).digest("hex");
+  return createHash("sha256").update(JSON.stringify(canonical(body ?? null))).digest("hex");
 }
 
 /**

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type preHandlerAsyncHookHandler } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type preValidationAsyncHookHandler } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -98,8 +98,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   return server;
 }
 
-/** A preHandler that verifies the token and, when roles are given, requires one of them. */
-export function authorize(authenticator: Authenticator, ...roles: Role[]): preHandlerAsyncHookHandler {
+/**
+ * A hook that verifies the token and, when roles are given, requires one of them. Routes run it as
+ * `preValidation`, before the body is checked: a caller without a valid token or the role gets 401
+ * or 403, not a validation error that tells them about the schema (API.md: 400 / 401 / 403).
+ */
+export function authorize(authenticator: Authenticator, ...roles: Role[]): preValidationAsyncHookHandler {
   return async (request: FastifyRequest) => {
     const principal = await authenticator.verify(request.headers.authorization);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
@@ -110,6 +114,6 @@ export function authorize(authenticator: Authenticator, ...roles: Role[]): preHa
 }
 
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error("route read the principal without an authorize() preHandler");
+  if (!request.principal) throw new Error("route read the principal without an authorize() hook");
   return request.principal;
 }

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
@@ -28,7 +28,7 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
   server.post(
     "/api/v1/payments/process",
     {
-      preHandler: authorize(authenticator, "service"),
+      preValidation: authorize(authenticator, "service"),
       schema: { tags: ["billing"], summary: "Pay for an order (one payment intent per order; Idempotency-Key required)", body: ProcessPaymentBody },
     },
     async (request, reply) => {
@@ -37,7 +37,7 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
       const key = request.headers["idempotency-key"];
       const stored = await idempotent(
         api.kernel.db,
-        { key: typeof key === "string" ? key : undefined, scope: `${principal.userId}:POST /api/v1/payments/process`, body },
+        { key: typeof key === "string" ? key : undefined, scope: keyScope(principal, `POST /api/v1/payments/process`), body },
         { required: true, tenantId: body.tenantId },
         async (tx) => {
           const { payment, created } = await api.processPaymentIn(tx, {
@@ -54,7 +54,7 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
 
   server.get(
     "/api/v1/payments/:paymentId",
-    { preHandler: authorize(authenticator, "service", "platform_admin"), schema: { tags: ["billing"], summary: "A payment intent with its refunds", params: PaymentParams } },
+    { preValidation: authorize(authenticator, "service", "platform_admin"), schema: { tags: ["billing"], summary: "A payment intent with its refunds", params: PaymentParams } },
     async (request) => {
       const payment = await api.getPayment(request.params.paymentId);
       if (!payment) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });

@@ -1,8 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
-import { newId } from "../../../platform/ids.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
 import { creditWallet } from "./credit-wallet.js";
@@ -25,8 +24,8 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
   server.post(
     "/api/v1/wallets/:userId/credits",
     {
-      preHandler: authorize(authenticator, "platform_admin", "org_admin"),
-      schema: { tags: ["billing"], summary: "Credit one bucket of a learner's wallet (Idempotency-Key supported)", params: UserParams, body: CreditBody },
+      preValidation: authorize(authenticator, "platform_admin", "org_admin"),
+      schema: { tags: ["billing"], summary: "Credit one bucket of a learner's wallet (Idempotency-Key required: it moves money)", params: UserParams, body: CreditBody },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -39,16 +38,17 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
       const tenantId = isPlatformAdmin ? (body.tenantId ?? principal.tenantId) : principal.tenantId;
       const header = request.headers["idempotency-key"];
       const key = typeof header === "string" ? header : undefined;
-      const scope = `${principal.userId}:POST /api/v1/wallets/${userId}/credits`;
-      const stored = await idempotent(api.kernel.db, { key, scope, body }, { required: false, tenantId }, async (tx) => {
+      const scope = keyScope(principal, `POST /api/v1/wallets/${userId}/credits`);
+      // API.md: every POST that moves money takes an Idempotency-Key, so a retried credit cannot credit twice.
+      const stored = await idempotent(api.kernel.db, { key, scope, body }, { required: true, tenantId }, async (tx) => {
         const credit = await creditWallet(api.kernel, tx, {
           tenantId,
           userId,
           bucket: body.bucket,
           amount: body.amount,
           currency: body.currency,
-          idempotencyKey: key !== undefined ? `http:${scope}:${key}` : newId("wik"),
-          context: { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(key ? { idempotencyKey: key } : {}) } },
+          idempotencyKey: `http:${scope}:${key}`,
+          context: { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, idempotencyKey: key! } },
         });
         return { status: 201, body: credit };
       });
@@ -58,7 +58,7 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
 
   server.get(
     "/api/v1/wallets/:userId",
-    { preHandler: authorize(authenticator), schema: { tags: ["billing"], summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)", params: UserParams } },
+    { preValidation: authorize(authenticator), schema: { tags: ["billing"], summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)", params: UserParams } },
     async (request) => {
       const principal = principalOf(request);
       const { userId } = request.params;

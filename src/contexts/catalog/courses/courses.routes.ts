@@ -41,7 +41,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
   server.post(
     "/api/v1/catalog/courses",
     {
-      preHandler: editors,
+      preValidation: editors,
       schema: {
         tags,
         summary: "Register a course (audit mode offered unless auditAvailable is false)",
@@ -55,7 +55,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
   server.patch(
     "/api/v1/catalog/courses/:courseId",
     {
-      preHandler: editors,
+      preValidation: editors,
       schema: { tags, summary: "Change a course's title or audit availability", security, params: Params, body: Type.Object({ title: Type.Optional(Title), auditAvailable: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }) },
     },
     async (request) => courseJson(await changeCourse(kernel, principalOf(request), request.params.courseId, request.body)),
@@ -64,7 +64,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
   server.post(
     "/api/v1/catalog/courses/:courseId/versions",
     {
-      preHandler: editors,
+      preValidation: editors,
       schema: { tags, summary: "Register a course version (published / built come from upstream events)", security, params: Params, body: Type.Object({ courseVersionId: Type.Optional(Id), label: Title }, { additionalProperties: false }) },
     },
     async (request, reply) => reply.code(201).send(versionJson(await addVersion(kernel, principalOf(request), request.params.courseId, request.body))),
@@ -73,7 +73,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
   server.post(
     "/api/v1/catalog/courses/:courseId/runs",
     {
-      preHandler: editors,
+      preValidation: editors,
       schema: {
         tags,
         summary: "Add a run; advertising it un-advertises the course's previous advertised run",
@@ -105,7 +105,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
 
   server.post(
     "/api/v1/catalog/courses/:courseId/runs/:runKey/advertise",
-    { preHandler: editors, schema: { tags, summary: "Advertise an existing run (and only it)", security, params: Type.Object({ courseId: Id, runKey: Id }) } },
+    { preValidation: editors, schema: { tags, summary: "Advertise an existing run (and only it)", security, params: Type.Object({ courseId: Id, runKey: Id }) } },
     async (request) => runJson(await advertise(kernel, principalOf(request), request.params.courseId, request.params.runKey)),
   );
 

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator, Principal } from "../../../platform/http/auth.js";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { Intention } from "./default-enrollment.js";
@@ -60,7 +60,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
   server.post(
     `${base}/default-enrollment-intentions`,
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags,
         summary: "Add a default enrollment intention (content type derived from the catalog); restore: true brings a removed one back",
@@ -77,7 +77,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       const key = request.headers["idempotency-key"];
       const result = await idempotent(
         kernel.db,
-        { key: typeof key === "string" ? key : undefined, scope: `${principal.userId}:POST /api/v1/enterprises/${tenantId}/default-enrollment-intentions`, body: request.body },
+        { key: typeof key === "string" ? key : undefined, scope: keyScope(principal, `POST /api/v1/enterprises/${tenantId}/default-enrollment-intentions`), body: request.body },
         { required: false, tenantId },
         async (tx) => {
           const { intention, restored } = await addIntention(deps, tx, { tenantId, contentKey: request.body.contentKey, restore: request.body.restore === true, actor: principal.userId });
@@ -91,7 +91,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
   server.get(
     `${base}/default-enrollment-intentions`,
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags,
         summary: "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt)",
@@ -117,7 +117,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
 
   server.delete(
     `${base}/default-enrollment-intentions/:intentionId`,
-    { preHandler: authorize(authenticator), schema: { tags, summary: "Soft-delete an intention (kept, listed with removedAt)", security, params: IntentionParams, response: { 200: IntentionView } } },
+    { preValidation: authorize(authenticator), schema: { tags, summary: "Soft-delete an intention (kept, listed with removedAt)", security, params: IntentionParams, response: { 200: IntentionView } } },
     async (request) => {
       const principal = principalOf(request);
       const { tenantId, intentionId } = request.params;
@@ -130,7 +130,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
   server.get(
     `${base}/learners/:userId/default-enrollments`,
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags,
         summary: "The learner's status per intention: already_enrolled, needs_enrollment.enrollable, needs_enrollment.not_enrollable (with reason)",
@@ -155,7 +155,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
   server.post(
     `${base}/learners/:userId/default-enrollments/realize`,
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags,
         summary: "Realize the learner's applicable default enrollments now (idempotent: realized intentions stay as they are)",

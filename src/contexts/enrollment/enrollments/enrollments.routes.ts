@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
@@ -21,7 +21,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
   server.get(
     "/api/v1/enrollments",
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
         summary: "A learner's enrollments (learners: their own; org admins: their tenant)",
@@ -48,7 +48,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
   server.get(
     "/api/v1/enrollments/:id",
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: { tags: ["enrollment"], summary: "One enrollment", security: [{ bearer: [] }], params: IdParams, response: { 200: EnrollmentView } },
     },
     async (request) => {
@@ -64,7 +64,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
   server.post(
     "/api/v1/enrollments/:id/unenroll",
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
         summary: "The learner leaves the course (status revoked, unenrolled: true); Idempotency-Key honoured",
@@ -79,7 +79,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       const key = request.headers["idempotency-key"];
       const result = await idempotent(
         kernel.db,
-        { key: typeof key === "string" ? key : undefined, scope: `${principal.userId}:POST /api/v1/enrollments/${request.params.id}/unenroll`, body: request.body ?? null },
+        { key: typeof key === "string" ? key : undefined, scope: keyScope(principal, `POST /api/v1/enrollments/${request.params.id}/unenroll`), body: request.body ?? null },
         { required: false, tenantId: scope.tenantId },
         async (tx) => {
           const enrollment = await unenroll(deps, tx, principal, request.params.id, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(typeof key === "string" ? { idempotencyKey: key } : {}) } });

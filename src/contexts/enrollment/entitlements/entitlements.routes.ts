@@ -40,7 +40,7 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
   server.get(
     "/api/v1/entitlements",
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
         summary: "May this learner use this course now? One indexed query when enrolled; cached in-process, stale across processes for at most the cache TTL (5 s)",

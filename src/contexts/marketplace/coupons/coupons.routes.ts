@@ -30,7 +30,7 @@ const CouponBody = Type.Object(
 export function couponRoutes({ kernel, server, authenticator }: ModuleHost): void {
   server.post(
     "/api/v1/coupons",
-    { preHandler: authorize(authenticator, "platform_admin", "provider"), schema: { tags: ["coupons"], summary: "Create a coupon", security: [{ bearer: [] }], body: CouponBody } },
+    { preValidation: authorize(authenticator, "platform_admin", "provider"), schema: { tags: ["coupons"], summary: "Create a coupon", security: [{ bearer: [] }], body: CouponBody } },
     async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;

@@ -25,7 +25,7 @@ export const licenseJson = (l: LicenseRow) => ({
 export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): void {
   server.get(
     "/api/v1/licenses/:licenseId",
-    { preHandler: authorize(authenticator), schema: { tags: ["licenses"], summary: "A license and its seat counter", security: [{ bearer: [] }], params: Type.Object({ licenseId: Type.String({ maxLength: 200 }) }) } },
+    { preValidation: authorize(authenticator), schema: { tags: ["licenses"], summary: "A license and its seat counter", security: [{ bearer: [] }], params: Type.Object({ licenseId: Type.String({ maxLength: 200 }) }) } },
     async (request) => {
       const principal = principalOf(request);
       const admin = hasRole(principal, "platform_admin", "service");

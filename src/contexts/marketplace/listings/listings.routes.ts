@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -53,7 +53,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
   server.post(
     "/api/v1/listings",
     {
-      preHandler: provider,
+      preValidation: provider,
       schema: {
         tags,
         summary: "Create a draft listing of an exact course version",
@@ -78,7 +78,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
       const actor = providerActorOf(principal);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/listings`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/listings`), body: request.body },
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({ status: 201, body: await createListing(kernel, tx, { ...request.body, providerId: actor.providerId, tenantId: principal.tenantId }) }),
       );
@@ -89,7 +89,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
   server.patch(
     "/api/v1/listings/:id",
     {
-      preHandler: provider,
+      preValidation: provider,
       schema: {
         tags,
         summary: "Edit a draft listing's copy, assets and refund policy (owner only)",
@@ -136,11 +136,13 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
     server.post(
       `/api/v1/listings/:id/${path}`,
       {
-        preHandler: by === "platform_admin" ? admin : provider,
-        // No body at all reads as `{}`: a missing reason is then named as body/reason, an optional one defaults.
-        preValidation: async (request: FastifyRequest) => {
-          request.body ??= {};
-        },
+        preValidation: [
+          by === "platform_admin" ? admin : provider,
+          // No body at all reads as `{}`: a missing reason is then named as body/reason, an optional one defaults.
+          async (request: FastifyRequest) => {
+            request.body ??= {};
+          },
+        ],
         schema: { tags, summary, security, params: Params, ...(body ? { body } : {}) },
       },
       async (request: FastifyRequest) => {

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { hasRole } from "../../../platform/http/auth.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
@@ -36,7 +36,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
   server.post(
     "/api/v1/orders",
     {
-      preHandler: authorize(authenticator, "learner", "org_admin"),
+      preValidation: authorize(authenticator, "learner", "org_admin"),
       schema: {
         tags: ["orders"],
         summary: "Place an order; the purchase saga takes it to fulfilled or failed. Idempotency-Key required.",
@@ -50,7 +50,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
       const input = { ...request.body, tenantId: principal.tenantId, buyerUserId: principal.userId };
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/orders`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/orders`), body: request.body },
         { required: true, tenantId: principal.tenantId },
         async (tx, reads: OrderReads) => ({ status: 201, body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads) }),
         (tx) => readOrderFacts(kernel, ports, tx, input, listingCourses),
@@ -62,7 +62,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
   server.get(
     "/api/v1/orders/:orderId",
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: { tags: ["orders"], summary: "An order with its licenses, enrollments and saga step history", security: [{ bearer: [] }], params: Type.Object({ orderId: Id }) },
     },
     async (request) => {

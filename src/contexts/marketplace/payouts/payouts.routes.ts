@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -23,7 +23,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
   server.post(
     "/api/v1/payouts/runs",
     {
-      preHandler: authorize(authenticator, "platform_admin"),
+      preValidation: authorize(authenticator, "platform_admin"),
       schema: {
         tags: ["payouts"],
         summary:
@@ -40,7 +40,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
       const body = request.body ?? {};
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/payouts/runs`, body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/payouts/runs`), body },
         { required: false, tenantId: "*" },
         async (tx) => {
           const run = await runPayouts(kernel, adapter, tx, {
@@ -59,7 +59,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
   server.get(
     "/api/v1/providers/:providerId/earnings",
     {
-      preHandler: authorize(authenticator, "provider", "platform_admin"),
+      preValidation: authorize(authenticator, "provider", "platform_admin"),
       schema: {
         tags: ["payouts"],
         summary: "A provider's earnings per currency: pending (not matured), matured (unpaid) and paid, net of refund reversals",

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { eventContextOf, providerActorOf } from "../listings/listing-actor.js";
@@ -25,7 +25,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
   server.post(
     "/api/v1/listings/:id/plans",
     {
-      preHandler: provider,
+      preValidation: provider,
       schema: {
         tags,
         summary: "Add a pricing plan to the provider's listing (version 1)",
@@ -39,7 +39,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
       const { kind, ...terms } = request.body;
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/listings/${request.params.id}/plans`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/listings/${request.params.id}/plans`), body: request.body },
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({ status: 201, body: await addPlan(kernel, tx, { listingId: request.params.id, actor: providerActorOf(principal), kind, terms }, eventContextOf(request, principal)) }),
       );
@@ -50,7 +50,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
   server.post(
     "/api/v1/listings/:id/plans/:planId/versions",
     {
-      preHandler: provider,
+      preValidation: provider,
       schema: {
         tags,
         summary: "Re-price a plan: a new immutable version; earlier versions and the orders on them are unchanged",
@@ -63,7 +63,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
       const principal = principalOf(request);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/listings/${request.params.id}/plans/${request.params.planId}/versions`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/listings/${request.params.id}/plans/${request.params.planId}/versions`), body: request.body },
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({
           status: 201,

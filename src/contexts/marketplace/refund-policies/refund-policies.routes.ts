@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -22,14 +22,14 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
   server.post(
     "/api/v1/refund-policies",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { tags, summary: "Create a refund policy", security: [{ bearer: [] }], body: Type.Object({ name: Name, type: PolicyType, refundPeriodDays: Days }, { additionalProperties: false }) },
     },
     async (request, reply) => {
       const principal = principalOf(request);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/refund-policies`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/refund-policies`), body: request.body },
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({ status: 201, body: view(await createRefundPolicy(kernel, tx, request.body, eventContextOf(request, principal))) }),
       );
@@ -40,7 +40,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
   server.patch(
     "/api/v1/refund-policies/:id",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: "Change a refund policy (not once deprecated)",
@@ -54,7 +54,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
 
   server.post(
     "/api/v1/refund-policies/:id/deprecate",
-    { preHandler: admin, schema: { tags, summary: "Deprecate a refund policy: no new listing may attach it", security: [{ bearer: [] }], params: Params } },
+    { preValidation: admin, schema: { tags, summary: "Deprecate a refund policy: no new listing may attach it", security: [{ bearer: [] }], params: Params } },
     async (request) => view(await deprecateRefundPolicy(kernel, request.params.id, eventContextOf(request, principalOf(request)))),
   );
 

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import type { MarketplacePorts } from "../ports.js";
@@ -21,7 +21,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
   server.post(
     "/api/v1/orders/:orderId/refund",
     {
-      preHandler: authorize(authenticator),
+      preValidation: authorize(authenticator),
       schema: {
         tags: ["orders"],
         summary:
@@ -39,7 +39,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
       const asAdmin = hasRole(principal, "platform_admin");
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/orders/${request.params.orderId}/refund`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/orders/${request.params.orderId}/refund`), body: request.body },
         // System scope: the use case checks the caller is the order's buyer (same tenant) or a platform admin.
         { required: false, tenantId: "*" },
         async (tx) => {

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
@@ -37,7 +37,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
   server.post(
     "/api/v1/licenses/:licenseId/seats",
     {
-      preHandler: authorize(authenticator, "org_admin"),
+      preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
         summary: "Assign seats of a seat pack to learners (enrolls them); more than 1,000 learners run as a job. Idempotency-Key accepted.",
@@ -60,7 +60,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       if (duplicate !== null) throw new RejectionError({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/licenses/${licenseId}/seats`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/licenses/${licenseId}/seats`), body: request.body },
         { required: false, tenantId: principal.tenantId },
         async (tx): Promise<AssignReply> => {
           const input = { licenseId, tenantId: principal.tenantId, userIds, actorUserId: principal.userId };
@@ -77,7 +77,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
   server.delete(
     "/api/v1/licenses/:licenseId/seats/:seatAssignmentId",
     {
-      preHandler: authorize(authenticator, "org_admin"),
+      preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
         summary: "Release a seat: the learner's seat enrollment is revoked and the seat can be assigned again",
@@ -97,7 +97,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
   server.get(
     "/api/v1/licenses/:licenseId/seats",
     {
-      preHandler: authorize(authenticator, "org_admin"),
+      preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
         summary: "Active seat assignments of a license, by id",
@@ -130,7 +130,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
   server.get(
     "/api/v1/licenses/:licenseId/seat-jobs/:jobId",
     {
-      preHandler: authorize(authenticator, "org_admin"),
+      preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
         summary: "Progress of a bulk seat job; ?results=true adds the per-learner results",

@@ -16,7 +16,7 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
   server.post(
     "/api/v1/providers",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { tags, summary: "Register a provider under a tenant; KYC starts pending", security, body: Type.Object({ providerId: Type.Optional(Id), tenantId: Id, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) },
     },
     async (request, reply) => reply.code(201).send(await registerProvider(kernel, request.body)),
@@ -25,7 +25,7 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
   server.post(
     "/api/v1/providers/:id/kyc",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: "Record the provider's KYC outcome; verified is announced as tenant.provider.kyc_verified.v1",
@@ -40,7 +40,7 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
     },
   );
 
-  server.get("/api/v1/providers/:id", { preHandler: authorize(authenticator, "platform_admin", "provider"), schema: { tags, summary: "A provider and its KYC status", security, params: Params } }, async (request) => {
+  server.get("/api/v1/providers/:id", { preValidation: authorize(authenticator, "platform_admin", "provider"), schema: { tags, summary: "A provider and its KYC status", security, params: Params } }, async (request) => {
     const principal = principalOf(request);
     const provider = await findProvider(kernel.db, request.params.id);
     const visible = provider && (principal.roles.includes("platform_admin") || principal.providerId === provider.providerId);

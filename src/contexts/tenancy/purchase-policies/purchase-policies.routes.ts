@@ -17,7 +17,7 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
   server.put(
     "/api/v1/tenants/:tenantId/purchase-policy",
     {
-      preHandler: managers,
+      preValidation: managers,
       schema: {
         tags,
         summary: "Set a buyer tenant's purchase policy: allowed currencies and a spending cap per UTC calendar period",
@@ -55,7 +55,7 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
 
   server.get(
     "/api/v1/tenants/:tenantId/purchase-policy",
-    { preHandler: managers, schema: { tags, summary: "A buyer tenant's purchase policy", security: [{ bearer: [] }], params: Params } },
+    { preValidation: managers, schema: { tags, summary: "A buyer tenant's purchase policy", security: [{ bearer: [] }], params: Params } },
     async (request) => {
       const { tenantId } = request.params;
       unwrap(mayManageTenant(principalOf(request), tenantId));

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent } from "../../../platform/http/idempotency.js";
+import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { newId } from "../../../platform/ids.js";
@@ -20,7 +20,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
   server.post(
     "/api/v1/tenants",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags,
         summary: "Create a tenant (caller-supplied ids of upstream tenants are kept as given)",
@@ -32,7 +32,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       const principal = principalOf(request);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: `${principal.userId}:POST /api/v1/tenants`, body: request.body },
+        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/tenants`), body: request.body },
         { required: false, tenantId: principal.tenantId },
         async (tx) => {
           const tenantId = request.body.tenantId ?? newId("ten");
@@ -45,7 +45,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
     },
   );
 
-  server.get("/api/v1/tenants/:tenantId", { preHandler: managers, schema: { tags, summary: "A tenant", security, params: Params } }, async (request) => {
+  server.get("/api/v1/tenants/:tenantId", { preValidation: managers, schema: { tags, summary: "A tenant", security, params: Params } }, async (request) => {
     unwrap(mayManageTenant(principalOf(request), request.params.tenantId));
     const tenant = await findTenant(kernel.db, request.params.tenantId);
     if (!tenant) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${request.params.tenantId}` });
@@ -55,7 +55,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
   server.post(
     "/api/v1/tenants/:tenantId/members",
     {
-      preHandler: managers,
+      preValidation: managers,
       schema: {
         tags,
         summary: "Add a member; emits tenant.member.joined.v1 the first time (201), a repeat changes nothing (200)",
@@ -73,7 +73,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
     },
   );
 
-  server.get("/api/v1/tenants/:tenantId/members", { preHandler: managers, schema: { tags, summary: "A tenant's members", security, params: Params } }, async (request) => {
+  server.get("/api/v1/tenants/:tenantId/members", { preValidation: managers, schema: { tags, summary: "A tenant's members", security, params: Params } }, async (request) => {
     const { tenantId } = request.params;
     unwrap(mayManageTenant(principalOf(request), tenantId));
     const members = await kernel.db.tx((tx) => membersOf(tx, tenantId), { tenantId });

@@ -34,7 +34,7 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
   server.post(
     "/api/v1/events/ingest",
     {
-      preHandler: authorize(authenticator, "service", "platform_admin"),
+      preValidation: authorize(authenticator, "service", "platform_admin"),
       schema: { tags: ["platform"], summary: "Accept an upstream event envelope", security: [{ bearer: [] }], body: IncomingEnvelope },
     },
     async (request, reply) => {

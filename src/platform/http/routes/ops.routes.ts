@@ -14,7 +14,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
   server.get(
     "/api/v1/ops/events",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["ops"],
         summary: "The published event log, oldest first",
@@ -53,7 +53,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
   server.get(
     "/api/v1/ops/dlq",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["ops"],
         summary: "Dead letters, with their error and attempt history",
@@ -76,7 +76,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
   server.post(
     "/api/v1/ops/dlq/:id/replay",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: { tags: ["ops"], summary: "Re-drive one dead letter now; the inbox still applies it at most once", security: [{ bearer: [] }], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) },
     },
     async (request) => {
@@ -89,7 +89,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
   server.get(
     "/api/v1/ops/sagas",
     {
-      preHandler: admin,
+      preValidation: admin,
       schema: {
         tags: ["ops"],
         summary: "Saga instances (newest first) with their step history",
