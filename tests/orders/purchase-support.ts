@@ -88,7 +88,7 @@ export async function order(shop: Shop, orderId: string) {
 }
 
 /** Event types and payloads of one order's flow, in publication order (correlationId = orderId). */
-export async function flow(shop: Shop, orderId: string): Promise<Array<{ type: string; payload: any; correlationId: string }>> {
+export async function flow(shop: Shop, orderId: string): Promise<Array<{ eventId: string; type: string; payload: any; correlationId: string; causationId: string | null }>> {
   await shop.t.settle();
   const rows = await shop.t.app.kernel.db.query<{ envelope: any }>(`SELECT envelope FROM platform.outbox WHERE correlation_id = $1 ORDER BY position`, [orderId]);
   return rows.rows.map((r) => r.envelope);

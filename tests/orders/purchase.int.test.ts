@@ -28,6 +28,11 @@ describe("purchase saga, happy paths", () => {
       "marketplace.order.fulfilled.v1",
     ]);
     expect(new Set(events.map((e) => e.correlationId))).toEqual(new Set([orderId]));
+    // Each event names the one that caused it: the request's events none, the consumers' the event they handled.
+    const [placedEvent, succeeded, paid, granted, enrolled, fulfilled] = events;
+    expect([placedEvent, succeeded, paid, granted, enrolled, fulfilled].map((e) => e!.causationId)).toEqual([
+      null, null, succeeded!.eventId, succeeded!.eventId, succeeded!.eventId, enrolled!.eventId,
+    ]);
     expectRegistered(events);
 
     const view = await order(shop, orderId);

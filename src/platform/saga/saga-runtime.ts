@@ -5,8 +5,10 @@ import type { Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 /**
  * Executes one command inside the transaction that recorded the step. It may return inputs that
  * go straight back into the saga (the licence ids it granted, an enrollment that was refused).
+ * `cause` is the id of the event whose input led to the command (the envelope's causationId for
+ * what the command publishes); null when a request or a deadline did.
  */
-export type CommandExecutor<S, I, C> = (tx: Tx, sagaId: string, command: C, state: S) => Promise<I[] | void>;
+export type CommandExecutor<S, I, C> = (tx: Tx, sagaId: string, command: C, state: S, cause: string | null) => Promise<I[] | void>;
 
 export interface DeadlineCommand {
   type: "ScheduleDeadline" | "CancelDeadline";
@@ -106,8 +108,11 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     for (const row of found.rows) sagas.set(row.id, touchedAt(row.state, row.steps, now));
   }
 
-  /** Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours). */
-  async handle(tx: Tx, sagaId: string, input: I): Promise<S | null> {
+  /**
+   * Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours).
+   * `cause`: the id of the event the input came from.
+   */
+  async handle(tx: Tx, sagaId: string, input: I, cause: string | null = null): Promise<S | null> {
     const sagas = this.touched(tx).sagas;
     let touched = sagas.get(sagaId);
     if (!touched) {
@@ -120,10 +125,10 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       touched = touchedAt(row.state, row.steps, this.clock.now());
       sagas.set(sagaId, touched);
     }
-    return this.apply(tx, sagaId, touched, [input]);
+    return this.apply(tx, sagaId, touched, [input], cause);
   }
 
-  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[]): Promise<S> {
+  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[], cause: string | null = null): Promise<S> {
     const queue = [...inputs];
     for (let chained = 0; queue.length > 0; chained++) {
       if (chained >= MAX_CHAIN) throw new Error(`saga ${sagaId} chained more than ${MAX_CHAIN} inputs`);
@@ -139,7 +144,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
           touched.deadlines.set(command.name, command.type === "ScheduleDeadline" ? new Date(now.getTime() + (command.afterMs ?? 0)) : null);
           continue;
         }
-        const followUps = await this.execute(tx, sagaId, command, touched.state);
+        const followUps = await this.execute(tx, sagaId, command, touched.state, cause);
         if (followUps) queue.push(...followUps);
       }
     }

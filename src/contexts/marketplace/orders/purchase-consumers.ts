@@ -34,16 +34,16 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: Payment
       const payload = event.payload as Record<string, unknown>;
       switch (event.type) {
         case "billing.payment.succeeded.v1":
-          await runtime.handle(tx, orderId, { type: "PaymentSucceeded", paymentId: String(payload.paymentId) });
+          await runtime.handle(tx, orderId, { type: "PaymentSucceeded", paymentId: String(payload.paymentId) }, event.eventId);
           return;
         case "billing.payment.failed.v1": {
           // seed 004 order.failed: a wallet shortfall reports what was required and what was there.
           const shortfall = payload.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? await payments.shortfall(tx, String(payload.paymentId)) : null;
-          await runtime.handle(tx, orderId, { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) });
+          await runtime.handle(tx, orderId, { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) }, event.eventId);
           return;
         }
         case "enrollment.created.v1":
-          await runtime.handle(tx, orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) });
+          await runtime.handle(tx, orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) }, event.eventId);
           return;
       }
     },

@@ -18,21 +18,21 @@ import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseSt
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
 
-/** Every event of the flow carries correlationId = orderId (issue 4 §8). */
-const flowContext = (orderId: string, cause?: EventContext): EventContext => ({ correlationId: orderId, causationId: cause?.causationId ?? null, metadata: cause?.metadata });
+/** Every event of the flow carries correlationId = orderId (issue 4 §8), and the event that caused it. */
+const flowContext = (orderId: string, cause: string | null): EventContext => ({ correlationId: orderId, causationId: cause });
 
 /**
  * The I/O behind the purchase saga's commands. Each runs in the transaction that recorded the
  * saga step, so a crash between two steps leaves either both or neither.
  */
 export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts: SagaTimeouts): PurchaseRuntime {
-  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: { orderId: string; tenantId: string }) =>
-    kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId))]);
+  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: { orderId: string; tenantId: string }, cause: string | null) =>
+    kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId, cause))]);
 
   // Licenses granted in this transaction: the enrollment request that follows in the same step needs them.
   const grantedIn = new WeakMap<Tx, Map<string, LicenseRow[]>>();
 
-  async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState): Promise<PurchaseInput[] | void> {
+  async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState, cause: string | null): Promise<PurchaseInput[] | void> {
     const order = await placedOrder(tx, orderId);
     const linesOfOrder = () => placedLines(tx, orderId);
     const now = kernel.clock.now();
@@ -44,7 +44,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           items: lines.map((l) => ({ listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, courseId: l.courseId, quantity: l.quantity })),
           subtotal: order.subtotal, discount: order.discount, tax: order.tax, total: order.total, currency: order.currency,
           ...(order.couponCode ? { couponCode: order.couponCode } : {}),
-        }, order);
+        }, order, cause);
         return;
       }
       case "RequestPayment": {
@@ -63,7 +63,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         await emit(tx, OrderPaid, {
           orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], paymentId: command.paymentId,
           amount: order.total, currency: order.currency, paymentMethod: order.paymentMethod, ...(breakdown ? { paymentBreakdown: breakdown } : {}),
-        }, order);
+        }, order, cause);
         return;
       }
       case "GrantLicenses": {
@@ -78,7 +78,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           await emit(tx, LicenseGranted, {
             licenseId: license.licenseId, orderId, courseId: license.courseId, listingId: license.listingId, buyerUserId: order.buyerUserId,
             ...(license.kind === "seat_pack" && license.seatTotal ? { seatTotal: license.seatTotal } : {}),
-          }, order);
+          }, order, cause);
         }
         return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
       }
@@ -90,7 +90,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
             tenantId: order.tenantId, userId: order.buyerUserId, courseId: l.courseId, courseVersionId: l.courseVersionId, licenseId: l.licenseId, orderId,
             sourceKind: "license" as const, sourceRef: l.licenseId, ...(l.validUntil ? { expiresAt: new Date(l.validUntil) } : {}),
             ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
-          })), flowContext(orderId), { newSources: grantedHere !== undefined });
+          })), flowContext(orderId, cause), { newSources: grantedHere !== undefined });
           // An enrollment that already existed emits no enrollment.created.v1: count it now.
           return results.filter((r) => !r.created).map((r) => ({ type: "EnrollmentCreated" as const, enrollmentId: r.enrollmentId }));
         } catch (error) {
@@ -108,7 +108,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return;
       }
       case "PublishFulfilled":
-        await emit(tx, OrderFulfilled, { orderId, buyerUserId: order.buyerUserId, licenseIds: state.licenseIds, enrollmentIds: state.enrollmentIds, total: order.total, currency: order.currency }, order);
+        await emit(tx, OrderFulfilled, { orderId, buyerUserId: order.buyerUserId, licenseIds: state.licenseIds, enrollmentIds: state.enrollmentIds, total: order.total, currency: order.currency }, order, cause);
         return;
       case "ReleaseCoupon":
         await releaseRedemption(tx, orderId, now);
@@ -116,8 +116,8 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       case "RevokeLicenses": {
         const revoked = await revokeLicensesOfOrder(tx, orderId, command.reason, now);
         for (const license of revoked) {
-          await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order);
-          await ports.enrollments.revokeLicense(tx, { licenseId: license.licenseId, orderId, reason: "license_revoked", aggregate: false }, flowContext(orderId));
+          await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order, cause);
+          await ports.enrollments.revokeLicense(tx, { licenseId: license.licenseId, orderId, reason: "license_revoked", aggregate: false }, flowContext(orderId, cause));
         }
         return;
       }
@@ -129,7 +129,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           orderId, buyerUserId: order.buyerUserId, failureReason: command.failureReason, failureStage: command.failureStage, rollbackCompleted: command.rollbackCompleted,
           ...(command.amountRequired !== undefined ? { amountRequired: command.amountRequired } : {}),
           ...(command.amountAvailable !== undefined ? { amountAvailable: command.amountAvailable } : {}),
-        }, order);
+        }, order, cause);
         return;
       case "ScheduleDeadline":
       case "CancelDeadline":

@@ -15,7 +15,7 @@ export function refundSagaConsumer(runtime: RefundRuntime): Consumer {
       const payload = event.payload as { orderId: string; refundId: string };
       const refund = await pendingRefundByBillingRefund(tx, payload.orderId, payload.refundId);
       if (!refund || refund.billingRefundId !== payload.refundId) return;
-      await runtime.handle(tx, refund.refundId, { type: "MoneyReturned", billingRefundId: payload.refundId });
+      await runtime.handle(tx, refund.refundId, { type: "MoneyReturned", billingRefundId: payload.refundId }, event.eventId);
     },
   };
 }

@@ -14,8 +14,8 @@ import { findRefund, refundLines, returnSeats, revokeLicenses, saleEntriesOfOrde
 
 export type RefundRuntime = SagaRuntime<RefundSagaState, RefundInput, RefundCommand>;
 
-/** Every event of a refund carries correlationId = orderId, like the purchase it undoes. */
-const flowContext = (orderId: string, refundId: string): EventContext => ({ correlationId: orderId, causationId: null, metadata: { requestId: refundId } });
+/** Every event of a refund carries correlationId = orderId, like the purchase it undoes, and the event that caused it. */
+const flowContext = (orderId: string, refundId: string, cause: string | null): EventContext => ({ correlationId: orderId, causationId: cause, metadata: { requestId: refundId } });
 
 /**
  * The I/O behind the refund saga. Each command runs in the transaction that recorded its step, so
@@ -27,10 +27,10 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
   const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, tenantId: string, context: EventContext) =>
     kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId }, context)]);
 
-  async function execute(tx: Tx, refundId: string, command: RefundCommand, state: RefundSagaState): Promise<RefundInput[] | void> {
+  async function execute(tx: Tx, refundId: string, command: RefundCommand, state: RefundSagaState, cause: string | null): Promise<RefundInput[] | void> {
     const refund = (await findRefund(tx, refundId))!;
     const order = (await findOrder(tx, refund.orderId))!;
-    const context = flowContext(order.orderId, refundId);
+    const context = flowContext(order.orderId, refundId, cause);
     const now = kernel.clock.now();
     switch (command.type) {
       case "RequestMoney": {
