@@ -38,6 +38,19 @@ describe("service endpoints", () => {
     expect((await call(t.app, "GET", "/docs/")).status).toBe(200);
   });
 
+  it("describes the purchase routes' answers, headers and security in the OpenAPI document", async () => {
+    const { paths } = (await call(t.app, "GET", "/openapi.json")).body;
+    const answer = (path: string, method: string, status: string) => paths[path][method].responses[status].content["application/json"].schema.properties;
+    expect(Object.keys(answer("/api/v1/orders", "post", "201"))).toEqual(["orderId", "status", "totals", "refundDeadline"]);
+    expect(answer("/api/v1/orders/{orderId}", "get", "200")).toHaveProperty("saga.properties.steps");
+    expect(Object.keys(answer("/api/v1/payments/process", "post", "201"))).toEqual(expect.arrayContaining(["paymentId", "status", "walletBreakdown", "refunds", "walletShortfall"]));
+    expect(Object.keys(answer("/api/v1/wallets/{userId}/credits", "post", "201"))).toContain("balanceAfter");
+    for (const path of ["/api/v1/orders", "/api/v1/payments/process", "/api/v1/wallets/{userId}/credits"]) {
+      expect(paths[path].post.security).toEqual([{ bearer: [] }]);
+      expect(paths[path].post.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain("header:idempotency-key");
+    }
+  });
+
   it("echoes the request id and answers unknown routes with a problem", async () => {
     const response = await call(t.app, "GET", "/api/v1/nope", { headers: { "x-request-id": "req_mine" } });
     expectProblem(response, 404, "ROUTE.NOT_FOUND");

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Type } from "@sinclair/typebox";
 import type { Db, Tx } from "../db/db.js";
 import { RejectionError } from "../result.js";
 
@@ -14,6 +15,9 @@ export interface IdempotencyRequest {
   scope: string;
   body: unknown;
 }
+
+/** The header as a route schema declares it, so the OpenAPI document lists it (whether required is the route's call). */
+export const IdempotencyKeyHeader = Type.Object({ "idempotency-key": Type.Optional(Type.String({ description: "the same key and body replay the first response" })) });
 
 /** Whose key and on which route: one caller (tenant and user: user ids are only unique per tenant). */
 export function keyScope(caller: { tenantId: string; userId: string }, route: string): string {

@@ -1,9 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
+import { PaymentResponse } from "../billing-responses.js";
 
 const ProcessPaymentBody = Type.Object(
   {
@@ -29,7 +30,14 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
     "/api/v1/payments/process",
     {
       preValidation: authorize(authenticator, "service"),
-      schema: { tags: ["billing"], summary: "Pay for an order (one payment intent per order; Idempotency-Key required)", body: ProcessPaymentBody },
+      schema: {
+        tags: ["billing"],
+        summary: "Pay for an order (one payment intent per order; Idempotency-Key required)",
+        security: [{ bearer: [] }],
+        headers: IdempotencyKeyHeader,
+        body: ProcessPaymentBody,
+        response: { 200: PaymentResponse, 201: PaymentResponse },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -48,13 +56,13 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
           return { status: created ? 201 : 200, body: payment };
         },
       );
-      return reply.status(stored.status).send(stored.body);
+      return reply.status(stored.status as 200 | 201).send(stored.body);
     },
   );
 
   server.get(
     "/api/v1/payments/:paymentId",
-    { preValidation: authorize(authenticator, "service", "platform_admin"), schema: { tags: ["billing"], summary: "A payment intent with its refunds", params: PaymentParams } },
+    { preValidation: authorize(authenticator, "service", "platform_admin"), schema: { tags: ["billing"], summary: "A payment intent with its refunds", security: [{ bearer: [] }], params: PaymentParams, response: { 200: PaymentResponse } } },
     async (request) => {
       const payment = await api.getPayment(request.params.paymentId);
       if (!payment) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });

@@ -1,9 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
+import { WalletCreditResponse, WalletsResponse } from "../billing-responses.js";
 import { creditWallet } from "./credit-wallet.js";
 import { DEBIT_ORDER, emptyBalances, total, type Balances } from "./wallet.js";
 import { balancesOfUser } from "./wallets.sql.js";
@@ -25,7 +26,15 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
     "/api/v1/wallets/:userId/credits",
     {
       preValidation: authorize(authenticator, "platform_admin", "org_admin"),
-      schema: { tags: ["billing"], summary: "Credit one bucket of a learner's wallet (Idempotency-Key required: it moves money)", params: UserParams, body: CreditBody },
+      schema: {
+        tags: ["billing"],
+        summary: "Credit one bucket of a learner's wallet (Idempotency-Key required: it moves money)",
+        security: [{ bearer: [] }],
+        headers: IdempotencyKeyHeader,
+        params: UserParams,
+        body: CreditBody,
+        response: { 201: WalletCreditResponse },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -52,13 +61,13 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
         });
         return { status: 201, body: credit };
       });
-      return reply.status(stored.status).send(stored.body);
+      return reply.status(stored.status as 201).send(stored.body);
     },
   );
 
   server.get(
     "/api/v1/wallets/:userId",
-    { preValidation: authorize(authenticator), schema: { tags: ["billing"], summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)", params: UserParams } },
+    { preValidation: authorize(authenticator), schema: { tags: ["billing"], summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)", security: [{ bearer: [] }], params: UserParams, response: { 200: WalletsResponse } } },
     async (request) => {
       const principal = principalOf(request);
       const { userId } = request.params;

@@ -1,10 +1,11 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyScope } from "../../../platform/http/idempotency.js";
 import { hasRole } from "../../../platform/http/auth.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { MarketplacePorts } from "../ports.js";
+import { OrderViewResponse, PlacedOrderResponse } from "./order-responses.js";
 import { orderView } from "./order-view.js";
 import { ListingCourses } from "./listing-courses.js";
 import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
@@ -41,8 +42,9 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
         tags: ["orders"],
         summary: "Place an order; the purchase saga takes it to fulfilled or failed. Idempotency-Key required.",
         security: [{ bearer: [] }],
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        headers: IdempotencyKeyHeader,
         body: PlaceOrderBody,
+        response: { 201: PlacedOrderResponse },
       },
     },
     async (request, reply) => {
@@ -55,7 +57,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
         async (tx, reads: OrderReads) => ({ status: 201, body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads) }),
         (tx) => readOrderFacts(kernel, ports, tx, input, listingCourses),
       );
-      return reply.code(result.status).send(result.body);
+      return reply.code(result.status as 201).send(result.body);
     },
   );
 
@@ -63,7 +65,13 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
     "/api/v1/orders/:orderId",
     {
       preValidation: authorize(authenticator),
-      schema: { tags: ["orders"], summary: "An order with its licenses, enrollments and saga step history", security: [{ bearer: [] }], params: Type.Object({ orderId: Id }) },
+      schema: {
+        tags: ["orders"],
+        summary: "An order with its licenses, enrollments and saga step history",
+        security: [{ bearer: [] }],
+        params: Type.Object({ orderId: Id }),
+        response: { 200: OrderViewResponse },
+      },
     },
     async (request) => {
       const principal = principalOf(request);

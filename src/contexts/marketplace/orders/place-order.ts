@@ -10,7 +10,7 @@ import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } f
 import { insertOrder, orderFacts, spentSince, type OrderableListing, type OrderablePlan } from "./orders.sql.js";
 import type { ListingCourses } from "./listing-courses.js";
 import { rememberOrder } from "./order-memo.js";
-import { initialPurchase } from "./purchase-saga.js";
+import { initialPurchase, type OrderStatus } from "./purchase-saga.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
 export interface PlaceOrder {
@@ -24,7 +24,7 @@ export interface PlaceOrder {
 
 export interface PlacedOrder {
   orderId: string;
-  status: string;
+  status: OrderStatus;
   totals: Totals;
   refundDeadline: string | null;
 }

@@ -1,0 +1,56 @@
+import { Type, type TSchema } from "@sinclair/typebox";
+
+/**
+ * What billing's routes answer, for the served OpenAPI document (API.md: extra fields must be
+ * described there). Fastify also serializes responses by these schemas, so a field missing here
+ * would be dropped from the response: keep them in step with payment-view.ts and the wallet routes.
+ */
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Minor = Type.Integer({ description: "integer minor units" });
+const Currency = Type.String({ pattern: "^[A-Z]{3}$" });
+const Bucket = Type.Union([Type.Literal("promo"), Type.Literal("branded"), Type.Literal("general")]);
+
+export const PaymentResponse = Type.Object(
+  {
+    paymentId: Type.String(),
+    orderId: Type.String(),
+    tenantId: Type.String(),
+    buyerUserId: Type.String(),
+    status: Type.Union([
+      Type.Literal("requires_payment"), Type.Literal("processing"), Type.Literal("succeeded"),
+      Type.Literal("failed"), Type.Literal("partially_refunded"), Type.Literal("refunded"),
+    ]),
+    amount: Minor,
+    currency: Currency,
+    method: Type.Union([Type.Literal("card"), Type.Literal("wallet")]),
+    provider: Type.String({ description: "sandbox, stripe or wallet" }),
+    refundedAmount: Minor,
+    failureCode: Nullable(Type.String()),
+    failureMessage: Nullable(Type.String()),
+    walletBreakdown: Nullable(Type.Array(Type.Object({ bucket: Bucket, amount: Minor, transactionId: Type.String() }, { additionalProperties: false }), {
+      description: "wallet payments: what each bucket gave",
+    })),
+    refunds: Type.Array(Type.Object(
+      { refundId: Type.String(), amount: Minor, reason: Type.String(), status: Type.Union([Type.Literal("pending"), Type.Literal("succeeded"), Type.Literal("failed")]) },
+      { additionalProperties: false },
+    )),
+    walletShortfall: Nullable(Type.Object({ amountRequired: Minor, amountAvailable: Minor }, { additionalProperties: false, description: "a wallet payment refused for lack of credit" })),
+  },
+  { additionalProperties: false },
+);
+
+export const WalletCreditResponse = Type.Object(
+  { transactionId: Type.String(), tenantId: Type.String(), userId: Type.String(), bucket: Bucket, amount: Minor, currency: Currency, balanceAfter: Minor },
+  { additionalProperties: false },
+);
+
+export const WalletsResponse = Type.Object(
+  {
+    userId: Type.String(),
+    wallets: Type.Array(Type.Object(
+      { tenantId: Type.String(), currency: Currency, balances: Type.Object({ promo: Minor, branded: Minor, general: Minor }, { additionalProperties: false }), total: Minor },
+      { additionalProperties: false },
+    )),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,73 @@
+import { Type, type TSchema } from "@sinclair/typebox";
+
+/**
+ * What the order routes answer, for the served OpenAPI document (API.md: extra fields must be
+ * described there). Fastify also serializes responses by these schemas, so a field missing here
+ * would be dropped from the response: keep them in step with place-order.ts and order-view.ts.
+ */
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Minor = (description: string) => Type.Integer({ description: `${description}, in minor units` });
+const Instant = Type.String({ format: "date-time" });
+
+const OrderStatus = Type.Union([
+  Type.Literal("placed"), Type.Literal("awaiting_payment"), Type.Literal("licensing"), Type.Literal("enrolling"),
+  Type.Literal("fulfilled"), Type.Literal("failed"), Type.Literal("refund_pending"), Type.Literal("refunded"),
+]);
+
+const OrderTotals = Type.Object(
+  {
+    subtotal: Minor("the lines' sum"),
+    discount: Minor("the coupon's discount"),
+    tax: Minor("billing's tax reference"),
+    taxInclusive: Type.Boolean({ description: "prices include the tax (true) or it is added on top" }),
+    total: Minor("what the buyer pays"),
+    currency: Type.String({ pattern: "^[A-Z]{3}$" }),
+  },
+  { additionalProperties: false },
+);
+
+export const PlacedOrderResponse = Type.Object(
+  { orderId: Type.String(), status: OrderStatus, totals: OrderTotals, refundDeadline: Nullable(Instant) },
+  { additionalProperties: false },
+);
+
+const SagaStepView = Type.Object(
+  { seq: Type.Integer(), at: Instant, input: Type.String(), from: Type.String(), to: Type.String(), commands: Type.Array(Type.String()), note: Nullable(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const OrderViewResponse = Type.Object(
+  {
+    orderId: Type.String(),
+    tenantId: Type.String(),
+    buyerUserId: Type.String(),
+    status: OrderStatus,
+    items: Type.Array(
+      Type.Object(
+        {
+          listingId: Type.String(),
+          planId: Type.String(),
+          planVersion: Type.Integer(),
+          kind: Type.Union([Type.Literal("one_time"), Type.Literal("subscription"), Type.Literal("seat_pack"), Type.Literal("site_license")]),
+          courseId: Type.String(),
+          quantity: Type.Integer({ description: "seats (seat packs); 1 otherwise" }),
+          unitAmount: Minor("one unit's price"),
+          amount: Minor("the line's price"),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    totals: OrderTotals,
+    couponCode: Nullable(Type.String()),
+    paymentMethod: Type.Union([Type.Literal("card"), Type.Literal("wallet")]),
+    paymentId: Nullable(Type.String()),
+    licenseIds: Type.Array(Type.String()),
+    enrollmentIds: Type.Array(Type.String()),
+    failure: Type.Unknown({ description: "why the order failed (failureReason, failureStage, rollbackCompleted…), or null" }),
+    refundPolicyId: Nullable(Type.String()),
+    refundDeadline: Nullable(Instant),
+    placedAt: Instant,
+    saga: Type.Object({ state: Type.String(), steps: Type.Array(SagaStepView) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
