@@ -63,6 +63,17 @@ export class Relay {
   }
 
   /** `more`: the pass filled its batch or its share of buckets, so rows may be waiting that it did not take. */
+  /**
+   * PostgreSQL plans the claim on every pass: the pending table swings between empty and full.
+   * PGlite keeps one generic plan: planning runs in WASM there (about a third of a pass), and the
+   * claim is written so that its generic plan probes the same indexes. Back to back, embedded
+   * purchases went from 213–224 to 230–242/s and the embedded relay from 20,921–22,523 to
+   * 22,371–25,510 events/s.
+   */
+  private get customPlans(): boolean {
+    return this.db.engine === "postgres";
+  }
+
   private async pass(): Promise<{ published: number; more: boolean }> {
     const start = this.nextBucket++ % OUTBOX_BUCKETS;
     const share = Math.ceil(OUTBOX_BUCKETS / Math.max(1, this.options.concurrency));
@@ -93,7 +104,7 @@ export class Relay {
       this.observer.published(events);
       const buckets = new Set(rows.rows.map((row) => row.bucket)).size;
       return { published: events.length, more: events.length >= this.options.batchSize || buckets >= share };
-    }, { customPlans: true });
+    }, { customPlans: this.customPlans });
   }
 
   /** Publishes until the outbox is empty (tests, shutdown). */
