@@ -8,7 +8,8 @@ import { defineEvent } from "../platform/events/registry.js";
 const Id = Type.String({ minLength: 1 });
 const Minor = Type.Integer({ minimum: 0 });
 const Currency = Type.String({ pattern: "^[A-Z]{3}$" });
-const Bucket = Type.Union([Type.Literal("promo"), Type.Literal("branded"), Type.Literal("general")]);
+/** A learner-credit wallet's buckets (seed 004's coin types); billing's routes answer with them too. */
+export const WalletBucket = Type.Union([Type.Literal("promo"), Type.Literal("branded"), Type.Literal("general")]);
 const strict = { additionalProperties: false } as const;
 
 export const PaymentSucceeded = defineEvent({
@@ -56,7 +57,7 @@ export const WalletCredited = defineEvent({
   source: "billing",
   aggregateType: "Wallet",
   retentionClass: "financial",
-  payload: Type.Object({ transactionId: Id, userId: Id, bucket: Bucket, amount: Minor, currency: Currency }, strict),
+  payload: Type.Object({ transactionId: Id, userId: Id, bucket: WalletBucket, amount: Minor, currency: Currency }, strict),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
 });
@@ -72,7 +73,7 @@ export const WalletDebited = defineEvent({
       transactionId: Id,
       userId: Id,
       transactionType: Id,
-      bucket: Bucket,
+      bucket: WalletBucket,
       amount: Minor,
       balanceBefore: Minor,
       balanceAfter: Minor,
@@ -119,7 +120,7 @@ export const WalletRefunded = defineEvent({
       originalOrderId: Id,
       originalTransactionIds: Type.Array(Id),
       refundTransactionIds: Type.Array(Id),
-      refundBreakdown: Type.Array(Type.Object({ bucket: Bucket, amount: Minor }, strict)),
+      refundBreakdown: Type.Array(Type.Object({ bucket: WalletBucket, amount: Minor }, strict)),
       totalRefunded: Minor,
     },
     strict,

@@ -6,7 +6,7 @@ import { newId } from "../../src/platform/ids.js";
 import type { ContextModule } from "../../src/platform/module.js";
 import { Type as T } from "@sinclair/typebox";
 import { authorize, principalOf } from "../../src/platform/http/server.js";
-import { idempotent, keyScope } from "../../src/platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../src/platform/http/idempotency.js";
 import { RejectionError } from "../../src/platform/result.js";
 
 /** A test-only wire type and consumer, to exercise the kernel without any business context. */
@@ -58,7 +58,7 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
           if (request.body.text === "forbidden") throw new RejectionError({ code: "PROBE.REFUSED", detail: "that note is refused" });
           const result = await idempotent(
             kernel.db,
-            { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, "POST /api/v1/probe/notes"), body: request.body },
+            keyedRequest(request, principal),
             { required: true, tenantId: principal.tenantId },
             async (tx) => {
               const id = newId("note");

@@ -1,14 +1,13 @@
-import { Type, type TSchema } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
+import { WalletBucket } from "../../contracts/billing.js";
+import { CurrencyCode as Currency, MinorUnits, Nullable } from "../../platform/http/schemas.js";
 
 /**
  * What billing's routes answer, for the served OpenAPI document (API.md: extra fields must be
  * described there). Fastify also serializes responses by these schemas, so a field missing here
  * would be dropped from the response: keep them in step with payment-view.ts and the wallet routes.
  */
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Minor = Type.Integer({ description: "integer minor units" });
-const Currency = Type.String({ pattern: "^[A-Z]{3}$" });
-const Bucket = Type.Union([Type.Literal("promo"), Type.Literal("branded"), Type.Literal("general")]);
+const Minor = MinorUnits();
 
 export const PaymentResponse = Type.Object(
   {
@@ -27,7 +26,7 @@ export const PaymentResponse = Type.Object(
     refundedAmount: Minor,
     failureCode: Nullable(Type.String()),
     failureMessage: Nullable(Type.String()),
-    walletBreakdown: Nullable(Type.Array(Type.Object({ bucket: Bucket, amount: Minor, transactionId: Type.String() }, { additionalProperties: false }), {
+    walletBreakdown: Nullable(Type.Array(Type.Object({ bucket: WalletBucket, amount: Minor, transactionId: Type.String() }, { additionalProperties: false }), {
       description: "wallet payments: what each bucket gave",
     })),
     refunds: Type.Array(Type.Object(
@@ -40,7 +39,7 @@ export const PaymentResponse = Type.Object(
 );
 
 export const WalletCreditResponse = Type.Object(
-  { transactionId: Type.String(), tenantId: Type.String(), userId: Type.String(), bucket: Bucket, amount: Minor, currency: Currency, balanceAfter: Minor },
+  { transactionId: Type.String(), tenantId: Type.String(), userId: Type.String(), bucket: WalletBucket, amount: Minor, currency: Currency, balanceAfter: Minor },
   { additionalProperties: false },
 );
 

@@ -62,7 +62,6 @@ export class Relay {
     return (await this.pass()).published;
   }
 
-  /** `more`: the pass filled its batch or its share of buckets, so rows may be waiting that it did not take. */
   /**
    * PostgreSQL plans the claim on every pass: the pending table swings between empty and full.
    * PGlite keeps one generic plan: planning runs in WASM there (about a third of a pass), and the
@@ -74,6 +73,7 @@ export class Relay {
     return this.db.engine === "postgres";
   }
 
+  /** `more`: the pass filled its batch or its share of buckets, so rows may be waiting that it did not take. */
   private async pass(): Promise<{ published: number; more: boolean }> {
     const start = this.nextBucket++ % OUTBOX_BUCKETS;
     const share = Math.ceil(OUTBOX_BUCKETS / Math.max(1, this.options.concurrency));

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import type { Db, Tx } from "../db/db.js";
 import { RejectionError } from "../result.js";
 
@@ -19,9 +20,17 @@ export interface IdempotencyRequest {
 /** The header as a route schema declares it, so the OpenAPI document lists it (whether required is the route's call). */
 export const IdempotencyKeyHeader = Type.Object({ "idempotency-key": Type.Optional(Type.String({ description: "the same key and body replay the first response" })) });
 
-/** Whose key and on which route: one caller (tenant and user: user ids are only unique per tenant). */
-export function keyScope(caller: { tenantId: string; userId: string }, route: string): string {
-  return `${caller.tenantId}/${caller.userId}:${route}`;
+/**
+ * The Idempotency-Key request of an HTTP call: the header; whose key it is, on which method and path
+ * (the caller's tenant and user: user ids are only unique per tenant); and the body it must match.
+ */
+export function keyedRequest(request: FastifyRequest, caller: { tenantId: string; userId: string }, body: unknown = request.body): IdempotencyRequest {
+  const header = request.headers["idempotency-key"];
+  return {
+    key: typeof header === "string" ? header : undefined,
+    scope: `${caller.tenantId}/${caller.userId}:${request.method} ${request.url.split("?")[0]}`,
+    body,
+  };
 }
 
 /** JSON with object keys sorted, so that the same body sent with its fields in another order matches. */

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
-import { IdempotencyKeyHeader, idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
@@ -42,16 +42,16 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
     async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;
-      const key = request.headers["idempotency-key"];
+      const keyed = keyedRequest(request, principal);
       const stored = await idempotent(
         api.kernel.db,
-        { key: typeof key === "string" ? key : undefined, scope: keyScope(principal, `POST /api/v1/payments/process`), body },
+        keyed,
         { required: true, tenantId: body.tenantId },
         async (tx) => {
           const { payment, created } = await api.processPaymentIn(tx, {
             ...body,
             correlationId: body.correlationId ?? body.orderId,
-            idempotencyKey: typeof key === "string" ? key : "",
+            idempotencyKey: keyed.key ?? "",
           });
           return { status: created ? 201 : 200, body: payment };
         },

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
-import { IdempotencyKeyHeader, idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
@@ -45,19 +45,17 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
         throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "an org_admin credits wallets of their own tenant only", field: "tenantId" });
       }
       const tenantId = isPlatformAdmin ? (body.tenantId ?? principal.tenantId) : principal.tenantId;
-      const header = request.headers["idempotency-key"];
-      const key = typeof header === "string" ? header : undefined;
-      const scope = keyScope(principal, `POST /api/v1/wallets/${userId}/credits`);
+      const keyed = keyedRequest(request, principal);
       // API.md: every POST that moves money takes an Idempotency-Key, so a retried credit cannot credit twice.
-      const stored = await idempotent(api.kernel.db, { key, scope, body }, { required: true, tenantId }, async (tx) => {
+      const stored = await idempotent(api.kernel.db, keyed, { required: true, tenantId }, async (tx) => {
         const credit = await creditWallet(api.kernel, tx, {
           tenantId,
           userId,
           bucket: body.bucket,
           amount: body.amount,
           currency: body.currency,
-          idempotencyKey: `http:${scope}:${key}`,
-          context: { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, idempotencyKey: key! } },
+          idempotencyKey: `http:${keyed.scope}:${keyed.key}`,
+          context: { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, idempotencyKey: keyed.key! } },
         });
         return { status: 201, body: credit };
       });

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator, Principal } from "../../../platform/http/auth.js";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { Intention } from "./default-enrollment.js";
@@ -74,10 +74,9 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       const principal = principalOf(request);
       const { tenantId } = request.params;
       mayConfigure(principal, tenantId);
-      const key = request.headers["idempotency-key"];
       const result = await idempotent(
         kernel.db,
-        { key: typeof key === "string" ? key : undefined, scope: keyScope(principal, `POST /api/v1/enterprises/${tenantId}/default-enrollment-intentions`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId },
         async (tx) => {
           const { intention, restored } = await addIntention(deps, tx, { tenantId, contentKey: request.body.contentKey, restore: request.body.restore === true, actor: principal.userId });

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
@@ -76,13 +76,13 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
     async (request, reply) => {
       const principal = principalOf(request);
       const scope = unwrap(readerScope(principal, undefined));
-      const key = request.headers["idempotency-key"];
+      const keyed = keyedRequest(request, principal, request.body ?? null);
       const result = await idempotent(
         kernel.db,
-        { key: typeof key === "string" ? key : undefined, scope: keyScope(principal, `POST /api/v1/enrollments/${request.params.id}/unenroll`), body: request.body ?? null },
+        keyed,
         { required: false, tenantId: scope.tenantId },
         async (tx) => {
-          const enrollment = await unenroll(deps, tx, principal, request.params.id, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(typeof key === "string" ? { idempotencyKey: key } : {}) } });
+          const enrollment = await unenroll(deps, tx, principal, request.params.id, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(keyed.key !== undefined ? { idempotencyKey: keyed.key } : {}) } });
           return { status: 200, body: viewOf(enrollment) };
         },
       );

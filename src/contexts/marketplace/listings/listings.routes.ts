@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -78,7 +78,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
       const actor = providerActorOf(principal);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/listings`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({ status: 201, body: await createListing(kernel, tx, { ...request.body, providerId: actor.providerId, tenantId: principal.tenantId }) }),
       );

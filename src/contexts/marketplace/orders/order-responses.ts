@@ -1,13 +1,12 @@
-import { Type, type TSchema } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
+import { CurrencyCode, Instant, MinorUnits, Nullable } from "../../../platform/http/schemas.js";
 
 /**
  * What the order routes answer, for the served OpenAPI document (API.md: extra fields must be
  * described there). Fastify also serializes responses by these schemas, so a field missing here
  * would be dropped from the response: keep them in step with place-order.ts and order-view.ts.
  */
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Minor = (description: string) => Type.Integer({ description: `${description}, in minor units` });
-const Instant = Type.String({ format: "date-time" });
+const Minor = (description: string) => MinorUnits(`${description}, in minor units`);
 
 const OrderStatus = Type.Union([
   Type.Literal("placed"), Type.Literal("awaiting_payment"), Type.Literal("licensing"), Type.Literal("enrolling"),
@@ -21,7 +20,7 @@ const OrderTotals = Type.Object(
     tax: Minor("billing's tax reference"),
     taxInclusive: Type.Boolean({ description: "prices include the tax (true) or it is added on top" }),
     total: Minor("what the buyer pays"),
-    currency: Type.String({ pattern: "^[A-Z]{3}$" }),
+    currency: CurrencyCode,
   },
   { additionalProperties: false },
 );

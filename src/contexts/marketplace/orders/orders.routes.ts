@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { IdempotencyKeyHeader, idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { hasRole } from "../../../platform/http/auth.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
@@ -52,7 +52,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
       const input = { ...request.body, tenantId: principal.tenantId, buyerUserId: principal.userId };
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/orders`), body: request.body },
+        keyedRequest(request, principal),
         { required: true, tenantId: principal.tenantId },
         async (tx, reads: OrderReads) => ({ status: 201, body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads) }),
         (tx) => readOrderFacts(kernel, ports, tx, input, listingCourses),

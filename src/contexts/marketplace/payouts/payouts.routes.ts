@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -31,7 +31,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
           "unpaid earnings net of reversals; balances below minimumAmount (default 1000 minor units) or of providers without verified KYC are carried over " +
           "and listed in `held`. A second run of the same period returns the first (replayed: true).",
         security: [{ bearer: [] }],
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        headers: IdempotencyKeyHeader,
         body: Type.Optional(RunBody),
       },
     },
@@ -40,7 +40,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
       const body = request.body ?? {};
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/payouts/runs`), body },
+        keyedRequest(request, principal, body),
         { required: false, tenantId: "*" },
         async (tx) => {
           const run = await runPayouts(kernel, adapter, tx, {

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { eventContextOf, providerActorOf } from "../listings/listing-actor.js";
@@ -39,7 +39,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
       const { kind, ...terms } = request.body;
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/listings/${request.params.id}/plans`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({ status: 201, body: await addPlan(kernel, tx, { listingId: request.params.id, actor: providerActorOf(principal), kind, terms }, eventContextOf(request, principal)) }),
       );
@@ -63,7 +63,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
       const principal = principalOf(request);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/listings/${request.params.id}/plans/${request.params.planId}/versions`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({
           status: 201,

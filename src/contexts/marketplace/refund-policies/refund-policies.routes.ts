@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -29,7 +29,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
       const principal = principalOf(request);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/refund-policies`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({ status: 201, body: view(await createRefundPolicy(kernel, tx, request.body, eventContextOf(request, principal))) }),
       );

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import type { MarketplacePorts } from "../ports.js";
@@ -29,7 +29,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
           "(all of them, or `seats`), a one-time purchase whose course is not completed. 202 with the refund (refund_pending while billing works, " +
           "refunded once the money is back); a repeated request returns the same refund. 409 REFUND.WINDOW_CLOSED / REFUND.SEATS_CONSUMED / REFUND.NOT_REFUNDABLE.",
         security: [{ bearer: [] }],
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        headers: IdempotencyKeyHeader,
         params: Type.Object({ orderId: Id }),
         body: RefundBody,
       },
@@ -39,7 +39,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
       const asAdmin = hasRole(principal, "platform_admin");
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/orders/${request.params.orderId}/refund`), body: request.body },
+        keyedRequest(request, principal),
         // System scope: the use case checks the caller is the order's buyer (same tenant) or a platform admin.
         { required: false, tenantId: "*" },
         async (tx) => {

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
@@ -43,7 +43,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         summary: "Assign seats of a seat pack to learners (enrolls them); more than 1,000 learners run as a job. Idempotency-Key accepted.",
         security: [{ bearer: [] }],
         params: LicenseParams,
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String()) }),
+        headers: IdempotencyKeyHeader,
         body: AssignBody,
         response: {
           200: Type.Object({ results: Type.Array(SeatResultView), seatsAssigned: Type.Integer(), seatTotal: Type.Integer() }),
@@ -60,7 +60,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       if (duplicate !== null) throw new RejectionError({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/licenses/${licenseId}/seats`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx): Promise<AssignReply> => {
           const input = { licenseId, tenantId: principal.tenantId, userIds, actorUserId: principal.userId };

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { idempotent, keyScope } from "../../../platform/http/idempotency.js";
+import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { newId } from "../../../platform/ids.js";
@@ -32,7 +32,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       const principal = principalOf(request);
       const result = await idempotent(
         kernel.db,
-        { key: request.headers["idempotency-key"] as string | undefined, scope: keyScope(principal, `POST /api/v1/tenants`), body: request.body },
+        keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx) => {
           const tenantId = request.body.tenantId ?? newId("ten");
