@@ -63,7 +63,7 @@ export const OrderFailed = orderEvent("marketplace.order.failed.v1", "Order", {
   orderId: Id,
   buyerUserId: Id,
   failureReason: Type.String({ minLength: 1, maxLength: 200 }),
-  failureStage: Type.Union([Type.Literal("payment"), Type.Literal("licensing"), Type.Literal("enrollment")]),
+  failureStage: Type.Union([Type.Literal("payment"), Type.Literal("wallet_debit"), Type.Literal("licensing"), Type.Literal("enrollment")]),
   rollbackCompleted: Type.Boolean(),
   amountRequired: Type.Optional(Minor),
   amountAvailable: Type.Optional(Minor),

@@ -88,7 +88,7 @@ describe("purchase saga, failures and compensation", () => {
     const placed = await buy(shop, offer, { payment: { method: "wallet" } });
     const events = await flow(shop, placed.body.orderId);
     expect(events.map((e) => e.type)).toContain("marketplace.order.failed.v1");
-    expect(events.find((e) => e.type === "marketplace.order.failed.v1")!.payload).toMatchObject({ failureReason: "WALLET_INSUFFICIENT_BALANCE", failureStage: "payment", amountRequired: 3000, amountAvailable: 1000 });
+    expect(events.find((e) => e.type === "marketplace.order.failed.v1")!.payload).toMatchObject({ failureReason: "WALLET_INSUFFICIENT_BALANCE", failureStage: "wallet_debit", amountRequired: 3000, amountAvailable: 1000 });
     const wallet = await shop.http("GET", "/api/v1/wallets/usr_buyer", { token: shop.buyer });
     expect(wallet.body.wallets[0].balances.promo).toBe(1000);
   });

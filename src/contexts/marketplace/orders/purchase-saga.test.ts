@@ -67,6 +67,12 @@ describe("purchase saga", () => {
     expect(types(commands)).toEqual(["CancelDeadline", "RevokeLicenses", "RefundPayment", "ReleaseCoupon", "PublishFailed"]);
   });
 
+  it("names a wallet shortfall's stage wallet_debit, with what was required and what was there", () => {
+    const { state, commands } = run(initialPurchase("ord_1", 1, false), { type: "OrderPlaced" }, { type: "PaymentFailed", paymentId: "pay_1", failureCode: "WALLET_INSUFFICIENT_BALANCE", amountRequired: 3000, amountAvailable: 1000 });
+    expect(state.failure).toEqual({ reason: "WALLET_INSUFFICIENT_BALANCE", stage: "wallet_debit", rollbackCompleted: true });
+    expect(commands.at(-1)).toMatchObject({ type: "PublishFailed", failureStage: "wallet_debit", amountRequired: 3000, amountAvailable: 1000 });
+  });
+
   it("compensates when the enrollment deadline passes", () => {
     const { state } = run(initialPurchase("ord_1", 1, false), { type: "OrderPlaced" }, { type: "PaymentSucceeded", paymentId: "pay_1" }, { type: "LicensesGranted", licenseIds: ["lcn_1"] }, { type: "EnrollmentDeadlinePassed" });
     expect(state.failure?.reason).toBe("ENROLLMENT_TIMEOUT");

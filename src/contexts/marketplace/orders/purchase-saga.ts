@@ -3,7 +3,7 @@ import type { Reaction, SagaDefinition } from "../../../platform/saga/saga.js";
 /** Order statuses (API.md). */
 export type OrderStatus = "placed" | "awaiting_payment" | "licensing" | "enrolling" | "fulfilled" | "failed" | "refund_pending" | "refunded";
 
-export type FailureStage = "payment" | "licensing" | "enrollment";
+export type FailureStage = "payment" | "wallet_debit" | "licensing" | "enrollment";
 
 export interface PurchaseState {
   status: OrderStatus;
@@ -106,16 +106,19 @@ export function purchaseSaga(timeouts: SagaTimeouts = DEFAULT_TIMEOUTS): SagaDef
           }
           return stay(state, "payment already recorded");
 
-        case "PaymentFailed":
+        case "PaymentFailed": {
           if (state.status !== "awaiting_payment") return stay(state, "payment outcome after the payment step");
+          // seed 004 order.failed names a wallet shortfall's stage "wallet_debit"; only a shortfall carries amounts.
+          const stage: FailureStage = input.amountRequired !== undefined ? "wallet_debit" : "payment";
           return {
-            state: { ...state, status: "failed", failure: { reason: input.failureCode, stage: "payment", rollbackCompleted: true } },
+            state: { ...state, status: "failed", failure: { reason: input.failureCode, stage, rollbackCompleted: true } },
             commands: [
               { type: "CancelDeadline", name: "payment" },
               ...(state.couponReserved ? [{ type: "ReleaseCoupon" as const }] : []),
-              { type: "PublishFailed", failureReason: input.failureCode, failureStage: "payment", rollbackCompleted: true, amountRequired: input.amountRequired, amountAvailable: input.amountAvailable },
+              { type: "PublishFailed", failureReason: input.failureCode, failureStage: stage, rollbackCompleted: true, amountRequired: input.amountRequired, amountAvailable: input.amountAvailable },
             ],
           };
+        }
 
         case "PaymentDeadlinePassed":
           if (state.status !== "awaiting_payment") return stay(state, "deadline after the payment step");
