@@ -97,20 +97,28 @@ describe("purchase saga, failures and compensation", () => {
     shop = await openShop({ persistent: true });
     const offer = await liveOffer(shop);
     const seatOffer = await liveOffer(shop, { kind: "seat_pack", amount: 100, currency: "USD", seats: 2 });
-    // Stop the workers so the flow halts right after the orders are placed (payment events pending).
+    // Stop the workers so each order halts where it waits on the bus or a timer: a card that
+    // answers at once has paid, licensed and enrolled in the placing transaction and waits for
+    // enrollment.created.v1; a seat pack needs no enrollment and is done; tok_delayed waits for its payment.
     await shop.t.restart({ workers: false });
     const placed = [] as string[];
     for (let i = 0; i < 3; i++) placed.push((await buy(shop, offer)).body.orderId);
-    placed.push((await buy(shop, seatOffer, { token: shop.orgAdmin, quantity: 4 })).body.orderId);
-    for (const id of placed) expect((await order(shop, id)).status).toBe("awaiting_payment");
-    // Half a relay pass, then the "crash".
+    const seats = (await buy(shop, seatOffer, { token: shop.orgAdmin, quantity: 4 })).body.orderId;
+    const delayed = (await buy(shop, offer, { payment: { method: "card", token: "tok_delayed" } })).body.orderId;
+    for (const id of placed) expect((await order(shop, id)).status).toBe("enrolling");
+    expect((await order(shop, seats)).status).toBe("fulfilled");
+    expect((await order(shop, delayed)).status).toBe("awaiting_payment");
+    placed.push(seats, delayed);
+    // Half a relay pass, then the "crash"; the delayed payment comes due after the restart.
     await shop.t.app.kernel.relay.runOnce();
     await shop.t.restart();
+    shop.t.clock.advance(3_000);
+    await expect.poll(async () => (await order(shop!, delayed)).status, { timeout: 10_000 }).toBe("fulfilled");
     await shop.t.settle();
     for (const id of placed) expect((await order(shop, id)).status, JSON.stringify((await order(shop, id)).saga)).toBe("fulfilled");
     const licenses = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM marketplace.licenses WHERE order_id = ANY($1::text[])`, [placed]);
-    expect(licenses[0]!.n).toBe(4);
+    expect(licenses[0]!.n).toBe(5);
     const enrollments = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE order_id = ANY($1::text[])`, [placed]);
-    expect(enrollments[0]!.n).toBe(3);
+    expect(enrollments[0]!.n).toBe(4);
   });
 });

@@ -17,6 +17,8 @@ describe("purchase saga, happy paths", () => {
     const placed = await buy(shop, offer);
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     expect(placed.body.totals).toMatchObject({ subtotal: 4900, discount: 0, tax: 0, total: 4900, currency: "USD" });
+    // tok_visa answers at once: the placing transaction has paid and licensed, and waits for the enrollment.
+    expect(placed.body.status).toBe("enrolling");
     const orderId = placed.body.orderId;
     const events = await flow(shop, orderId);
     expect(events.map((e) => e.type)).toEqual([

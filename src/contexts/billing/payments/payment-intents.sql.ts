@@ -1,4 +1,5 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
+import { DeferredRows } from "../../../platform/db/deferred-rows.js";
 import { runWrite } from "../../../platform/db/transaction.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
 
@@ -90,8 +91,21 @@ export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Pr
   await runWrite(sql, intentWrite(intent, now));
 }
 
-/** The same save as a write for the transaction's pre-commit statement (`tx.later`). */
-export function intentWrite(intent: PaymentIntent, now: Date): Write {
+/** Intents whose last state goes out with the transaction's pre-commit write. */
+const SETTLED = {};
+const settled = (tx: Tx) => tx.deferred(SETTLED, () => new DeferredRows<Write>(40, (writes) => writes));
+
+/** The save, written just before COMMIT: an intent that passed through several states in this transaction is written once. */
+export function saveIntentAtCommit(tx: Tx, intent: PaymentIntent, now: Date): void {
+  settled(tx).rows.push(intentWrite(intent, now));
+}
+
+/** Intent readers call this first: an intent settled earlier in the transaction is written now. */
+export async function writeSettledIntents(tx: Tx): Promise<void> {
+  if (settled(tx).rows.length > 0) await tx.flush();
+}
+
+function intentWrite(intent: PaymentIntent, now: Date): Write {
   return {
     ctes: [
       `UPDATE billing.payment_intents

@@ -1,11 +1,13 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { Envelope } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
+import { PaymentFailed, PaymentSucceeded } from "../../../contracts/billing.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { insertIntentOnce, intentByOrder, intentWrite, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
+import { insertIntentOnce, intentByOrder, saveIntentAtCommit, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { commandOf, recordTransition, transition } from "./record-transition.js";
@@ -36,7 +38,17 @@ export const WALLET_PROVIDER = "wallet";
  * written with the intent), and a Stripe call that outlives a rollback is harmless because its
  * idempotency key is derived from the order.
  */
-export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
+export interface ProcessedPayment {
+  payment: PaymentResult;
+  created: boolean;
+  /**
+   * The billing.payment.succeeded.v1 or .failed.v1 this call wrote when the provider answered at
+   * once (tok_visa, tok_declined, a wallet): its caller may act on it in this transaction.
+   */
+  outcome: Envelope | null;
+}
+
+export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput): Promise<ProcessedPayment> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
   if (input.method.method === "card" && input.method.token.length === 0) throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
@@ -62,14 +74,15 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
     if (existing.amount !== input.amount || existing.currency !== input.currency) {
       throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: `order ${input.orderId} is already being paid for ${existing.amount} ${existing.currency}`, field: "amount" });
     }
-    return { payment: await paymentView(tx, existing), created: false };
+    return { payment: await paymentView(tx, existing), created: false, outcome: null };
   }
-  const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId } };
+  const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId }, published: [] as Envelope[] };
   const intent = input.method.method === "wallet" ? await payFromWallet(kernel, tx, claimed, input, trace) : await payByCard(kernel, providers, tx, claimed, input.method.token, trace);
-  return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
+  const outcome = trace.published.find((event) => event.type === PaymentSucceeded.type || event.type === PaymentFailed.type) ?? null;
+  return { payment: await paymentView(tx, intent, { refunds: [] }), created: true, outcome };
 }
 
-async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, input: ProcessPaymentInput, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
+async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, input: ProcessPaymentInput, trace: { metadata: Record<string, string>; published: Envelope[] }): Promise<PaymentIntent> {
   const processing = await recordTransition(kernel, tx, intent, { type: "StartProcessing" }, trace);
   const debit = await debitWallet(kernel, tx, {
     tenantId: input.tenantId,
@@ -89,7 +102,7 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
   }, trace);
 }
 
-async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
+async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string>; published: Envelope[] }): Promise<PaymentIntent> {
   const provider = providers.card;
   const idempotencyKey = `order:${intent.orderId}`;
   // A sent claim (a new order's intent) must have succeeded before real money moves.
@@ -99,8 +112,7 @@ async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, in
   const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });
   const command = commandOf(outcome);
   const settled = command ? await transition(kernel, tx, processing, command, trace) : processing;
-  // Nothing reads the intent back in this transaction: its final state goes out with the commit.
-  tx.later(intentWrite(settled, kernel.clock.now()));
+  saveIntentAtCommit(tx, settled, kernel.clock.now());
   if (!command && outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
     await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
   }
