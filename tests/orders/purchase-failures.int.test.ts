@@ -79,6 +79,11 @@ describe("purchase saga, failures and compensation", () => {
     expect(await licensesOf(shop, placed.body.orderId)).toEqual([{ state: "revoked" }]);
     expect(await redeemed(shop, "WELCOME")).toBe(0);
     expect(await sys(shop, `SELECT 1 FROM marketplace.earnings WHERE order_id = $1`, [placed.body.orderId])).toEqual([]);
+    // Paid, licensed, refused and compensated in the placing transaction: the saga is failed and waits on nothing.
+    expect(placed.body.status).toBe("failed");
+    const view = await order(shop, placed.body.orderId);
+    expect(view.saga.steps.map((s: any) => `${s.input}→${s.to}`)).toEqual(["OrderPlaced→awaiting_payment", "PaymentSucceeded→licensing", "LicensesGranted→enrolling", "EnrollmentRefused→failed"]);
+    expect(await sys(shop, `SELECT 1 FROM platform.saga_deadlines WHERE saga_id = $1`, [placed.body.orderId])).toEqual([]);
   });
 
   it("fails a wallet purchase without enough credit and reports what was missing", async () => {

@@ -42,6 +42,8 @@ describe("purchase saga, happy paths", () => {
     expect(view.licenseIds).toHaveLength(1);
     expect(view.enrollmentIds).toHaveLength(1);
     expect(view.saga.steps.map((s: any) => `${s.input}→${s.to}`)).toEqual(["OrderPlaced→awaiting_payment", "PaymentSucceeded→licensing", "LicensesGranted→enrolling", "EnrollmentCreated→fulfilled"]);
+    // The saga took billing's event in the placing transaction and its inbox says so: the bus's copy added no step.
+    expect(await sys(shop, `SELECT 1 FROM platform.inbox WHERE consumer = 'marketplace.purchase-saga' AND event_id = $1`, [succeeded!.eventId])).toHaveLength(1);
 
     const license = await shop.http("GET", `/api/v1/licenses/${view.licenseIds[0]}`, { token: shop.buyer });
     expect(license.body).toMatchObject({ kind: "one_time", state: "active", seatTotal: 1, orderId });

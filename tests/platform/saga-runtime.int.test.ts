@@ -44,6 +44,21 @@ async function setup() {
 }
 
 describe("saga runtime", () => {
+  it("keeps what a saga records after a flush in the middle of its input: the follow-up step, its end and its deadlines", async () => {
+    const { db, deadlines, state } = await setup();
+    // A command that writes the transaction's buffers (as a refund that reads a payment does) and
+    // hands a follow-up input back, as a payment answered at once does.
+    const flushing = new SagaRuntime(counter, t!.clock, async (tx: Tx, _id: string, command: Command) => {
+      if (command.type !== "Noted") return;
+      await tx.flush();
+      return { inputs: [{ type: "Close" as const }], cause: "evt_cause" };
+    }, () => ({ type: "Late" }));
+    await db.tx((tx) => flushing.begin(tx, "sg_f", { status: "open", ticks: 0 }, { type: "Tick" }, "sg_f"));
+    expect(await state("sg_f")).toEqual({ state: { status: "closed", ticks: 1 }, steps: 2 });
+    expect((await sagaHistory(db, "sg_f"))?.steps.map((s) => [s.seq, s.input, s.to])).toEqual([[1, "Tick", "open"], [2, "Close", "closed"]]);
+    expect(await deadlines("sg_f")).toEqual([]); // the idle deadline the flush wrote went when the saga closed
+  });
+
   it("lets a second input in the same transaction see the first, and numbers both steps", async () => {
     const { runtime, db, deadlines, state, noted } = await setup();
     await db.tx(async (tx) => {

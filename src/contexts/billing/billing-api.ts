@@ -2,7 +2,7 @@ import type { Tx } from "../../platform/db/db.js";
 import type { Kernel } from "../../platform/kernel.js";
 import { unwrap } from "../../platform/result.js";
 import { checkDuePayments } from "./payments/check-due-payments.js";
-import { intentById, writeSettledIntents } from "./payments/payment-intents.sql.js";
+import { intentById, writeBufferedIntents } from "./payments/payment-intents.sql.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentView, type PaymentResult } from "./payments/payment-view.js";
 import { processPayment, type ProcessedPayment, type ProcessPaymentInput } from "./payments/process-payment.js";
@@ -72,7 +72,7 @@ export class BillingApi {
   }
 
   async paymentIn(tx: Tx, paymentId: string): Promise<PaymentResult | null> {
-    await writeSettledIntents(tx);
+    await writeBufferedIntents(tx);
     const intent = await intentById(tx, paymentId);
     return intent ? paymentView(tx, intent) : null;
   }

@@ -34,6 +34,7 @@ interface Touched<S> {
   state: S;
   /** Steps recorded so far, this transaction's included. */
   steps: number;
+  /** Set until the instance row is written (by a flush or at commit). */
   created: { correlationId: string; at: Date } | null;
   rows: Array<{ seq: number; at: Date; input: string; from: string; to: string; commands: string[]; note: string | null }>;
   /** Net deadline changes: a due time to (re)schedule, or null to cancel. */
@@ -59,8 +60,15 @@ class TouchedSagas<S extends SagaState> implements DeferredWrites {
   constructor(private readonly persist: (sagas: Array<[string, Touched<S>]>) => Write[]) {}
   drain(): Write[] {
     const sagas = [...this.sagas];
-    this.sagas = new Map();
-    return sagas.length > 0 ? this.persist(sagas) : [];
+    const writes = sagas.length > 0 ? this.persist(sagas) : [];
+    // Written, not forgotten: a saga in the middle of an input keeps its object (a flush can come
+    // from a command it runs), and what it records next is written by the next flush, as an update.
+    for (const [, touched] of sagas) {
+      touched.created = null;
+      touched.rows = [];
+      touched.deadlines = new Map();
+    }
+    return writes;
   }
   /** The same objects with copies of their contents: a step in progress holds a reference to its saga's object. */
   mark(): Array<[string, Touched<S>, Touched<S>]> {

@@ -4,7 +4,6 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { recordHandledAtCommit } from "../../../platform/events/consumers.js";
 import { RejectionError } from "../../../platform/result.js";
 import { SagaRuntime, type FollowUps } from "../../../platform/saga/saga-runtime.js";
 import { releaseRedemption } from "../coupons/coupons.sql.js";
@@ -15,7 +14,7 @@ import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
 import { placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
-import { PURCHASE_SAGA_CONSUMER, purchaseInputOf } from "./purchase-inputs.js";
+import { takeHere } from "./purchase-inputs.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
@@ -55,14 +54,10 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId,
           newOrder: placedInThisTransaction(tx, orderId),
         });
-        if (!outcome) return; // the outcome comes later, as billing.payment.* through the bus
+        if (!outcome) return; // the answer comes later, as billing.payment.* through the bus
         // An instant answer (tok_visa, tok_declined, a wallet) is billing's event, written in this
-        // transaction: the saga takes it now, and the inbox says so, so the bus's copy is a duplicate.
-        // One transaction fewer per purchase; the events and the step history are the same.
-        const input = await purchaseInputOf(tx, outcome, ports.payments);
-        if (!input) return;
-        recordHandledAtCommit(tx, PURCHASE_SAGA_CONSUMER, outcome.eventId);
-        return { inputs: [input], cause: outcome.eventId };
+        // transaction: the saga takes it now rather than one bus hop and one transaction later.
+        return { inputs: [await takeHere(tx, outcome, ports.payments)], cause: outcome.eventId };
       }
       case "PublishPaid": {
         const lines = await linesOfOrder();

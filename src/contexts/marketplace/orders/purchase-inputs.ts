@@ -1,4 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
+import { recordHandledAtCommit } from "../../../platform/events/consumers.js";
 import type { Envelope } from "../../../platform/events/envelope.js";
 import type { PaymentsPort } from "../ports.js";
 import type { PurchaseInput } from "./purchase-saga.js";
@@ -36,4 +37,16 @@ export async function purchaseInputOf(tx: Tx, event: Envelope, payments: Payment
     default:
       return null;
   }
+}
+
+/**
+ * One of the saga's events written in this same transaction, taken now instead of from the bus:
+ * the inbox records it as the saga consumer's, so the bus's copy arrives as a redelivery and
+ * changes nothing.
+ */
+export async function takeHere(tx: Tx, event: Envelope, payments: PaymentsPort): Promise<PurchaseInput> {
+  const input = await purchaseInputOf(tx, event, payments);
+  if (!input) throw new Error(`the purchase saga does not follow ${event.type}`);
+  recordHandledAtCommit(tx, PURCHASE_SAGA_CONSUMER, event.eventId);
+  return input;
 }
