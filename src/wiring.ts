@@ -31,8 +31,8 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
         return { amount: quote.taxAmount, inclusive: quote.inclusive };
       },
       async pay(tx, request) {
-        const { payment, outcome } = await billing.processPaymentIn(tx, { ...request, idempotencyKey: `order:${request.orderId}` });
-        return { paymentId: payment.paymentId, status: payment.status, outcome };
+        const { payment } = await billing.processPaymentIn(tx, { ...request, idempotencyKey: `order:${request.orderId}` });
+        return { paymentId: payment.paymentId, status: payment.status };
       },
       async refund(tx, request) {
         const refund = await billing.refundPaymentIn(tx, { orderId: request.orderId, paymentId: request.paymentId, amount: request.amount, reason: request.reason, correlationId: request.correlationId, idempotencyKey: request.key });

@@ -46,12 +46,12 @@ async function setup() {
 describe("saga runtime", () => {
   it("keeps what a saga records after a flush in the middle of its input: the follow-up step, its end and its deadlines", async () => {
     const { db, deadlines, state } = await setup();
-    // A command that writes the transaction's buffers (as a refund that reads a payment does) and
-    // hands a follow-up input back, as a payment answered at once does.
-    const flushing = new SagaRuntime(counter, t!.clock, async (tx: Tx, _id: string, command: Command) => {
+    // A command that writes the transaction's buffers (as a reader of rows buffered earlier in the
+    // transaction does) and hands a follow-up input back (as the licence grant does).
+    const flushing = new SagaRuntime(counter, t!.clock, async (tx: Tx, _id: string, command: Command): Promise<Input[] | void> => {
       if (command.type !== "Noted") return;
       await tx.flush();
-      return { inputs: [{ type: "Close" as const }], cause: "evt_cause" };
+      return [{ type: "Close" }];
     }, () => ({ type: "Late" }));
     await db.tx((tx) => flushing.begin(tx, "sg_f", { status: "open", ticks: 0 }, { type: "Tick" }, "sg_f"));
     expect(await state("sg_f")).toEqual({ state: { status: "closed", ticks: 1 }, steps: 2 });

@@ -2,10 +2,10 @@ import type { Tx } from "../../platform/db/db.js";
 import type { Kernel } from "../../platform/kernel.js";
 import { unwrap } from "../../platform/result.js";
 import { checkDuePayments } from "./payments/check-due-payments.js";
-import { intentById, writeBufferedIntents } from "./payments/payment-intents.sql.js";
+import { intentById } from "./payments/payment-intents.sql.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentView, type PaymentResult } from "./payments/payment-view.js";
-import { processPayment, type ProcessedPayment, type ProcessPaymentInput } from "./payments/process-payment.js";
+import { processPayment, type ProcessPaymentInput } from "./payments/process-payment.js";
 import { refundPayment, type RefundPaymentInput, type RefundResult } from "./payments/refund-payment.js";
 import { loadBillingSettings } from "./settings.js";
 import { computeTax, type TaxQuery, type TaxQuote, type TaxRateTable } from "./tax/tax.js";
@@ -44,7 +44,7 @@ export class BillingApi {
   }
 
   /** The same, inside a transaction the caller owns (the HTTP route wraps it in its Idempotency-Key record). */
-  processPaymentIn(tx: Tx, input: ProcessPaymentInput): Promise<ProcessedPayment> {
+  processPaymentIn(tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
     return processPayment(this.kernel, this.providers, tx, input);
   }
 
@@ -72,7 +72,6 @@ export class BillingApi {
   }
 
   async paymentIn(tx: Tx, paymentId: string): Promise<PaymentResult | null> {
-    await writeBufferedIntents(tx);
     const intent = await intentById(tx, paymentId);
     return intent ? paymentView(tx, intent) : null;
   }

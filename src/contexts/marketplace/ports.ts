@@ -1,5 +1,5 @@
 import type { Tx } from "../../platform/db/db.js";
-import type { Envelope, EventContext } from "../../platform/events/envelope.js";
+import type { EventContext } from "../../platform/events/envelope.js";
 
 /**
  * Ports the marketplace owns (DESIGN §1: "a narrow port that the caller owns"). Adapters live in
@@ -12,10 +12,8 @@ export interface PaymentsPort {
   /**
    * Idempotent per orderId: a retried step never charges twice. `newOrder`: the order was placed in
    * this transaction, so it cannot have a payment yet (billing then need not wait to find out).
-   * `outcome`: the billing.payment.succeeded.v1 or .failed.v1 written by this call when the
-   * provider answered at once; null when the answer comes later (or came to an earlier call).
    */
-  pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string; newOrder?: boolean }): Promise<{ paymentId: string; status: string; outcome: Envelope | null }>;
+  pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string; newOrder?: boolean }): Promise<{ paymentId: string; status: string }>;
   /** Idempotent per (paymentId, key). */
   refund(tx: Tx, request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string }): Promise<{ refundId: string; status: string }>;
   /** A wallet payment refused for lack of credit: required and available amounts (seed 004 order.failed). */

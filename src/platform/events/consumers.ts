@@ -32,15 +32,6 @@ export interface HubObserver {
 }
 
 /**
- * Records, with the transaction's pre-commit write, that `consumer` has handled an event written in
- * this same transaction: its owner handed the event on in-process, so the bus's copy finds the
- * inbox row and changes nothing, as any redelivery.
- */
-export function recordHandledAtCommit(tx: Tx, consumer: string, eventId: string): void {
-  tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`], params: [consumer, eventId] });
-}
-
-/**
  * Runs handlers exactly once per (consumer, eventId): the inbox row and the handler's effect share a
  * savepoint inside the caller's transaction, so a redelivery finds the row and changes nothing
  * (invariant 2), and one failing handler does not undo its neighbours in the batch.

@@ -6,16 +6,9 @@ import type { Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
  * Executes one command inside the transaction that recorded the step. It may return inputs that
  * go straight back into the saga (the licence ids it granted, an enrollment that was refused).
  * `cause` is the id of the event whose input led to the command (the envelope's causationId for
- * what the command publishes); null when a request or a deadline did. Inputs that come from an
- * event of their own (one the command's call published) say so with `FollowUps`.
+ * what the command publishes); null when a request or a deadline did.
  */
-export type CommandExecutor<S, I, C> = (tx: Tx, sagaId: string, command: C, state: S, cause: string | null) => Promise<I[] | FollowUps<I> | void>;
-
-/** Inputs taken from an event published in this transaction: what they lead to names that event as its cause. */
-export interface FollowUps<I> {
-  inputs: I[];
-  cause: string;
-}
+export type CommandExecutor<S, I, C> = (tx: Tx, sagaId: string, command: C, state: S, cause: string | null) => Promise<I[] | void>;
 
 export interface DeadlineCommand {
   type: "ScheduleDeadline" | "CancelDeadline";
@@ -143,11 +136,11 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     return this.apply(tx, sagaId, touched, [input], cause);
   }
 
-  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[], firstCause: string | null = null): Promise<S> {
-    const queue = inputs.map((input) => ({ input, cause: firstCause }));
+  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[], cause: string | null = null): Promise<S> {
+    const queue = [...inputs];
     for (let chained = 0; queue.length > 0; chained++) {
       if (chained >= MAX_CHAIN) throw new Error(`saga ${sagaId} chained more than ${MAX_CHAIN} inputs`);
-      const { input, cause } = queue.shift()!;
+      const input = queue.shift()!;
       const from = touched.state;
       const reaction: Reaction<S, C> = this.definition.react(from, input);
       const now = this.clock.now();
@@ -160,8 +153,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
           continue;
         }
         const followUps = await this.execute(tx, sagaId, command, touched.state, cause);
-        if (Array.isArray(followUps)) queue.push(...followUps.map((next) => ({ input: next, cause })));
-        else if (followUps) queue.push(...followUps.inputs.map((next) => ({ input: next, cause: followUps.cause })));
+        if (followUps) queue.push(...followUps);
       }
     }
     // A finished saga keeps no deadline: every one goes at commit, and none is scheduled.

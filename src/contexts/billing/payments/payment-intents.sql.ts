@@ -1,5 +1,5 @@
-import type { DeferredWrites, Sql, Tx, Write } from "../../../platform/db/db.js";
-import { combineWrites, runWrite } from "../../../platform/db/transaction.js";
+import type { Sql, Tx, Write } from "../../../platform/db/db.js";
+import { runWrite } from "../../../platform/db/transaction.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
 
 /** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
@@ -90,46 +90,8 @@ export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Pr
   await runWrite(sql, intentWrite(intent, now));
 }
 
-/**
- * Intents whose latest state goes out with the transaction's pre-commit write: one UPDATE per
- * intent, however many states it passed through (created → processing → succeeded for an instant
- * sandbox answer), since two UPDATEs of one row in one statement would leave either.
- */
-class BufferedIntents implements DeferredWrites {
-  readonly order = 40;
-  latest = new Map<string, Write>();
-  drain(): Write[] {
-    const writes = [...this.latest.values()];
-    this.latest = new Map();
-    return writes;
-  }
-  mark(): Map<string, Write> {
-    return new Map(this.latest);
-  }
-  rollback(mark: unknown): void {
-    this.latest = new Map((mark as Map<string, Write> | undefined) ?? []);
-  }
-}
-const BUFFERED = {};
-const buffered = (tx: Tx) => tx.deferred(BUFFERED, () => new BufferedIntents());
-
-/** The save, written just before COMMIT; readers in this transaction call `writeBufferedIntents` first. */
-export function saveIntentBeforeCommit(tx: Tx, intent: PaymentIntent, now: Date): void {
-  buffered(tx).latest.set(intent.paymentId, intentWrite(intent, now));
-}
-
-/**
- * Intent readers call this first: intents saved for commit earlier in the transaction are written
- * now, and only they (flushing every buffer would also write the state of a saga still being applied).
- */
-export async function writeBufferedIntents(tx: Tx): Promise<void> {
-  const writes = buffered(tx).drain();
-  if (writes.length === 0) return;
-  const { text, params } = combineWrites(writes);
-  await tx.query(text, params);
-}
-
-function intentWrite(intent: PaymentIntent, now: Date): Write {
+/** The same save as a write for the transaction's pre-commit statement (`tx.later`). */
+export function intentWrite(intent: PaymentIntent, now: Date): Write {
   return {
     ctes: [
       `UPDATE billing.payment_intents

@@ -1,13 +1,11 @@
 import type { Tx } from "../../../platform/db/db.js";
-import type { Envelope } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
-import { PaymentFailed, PaymentSucceeded } from "../../../contracts/billing.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { insertIntentOnce, intentByOrder, saveIntentBeforeCommit, scheduleCheck, sendNewIntent, writeBufferedIntents, type NewIntent } from "./payment-intents.sql.js";
+import { insertIntentOnce, intentByOrder, intentWrite, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { commandOf, recordTransition, transition } from "./record-transition.js";
@@ -30,28 +28,15 @@ export interface ProcessPaymentInput {
 /** The provider name recorded on wallet intents (no external provider moves that money). */
 export const WALLET_PROVIDER = "wallet";
 
-export interface ProcessedPayment {
-  payment: PaymentResult;
-  created: boolean;
-  /**
-   * The billing.payment.succeeded.v1 or .failed.v1 this call wrote when the sandbox or the wallet
-   * answered at once (tok_visa, tok_declined, a wallet): its caller may act on it in this
-   * transaction. Never an external provider's answer: money that moved there stays moved if the
-   * caller's transaction rolls back later, so that answer reaches callers through the bus, after commit.
-   */
-  outcome: Envelope | null;
-}
-
 /**
  * One intent per order, whatever the number of calls: the insert claims the order, and only the
  * transaction that claimed it talks to a provider — so a duplicate call can never charge twice. (A
  * new order's claim is sent without waiting; an external provider is asked only once it succeeded.)
  * The provider is called inside that transaction: the sandbox answers at once (tok_visa's success is
- * written with the intent). Stripe's idempotency key is derived from the order, so a step retried
- * for the same order reuses the first intent; a placing transaction that rolls back after Stripe
- * confirmed leaves that charge with no order (a retried POST is a new order: see the README).
+ * written with the intent), and a Stripe call that outlives a rollback is harmless because its
+ * idempotency key is derived from the order.
  */
-export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput): Promise<ProcessedPayment> {
+export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
   if (input.method.method === "card" && input.method.token.length === 0) throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
@@ -72,22 +57,19 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
   };
   const claimed = input.newOrder ? sendNewIntent(tx, fresh) : await insertIntentOnce(tx, fresh);
   if (!claimed) {
-    await writeBufferedIntents(tx);
     const existing = await intentByOrder(tx, input.orderId);
     if (!existing) throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_CONFLICT", detail: "this order id already has a payment in another tenant", field: "orderId" });
     if (existing.amount !== input.amount || existing.currency !== input.currency) {
       throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: `order ${input.orderId} is already being paid for ${existing.amount} ${existing.currency}`, field: "amount" });
     }
-    return { payment: await paymentView(tx, existing), created: false, outcome: null };
+    return { payment: await paymentView(tx, existing), created: false };
   }
-  const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId }, published: [] as Envelope[] };
+  const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId } };
   const intent = input.method.method === "wallet" ? await payFromWallet(kernel, tx, claimed, input, trace) : await payByCard(kernel, providers, tx, claimed, input.method.token, trace);
-  const external = input.method.method === "card" && providers.card.external;
-  const outcome = external ? null : (trace.published.find((event) => event.type === PaymentSucceeded.type || event.type === PaymentFailed.type) ?? null);
-  return { payment: await paymentView(tx, intent, { refunds: [] }), created: true, outcome };
+  return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
 }
 
-async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, input: ProcessPaymentInput, trace: { metadata: Record<string, string>; published: Envelope[] }): Promise<PaymentIntent> {
+async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, input: ProcessPaymentInput, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
   const processing = await recordTransition(kernel, tx, intent, { type: "StartProcessing" }, trace);
   const debit = await debitWallet(kernel, tx, {
     tenantId: input.tenantId,
@@ -107,7 +89,7 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
   }, trace);
 }
 
-async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string>; published: Envelope[] }): Promise<PaymentIntent> {
+async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
   const provider = providers.card;
   const idempotencyKey = `order:${intent.orderId}`;
   // A sent claim (a new order's intent) must have succeeded before real money moves.
@@ -117,7 +99,8 @@ async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, in
   const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });
   const command = commandOf(outcome);
   const settled = command ? await transition(kernel, tx, processing, command, trace) : processing;
-  saveIntentBeforeCommit(tx, settled, kernel.clock.now());
+  // Nothing reads the intent back in this transaction: its final state goes out with the commit.
+  tx.later(intentWrite(settled, kernel.clock.now()));
   if (!command && outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
     await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
   }

@@ -1,6 +1,6 @@
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from "../../../contracts/billing.js";
 import type { Tx } from "../../../platform/db/db.js";
-import type { Envelope, EventMetadata } from "../../../platform/events/envelope.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { unwrap } from "../../../platform/result.js";
 import { emit } from "../billing-events.js";
@@ -8,8 +8,7 @@ import { decide, type IntentCommand, type PaymentIntent } from "./payment-intent
 import type { ProviderOutcome } from "./payment-provider.js";
 import { saveIntent } from "./payment-intents.sql.js";
 
-/** `published` collects the events the transition wrote, for a caller that hands them on. */
-type Trace = { causationId?: string; metadata?: EventMetadata; published?: Envelope[] };
+type Trace = { causationId?: string; metadata?: EventMetadata };
 
 /**
  * decide → save → outbox, inside the caller's transaction. Payment events are correlated by the
@@ -28,17 +27,16 @@ export async function recordTransition(kernel: Kernel, tx: Tx, intent: PaymentIn
 export async function transition(kernel: Kernel, tx: Tx, intent: PaymentIntent, command: IntentCommand, trace: Trace = {}): Promise<PaymentIntent> {
   const { intent: next, events } = unwrap(decide(intent, command));
   const at = { tenantId: intent.tenantId, context: { correlationId: intent.orderId, causationId: trace.causationId ?? null, metadata: trace.metadata } };
-  const published = trace.published ?? [];
   for (const event of events) {
     switch (event.type) {
       case "PaymentSucceeded":
-        published.push(await emit(kernel, tx, PaymentSucceeded, { paymentId: next.paymentId, orderId: next.orderId, amount: next.amount, currency: next.currency, method: next.method, provider: next.provider }, at));
+        await emit(kernel, tx, PaymentSucceeded, { paymentId: next.paymentId, orderId: next.orderId, amount: next.amount, currency: next.currency, method: next.method, provider: next.provider }, at);
         break;
       case "PaymentFailed":
-        published.push(await emit(kernel, tx, PaymentFailed, { paymentId: next.paymentId, orderId: next.orderId, failureCode: event.failureCode, failureMessage: event.failureMessage }, at));
+        await emit(kernel, tx, PaymentFailed, { paymentId: next.paymentId, orderId: next.orderId, failureCode: event.failureCode, failureMessage: event.failureMessage }, at);
         break;
       case "PaymentRefunded":
-        published.push(await emit(kernel, tx, PaymentRefunded, { paymentId: next.paymentId, orderId: next.orderId, refundId: event.refundId, amount: event.amount, currency: next.currency }, at));
+        await emit(kernel, tx, PaymentRefunded, { paymentId: next.paymentId, orderId: next.orderId, refundId: event.refundId, amount: event.amount, currency: next.currency }, at);
         break;
       default: {
         const unreachable: never = event;

@@ -4,7 +4,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { refundWallet } from "../wallet/refund-wallet.js";
 import { decide } from "./payment-intent.js";
-import { insertRefundOnce, intentById, pendingRefunds, refundByKey, settleRefund, writeBufferedIntents, type RefundRecord } from "./payment-intents.sql.js";
+import { insertRefundOnce, intentById, pendingRefunds, refundByKey, settleRefund, type RefundRecord } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { WALLET_PROVIDER } from "./process-payment.js";
 import { recordTransition } from "./record-transition.js";
@@ -36,8 +36,6 @@ export interface RefundResult {
  * policy, billing moves the money). Wallet payments go back to the buckets they came from.
  */
 export async function refundPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: RefundPaymentInput): Promise<RefundResult> {
-  // A payment settled earlier in this transaction (a purchase compensated in the step that paid it).
-  await writeBufferedIntents(tx);
   const intent = await intentById(tx, input.paymentId, { lock: true });
   if (!intent) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
   if (intent.orderId !== input.orderId) throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: "the payment belongs to another order", field: "orderId" });

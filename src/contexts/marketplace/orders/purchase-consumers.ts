@@ -1,18 +1,28 @@
+import type { Envelope } from "../../../platform/events/envelope.js";
 import type { Consumer } from "../../../platform/events/consumers.js";
 import type { PaymentsPort } from "../ports.js";
 import { preloadOrders } from "./order-memo.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
-import { orderOf, PURCHASE_SAGA_CONSUMER, PURCHASE_SAGA_EVENTS, purchaseInputOf } from "./purchase-inputs.js";
+
+/** The purchase an event moves on, if any. */
+function orderOf(event: Envelope): string | null {
+  const payload = event.payload as Record<string, unknown>;
+  if (event.type === "enrollment.created.v1") {
+    // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset); the saga
+    // waits for the buyer's license enrollments only, not for seat or site-license ones later.
+    return typeof payload.orderId === "string" && (payload.source as { kind?: string } | undefined)?.kind === "license" ? payload.orderId : null;
+  }
+  return String(payload.orderId);
+}
 
 /**
- * The saga's events from the bus. Events for orders this saga does not know (another flow's
- * payment) are ignored by the runtime; a payment outcome the saga already took in the transaction
- * that paid (see RequestPayment) is in the inbox and never reaches it again.
+ * seed 001 §5.3: the saga moves on billing's payment outcomes and on enrollment.created.v1.
+ * Events for orders this saga does not know (another flow's payment) are ignored by the runtime.
  */
 export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: PaymentsPort): Consumer {
   return {
-    name: PURCHASE_SAGA_CONSUMER,
-    types: PURCHASE_SAGA_EVENTS,
+    name: "marketplace.purchase-saga",
+    types: ["billing.payment.succeeded.v1", "billing.payment.failed.v1", "enrollment.created.v1"],
     async prepare(tx, events) {
       // A batch's sagas (locked) and orders in two reads sent together, not two per event.
       const orderIds = events.map(orderOf).filter((id): id is string => id !== null);
@@ -21,8 +31,21 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: Payment
     async handle(tx, event) {
       const orderId = orderOf(event);
       if (orderId === null) return;
-      const input = await purchaseInputOf(tx, event, payments);
-      if (input) await runtime.handle(tx, orderId, input, event.eventId);
+      const payload = event.payload as Record<string, unknown>;
+      switch (event.type) {
+        case "billing.payment.succeeded.v1":
+          await runtime.handle(tx, orderId, { type: "PaymentSucceeded", paymentId: String(payload.paymentId) }, event.eventId);
+          return;
+        case "billing.payment.failed.v1": {
+          // seed 004 order.failed: a wallet shortfall reports what was required and what was there.
+          const shortfall = payload.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? await payments.shortfall(tx, String(payload.paymentId)) : null;
+          await runtime.handle(tx, orderId, { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) }, event.eventId);
+          return;
+        }
+        case "enrollment.created.v1":
+          await runtime.handle(tx, orderId, { type: "EnrollmentCreated", enrollmentId: String(payload.enrollmentId) }, event.eventId);
+          return;
+      }
     },
   };
 }

@@ -5,7 +5,7 @@ import { envelope, type EventDefinition, type PayloadOf } from "../../../platfor
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
-import { SagaRuntime, type FollowUps } from "../../../platform/saga/saga-runtime.js";
+import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { releaseRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
 import { grantLicensesAtCommit, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
@@ -14,7 +14,6 @@ import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
 import { placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
-import { takeHere } from "./purchase-inputs.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
@@ -33,7 +32,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
   // Licenses granted in this transaction: the enrollment request that follows in the same step needs them.
   const grantedIn = new WeakMap<Tx, Map<string, LicenseRow[]>>();
 
-  async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState, cause: string | null): Promise<PurchaseInput[] | FollowUps<PurchaseInput> | void> {
+  async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState, cause: string | null): Promise<PurchaseInput[] | void> {
     const order = await placedOrder(tx, orderId);
     const linesOfOrder = () => placedLines(tx, orderId);
     const now = kernel.clock.now();
@@ -50,14 +49,12 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       }
       case "RequestPayment": {
         const method = order.paymentMethod === "card" ? { method: "card" as const, token: order.paymentToken ?? "" } : { method: "wallet" as const };
-        const { outcome } = await ports.payments.pay(tx, {
+        // The outcome comes back as billing.payment.* through the outbox, also for instant successes.
+        await ports.payments.pay(tx, {
           orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId,
           newOrder: placedInThisTransaction(tx, orderId),
         });
-        if (!outcome) return; // the answer comes later, as billing.payment.* through the bus
-        // An instant answer (tok_visa, tok_declined, a wallet) is billing's event, written in this
-        // transaction: the saga takes it now rather than one bus hop and one transaction later.
-        return { inputs: [await takeHere(tx, outcome, ports.payments)], cause: outcome.eventId };
+        return;
       }
       case "PublishPaid": {
         const lines = await linesOfOrder();

@@ -108,8 +108,8 @@ export function purchaseSaga(timeouts: SagaTimeouts = DEFAULT_TIMEOUTS): SagaDef
 
         case "PaymentFailed": {
           if (state.status !== "awaiting_payment") return stay(state, "payment outcome after the payment step");
-          // seed 004 order.failed names a wallet shortfall's stage "wallet_debit"; only a shortfall carries amounts.
-          const stage: FailureStage = input.amountRequired !== undefined ? "wallet_debit" : "payment";
+          // seed 004 order.failed names a wallet shortfall's stage "wallet_debit".
+          const stage: FailureStage = input.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? "wallet_debit" : "payment";
           return {
             state: { ...state, status: "failed", failure: { reason: input.failureCode, stage, rollbackCompleted: true } },
             commands: [
