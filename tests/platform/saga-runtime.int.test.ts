@@ -86,6 +86,26 @@ describe("saga runtime", () => {
     expect(await state("sg_2")).toEqual({ state: { status: "open", ticks: 2 }, steps: 2 });
   });
 
+  it("writes a step once when a savepoint that flushed it rolls back, as a failed consumer batch does before its replay", async () => {
+    const { runtime, db, deadlines, state } = await setup();
+    await db.tx((tx) => runtime.begin(tx, "sg_5", { status: "open", ticks: 0 }, { type: "Tick" }, "sg_5"));
+    await db.tx(async (tx) => {
+      await runtime.handle(tx, "sg_5", { type: "Tick" }); // buffered before the savepoint
+      await expect(tx.savepoint(async () => {
+        await runtime.handle(tx, "sg_5", { type: "Tick" });
+        await tx.flush(); // both steps written inside the savepoint...
+        throw new Error("a later delivery failed"); // ...and undone with it
+      })).rejects.toThrow("a later delivery failed");
+      await tx.savepoint(async () => {
+        await runtime.handle(tx, "sg_5", { type: "Close" }); // the replay
+        await tx.flush();
+      });
+    });
+    expect(await state("sg_5")).toEqual({ state: { status: "closed", ticks: 2 }, steps: 3 });
+    expect((await sagaHistory(db, "sg_5"))?.steps.map((s) => [s.seq, s.input, s.to])).toEqual([[1, "Tick", "open"], [2, "Tick", "open"], [3, "Close", "closed"]]);
+    expect(await deadlines("sg_5")).toEqual([]);
+  });
+
   it("drops every deadline when the saga finishes, and ignores sagas it does not know", async () => {
     const { runtime, db, deadlines, state } = await setup();
     await db.tx((tx) => runtime.begin(tx, "sg_3", { status: "open", ticks: 0 }, { type: "Tick" }, "sg_3"));
