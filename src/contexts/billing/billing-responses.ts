@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { WalletBucket } from "../../contracts/billing.js";
-import { CurrencyCode as Currency, MinorUnits, Nullable } from "../../platform/http/schemas.js";
+import { CurrencyCode as Currency, MinorUnits, Nullable, OneOf } from "../../platform/http/schemas.js";
+import { INTENT_STATUSES, PAYMENT_METHODS } from "./payments/payment-intent.js";
 
 /**
  * What billing's routes answer, for the served OpenAPI document (API.md: extra fields must be
@@ -15,13 +16,10 @@ export const PaymentResponse = Type.Object(
     orderId: Type.String(),
     tenantId: Type.String(),
     buyerUserId: Type.String(),
-    status: Type.Union([
-      Type.Literal("requires_payment"), Type.Literal("processing"), Type.Literal("succeeded"),
-      Type.Literal("failed"), Type.Literal("partially_refunded"), Type.Literal("refunded"),
-    ]),
+    status: OneOf(INTENT_STATUSES),
     amount: Minor,
     currency: Currency,
-    method: Type.Union([Type.Literal("card"), Type.Literal("wallet")]),
+    method: OneOf(PAYMENT_METHODS),
     provider: Type.String({ description: "sandbox, stripe or wallet" }),
     refundedAmount: Minor,
     failureCode: Nullable(Type.String()),

@@ -5,3 +5,5 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const MinorUnits = (description = "integer minor units") => Type.Integer({ description });
 export const CurrencyCode = Type.String({ pattern: "^[A-Z]{3}$" });
 export const Instant = Type.String({ format: "date-time" });
+/** A union of string literals made from the domain's own list, so the schema cannot drift from the type. */
+export const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));

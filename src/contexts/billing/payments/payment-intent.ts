@@ -6,8 +6,10 @@ import { ok, reject, type Result } from "../../../platform/result.js";
  *   succeeded → partially_refunded → refunded
  * requires_payment may also go straight to succeeded/failed when the provider answers at once.
  */
-export type IntentStatus = "requires_payment" | "processing" | "succeeded" | "failed" | "partially_refunded" | "refunded";
-export type PaymentMethodKind = "card" | "wallet";
+export const INTENT_STATUSES = ["requires_payment", "processing", "succeeded", "failed", "partially_refunded", "refunded"] as const;
+export type IntentStatus = (typeof INTENT_STATUSES)[number];
+export const PAYMENT_METHODS = ["card", "wallet"] as const;
+export type PaymentMethodKind = (typeof PAYMENT_METHODS)[number];
 
 export interface PaymentIntent {
   paymentId: string;

@@ -1,5 +1,7 @@
 import { Type } from "@sinclair/typebox";
-import { CurrencyCode, Instant, MinorUnits, Nullable } from "../../../platform/http/schemas.js";
+import { PlanKind } from "../../../contracts/marketplace-listings.js";
+import { CurrencyCode, Instant, MinorUnits, Nullable, OneOf } from "../../../platform/http/schemas.js";
+import { ORDER_STATUSES } from "./purchase-saga.js";
 
 /**
  * What the order routes answer, for the served OpenAPI document (API.md: extra fields must be
@@ -8,10 +10,7 @@ import { CurrencyCode, Instant, MinorUnits, Nullable } from "../../../platform/h
  */
 const Minor = (description: string) => MinorUnits(`${description}, in minor units`);
 
-const OrderStatus = Type.Union([
-  Type.Literal("placed"), Type.Literal("awaiting_payment"), Type.Literal("licensing"), Type.Literal("enrolling"),
-  Type.Literal("fulfilled"), Type.Literal("failed"), Type.Literal("refund_pending"), Type.Literal("refunded"),
-]);
+const OrderStatus = OneOf(ORDER_STATUSES);
 
 const OrderTotals = Type.Object(
   {
@@ -47,7 +46,7 @@ export const OrderViewResponse = Type.Object(
           listingId: Type.String(),
           planId: Type.String(),
           planVersion: Type.Integer(),
-          kind: Type.Union([Type.Literal("one_time"), Type.Literal("subscription"), Type.Literal("seat_pack"), Type.Literal("site_license")]),
+          kind: PlanKind,
           courseId: Type.String(),
           quantity: Type.Integer({ description: "seats (seat packs); 1 otherwise" }),
           unitAmount: Minor("one unit's price"),

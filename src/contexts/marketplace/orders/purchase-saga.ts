@@ -1,7 +1,8 @@
 import type { Reaction, SagaDefinition } from "../../../platform/saga/saga.js";
 
 /** Order statuses (API.md). */
-export type OrderStatus = "placed" | "awaiting_payment" | "licensing" | "enrolling" | "fulfilled" | "failed" | "refund_pending" | "refunded";
+export const ORDER_STATUSES = ["placed", "awaiting_payment", "licensing", "enrolling", "fulfilled", "failed", "refund_pending", "refunded"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export type FailureStage = "payment" | "wallet_debit" | "licensing" | "enrollment";
 
