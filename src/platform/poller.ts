@@ -5,6 +5,8 @@ export class Poller {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** Set by `wake` while a pass runs: the pass may have looked before the new work was committed. */
+  private woken = false;
 
   constructor(
     readonly name: string,
@@ -25,15 +27,22 @@ export class Poller {
     await this.loop;
   }
 
+  /** Runs a pass now instead of at the next interval (new work was just committed). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
+      this.woken = false;
       let found = 0;
       try {
         found = await this.work();
       } catch (error) {
         this.logger.error({ err: error, poller: this.name }, "poller pass failed");
       }
-      if (found > 0 && this.running) continue;
+      if ((found > 0 || this.woken) && this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.intervalMs);
         this.wakeUp = () => {

@@ -8,12 +8,17 @@ import type { AddressInfo } from "node:net";
 export interface FakeStripe {
   url: string;
   requests: Array<{ method: string; path: string; body: URLSearchParams; idempotencyKey: string | undefined }>;
+  /** Objects actually created (a replayed idempotent request creates none). */
+  created: { paymentIntents: number; refunds: number };
   close(): Promise<void>;
 }
 
 export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripe["requests"] = [];
   const intents = new Map<string, { id: string; amount: number; currency: string; metadata: Record<string, string> }>();
+  const created = { paymentIntents: 0, refunds: 0 };
+  // As Stripe: a repeated Idempotency-Key replays the first response; with other parameters it is refused.
+  const replays = new Map<string, { raw: string; status: number; json: unknown }>();
   let seq = 0;
   const server: Server = createServer((req, res) => {
     let raw = "";
@@ -22,12 +27,23 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const body = new URLSearchParams(raw);
       const path = (req.url ?? "").split("?")[0]!;
       requests.push({ method: req.method ?? "", path, body, idempotencyKey: req.headers["idempotency-key"] as string | undefined });
-      const send = (status: number, json: unknown) => {
+      const key = req.headers["idempotency-key"] as string | undefined;
+      const reply = (status: number, json: unknown) => {
         res.writeHead(status, { "content-type": "application/json", "request-id": `req_${seq++}` });
         res.end(JSON.stringify(json));
       };
+      const first = key === undefined ? undefined : replays.get(`${path} ${key}`);
+      if (first) {
+        if (first.raw !== raw) return reply(400, { error: { type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." } });
+        return reply(first.status, first.json);
+      }
+      const send = (status: number, json: unknown) => {
+        if (key !== undefined) replays.set(`${path} ${key}`, { raw, status, json });
+        reply(status, json);
+      };
       if (req.method === "POST" && path === "/v1/payment_intents") {
         const id = `pi_fake_${++seq}`;
+        created.paymentIntents++;
         const intent = { id, amount: Number(body.get("amount")), currency: body.get("currency")!, metadata: { paymentId: body.get("metadata[paymentId]")!, orderId: body.get("metadata[orderId]")! } };
         intents.set(id, intent);
         return send(200, { ...intent, object: "payment_intent", status: "requires_payment_method", last_payment_error: null });
@@ -44,6 +60,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         return send(200, { ...intent, object: "payment_intent", status, last_payment_error: null });
       }
       if (req.method === "POST" && path === "/v1/refunds") {
+        created.refunds++;
         return send(200, { id: `re_fake_${++seq}`, object: "refund", status: "pending", amount: Number(body.get("amount")), payment_intent: body.get("payment_intent") });
       }
       send(404, { error: { type: "invalid_request_error", message: `fake stripe has no ${req.method} ${path}` } });
@@ -51,5 +68,5 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}`, requests, created, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -24,15 +24,20 @@ afterEach(async () => {
   t = undefined;
 });
 
+// No workers: each test runs the payment worker's pass itself, so nothing races it.
 async function setup() {
-  t = await startTestApp();
+  t = await startTestApp({ workers: false });
   return { t, api: new BillingApi(t.app.kernel) };
 }
 
 let n = 0;
+/** Creates the intent, then runs the worker's pass that submits it to Stripe (after the first commit). */
 async function payByStripe(api: BillingApi, paymentMethod: string) {
   const orderId = `ord_stripe_${n++}`;
-  const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: paymentMethod }, correlationId: orderId, idempotencyKey: `k_${orderId}` });
+  const created = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: paymentMethod }, correlationId: orderId, idempotencyKey: `k_${orderId}` });
+  expect(created.status).toBe("requires_payment");
+  expect(await api.checkDuePayments()).toBe(1);
+  const payment = (await api.getPayment(created.paymentId))!;
   const ref = await t!.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: "*" });
   return { orderId, payment, providerRef: ref.rows[0]!.provider_ref };
 }

@@ -23,6 +23,8 @@ export type { TaxQuery, TaxQuote } from "./tax/tax.js";
 export class BillingApi {
   readonly providers: PaymentProviders;
   private readonly taxRates: TaxRateTable;
+  /** Called after a transaction that left an intent to submit to an external provider commits. */
+  private submissionDue: () => void = () => {};
 
   constructor(
     readonly kernel: Kernel,
@@ -35,8 +37,10 @@ export class BillingApi {
 
   /**
    * Pays for an order. Idempotent per orderId: every call for one order returns the same intent and
-   * money moves at most once. Card: `status` is succeeded / failed at once, or processing (the
-   * outcome event follows). Wallet: succeeded or failed (WALLET_INSUFFICIENT_BALANCE) at once.
+   * money moves at most once. Sandbox card: `status` is succeeded / failed at once, or processing
+   * (the outcome event follows). External card provider (Stripe): requires_payment; the payment
+   * worker submits it once this transaction has committed, and the outcome event follows. Wallet:
+   * succeeded or failed (WALLET_INSUFFICIENT_BALANCE) at once.
    * Refuses (RejectionError) BILLING.AMOUNT_INVALID, BILLING.CURRENCY_INVALID, BILLING.PAYMENT_ORDER_MISMATCH.
    */
   async processPayment(input: ProcessPaymentInput): Promise<PaymentResult> {
@@ -45,7 +49,12 @@ export class BillingApi {
 
   /** The same, inside a transaction the caller owns (the HTTP route wraps it in its Idempotency-Key record). */
   processPaymentIn(tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
-    return processPayment(this.kernel, this.providers, tx, input);
+    return processPayment(this.kernel, this.providers, tx, input, () => this.submissionDue());
+  }
+
+  /** The module points this at its payment worker, so a submission does not wait for the next poll. */
+  onSubmissionDue(wake: () => void): void {
+    this.submissionDue = wake;
   }
 
   /**

@@ -55,7 +55,9 @@ export function billingModule(): BillingModule {
       paymentRoutes(server, api, authenticator);
       walletRoutes(server, api, authenticator);
       await stripeWebhookRoutes(server, kernel, settings.stripeWebhookSecret);
-      kernel.pollers.push(new Poller("billing.payment-checks", settings.pollMs, () => api.checkDuePayments(), kernel.logger));
+      const checks = new Poller("billing.payment-checks", settings.pollMs, () => api.checkDuePayments(), kernel.logger);
+      api.onSubmissionDue(() => checks.wake());
+      kernel.pollers.push(checks);
     },
   };
 }

@@ -86,6 +86,15 @@ export async function intentByProviderRef(sql: Sql, provider: string, providerRe
   return result.rows[0] ? toIntent(result.rows[0]) : null;
 }
 
+/** The request that created the intent, for the metadata of events written later by the worker. */
+export async function intentRequest(sql: Sql, paymentId: string): Promise<{ idempotencyKey: string | null; requestId: string | null }> {
+  const result = await sql.query<{ idempotency_key: string | null; request_correlation_id: string | null }>(
+    `SELECT idempotency_key, request_correlation_id FROM billing.payment_intents WHERE payment_id = $1`,
+    [paymentId],
+  );
+  return { idempotencyKey: result.rows[0]?.idempotency_key ?? null, requestId: result.rows[0]?.request_correlation_id ?? null };
+}
+
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {
   await runWrite(sql, intentWrite(intent, now));
 }
@@ -172,21 +181,32 @@ export async function settleRefund(sql: Sql, refundId: string, status: "succeede
 
 // ── deadlines ────────────────────────────────────────────────────────────────────────────────────
 
-export async function scheduleCheck(sql: Sql, paymentId: string, tenantId: string, dueAt: Date): Promise<void> {
+/**
+ * Asks the worker to call the provider at `dueAt`. With `cardToken` the intent still has to be
+ * submitted (an external provider, after the creating transaction committed); without, it is a
+ * check on an intent the provider already has.
+ */
+export async function scheduleCheck(sql: Sql, paymentId: string, tenantId: string, dueAt: Date, cardToken: string | null = null): Promise<void> {
   await sql.query(
-    `INSERT INTO billing.payment_deadlines (payment_id, tenant_id, due_at) VALUES ($1, $2, $3)
-     ON CONFLICT (payment_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-    [paymentId, tenantId, dueAt],
+    `INSERT INTO billing.payment_deadlines (payment_id, tenant_id, due_at, card_token) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (payment_id) DO UPDATE SET due_at = EXCLUDED.due_at, card_token = EXCLUDED.card_token`,
+    [paymentId, tenantId, dueAt, cardToken],
   );
 }
 
+export interface DueCheck {
+  paymentId: string;
+  /** Set while the intent is still to be submitted (see `scheduleCheck`). */
+  cardToken: string | null;
+}
+
 /** Due rows, locked; SKIP LOCKED lets several processes share the work without waiting on each other. */
-export async function claimDueChecks(sql: Sql, now: Date, limit: number): Promise<string[]> {
-  const result = await sql.query<{ payment_id: string }>(
-    `SELECT payment_id FROM billing.payment_deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+export async function claimDueChecks(sql: Sql, now: Date, limit: number): Promise<DueCheck[]> {
+  const result = await sql.query<{ payment_id: string; card_token: string | null }>(
+    `SELECT payment_id, card_token FROM billing.payment_deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [now, limit],
   );
-  return result.rows.map((row) => row.payment_id);
+  return result.rows.map((row) => ({ paymentId: row.payment_id, cardToken: row.card_token }));
 }
 
 export async function clearCheck(sql: Sql, paymentId: string): Promise<void> {

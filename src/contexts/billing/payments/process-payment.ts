@@ -5,10 +5,11 @@ import { RejectionError } from "../../../platform/result.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { insertIntentOnce, intentByOrder, intentWrite, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
+import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
-import { commandOf, recordTransition, transition } from "./record-transition.js";
+import { recordTransition } from "./record-transition.js";
+import { submitToProvider } from "./submit-payment.js";
 
 export type PaymentMethodInput = { method: "card"; token: string } | { method: "wallet" };
 
@@ -30,13 +31,11 @@ export const WALLET_PROVIDER = "wallet";
 
 /**
  * One intent per order, whatever the number of calls: the insert claims the order, and only the
- * transaction that claimed it talks to a provider — so a duplicate call can never charge twice. (A
- * new order's claim is sent without waiting; an external provider is asked only once it succeeded.)
- * The provider is called inside that transaction: the sandbox answers at once (tok_visa's success is
- * written with the intent), and a Stripe call that outlives a rollback is harmless because its
- * idempotency key is derived from the order.
+ * transaction that claimed it arranges payment — so a duplicate call can never charge twice. The
+ * sandbox answers inside that transaction (tok_visa's success is written with the intent); an
+ * external provider is called after it commits (see `payByCard`).
  */
-export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
+export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput, submissionDue: () => void = () => {}): Promise<{ payment: PaymentResult; created: boolean }> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
   if (input.method.method === "card" && input.method.token.length === 0) throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
@@ -65,7 +64,7 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
     return { payment: await paymentView(tx, existing), created: false };
   }
   const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId } };
-  const intent = input.method.method === "wallet" ? await payFromWallet(kernel, tx, claimed, input, trace) : await payByCard(kernel, providers, tx, claimed, input.method.token, trace);
+  const intent = input.method.method === "wallet" ? await payFromWallet(kernel, tx, claimed, input, trace) : await payByCard(kernel, providers, tx, claimed, input.method.token, trace, submissionDue);
   return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
 }
 
@@ -89,20 +88,15 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
   }, trace);
 }
 
-async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
-  const provider = providers.card;
-  const idempotencyKey = `order:${intent.orderId}`;
-  // A sent claim (a new order's intent) must have succeeded before real money moves.
-  if (provider.external) await tx.settle();
-  const { providerRef } = await provider.createIntent({ paymentId: intent.paymentId, orderId: intent.orderId, amount: intent.amount, currency: intent.currency, idempotencyKey });
-  const processing = await transition(kernel, tx, { ...intent, providerRef }, { type: "StartProcessing" }, trace);
-  const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });
-  const command = commandOf(outcome);
-  const settled = command ? await transition(kernel, tx, processing, command, trace) : processing;
-  // Nothing reads the intent back in this transaction: its final state goes out with the commit.
-  tx.later(intentWrite(settled, kernel.clock.now()));
-  if (!command && outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
-    await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
-  }
-  return settled;
+/**
+ * The sandbox answers in this transaction: nothing outside the database moves. An external provider
+ * (Stripe) is asked only after this transaction commits, by the payment worker (woken by
+ * `submissionDue`): a charge made inside a transaction that then rolled back would be money taken
+ * for an order that does not exist.
+ */
+async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }, submissionDue: () => void): Promise<PaymentIntent> {
+  if (!providers.card.external) return submitToProvider(kernel, providers.card, tx, intent, token, trace.metadata);
+  await scheduleCheck(tx, intent.paymentId, intent.tenantId, kernel.clock.now(), token);
+  tx.afterCommit(submissionDue);
+  return intent;
 }

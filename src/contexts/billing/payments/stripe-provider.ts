@@ -67,7 +67,9 @@ export class StripeProvider implements PaymentProvider {
   async refund(request: ProviderRefundRequest): Promise<ProviderRefundOutcome> {
     try {
       const refund = await this.stripe.refunds.create(
-        { payment_intent: request.providerRef, amount: request.amount, metadata: { refundId: request.refundId, paymentId: request.paymentId } },
+        // Only values stable for the refund key: a retry after our transaction rolled back carries a
+        // new refund id, and Stripe refuses a repeated key whose parameters differ.
+        { payment_intent: request.providerRef, amount: request.amount, metadata: { paymentId: request.paymentId, refundKey: request.idempotencyKey } },
         { idempotencyKey: request.idempotencyKey },
       );
       if (refund.status === "succeeded") return { status: "succeeded", providerRef: refund.id };

@@ -1,0 +1,39 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { Poller } from "./poller.js";
+
+const silent = pino({ level: "silent" });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe("Poller.wake", () => {
+  it("runs a pass at once instead of waiting out the interval", async () => {
+    let passes = 0;
+    const poller = new Poller("test", 60_000, async () => (passes++, 0), silent);
+    poller.start();
+    await tick();
+    expect(passes).toBe(1);
+    poller.wake();
+    await tick();
+    expect(passes).toBe(2);
+    await poller.stop();
+  });
+
+  it("runs another pass when woken during one, which may have looked before the new work committed", async () => {
+    let passes = 0;
+    let release!: () => void;
+    const poller = new Poller("test", 60_000, async () => {
+      passes++;
+      if (passes === 1) await new Promise<void>((resolve) => (release = resolve));
+      return 0;
+    }, silent);
+    poller.start();
+    await tick();
+    poller.wake();
+    release();
+    await tick();
+    expect(passes).toBe(2);
+    await tick();
+    expect(passes).toBe(2);
+    await poller.stop();
+  });
+});

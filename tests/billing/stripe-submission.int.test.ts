@@ -1,0 +1,148 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import { PaymentProviders } from "../../src/contexts/billing/payments/payment-providers.js";
+import type { PaymentProvider } from "../../src/contexts/billing/payments/payment-provider.js";
+import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
+import { buy, flow, liveOffer, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
+import { billingEvents, count } from "./billing-support.js";
+import { startFakeStripe, type FakeStripe } from "./fake-stripe.js";
+
+let stripe: FakeStripe;
+let shop: Shop | undefined;
+let t: TestApp | undefined;
+
+// Billing reads its settings from the environment; each vitest file runs in its own process.
+beforeAll(async () => {
+  stripe = await startFakeStripe();
+  process.env.STRIPE_SECRET_KEY = "sk_test_offline";
+  process.env.STRIPE_API_BASE = stripe.url;
+  process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_submission";
+});
+afterAll(async () => {
+  await stripe.close();
+});
+afterEach(async () => {
+  await shop?.t.stop();
+  await t?.stop();
+  shop = undefined;
+  t = undefined;
+});
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("Stripe is called only after the paying transaction commits", () => {
+  it("leaves Stripe untouched when the order's transaction fails after its payment step", async () => {
+    shop = await openShop({
+      wiring: {
+        marketplace: (ports) => ({
+          ...ports,
+          payments: {
+            ...ports.payments,
+            async pay(tx, request) {
+              await ports.payments.pay(tx, request);
+              throw new Error("the placing transaction fails after the payment step");
+            },
+          },
+        }),
+      },
+    });
+    const offer = await liveOffer(shop);
+    const before = stripe.requests.length;
+    const placed = await buy(shop, offer, { payment: { method: "card", token: "pm_card_visa" } });
+    expect(placed.status).toBe(500);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a submission woken by mistake would have run by now
+    expect(stripe.requests.length).toBe(before);
+    expect(await sys(shop, `SELECT 1 FROM billing.payment_intents`)).toEqual([]);
+    expect(await sys(shop, `SELECT 1 FROM marketplace.orders`)).toEqual([]);
+  });
+
+  it("fulfils a Stripe purchase: the payment worker is woken by the order's commit and charges once", async () => {
+    // A poll interval longer than the test: only the wake after commit can submit in time.
+    process.env.BILLING_POLL_MS = "600000";
+    shop = await openShop().finally(() => delete process.env.BILLING_POLL_MS);
+    const offer = await liveOffer(shop);
+    const placed = await buy(shop, offer, { payment: { method: "card", token: "pm_card_visa" } });
+    expect(placed.status).toBe(201);
+    const orderId = placed.body.orderId as string;
+    const fulfilled = await until(() => order(shop!, orderId), (o) => o.status === "fulfilled");
+    expect(fulfilled.status).toBe("fulfilled");
+    const calls = stripe.requests.filter((r) => r.idempotencyKey?.startsWith(`order:${orderId}:`));
+    expect(calls.map((r) => [r.path.replace(/pi_fake_\d+/, "{id}"), r.idempotencyKey])).toEqual([
+      ["/v1/payment_intents", `order:${orderId}:create`],
+      ["/v1/payment_intents/{id}/confirm", `order:${orderId}:confirm`],
+    ]);
+    expect((await flow(shop, orderId)).map((e) => e.type)).toEqual([
+      "marketplace.order.placed.v1", "billing.payment.succeeded.v1", "marketplace.order.paid.v1", "marketplace.license.granted.v1",
+      "enrollment.created.v1", "marketplace.order.fulfilled.v1",
+    ]);
+  });
+});
+
+describe("a submission that fails after Stripe answered", () => {
+  /** Stripe's confirm goes through, then the answer is lost on the way back (once). */
+  function losingFirstAnswer(inner: PaymentProvider): PaymentProvider {
+    let lost = false;
+    return {
+      name: inner.name,
+      external: inner.external,
+      createIntent: (request) => inner.createIntent(request),
+      async confirm(request) {
+        const outcome = await inner.confirm(request);
+        if (!lost) {
+          lost = true;
+          throw new Error("socket hang up");
+        }
+        return outcome;
+      },
+      retrieve: (ref) => inner.retrieve(ref),
+      refund: (request) => inner.refund(request),
+    };
+  }
+
+  it("is tried again with the same keys, so Stripe keeps one PaymentIntent and the payment succeeds once", async () => {
+    t = await startTestApp({ workers: false });
+    const settings = loadBillingSettings();
+    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(losingFirstAnswer(PaymentProviders.fromSettings(settings).card)), taxRates: settings.taxRates });
+    const orderId = "ord_lost_answer";
+    const createdBefore = stripe.created.paymentIntents;
+    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_lost" });
+    expect(await api.checkDuePayments()).toBe(1);
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
+    expect(await api.checkDuePayments()).toBe(0); // not before the retry delay
+    t.clock.advance(30_000);
+    expect(await api.checkDuePayments()).toBe(1);
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
+    expect(stripe.created.paymentIntents - createdBefore).toBe(1);
+    expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
+    // The worker's event still names the request that created the payment.
+    const [stored] = (await t.app.kernel.db.query<{ envelope: { metadata: Record<string, string> } }>(`SELECT envelope FROM platform.outbox WHERE correlation_id = $1`, [orderId])).rows;
+    expect(stored!.envelope.metadata).toMatchObject({ idempotencyKey: "k_lost", requestId: orderId });
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
+  });
+
+  it("replays a refund whose transaction rolled back after Stripe accepted it, instead of refusing the repeated key", async () => {
+    t = await startTestApp({ workers: false });
+    const api = new BillingApi(t.app.kernel);
+    const orderId = "ord_refund_rollback";
+    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_refund" });
+    await api.checkDuePayments();
+    const refundsBefore = stripe.created.refunds;
+    const request = { orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId };
+    await expect(t.app.kernel.db.tx(async (tx) => {
+      await api.refundPaymentIn(tx, request);
+      throw new Error("rolled back after Stripe refunded");
+    }, { tenantId: "*" })).rejects.toThrow("rolled back");
+    const refund = await api.refundPayment(request);
+    expect(refund.status).toBe("pending");
+    expect(stripe.created.refunds - refundsBefore).toBe(1);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds`)).toBe(1);
+  });
+});
