@@ -13,6 +13,7 @@ import { EventRegistry, type EventDefinition } from "./events/registry.js";
 import { Relay } from "./events/relay.js";
 import { RetryScheduler, queueOf } from "./events/retries.js";
 import { Metrics } from "./metrics.js";
+import { analyzeStale } from "./db/analyze-stale.js";
 import { Poller } from "./poller.js";
 
 /** The platform services every context is wired with; no business rules live here. */
@@ -87,6 +88,14 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   const notifier = db instanceof PostgresDb ? new OutboxNotifier(db.pool) : null;
   if (notifier) outbox.onAppended(() => notifier.nudge());
   const pollers: Poller[] = [new Poller("retries", config.retryPollMs, () => retries.runDue(), logger)];
+  // PostgreSQL's autovacuum keeps its statistics current; PGlite has no such daemon.
+  if (db.engine === "pglite" && config.analyzePollMs > 0) {
+    pollers.push(new Poller("embedded-analyze", config.analyzePollMs, async () => {
+      const analysed = await analyzeStale(db);
+      if (analysed.length > 0) logger.debug({ tables: analysed }, "analysed tables with stale statistics");
+      return 0; // the counters are reset: nothing more to do until the next interval
+    }, logger));
+  }
   let started = false;
   return {
     config,

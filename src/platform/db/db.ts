@@ -18,8 +18,6 @@ export interface Tx extends Sql {
    * error (at the next awaited statement, at the end of a savepoint, or at commit).
    */
   send(text: string, params?: readonly unknown[]): void;
-  /** Waits for the statements sent so far; throws the first failure among them. */
-  settle(): Promise<void>;
   /** Runs `fn` inside a savepoint: a throw rolls back only its work (deferred writes too), then rethrows. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs after a successful commit (e.g. to wake the relay); never on rollback. */

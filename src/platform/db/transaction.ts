@@ -21,7 +21,8 @@ export interface OpenTransaction {
  * five times longer planning than running. A generic plan is kept until its tables are next
  * analysed, so one made while a table was nearly empty (a fresh database, the first orders) would
  * scan the whole table on every call while it grows: sequential scans are priced out where an
- * index exists. Reads outside transactions (browse, ops listings) and transactions that ask for
+ * index exists, and PGlite, which has no autovacuum, analyses its stale tables itself
+ * (`analyzeStale`). Reads outside transactions (browse, ops listings) and transactions that ask for
  * `customPlans` (the relay's claim) keep the planner's own choice on every call.
  */
 export function planSettings(options: TxOptions): Array<[setting: string, value: string]> {
@@ -98,7 +99,6 @@ export function transactionOn(sql: Sql): OpenTransaction {
         sendFailure ??= { error };
       }));
     },
-    settle: () => settleSent(),
     async savepoint(fn) {
       const name = `sp_${++depth}`;
       const marks = new Map([...deferred].map(([key, writes]) => [key, writes.mark()] as const));

@@ -106,16 +106,16 @@ export async function revokeLicensesOfOrder(tx: Tx, orderId: string, reason: str
 /**
  * Licenses whose valid_until has passed move to expired, claimed through the partial index with
  * FOR UPDATE SKIP LOCKED (two pollers never take the same row; the state check makes it once).
+ * `$1` now, `$2` the batch size.
  */
-export async function expireDue(sql: Sql, now: Date, limit: number): Promise<LicenseRow[]> {
-  const result = await sql.query<LicenseRow>(
-    `UPDATE marketplace.licenses SET state = 'expired', updated_at = $1
+export const EXPIRE_DUE = `UPDATE marketplace.licenses SET state = 'expired', updated_at = $1
       WHERE license_id IN (SELECT license_id FROM marketplace.licenses
                             WHERE state = 'active' AND valid_until IS NOT NULL AND valid_until <= $1
                             ORDER BY valid_until LIMIT $2 FOR UPDATE SKIP LOCKED)
         AND state = 'active'
-      RETURNING ${COLUMNS}`,
-    [now, limit],
-  );
+      RETURNING ${COLUMNS}`;
+
+export async function expireDue(sql: Sql, now: Date, limit: number): Promise<LicenseRow[]> {
+  const result = await sql.query<LicenseRow>(EXPIRE_DUE, [now, limit]);
   return result.rows;
 }
