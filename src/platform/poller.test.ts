@@ -37,3 +37,18 @@ describe("Poller.wake", () => {
     await poller.stop();
   });
 });
+
+describe("Poller.stop", () => {
+  it("returns once a pass in progress ends, without waiting out the interval", async () => {
+    let release!: () => void;
+    const poller = new Poller("test", 60_000, () => new Promise<number>((resolve) => (release = () => resolve(0))), silent);
+    poller.start();
+    await tick();
+    let stopped = false;
+    const stopping = poller.stop().then(() => (stopped = true));
+    release();
+    await tick();
+    expect(stopped).toBe(true);
+    await stopping;
+  });
+});

@@ -42,7 +42,8 @@ export class Poller {
       } catch (error) {
         this.logger.error({ err: error, poller: this.name }, "poller pass failed");
       }
-      if ((found > 0 || this.woken) && this.running) continue;
+      if (!this.running) break; // stopped during the pass: do not start a sleep nothing would end
+      if (found > 0 || this.woken) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.intervalMs);
         this.wakeUp = () => {
@@ -50,6 +51,7 @@ export class Poller {
           resolve();
         };
       });
+      this.wakeUp = null;
     }
   }
 }

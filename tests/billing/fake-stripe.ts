@@ -42,6 +42,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         reply(status, json);
       };
       if (req.method === "POST" && path === "/v1/payment_intents") {
+        if (Number(body.get("amount")) < 50) {
+          return send(400, { error: { type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $0.50 usd" } });
+        }
         const id = `pi_fake_${++seq}`;
         created.paymentIntents++;
         const intent = { id, amount: Number(body.get("amount")), currency: body.get("currency")!, metadata: { paymentId: body.get("metadata[paymentId]")!, orderId: body.get("metadata[orderId]")! } };

@@ -1,13 +1,15 @@
+import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BillingApi } from "../../src/contexts/billing/billing-api.js";
 import { PaymentProviders } from "../../src/contexts/billing/payments/payment-providers.js";
 import type { PaymentProvider } from "../../src/contexts/billing/payments/payment-provider.js";
 import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
 import { buy, flow, liveOffer, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { call, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 import { startFakeStripe, type FakeStripe } from "./fake-stripe.js";
 
+const WEBHOOK_SECRET = "whsec_test_submission";
 let stripe: FakeStripe;
 let shop: Shop | undefined;
 let t: TestApp | undefined;
@@ -17,7 +19,7 @@ beforeAll(async () => {
   stripe = await startFakeStripe();
   process.env.STRIPE_SECRET_KEY = "sk_test_offline";
   process.env.STRIPE_API_BASE = stripe.url;
-  process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_submission";
+  process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
 });
 afterAll(async () => {
   await stripe.close();
@@ -28,6 +30,13 @@ afterEach(async () => {
   shop = undefined;
   t = undefined;
 });
+
+/** A Stripe event delivery, signed as Stripe signs it. */
+function signedDelivery(app: TestApp, event: { id: string; type: string; object: Record<string, unknown> }) {
+  const rawBody = JSON.stringify({ id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret: WEBHOOK_SECRET, timestamp: Math.floor(app.clock.now().getTime() / 1000) });
+  return call(app.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody, headers: { "stripe-signature": signature } });
+}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -83,6 +92,34 @@ describe("Stripe is called only after the paying transaction commits", () => {
       "marketplace.order.placed.v1", "billing.payment.succeeded.v1", "marketplace.order.paid.v1", "marketplace.license.granted.v1",
       "enrollment.created.v1", "marketplace.order.fulfilled.v1",
     ]);
+  });
+});
+
+describe("a submission Stripe refuses, or tells of too early", () => {
+  it("fails the payment at once when Stripe refuses the request itself, instead of asking again forever", async () => {
+    t = await startTestApp({ workers: false });
+    const api = new BillingApi(t.app.kernel);
+    const orderId = "ord_too_small";
+    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 30, currency: "USD", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_small" });
+    expect(await api.checkDuePayments()).toBe(1);
+    expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "failed", failureCode: "amount_too_small" });
+    expect((await billingEvents(t, { correlationId: orderId })).map((e) => [e.type, e.payload.failureCode])).toEqual([["billing.payment.failed.v1", "amount_too_small"]]);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
+  });
+
+  it("refuses a webhook for an intent still being submitted, so Stripe delivers it again once the intent is known", async () => {
+    t = await startTestApp({ workers: false });
+    const api = new BillingApi(t.app.kernel);
+    const orderId = "ord_early_webhook";
+    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_processing" }, correlationId: orderId, idempotencyKey: "k_early" });
+    const early = (providerRef: string) => signedDelivery(t!, { id: "evt_early", type: "payment_intent.succeeded", object: { id: providerRef, object: "payment_intent", metadata: { paymentId: payment.paymentId } } });
+    const tooEarly = await early("pi_not_recorded_yet");
+    expect(tooEarly).toMatchObject({ status: 503, body: { code: "BILLING.WEBHOOK_TOO_EARLY" } });
+    expect(await count(t, `SELECT count(*) AS n FROM billing.stripe_events`)).toBe(0);
+    await api.checkDuePayments();
+    const { rows } = await t.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: "*" });
+    expect(await early(rows[0]!.provider_ref)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
   });
 });
 

@@ -16,15 +16,15 @@ const STALE = `
    WHERE n_mod_since_analyze > 50 + 0.1 * n_live_tup
    ORDER BY n_mod_since_analyze DESC`;
 
-/** Analyses the tables whose statistics are stale; returns their names (none most of the time). */
+/**
+ * Analyses the tables whose statistics are stale; returns their names (none most of the time). The
+ * application role owns no table: on PGlite it is granted pg_maintain (see `openDatabase`).
+ */
 export async function analyzeStale(db: Db): Promise<string[]> {
   const stale = (await db.query<{ name: string }>(STALE)).rows.map((row) => row.name);
   // One transaction per table: PGlite is one session, and requests wait while a table is analysed.
   for (const table of stale) {
     await db.tx(async (tx) => {
-      // The application role owns no table; only the owner may analyse one. LOCAL: the role comes
-      // back at the end of this transaction, committed or not.
-      await tx.query(`SET LOCAL ROLE NONE`);
       // A sample of 3,000 rows instead of 30,000: enough to tell an index probe from a scan, at a
       // tenth of the pause (the outbox took about 115 ms with the default).
       await tx.query(`SET LOCAL default_statistics_target = 10`);

@@ -1,66 +1,108 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { clearCheck, claimDueChecks, intentById, intentRequest, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentIntent } from "./payment-intent.js";
+import { clearCheck, claimDueChecks, intentById, intentRequest, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
-import { submitToProvider } from "./submit-payment.js";
+import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
 
 /** How long to wait before asking a provider again after it could not be reached. */
 const RETRY_AFTER_MS = 30_000;
+/**
+ * How long a claimed submission is left to this process before another pass may take it: longer
+ * than a provider call with its own retries (Stripe: 20 s, twice). A second caller would only get
+ * the provider's first answer again (same idempotency keys).
+ */
+const LEASE_MS = 120_000;
+
+interface Submission {
+  intent: PaymentIntent;
+  cardToken: string;
+  metadata: EventMetadata;
+}
+
+type Due = { kind: "submit"; token: string } | { kind: "ask" } | { kind: "drop" };
+
+/** A row with a card token submits an intent the provider has not seen; one without asks about one it has. */
+function dueFor(intent: PaymentIntent | null, cardToken: string | null): Due {
+  if (!intent) return { kind: "drop" };
+  if (cardToken !== null && intent.status === "requires_payment" && intent.providerRef === null) return { kind: "submit", token: cardToken };
+  if (intent.providerRef !== null && (intent.status === "processing" || intent.status === "requires_payment")) return { kind: "ask" };
+  return { kind: "drop" };
+}
 
 /**
  * The deadline-row worker: claims due rows with FOR UPDATE SKIP LOCKED against the injected clock
- * (never setTimeout, so a restart loses nothing and tests move time by hand), then either submits an
- * intent to its external provider (a row with a card token) or asks where a submitted one stands,
- * and records the answer with its event in the same transaction. Returns how many rows it handled.
- *
- * The provider is called while the row is locked. If this transaction rolls back after the provider
- * answered, the row is still there and the next pass calls again with the same idempotency keys,
- * so the provider returns its first answer and nothing is charged twice.
+ * (never setTimeout, so a restart loses nothing and tests move time by hand). A check asks the
+ * provider where a submitted intent stands and records the answer in the claiming transaction.
+ * A submission is only leased there: the provider is called after that transaction commits, and
+ * the answer is recorded in a transaction of its own, so no transaction (nor PGlite's one
+ * session) waits on the network for it. Returns how many rows it handled.
  */
 export async function checkDuePayments(kernel: Kernel, providers: PaymentProviders, limit = 50): Promise<number> {
-  return kernel.db.tx(async (tx) => {
-    const now = kernel.clock.now();
+  const now = kernel.clock.now();
+  const submissions: Submission[] = [];
+  const handled = await kernel.db.tx(async (tx) => {
     const due = await claimDueChecks(tx, now, limit);
     for (const { paymentId, cardToken } of due) {
       const intent = await intentById(tx, paymentId, { lock: true });
-      const submit = intent && cardToken !== null && intent.status === "requires_payment" && intent.providerRef === null;
-      if (!intent || (!submit && (!intent.providerRef || (intent.status !== "processing" && intent.status !== "requires_payment")))) {
-        await clearCheck(tx, paymentId);
-        continue;
-      }
-      try {
-        await tx.savepoint(async () => {
-          if (submit) {
-            await clearCheck(tx, paymentId);
-            const request = await intentRequest(tx, paymentId);
-            await submitToProvider(kernel, providers.named(intent.provider), tx, intent, cardToken, {
-              ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
-              ...(request.requestId ? { requestId: request.requestId } : {}),
-            });
-            return;
-          }
-          await askAgain(kernel, providers, tx, intent, now);
+      const what = dueFor(intent, cardToken);
+      if (what.kind === "drop") await clearCheck(tx, paymentId);
+      else if (what.kind === "submit") {
+        await scheduleCheck(tx, paymentId, intent!.tenantId, new Date(now.getTime() + LEASE_MS), what.token);
+        const request = await intentRequest(tx, paymentId);
+        submissions.push({
+          intent: intent!,
+          cardToken: what.token,
+          metadata: { ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}), ...(request.requestId ? { requestId: request.requestId } : {}) },
         });
-      } catch (error) {
-        kernel.logger.warn({ err: error, paymentId }, submit ? "payment submission failed; trying again later" : "payment check failed; asking again later");
-        await scheduleCheck(tx, paymentId, intent.tenantId, new Date(now.getTime() + RETRY_AFTER_MS), submit ? cardToken : null);
-      }
+      } else await askAgain(kernel, providers, tx, intent!, now);
     }
     return due.length;
   }, { tenantId: "*" });
+  for (const submission of submissions) await submit(kernel, providers, submission);
+  return handled;
 }
 
 async function askAgain(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, now: Date): Promise<void> {
-  const outcome = await providers.named(intent.provider).retrieve(intent.providerRef!);
-  const command = commandOf(outcome);
-  if (command) {
-    await recordTransition(kernel, tx, intent, command);
-    await clearCheck(tx, intent.paymentId);
-  } else if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
-    await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(now.getTime() + outcome.checkAfterMs));
-  } else {
-    await clearCheck(tx, intent.paymentId); // from here on, a webhook will tell
+  try {
+    await tx.savepoint(async () => {
+      const outcome = await providers.named(intent.provider).retrieve(intent.providerRef!);
+      const command = commandOf(outcome);
+      if (command) {
+        await recordTransition(kernel, tx, intent, command);
+        await clearCheck(tx, intent.paymentId);
+      } else if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
+        await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(now.getTime() + outcome.checkAfterMs));
+      } else {
+        await clearCheck(tx, intent.paymentId); // from here on, a webhook will tell
+      }
+    });
+  } catch (error) {
+    kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment check failed; asking again later");
+    await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(now.getTime() + RETRY_AFTER_MS));
   }
+}
+
+/**
+ * Calls the provider outside any transaction, then records its answer. If the call fails, or this
+ * process stops before recording, the lease runs out and a later pass asks again with the same keys.
+ */
+async function submit(kernel: Kernel, providers: PaymentProviders, { intent, cardToken, metadata }: Submission): Promise<void> {
+  let answer: ProviderAnswer;
+  try {
+    answer = await askProvider(providers.named(intent.provider), intent, cardToken);
+  } catch (error) {
+    kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment submission failed; trying again later");
+    await kernel.db.tx((tx) => scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS), cardToken), { tenantId: "*" });
+    return;
+  }
+  await kernel.db.tx(async (tx) => {
+    const current = await intentById(tx, intent.paymentId, { lock: true });
+    // Another pass (after the lease ran out) may have recorded the same answer first.
+    if (!current || current.status !== "requires_payment" || current.providerRef !== null) return;
+    await clearCheck(tx, intent.paymentId);
+    await recordAnswer(kernel, tx, current, answer, metadata);
+  }, { tenantId: "*" });
 }

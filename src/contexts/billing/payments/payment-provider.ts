@@ -12,6 +12,18 @@ export type ProviderOutcome =
    */
   | { status: "processing"; checkAfterMs?: number };
 
+/**
+ * Thrown by a provider for a request that can never succeed as sent (Stripe: an invalid request,
+ * such as an amount below its minimum). The payment fails with `failureCode` instead of being
+ * tried again; any other error is treated as passing and the request is repeated later.
+ */
+export class ProviderRefusal extends Error {
+  constructor(readonly failureCode: string, message: string) {
+    super(message);
+    this.name = "ProviderRefusal";
+  }
+}
+
 export interface CreateIntentRequest {
   paymentId: string;
   orderId: string;

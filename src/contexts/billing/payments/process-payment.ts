@@ -9,7 +9,7 @@ import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type New
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { recordTransition } from "./record-transition.js";
-import { submitToProvider } from "./submit-payment.js";
+import { askProvider, recordAnswer } from "./submit-payment.js";
 
 export type PaymentMethodInput = { method: "card"; token: string } | { method: "wallet" };
 
@@ -95,7 +95,7 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
  * for an order that does not exist.
  */
 async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }, submissionDue: () => void): Promise<PaymentIntent> {
-  if (!providers.card.external) return submitToProvider(kernel, providers.card, tx, intent, token, trace.metadata);
+  if (!providers.card.external) return recordAnswer(kernel, tx, intent, await askProvider(providers.card, intent, token), trace.metadata);
   await scheduleCheck(tx, intent.paymentId, intent.tenantId, kernel.clock.now(), token);
   tx.afterCommit(submissionDue);
   return intent;

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import type { ConfirmRequest, CreateIntentRequest, PaymentProvider, ProviderOutcome, ProviderRefundOutcome, ProviderRefundRequest } from "./payment-provider.js";
+import { ProviderRefusal, type ConfirmRequest, type CreateIntentRequest, type PaymentProvider, type ProviderOutcome, type ProviderRefundOutcome, type ProviderRefundRequest } from "./payment-provider.js";
 
 /** Stripe's PaymentIntent status in our three outcomes; anything not final waits for a webhook. */
 export function outcomeOfStripeIntent(intent: Pick<Stripe.PaymentIntent, "status" | "last_payment_error">): ProviderOutcome {
@@ -33,6 +33,18 @@ export class StripeProvider implements PaymentProvider {
   constructor(private readonly stripe: Stripe) {}
 
   async createIntent(request: CreateIntentRequest): Promise<{ providerRef: string }> {
+    try {
+      return await this.create(request);
+    } catch (error) {
+      // Stripe refusing the request itself (amount, currency) will refuse it every time.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+        throw new ProviderRefusal(error.code ?? "invalid_request", error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async create(request: CreateIntentRequest): Promise<{ providerRef: string }> {
     const intent = await this.stripe.paymentIntents.create(
       {
         amount: request.amount,

@@ -3,27 +3,44 @@ import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
 import { intentWrite, scheduleCheck } from "./payment-intents.sql.js";
-import type { PaymentProvider } from "./payment-provider.js";
+import { ProviderRefusal, type PaymentProvider, type ProviderOutcome } from "./payment-provider.js";
 import { commandOf, transition } from "./record-transition.js";
 
+/** What a provider said to one submission: its reference (none when it refused the request) and the outcome. */
+export interface ProviderAnswer {
+  providerRef: string | null;
+  outcome: ProviderOutcome;
+}
+
 /**
- * Hands an intent to its card provider: create, confirm, and record the answer with its event in
- * `tx`. Both calls carry idempotency keys derived from the order, so running this again for the
- * same intent (a transaction that rolled back after the provider answered, a retry after a network
- * error) gets the provider's first intent and first answer back instead of charging twice.
+ * Asks the provider to take the payment: create, then confirm. No database work, so an external
+ * provider can be called outside any transaction. Both calls carry idempotency keys derived from
+ * the order, so asking again for the same intent (after a lost answer or a crash) gets the
+ * provider's first intent and first answer back, for as long as the provider keeps its keys
+ * (Stripe: 24 hours). Errors other than a refusal are thrown: the caller asks again later.
  */
-export async function submitToProvider(kernel: Kernel, provider: PaymentProvider, tx: Tx, intent: PaymentIntent, token: string, metadata: EventMetadata): Promise<PaymentIntent> {
+export async function askProvider(provider: PaymentProvider, intent: PaymentIntent, token: string): Promise<ProviderAnswer> {
   const idempotencyKey = `order:${intent.orderId}`;
+  let providerRef: string;
+  try {
+    ({ providerRef } = await provider.createIntent({ paymentId: intent.paymentId, orderId: intent.orderId, amount: intent.amount, currency: intent.currency, idempotencyKey }));
+  } catch (error) {
+    if (error instanceof ProviderRefusal) return { providerRef: null, outcome: { status: "failed", failureCode: error.failureCode, failureMessage: error.message } };
+    throw error;
+  }
+  return { providerRef, outcome: await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey }) };
+}
+
+/** Records a provider's answer on the intent, with its event, in `tx`. */
+export async function recordAnswer(kernel: Kernel, tx: Tx, intent: PaymentIntent, answer: ProviderAnswer, metadata: EventMetadata): Promise<PaymentIntent> {
   const trace = { metadata };
-  const { providerRef } = await provider.createIntent({ paymentId: intent.paymentId, orderId: intent.orderId, amount: intent.amount, currency: intent.currency, idempotencyKey });
-  const processing = await transition(kernel, tx, { ...intent, providerRef }, { type: "StartProcessing" }, trace);
-  const outcome = await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey });
-  const command = commandOf(outcome);
-  const settled = command ? await transition(kernel, tx, processing, command, trace) : processing;
+  const submitted = answer.providerRef === null ? intent : await transition(kernel, tx, { ...intent, providerRef: answer.providerRef }, { type: "StartProcessing" }, trace);
+  const command = commandOf(answer.outcome);
+  const settled = command ? await transition(kernel, tx, submitted, command, trace) : submitted;
   // Nothing reads the intent back in this transaction: its final state goes out with the commit.
   tx.later(intentWrite(settled, kernel.clock.now()));
-  if (!command && outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
-    await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
+  if (!command && answer.outcome.status === "processing" && answer.outcome.checkAfterMs !== undefined) {
+    await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + answer.outcome.checkAfterMs));
   }
   return settled;
 }

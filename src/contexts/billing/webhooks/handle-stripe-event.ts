@@ -3,7 +3,7 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { PaymentIntent } from "../payments/payment-intent.js";
-import { insertRefundOnce, intentByProviderRef, pendingRefunds, settleRefund } from "../payments/payment-intents.sql.js";
+import { insertRefundOnce, intentById, intentByProviderRef, pendingRefunds, settleRefund } from "../payments/payment-intents.sql.js";
 import { recordTransition } from "../payments/record-transition.js";
 import { meaningOf } from "./stripe-event.js";
 
@@ -29,7 +29,15 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
   const meaning = meaningOf(event);
   if (meaning.kind === "ignored") return "ignored";
   const intent = await intentByProviderRef(tx, "stripe", meaning.providerRef);
-  if (!intent) return "unknown_intent";
+  if (!intent) {
+    // Stripe can tell of an intent before the worker that created it has recorded its reference.
+    // Refused, so nothing is stored and Stripe delivers it again later, when the intent is known.
+    const pending = meaning.kind === "intent" && meaning.paymentId ? await intentById(tx, meaning.paymentId) : null;
+    if (pending && pending.provider === "stripe" && pending.providerRef === null) {
+      throw new RejectionError({ code: "BILLING.WEBHOOK_TOO_EARLY", detail: `payment ${pending.paymentId} is still being submitted to Stripe; deliver this event again later` });
+    }
+    return "unknown_intent";
+  }
   const trace = { metadata: { requestId: event.id } };
   try {
     if (meaning.kind === "intent") {

@@ -3,7 +3,11 @@ import { meaningOf } from "./stripe-event.js";
 
 describe("Stripe events in billing's terms", () => {
   it("maps payment_intent.succeeded to a success of that intent", () => {
-    expect(meaningOf({ type: "payment_intent.succeeded", data: { object: { id: "pi_1" } } })).toEqual({ kind: "intent", providerRef: "pi_1", command: { type: "Succeed" } });
+    expect(meaningOf({ type: "payment_intent.succeeded", data: { object: { id: "pi_1" } } })).toEqual({ kind: "intent", providerRef: "pi_1", paymentId: null, command: { type: "Succeed" } });
+  });
+
+  it("carries our payment id from the PaymentIntent's metadata", () => {
+    expect(meaningOf({ type: "payment_intent.succeeded", data: { object: { id: "pi_1", metadata: { paymentId: "pay_1" } } } })).toMatchObject({ providerRef: "pi_1", paymentId: "pay_1" });
   });
 
   it("maps payment_intent.payment_failed to a failure with the decline code", () => {

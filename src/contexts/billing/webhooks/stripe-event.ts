@@ -5,7 +5,8 @@ import type { IntentCommand } from "../payments/payment-intent.js";
  * returns what it means for one of our intents. Anything else is acknowledged and ignored.
  */
 export type StripeMeaning =
-  | { kind: "intent"; providerRef: string; command: Extract<IntentCommand, { type: "Succeed" } | { type: "Fail" }> }
+  /** `paymentId`: ours, from the PaymentIntent's metadata (set when billing created it). */
+  | { kind: "intent"; providerRef: string; paymentId: string | null; command: Extract<IntentCommand, { type: "Succeed" } | { type: "Fail" }> }
   /** `amountRefunded` is Stripe's running total for the charge, not this refund's amount. */
   | { kind: "refunded"; providerRef: string; amountRefunded: number }
   | { kind: "ignored" };
@@ -15,20 +16,23 @@ interface StripeObject {
   payment_intent?: unknown;
   amount_refunded?: unknown;
   last_payment_error?: { code?: string; decline_code?: string; message?: string } | null;
+  metadata?: { paymentId?: unknown } | null;
 }
 
 export function meaningOf(event: { type: string; data: { object: unknown } }): StripeMeaning {
   const object = (event.data.object ?? {}) as StripeObject;
+  const paymentId = typeof object.metadata?.paymentId === "string" ? object.metadata.paymentId : null;
   switch (event.type) {
     case "payment_intent.succeeded":
       if (typeof object.id !== "string") return { kind: "ignored" };
-      return { kind: "intent", providerRef: object.id, command: { type: "Succeed" } };
+      return { kind: "intent", providerRef: object.id, paymentId, command: { type: "Succeed" } };
     case "payment_intent.payment_failed": {
       if (typeof object.id !== "string") return { kind: "ignored" };
       const error = object.last_payment_error ?? {};
       return {
         kind: "intent",
         providerRef: object.id,
+        paymentId,
         command: { type: "Fail", failureCode: error.decline_code ?? error.code ?? "payment_failed", failureMessage: error.message ?? "the payment failed" },
       };
     }
