@@ -35,7 +35,7 @@ export const WALLET_PROVIDER = "wallet";
  * sandbox answers inside that transaction (tok_visa's success is written with the intent); an
  * external provider is called after it commits (see `payByCard`).
  */
-export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput, submissionDue: () => void = () => {}): Promise<{ payment: PaymentResult; created: boolean }> {
+export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput, submissionDue: () => void): Promise<{ payment: PaymentResult; created: boolean }> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
   if (input.method.method === "card" && input.method.token.length === 0) throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
