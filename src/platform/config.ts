@@ -15,8 +15,8 @@ export interface Config {
   retryPollMs: number;
   consumerLanes: number;
   sagaPollMs: number;
-  /** Embedded only: how often PGlite's statistics are checked for staleness (0 turns it off). */
-  analyzePollMs: number;
+  /** Embedded only: how often tables are checked for a vacuum or an analysis (0 turns it off). */
+  autovacuumPollMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,6 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retryPollMs: int(env, "RETRY_POLL_MS", 500),
     consumerLanes: Math.max(1, int(env, "CONSUMER_LANES", 4)),
     sagaPollMs: int(env, "SAGA_POLL_MS", 250),
-    analyzePollMs: int(env, "EMBEDDED_ANALYZE_MS", 30_000),
+    autovacuumPollMs: int(env, "EMBEDDED_AUTOVACUUM_MS", 30_000),
   };
 }

@@ -8,12 +8,13 @@ import { DeadLetters } from "./events/dead-letters.js";
 import { NatsBus } from "./events/nats-bus.js";
 import { Outbox } from "./events/outbox.js";
 import { OutboxNotifier } from "./events/outbox-notifier.js";
+import { PgliteDb } from "./db/pglite.js";
 import { PostgresDb } from "./db/postgres.js";
 import { EventRegistry, type EventDefinition } from "./events/registry.js";
 import { Relay } from "./events/relay.js";
 import { RetryScheduler, queueOf } from "./events/retries.js";
 import { Metrics } from "./metrics.js";
-import { analyzeStale } from "./db/analyze-stale.js";
+import { embeddedAutovacuum } from "./db/embedded-autovacuum.js";
 import { Poller } from "./poller.js";
 
 /** The platform services every context is wired with; no business rules live here. */
@@ -88,11 +89,12 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   const notifier = db instanceof PostgresDb ? new OutboxNotifier(db.pool) : null;
   if (notifier) outbox.onAppended(() => notifier.nudge());
   const pollers: Poller[] = [new Poller("retries", config.retryPollMs, () => retries.runDue(), logger)];
-  // PostgreSQL's autovacuum keeps its statistics current; PGlite has no such daemon.
-  if (db.engine === "pglite" && config.analyzePollMs > 0) {
-    pollers.push(new Poller("embedded-analyze", config.analyzePollMs, async () => {
-      const analysed = await analyzeStale(db);
-      if (analysed.length > 0) logger.debug({ tables: analysed }, "analysed tables with stale statistics");
+  // PostgreSQL's autovacuum keeps its tables analysed and vacuumed; PGlite has no such daemon.
+  if (db instanceof PgliteDb && config.autovacuumPollMs > 0) {
+    pollers.push(new Poller("embedded-autovacuum", config.autovacuumPollMs, async () => {
+      const started = performance.now();
+      const pass = await embeddedAutovacuum(db);
+      if (pass.vacuumed.length + pass.analysed.length > 0) logger.debug({ ...pass, ms: Math.round(performance.now() - started) }, "embedded autovacuum pass");
       return 0; // the counters are reset: nothing more to do until the next interval
     }, logger));
   }

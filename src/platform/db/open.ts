@@ -31,8 +31,8 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   try {
     const db = await PgliteDb.open(options.dataDir ? `${options.dataDir}/pg` : undefined);
     await migrate({ exec: (sql) => db.exec(sql), query: (sql, params) => db.query(sql, params) });
-    // PGlite has no autovacuum: the server analyses its tables itself (`analyzeStale`), which takes
-    // the owner or pg_maintain (PostgreSQL 17+; PGlite is 18), not a way back to the superuser.
+    // PGlite has no autovacuum: the server vacuums and analyses its tables itself
+    // (`embeddedAutovacuum`), which takes the owner or pg_maintain (PostgreSQL 17+; PGlite is 18).
     await db.exec(`GRANT pg_maintain TO ${APP_ROLE}`);
     await db.exec(`SET ROLE ${APP_ROLE}`);
     return {

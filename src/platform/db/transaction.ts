@@ -22,7 +22,7 @@ export interface OpenTransaction {
  * analysed, so one made while a table was nearly empty (a fresh database, the first orders) would
  * scan the whole table on every call while it grows: sequential scans are priced out where an
  * index exists, and PGlite, which has no autovacuum, analyses its stale tables itself
- * (`analyzeStale`). Reads outside transactions (browse, ops listings) and transactions that ask for
+ * (`embeddedAutovacuum`). Reads outside transactions (browse, ops listings) and transactions that ask for
  * `customPlans` (the relay's claim) keep the planner's own choice on every call.
  */
 export function planSettings(options: TxOptions): Array<[setting: string, value: string]> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EXPIRE_DUE } from "../../src/contexts/marketplace/licenses/licenses.sql.js";
-import { analyzeStale } from "../../src/platform/db/analyze-stale.js";
+import { embeddedAutovacuum } from "../../src/platform/db/embedded-autovacuum.js";
+import { PgliteDb } from "../../src/platform/db/pglite.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 let t: TestApp | undefined;
@@ -19,7 +20,15 @@ async function sweepPages(app: TestApp): Promise<number> {
 }
 
 // PostgreSQL's autovacuum analyses on its own schedule; this is about PGlite, which has none.
-describe.skipIf(Boolean(process.env.DATABASE_URL))("embedded statistics", () => {
+/** Counters reach the statistics views at most once a second; a running server's next pass sees them. */
+async function passNow(app: TestApp) {
+  const { db } = app.app.kernel;
+  if (!(db instanceof PgliteDb)) throw new Error("embedded only");
+  await db.query(`SELECT pg_stat_force_next_flush()`);
+  return embeddedAutovacuum(db);
+}
+
+describe.skipIf(Boolean(process.env.DATABASE_URL))("embedded autovacuum", () => {
   it("re-plans the license-expiry sweep once the licenses table has grown, so it reads a few pages instead of every license", async () => {
     t = await startTestApp({ workers: false });
     const { db } = t.app.kernel;
@@ -38,11 +47,26 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("embedded statistics", () => 
     const stalePages = await sweepPages(t);
     expect(stalePages).toBeGreaterThan(1_000); // the empty-table plan walks all 3,000 licenses
 
-    // Counters reach the statistics views at most once a second; a running server's next pass sees them.
-    await db.query(`SELECT pg_stat_force_next_flush()`);
-    expect(await analyzeStale(db)).toContain("marketplace.licenses");
+    expect((await passNow(t)).analysed).toContain("marketplace.licenses");
     expect(await sweepPages(t)).toBeLessThan(20);
-    await db.query(`SELECT pg_stat_force_next_flush()`);
-    expect(await analyzeStale(db)).not.toContain("marketplace.licenses"); // nothing changed since
+    expect((await passNow(t)).analysed).not.toContain("marketplace.licenses"); // nothing changed since
+  });
+
+  it("vacuums a table whose rows were deleted, as the application role, and leaves it alone once clean", async () => {
+    t = await startTestApp({ workers: false });
+    const { db } = t.app.kernel;
+    await db.tx(async (tx) => {
+      await tx.query(`INSERT INTO platform.inbox (consumer, event_id) SELECT 'test.vacuum', 'evt_' || g FROM generate_series(1, 2000) g`);
+    }, { tenantId: "*" });
+    await db.tx((tx) => tx.query(`DELETE FROM platform.inbox WHERE consumer = 'test.vacuum'`), { tenantId: "*" });
+    const deadRows = async () => {
+      await db.query(`SELECT pg_stat_force_next_flush()`);
+      return Number((await db.query<{ n: string }>(`SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE schemaname = 'platform' AND relname = 'inbox'`)).rows[0]!.n);
+    };
+    expect(await deadRows()).toBeGreaterThanOrEqual(2000);
+    expect((await passNow(t)).vacuumed).toContain("platform.inbox");
+    expect(await deadRows()).toBe(0);
+    expect((await db.query<{ current_user: string }>(`SELECT current_user`)).rows[0]!.current_user).toBe("ghasi_app");
+    expect((await passNow(t)).vacuumed).not.toContain("platform.inbox");
   });
 });
