@@ -123,6 +123,19 @@ describe("a submission Stripe refuses, or tells of too early", () => {
   });
 });
 
+describe("two passes of the payment worker", () => {
+  it("call Stripe once for a submission both found due", async () => {
+    t = await startTestApp({ workers: false });
+    const api = new BillingApi(t.app.kernel);
+    const orderId = "ord_two_passes";
+    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_two" });
+    await Promise.all([api.checkDuePayments(), api.checkDuePayments()]);
+    expect(stripe.requests.filter((r) => r.idempotencyKey === `order:${orderId}:create`)).toHaveLength(1);
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
+    expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
+  });
+});
+
 describe("a submission that fails after Stripe answered", () => {
   /** Stripe's confirm goes through, then the answer is lost on the way back (once). */
   function losingFirstAnswer(inner: PaymentProvider): PaymentProvider {

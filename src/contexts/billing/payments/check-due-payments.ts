@@ -2,7 +2,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { clearCheck, claimDueChecks, intentById, intentRequest, scheduleCheck } from "./payment-intents.sql.js";
+import { clearCheck, claimDueChecks, intentById, intentRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
@@ -10,11 +10,11 @@ import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment
 /** How long to wait before asking a provider again after it could not be reached. */
 const RETRY_AFTER_MS = 30_000;
 /**
- * How long a claimed submission is left to this process before another pass may take it: longer
- * than a provider call with its own retries (Stripe: 20 s, twice). A second caller would only get
- * the provider's first answer again (same idempotency keys).
+ * How long a leased submission is left to the pass that took it before another may: well beyond a
+ * create and a confirm with the Stripe client's own retries (20 s a try, three tries each). A
+ * second caller would only get Stripe's first answer again (same idempotency keys).
  */
-const LEASE_MS = 120_000;
+const LEASE_MS = 5 * 60_000;
 
 interface Submission {
   intent: PaymentIntent;
@@ -35,34 +35,47 @@ function dueFor(intent: PaymentIntent | null, cardToken: string | null): Due {
 /**
  * The deadline-row worker: claims due rows with FOR UPDATE SKIP LOCKED against the injected clock
  * (never setTimeout, so a restart loses nothing and tests move time by hand). A check asks the
- * provider where a submitted intent stands and records the answer in the claiming transaction.
- * A submission is only leased there: the provider is called after that transaction commits, and
- * the answer is recorded in a transaction of its own, so no transaction (nor PGlite's one
- * session) waits on the network for it. Returns how many rows it handled.
+ * provider where a submitted intent stands and records the answer in the claiming transaction. A
+ * submission is taken afterwards, one at a time, each leased just before its call: the provider is
+ * called outside any transaction and the answer recorded in a transaction of its own, so no
+ * transaction (nor PGlite's one session) waits on the network for it. Returns how many rows it handled.
  */
 export async function checkDuePayments(kernel: Kernel, providers: PaymentProviders, limit = 50): Promise<number> {
   const now = kernel.clock.now();
-  const submissions: Submission[] = [];
+  const submissions: string[] = [];
   const handled = await kernel.db.tx(async (tx) => {
     const due = await claimDueChecks(tx, now, limit);
     for (const { paymentId, cardToken } of due) {
       const intent = await intentById(tx, paymentId, { lock: true });
       const what = dueFor(intent, cardToken);
       if (what.kind === "drop") await clearCheck(tx, paymentId);
-      else if (what.kind === "submit") {
-        await scheduleCheck(tx, paymentId, intent!.tenantId, new Date(now.getTime() + LEASE_MS), what.token);
-        const request = await intentRequest(tx, paymentId);
-        submissions.push({
-          intent: intent!,
-          cardToken: what.token,
-          metadata: { ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}), ...(request.requestId ? { requestId: request.requestId } : {}) },
-        });
-      } else await askAgain(kernel, providers, tx, intent!, now);
+      else if (what.kind === "submit") submissions.push(paymentId);
+      else await askAgain(kernel, providers, tx, intent!, now);
     }
     return due.length;
   }, { tenantId: "*" });
-  for (const submission of submissions) await submit(kernel, providers, submission);
+  for (const paymentId of submissions) {
+    const submission = await lease(kernel, paymentId);
+    if (submission) await submit(kernel, providers, submission);
+  }
   return handled;
+}
+
+/** The submission, if this pass is the one that takes it (another may have since). */
+async function lease(kernel: Kernel, paymentId: string): Promise<Submission | null> {
+  return kernel.db.tx(async (tx) => {
+    const now = kernel.clock.now();
+    const cardToken = await leaseSubmission(tx, paymentId, now, new Date(now.getTime() + LEASE_MS));
+    if (cardToken === null) return null;
+    const intent = await intentById(tx, paymentId);
+    if (dueFor(intent, cardToken).kind !== "submit") {
+      await clearCheck(tx, paymentId);
+      return null;
+    }
+    const request = await intentRequest(tx, paymentId);
+    const metadata = { ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}), ...(request.requestId ? { requestId: request.requestId } : {}) };
+    return { intent: intent!, cardToken, metadata };
+  }, { tenantId: "*" });
 }
 
 async function askAgain(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, now: Date): Promise<void> {
@@ -87,7 +100,8 @@ async function askAgain(kernel: Kernel, providers: PaymentProviders, tx: Tx, int
 
 /**
  * Calls the provider outside any transaction, then records its answer. If the call fails, or this
- * process stops before recording, the lease runs out and a later pass asks again with the same keys.
+ * process stops before recording, the row comes due again (30 s, or when the lease ends) and a
+ * later pass asks again with the same keys.
  */
 async function submit(kernel: Kernel, providers: PaymentProviders, { intent, cardToken, metadata }: Submission): Promise<void> {
   let answer: ProviderAnswer;
@@ -95,7 +109,7 @@ async function submit(kernel: Kernel, providers: PaymentProviders, { intent, car
     answer = await askProvider(providers.named(intent.provider), intent, cardToken);
   } catch (error) {
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment submission failed; trying again later");
-    await kernel.db.tx((tx) => scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS), cardToken), { tenantId: "*" });
+    await kernel.db.tx((tx) => postponeCheck(tx, intent.paymentId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: "*" });
     return;
   }
   await kernel.db.tx(async (tx) => {

@@ -200,6 +200,23 @@ export interface DueCheck {
   cardToken: string | null;
 }
 
+/**
+ * Takes a due submission for one caller: moves its deadline to `leaseUntil` only if it is still due,
+ * so of two passes that found it due, one gets the token and the other nothing.
+ */
+export async function leaseSubmission(sql: Sql, paymentId: string, now: Date, leaseUntil: Date): Promise<string | null> {
+  const result = await sql.query<{ card_token: string }>(
+    `UPDATE billing.payment_deadlines SET due_at = $3 WHERE payment_id = $1 AND due_at <= $2 AND card_token IS NOT NULL RETURNING card_token`,
+    [paymentId, now, leaseUntil],
+  );
+  return result.rows[0]?.card_token ?? null;
+}
+
+/** Moves an existing row's deadline (a row already deleted by whoever recorded an answer stays gone). */
+export async function postponeCheck(sql: Sql, paymentId: string, dueAt: Date): Promise<void> {
+  await sql.query(`UPDATE billing.payment_deadlines SET due_at = $2 WHERE payment_id = $1`, [paymentId, dueAt]);
+}
+
 /** Due rows, locked; SKIP LOCKED lets several processes share the work without waiting on each other. */
 export async function claimDueChecks(sql: Sql, now: Date, limit: number): Promise<DueCheck[]> {
   const result = await sql.query<{ payment_id: string; card_token: string | null }>(

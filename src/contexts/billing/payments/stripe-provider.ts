@@ -36,8 +36,9 @@ export class StripeProvider implements PaymentProvider {
     try {
       return await this.create(request);
     } catch (error) {
-      // Stripe refusing the request itself (amount, currency) will refuse it every time.
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+      // Stripe refusing the request itself (400: amount, currency) will refuse it every time; a 409
+      // (the same key in use by a concurrent request) is not a refusal.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400) {
         throw new ProviderRefusal(error.code ?? "invalid_request", error.message);
       }
       throw error;

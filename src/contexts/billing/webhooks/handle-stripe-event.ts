@@ -33,7 +33,7 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
     // Stripe can tell of an intent before the worker that created it has recorded its reference.
     // Refused, so nothing is stored and Stripe delivers it again later, when the intent is known.
     const pending = meaning.kind === "intent" && meaning.paymentId ? await intentById(tx, meaning.paymentId) : null;
-    if (pending && pending.provider === "stripe" && pending.providerRef === null) {
+    if (pending && pending.provider === "stripe" && pending.providerRef === null && pending.status === "requires_payment") {
       throw new RejectionError({ code: "BILLING.WEBHOOK_TOO_EARLY", detail: `payment ${pending.paymentId} is still being submitted to Stripe; deliver this event again later` });
     }
     return "unknown_intent";
