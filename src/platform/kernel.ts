@@ -96,7 +96,7 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
       const pass = await embeddedAutovacuum(db);
       if (pass.vacuumed.length + pass.analysed.length > 0) logger.debug({ ...pass, ms: Math.round(performance.now() - started) }, "embedded autovacuum pass");
       return 0; // the counters are reset: nothing more to do until the next interval
-    }, logger));
+    }, logger, true));
   }
   let started = false;
   return {

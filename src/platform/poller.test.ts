@@ -52,3 +52,17 @@ describe("Poller.stop", () => {
     await stopping;
   });
 });
+
+describe("a poller that starts after one interval", () => {
+  it("runs no pass at start-up, then runs when the interval passes or it is woken", async () => {
+    let passes = 0;
+    const poller = new Poller("test", 60_000, async () => (passes++, 0), silent, true);
+    poller.start();
+    await tick();
+    expect(passes).toBe(0);
+    poller.wake();
+    await tick();
+    expect(passes).toBe(1);
+    await poller.stop();
+  });
+});

@@ -13,6 +13,8 @@ export class Poller {
     private readonly intervalMs: number,
     private readonly work: () => Promise<number>,
     private readonly logger: Logger,
+    /** Wait one interval before the first pass (housekeeping with nothing to do at start-up). */
+    private readonly firstPassAfterInterval = false,
   ) {}
 
   start(): void {
@@ -34,6 +36,7 @@ export class Poller {
   }
 
   private async run(): Promise<void> {
+    if (this.firstPassAfterInterval) await this.sleep();
     while (this.running) {
       this.woken = false;
       let found = 0;
@@ -44,14 +47,19 @@ export class Poller {
       }
       if (!this.running) break; // stopped during the pass: do not start a sleep nothing would end
       if (found > 0 || this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.intervalMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
+      await this.sleep();
     }
+  }
+
+  /** Until the interval passes, or `wake` or `stop` is called. */
+  private async sleep(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.intervalMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = null;
   }
 }

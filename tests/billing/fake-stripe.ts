@@ -1,5 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import { afterAll, beforeAll } from "vitest";
+import { call, type TestApp } from "../support/test-app.js";
 
 /**
  * A local stand-in for api.stripe.com (nothing in tests may reach the internet): just enough of
@@ -72,4 +75,27 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, requests, created, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * Starts the fake for the calling test file and points billing at it (billing reads its settings
+ * from the environment; each vitest file runs in its own process). Read `.current` inside tests.
+ */
+export function useFakeStripe(webhookSecret: string): { current: FakeStripe } {
+  const handle = {} as { current: FakeStripe };
+  beforeAll(async () => {
+    handle.current = await startFakeStripe();
+    process.env.STRIPE_SECRET_KEY = "sk_test_offline";
+    process.env.STRIPE_API_BASE = handle.current.url;
+    process.env.STRIPE_WEBHOOK_SECRET = webhookSecret;
+  });
+  afterAll(() => handle.current.close());
+  return handle;
+}
+
+/** A Stripe event delivery to the webhook route, signed as Stripe signs it, over a body not in JSON.stringify's default layout. */
+export function stripeDelivery(t: TestApp, event: { id: string; type: string; object: Record<string, unknown> }, secret: string) {
+  const rawBody = JSON.stringify({ id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } }, null, 2);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret, timestamp: Math.floor(t.clock.now().getTime() / 1000) });
+  return call(t.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody, headers: { "stripe-signature": signature } });
 }

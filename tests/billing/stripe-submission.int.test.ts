@@ -1,42 +1,24 @@
-import Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BillingApi } from "../../src/contexts/billing/billing-api.js";
 import { PaymentProviders } from "../../src/contexts/billing/payments/payment-providers.js";
 import type { PaymentProvider } from "../../src/contexts/billing/payments/payment-provider.js";
 import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
 import { buy, flow, liveOffer, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
-import { call, startTestApp, type TestApp } from "../support/test-app.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
-import { startFakeStripe, type FakeStripe } from "./fake-stripe.js";
+import { stripeDelivery, useFakeStripe } from "./fake-stripe.js";
 
 const WEBHOOK_SECRET = "whsec_test_submission";
-let stripe: FakeStripe;
+const fake = useFakeStripe(WEBHOOK_SECRET);
 let shop: Shop | undefined;
 let t: TestApp | undefined;
 
-// Billing reads its settings from the environment; each vitest file runs in its own process.
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  process.env.STRIPE_SECRET_KEY = "sk_test_offline";
-  process.env.STRIPE_API_BASE = stripe.url;
-  process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
-});
-afterAll(async () => {
-  await stripe.close();
-});
 afterEach(async () => {
   await shop?.t.stop();
   await t?.stop();
   shop = undefined;
   t = undefined;
 });
-
-/** A Stripe event delivery, signed as Stripe signs it. */
-function signedDelivery(app: TestApp, event: { id: string; type: string; object: Record<string, unknown> }) {
-  const rawBody = JSON.stringify({ id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } });
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret: WEBHOOK_SECRET, timestamp: Math.floor(app.clock.now().getTime() / 1000) });
-  return call(app.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody, headers: { "stripe-signature": signature } });
-}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -64,11 +46,11 @@ describe("Stripe is called only after the paying transaction commits", () => {
       },
     });
     const offer = await liveOffer(shop);
-    const before = stripe.requests.length;
+    const before = fake.current.requests.length;
     const placed = await buy(shop, offer, { payment: { method: "card", token: "pm_card_visa" } });
     expect(placed.status).toBe(500);
     await new Promise((resolve) => setTimeout(resolve, 300)); // a submission woken by mistake would have run by now
-    expect(stripe.requests.length).toBe(before);
+    expect(fake.current.requests.length).toBe(before);
     expect(await sys(shop, `SELECT 1 FROM billing.payment_intents`)).toEqual([]);
     expect(await sys(shop, `SELECT 1 FROM marketplace.orders`)).toEqual([]);
   });
@@ -83,7 +65,7 @@ describe("Stripe is called only after the paying transaction commits", () => {
     const orderId = placed.body.orderId as string;
     const fulfilled = await until(() => order(shop!, orderId), (o) => o.status === "fulfilled");
     expect(fulfilled.status).toBe("fulfilled");
-    const calls = stripe.requests.filter((r) => r.idempotencyKey?.startsWith(`order:${orderId}:`));
+    const calls = fake.current.requests.filter((r) => r.idempotencyKey?.startsWith(`order:${orderId}:`));
     expect(calls.map((r) => [r.path.replace(/pi_fake_\d+/, "{id}"), r.idempotencyKey])).toEqual([
       ["/v1/payment_intents", `order:${orderId}:create`],
       ["/v1/payment_intents/{id}/confirm", `order:${orderId}:confirm`],
@@ -112,7 +94,7 @@ describe("a submission Stripe refuses, or tells of too early", () => {
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_early_webhook";
     const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_processing" }, correlationId: orderId, idempotencyKey: "k_early" });
-    const early = (providerRef: string) => signedDelivery(t!, { id: "evt_early", type: "payment_intent.succeeded", object: { id: providerRef, object: "payment_intent", metadata: { paymentId: payment.paymentId } } });
+    const early = (providerRef: string) => stripeDelivery(t!, { id: "evt_early", type: "payment_intent.succeeded", object: { id: providerRef, object: "payment_intent", metadata: { paymentId: payment.paymentId } } }, WEBHOOK_SECRET);
     const tooEarly = await early("pi_not_recorded_yet");
     expect(tooEarly).toMatchObject({ status: 503, body: { code: "BILLING.WEBHOOK_TOO_EARLY" } });
     expect(await count(t, `SELECT count(*) AS n FROM billing.stripe_events`)).toBe(0);
@@ -130,7 +112,7 @@ describe("two passes of the payment worker", () => {
     const orderId = "ord_two_passes";
     const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_two" });
     await Promise.all([api.checkDuePayments(), api.checkDuePayments()]);
-    expect(stripe.requests.filter((r) => r.idempotencyKey === `order:${orderId}:create`)).toHaveLength(1);
+    expect(fake.current.requests.filter((r) => r.idempotencyKey === `order:${orderId}:create`)).toHaveLength(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
     expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
   });
@@ -162,7 +144,7 @@ describe("a submission that fails after Stripe answered", () => {
     const settings = loadBillingSettings();
     const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(losingFirstAnswer(PaymentProviders.fromSettings(settings).card)), taxRates: settings.taxRates });
     const orderId = "ord_lost_answer";
-    const createdBefore = stripe.created.paymentIntents;
+    const createdBefore = fake.current.created.paymentIntents;
     const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_lost" });
     expect(await api.checkDuePayments()).toBe(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
@@ -170,7 +152,7 @@ describe("a submission that fails after Stripe answered", () => {
     t.clock.advance(30_000);
     expect(await api.checkDuePayments()).toBe(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
-    expect(stripe.created.paymentIntents - createdBefore).toBe(1);
+    expect(fake.current.created.paymentIntents - createdBefore).toBe(1);
     expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
     // The worker's event still names the request that created the payment.
     const [stored] = (await t.app.kernel.db.query<{ envelope: { metadata: Record<string, string> } }>(`SELECT envelope FROM platform.outbox WHERE correlation_id = $1`, [orderId])).rows;
@@ -184,7 +166,7 @@ describe("a submission that fails after Stripe answered", () => {
     const orderId = "ord_refund_rollback";
     const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_refund" });
     await api.checkDuePayments();
-    const refundsBefore = stripe.created.refunds;
+    const refundsBefore = fake.current.created.refunds;
     const request = { orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId };
     await expect(t.app.kernel.db.tx(async (tx) => {
       await api.refundPaymentIn(tx, request);
@@ -192,7 +174,7 @@ describe("a submission that fails after Stripe answered", () => {
     }, { tenantId: "*" })).rejects.toThrow("rolled back");
     const refund = await api.refundPayment(request);
     expect(refund.status).toBe("pending");
-    expect(stripe.created.refunds - refundsBefore).toBe(1);
+    expect(fake.current.created.refunds - refundsBefore).toBe(1);
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds`)).toBe(1);
   });
 });

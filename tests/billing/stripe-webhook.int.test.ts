@@ -1,24 +1,13 @@
-import Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BillingApi } from "../../src/contexts/billing/billing-api.js";
 import { call, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
-import { startFakeStripe, type FakeStripe } from "./fake-stripe.js";
+import { stripeDelivery, useFakeStripe } from "./fake-stripe.js";
 
 const WEBHOOK_SECRET = "whsec_test_billing";
-let stripe: FakeStripe;
+const fake = useFakeStripe(WEBHOOK_SECRET);
 let t: TestApp | undefined;
 
-// Billing reads its settings from the environment; each vitest file runs in its own process.
-beforeAll(async () => {
-  stripe = await startFakeStripe();
-  process.env.STRIPE_SECRET_KEY = "sk_test_offline";
-  process.env.STRIPE_API_BASE = stripe.url;
-  process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
-});
-afterAll(async () => {
-  await stripe.close();
-});
 afterEach(async () => {
   await t?.stop();
   t = undefined;
@@ -42,11 +31,8 @@ async function payByStripe(api: BillingApi, paymentMethod: string) {
   return { orderId, payment, providerRef: ref.rows[0]!.provider_ref };
 }
 
-/** A Stripe event delivery, signed like Stripe does, over a body deliberately not in JSON.stringify's layout. */
 function delivery(t: TestApp, event: { id: string; type: string; object: Record<string, unknown> }, secret = WEBHOOK_SECRET) {
-  const rawBody = JSON.stringify({ id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } }, null, 2);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret, timestamp: Math.floor(t.clock.now().getTime() / 1000) });
-  return call(t.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody, headers: { "stripe-signature": signature } });
+  return stripeDelivery(t, event, secret);
 }
 
 describe("Stripe adapter (against a local fake of the Stripe API)", () => {
@@ -54,7 +40,7 @@ describe("Stripe adapter (against a local fake of the Stripe API)", () => {
     const { t, api } = await setup();
     const { orderId, payment } = await payByStripe(api, "pm_card_visa");
     expect(payment).toMatchObject({ status: "succeeded", provider: "stripe" });
-    const [create, confirm] = stripe.requests.filter((r) => r.body.get("metadata[orderId]") === orderId || r.path.endsWith("/confirm")).slice(-2);
+    const [create, confirm] = fake.current.requests.filter((r) => r.body.get("metadata[orderId]") === orderId || r.path.endsWith("/confirm")).slice(-2);
     expect(create).toMatchObject({ path: "/v1/payment_intents", idempotencyKey: `order:${orderId}:create` });
     expect(create!.body.get("amount")).toBe("2500");
     expect(create!.body.get("currency")).toBe("eur");

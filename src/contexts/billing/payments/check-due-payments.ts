@@ -2,7 +2,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { clearCheck, claimDueChecks, intentById, intentRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
+import { clearCheck, claimDueChecks, intentById, intentWithRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
@@ -22,14 +22,12 @@ interface Submission {
   metadata: EventMetadata;
 }
 
-type Due = { kind: "submit"; token: string } | { kind: "ask" } | { kind: "drop" };
-
 /** A row with a card token submits an intent the provider has not seen; one without asks about one it has. */
-function dueFor(intent: PaymentIntent | null, cardToken: string | null): Due {
-  if (!intent) return { kind: "drop" };
-  if (cardToken !== null && intent.status === "requires_payment" && intent.providerRef === null) return { kind: "submit", token: cardToken };
-  if (intent.providerRef !== null && (intent.status === "processing" || intent.status === "requires_payment")) return { kind: "ask" };
-  return { kind: "drop" };
+function dueFor(intent: PaymentIntent | null, cardToken: string | null): "submit" | "ask" | "drop" {
+  if (!intent) return "drop";
+  if (cardToken !== null && intent.status === "requires_payment" && intent.providerRef === null) return "submit";
+  if (intent.providerRef !== null && (intent.status === "processing" || intent.status === "requires_payment")) return "ask";
+  return "drop";
 }
 
 /**
@@ -48,8 +46,8 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
     for (const { paymentId, cardToken } of due) {
       const intent = await intentById(tx, paymentId, { lock: true });
       const what = dueFor(intent, cardToken);
-      if (what.kind === "drop") await clearCheck(tx, paymentId);
-      else if (what.kind === "submit") submissions.push(paymentId);
+      if (what === "drop") await clearCheck(tx, paymentId);
+      else if (what === "submit") submissions.push(paymentId);
       else await askAgain(kernel, providers, tx, intent!, now);
     }
     return due.length;
@@ -67,14 +65,13 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
     const now = kernel.clock.now();
     const cardToken = await leaseSubmission(tx, paymentId, now, new Date(now.getTime() + LEASE_MS));
     if (cardToken === null) return null;
-    const intent = await intentById(tx, paymentId);
-    if (dueFor(intent, cardToken).kind !== "submit") {
+    const found = await intentWithRequest(tx, paymentId);
+    if (!found || dueFor(found.intent, cardToken) !== "submit") {
       await clearCheck(tx, paymentId);
       return null;
     }
-    const request = await intentRequest(tx, paymentId);
-    const metadata = { ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}), ...(request.requestId ? { requestId: request.requestId } : {}) };
-    return { intent: intent!, cardToken, metadata };
+    const metadata = { ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}), ...(found.requestId ? { requestId: found.requestId } : {}) };
+    return { intent: found.intent, cardToken, metadata };
   }, { tenantId: "*" });
 }
 

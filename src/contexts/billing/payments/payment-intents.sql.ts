@@ -86,13 +86,14 @@ export async function intentByProviderRef(sql: Sql, provider: string, providerRe
   return result.rows[0] ? toIntent(result.rows[0]) : null;
 }
 
-/** The request that created the intent, for the metadata of events written later by the worker. */
-export async function intentRequest(sql: Sql, paymentId: string): Promise<{ idempotencyKey: string | null; requestId: string | null }> {
-  const result = await sql.query<{ idempotency_key: string | null; request_correlation_id: string | null }>(
-    `SELECT idempotency_key, request_correlation_id FROM billing.payment_intents WHERE payment_id = $1`,
+/** The intent, with the request that created it (for the metadata of events the worker writes later). */
+export async function intentWithRequest(sql: Sql, paymentId: string): Promise<{ intent: PaymentIntent; idempotencyKey: string | null; requestId: string | null } | null> {
+  const result = await sql.query<IntentRow & { idempotency_key: string | null; request_correlation_id: string | null }>(
+    `SELECT * FROM billing.payment_intents WHERE payment_id = $1`,
     [paymentId],
   );
-  return { idempotencyKey: result.rows[0]?.idempotency_key ?? null, requestId: result.rows[0]?.request_correlation_id ?? null };
+  const row = result.rows[0];
+  return row ? { intent: toIntent(row), idempotencyKey: row.idempotency_key, requestId: row.request_correlation_id } : null;
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {
