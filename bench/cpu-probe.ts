@@ -1,4 +1,4 @@
-// CPU per fulfilled purchase, by process (server, postgres, nats, this load generator), sampled from
+// CPU per fulfilled purchase, by process (server, postgres, nats, this load generator; "(sys)" is the part spent in the kernel), sampled from
 // /proc around a max-load window after a warm-up (WARM_SECONDS, default 3; 0 for none):
 // `npx tsx bench/cpu-probe.ts [postgres|embedded] [seconds]`.
 // BENCH_SERVER_NODE_ARGS passes flags to the server (e.g. --cpu-prof) as in `npm run bench`.
@@ -13,10 +13,12 @@ function snapshot(): Map<string, number> {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ticks = Number(rest[11]) + Number(rest[12]);
+      const user = Number(rest[11]);
+      const sys = Number(rest[12]);
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const group = Number(pid) === process.pid ? "loadgen" : comm === "postgres" ? "postgres" : comm.startsWith("nats") ? "nats" : cmd.includes("src/main.ts") ? "server" : comm;
-      out.set(group, (out.get(group) ?? 0) + ticks);
+      out.set(group, (out.get(group) ?? 0) + user + sys);
+      out.set(`${group} (sys)`, (out.get(`${group} (sys)`) ?? 0) + sys);
     } catch {
       // the process ended between listing and reading
     }

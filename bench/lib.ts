@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,6 +34,13 @@ export interface BenchEnv {
 let seq = 0;
 /** Extra node flags for the server under test, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const serverNodeArgs = () => (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
+/** The server runs as `npm start` runs it: node with the start script's flags (`node <args…>`). */
+function startArgs(): string[] {
+  const [command, ...args] = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start as string).split(/\s+/);
+  if (command !== "node") throw new Error(`the bench expects the start script to run node, not ${command}`);
+  return args;
+}
 
 const adminUrl = () => process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -141,7 +148,7 @@ export function benchEnv(mode: Mode): BenchEnv {
         env.DATA_DIR = dir;
         cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
       }
-      const child = spawn(process.execPath, [...serverNodeArgs(), "--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(process.execPath, [...serverNodeArgs(), ...startArgs()], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
       const baseUrl = `http://127.0.0.1:${port}`;
       const stop = async () => {
         await sqlPool?.end();
