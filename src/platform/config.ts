@@ -36,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: text(env, "HOST") ?? "0.0.0.0",
     dataDir: path.resolve(text(env, "DATA_DIR") ?? "./data"),
     databaseUrl,
-    databasePoolSize: int(env, "DATABASE_POOL_SIZE", 20),
+    databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10),
     natsUrl: text(env, "NATS_URL"),
     natsPrefix: text(env, "NATS_PREFIX") ?? "",
     auth: { secret: text(env, "AUTH_JWT_SECRET"), jwksUrl: text(env, "AUTH_JWKS_URL"), issuer: text(env, "AUTH_ISSUER"), audience: text(env, "AUTH_AUDIENCE") },
@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       coalesceMs: int(env, "RELAY_COALESCE_MS", 2),
     },
     retryPollMs: int(env, "RETRY_POLL_MS", 500),
-    consumerLanes: Math.max(1, int(env, "CONSUMER_LANES", 4)),
+    consumerLanes: Math.max(1, int(env, "CONSUMER_LANES", 2)),
     sagaPollMs: int(env, "SAGA_POLL_MS", 250),
     autovacuumPollMs: int(env, "EMBEDDED_AUTOVACUUM_MS", 30_000),
   };
