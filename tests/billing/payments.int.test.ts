@@ -100,6 +100,60 @@ describe("card payments with the sandbox provider", () => {
   });
 });
 
+describe("asking a provider where a payment stands", () => {
+  it("holds no transaction open while the provider answers, so the payment stays free to update", async () => {
+    t = await startTestApp({ workers: false });
+    let answer: () => void = () => {};
+    let asked: () => void = () => {};
+    const askedNow = new Promise<void>((resolve) => (asked = resolve));
+    const sandbox = new SandboxProvider();
+    const slow = Object.assign(Object.create(sandbox) as SandboxProvider, {
+      async retrieve() {
+        asked();
+        await new Promise<void>((resolve) => (answer = resolve));
+        return sandbox.retrieve();
+      },
+    });
+    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(slow), taxRates: loadBillingSettings().taxRates });
+    const input = pay("tok_delayed");
+    const payment = await api.processPayment(input);
+    t.clock.advance(3_000);
+    const pass = api.checkDuePayments();
+    await askedNow;
+    // While the provider is still answering, another transaction takes the payment's row (PGlite:
+    // any transaction at all). It could not if the pass held its claim open across the call.
+    const locked = t.app.kernel.db.tx((tx) => tx.query(`SELECT 1 FROM billing.payment_intents WHERE payment_id = $1 FOR UPDATE NOWAIT`, [payment.paymentId]), { tenantId: "*" });
+    const outcome = await Promise.race([locked.then(() => "free", () => "locked"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 2_000))]);
+    answer();
+    await pass;
+    expect(outcome).toBe("free");
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
+    expect((await billingEvents(t, { correlationId: input.orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
+  });
+
+  it("asks again later when the provider cannot be reached", async () => {
+    t = await startTestApp({ workers: false });
+    const sandbox = new SandboxProvider();
+    let failures = 1;
+    const flaky = Object.assign(Object.create(sandbox) as SandboxProvider, {
+      async retrieve() {
+        if (failures-- > 0) throw new Error("provider unreachable");
+        return sandbox.retrieve();
+      },
+    });
+    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(flaky), taxRates: loadBillingSettings().taxRates });
+    const payment = await api.processPayment(pay("tok_delayed"));
+    t.clock.advance(3_000);
+    await api.checkDuePayments();
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("processing");
+    expect(await api.checkDuePayments()).toBe(0); // not due again before its retry time
+    t.clock.advance(30_000);
+    await api.checkDuePayments();
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
+  });
+});
+
 describe("one payment per order", () => {
   it("a second call for the same order returns the same intent and never charges twice", async () => {
     const { t, api } = await setup();

@@ -1,4 +1,3 @@
-import type { Tx } from "../../../platform/db/db.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
@@ -32,15 +31,16 @@ function dueFor(intent: PaymentIntent | null, cardToken: string | null): "submit
 
 /**
  * The deadline-row worker: claims due rows with FOR UPDATE SKIP LOCKED against the injected clock
- * (never setTimeout, so a restart loses nothing and tests move time by hand). A check asks the
- * provider where a submitted intent stands and records the answer in the claiming transaction. A
- * submission is taken afterwards, one at a time, each leased just before its call: the provider is
- * called outside any transaction and the answer recorded in a transaction of its own, so no
- * transaction (nor PGlite's one session) waits on the network for it. Returns how many rows it handled.
+ * (never setTimeout, so a restart loses nothing and tests move time by hand). The claim only sorts
+ * the rows: a check (where does a submitted intent stand?) is moved 30 s on and asked after the
+ * claim commits; a submission is leased just before its call, one at a time. The provider is always
+ * called outside any transaction and its answer recorded in a transaction of its own, so no
+ * transaction (nor PGlite's one session) waits on the network. Returns how many rows it handled.
  */
 export async function checkDuePayments(kernel: Kernel, providers: PaymentProviders, limit = 50): Promise<number> {
   const now = kernel.clock.now();
   const submissions: string[] = [];
+  const checks: PaymentIntent[] = [];
   const handled = await kernel.db.tx(async (tx) => {
     const due = await claimDueChecks(tx, now, limit);
     for (const { paymentId, cardToken } of due) {
@@ -48,10 +48,15 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
       const what = dueFor(intent, cardToken);
       if (what === "drop") await clearCheck(tx, paymentId);
       else if (what === "submit") submissions.push(paymentId);
-      else await askAgain(kernel, providers, tx, intent!, now);
+      else {
+        // Taken by this pass: the row comes due again only if no answer gets recorded.
+        await postponeCheck(tx, paymentId, new Date(now.getTime() + RETRY_AFTER_MS));
+        checks.push(intent!);
+      }
     }
     return due.length;
   }, { tenantId: "*" });
+  for (const intent of checks) await askAgain(kernel, providers, intent);
   for (const paymentId of submissions) {
     const submission = await lease(kernel, paymentId);
     if (submission) await submit(kernel, providers, submission);
@@ -75,23 +80,29 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
   }, { tenantId: "*" });
 }
 
-async function askAgain(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, now: Date): Promise<void> {
+/**
+ * Asks the provider where a submitted intent stands, outside any transaction, then records the
+ * answer in one of its own, unless a webhook or another pass has settled the intent meanwhile.
+ */
+async function askAgain(kernel: Kernel, providers: PaymentProviders, intent: PaymentIntent): Promise<void> {
   try {
-    await tx.savepoint(async () => {
-      const outcome = await providers.named(intent.provider).retrieve(intent.providerRef!);
+    const outcome = await providers.named(intent.provider).retrieve(intent.providerRef!);
+    await kernel.db.tx(async (tx) => {
+      const current = await intentById(tx, intent.paymentId, { lock: true });
+      if (!current || current.providerRef !== intent.providerRef || dueFor(current, null) !== "ask") return;
       const command = commandOf(outcome);
       if (command) {
-        await recordTransition(kernel, tx, intent, command);
-        await clearCheck(tx, intent.paymentId);
+        await recordTransition(kernel, tx, current, command);
+        await clearCheck(tx, current.paymentId);
       } else if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
-        await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(now.getTime() + outcome.checkAfterMs));
+        await scheduleCheck(tx, current.paymentId, current.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
       } else {
-        await clearCheck(tx, intent.paymentId); // from here on, a webhook will tell
+        await clearCheck(tx, current.paymentId); // from here on, a webhook will tell
       }
-    });
+    }, { tenantId: "*" });
   } catch (error) {
+    // The row was moved on when this pass took it: it comes due again.
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment check failed; asking again later");
-    await scheduleCheck(tx, intent.paymentId, intent.tenantId, new Date(now.getTime() + RETRY_AFTER_MS));
   }
 }
 
