@@ -29,6 +29,13 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
   }
 }
 
+/** A 25.00 EUR Stripe payment for `orderId`, submitted by one pass of the payment worker. */
+async function paidByStripe(api: BillingApi, orderId: string) {
+  const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: `k_${orderId}` });
+  await api.checkDuePayments();
+  return payment;
+}
+
 describe("Stripe is called only after the paying transaction commits", () => {
   it("leaves Stripe untouched when the order's transaction fails after its payment step", async () => {
     shop = await openShop({
@@ -118,6 +125,18 @@ describe("two passes of the payment worker", () => {
   });
 });
 
+describe("two passes of the payment worker", () => {
+  it("send Stripe one refund both found due", async () => {
+    t = await startTestApp({ workers: false });
+    const api = new BillingApi(t.app.kernel);
+    const orderId = "ord_two_passes_refund";
+    const payment = await paidByStripe(api, orderId);
+    await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
+    await Promise.all([api.checkDuePayments(), api.checkDuePayments()]);
+    expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(1);
+  });
+});
+
 describe("a submission that fails after Stripe answered", () => {
   /** Stripe's confirm goes through, then the answer is lost on the way back (once). */
   function losingFirstAnswer(inner: PaymentProvider): PaymentProvider {
@@ -160,21 +179,58 @@ describe("a submission that fails after Stripe answered", () => {
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
   });
 
-  it("replays a refund whose transaction rolled back after Stripe accepted it, instead of refusing the repeated key", async () => {
+  it("sends Stripe no refund asked for in a transaction that rolled back, and the committed one once, after commit", async () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_refund_rollback";
-    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_refund" });
-    await api.checkDuePayments();
+    const payment = await paidByStripe(api, orderId);
     const refundsBefore = fake.current.created.refunds;
     const request = { orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId };
     await expect(t.app.kernel.db.tx(async (tx) => {
       await api.refundPaymentIn(tx, request);
-      throw new Error("rolled back after Stripe refunded");
+      throw new Error("rolled back after asking for the refund");
     }, { tenantId: "*" })).rejects.toThrow("rolled back");
+    expect(await api.checkDuePayments()).toBe(0);
+    expect(fake.current.created.refunds - refundsBefore).toBe(0);
+
     const refund = await api.refundPayment(request);
     expect(refund.status).toBe("pending");
+    expect(fake.current.created.refunds - refundsBefore).toBe(0); // not from inside the transaction
+    expect(await api.checkDuePayments()).toBe(1);
+    expect(await api.checkDuePayments()).toBe(0);
     expect(fake.current.created.refunds - refundsBefore).toBe(1);
-    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds`)).toBe(1);
+    expect(fake.current.requests.filter((r) => r.path === "/v1/refunds" && r.idempotencyKey?.startsWith(`refund:${payment.paymentId}:`)).map((r) => r.idempotencyKey)).toEqual([`refund:${payment.paymentId}:customer_request`]);
+    // Stripe took it; charge.refunded will settle it (the fake answers "pending", as Stripe may).
+    expect((await api.getPayment(payment.paymentId))!.refunds).toMatchObject([{ refundId: refund.refundId, status: "pending" }]);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`)).toBe(1);
+  });
+
+  it("asks Stripe again with the same key when a refund's answer is lost, so Stripe keeps one refund", async () => {
+    t = await startTestApp({ workers: false });
+    const settings = loadBillingSettings();
+    const stripe = PaymentProviders.fromSettings(settings).card;
+    let lost = false;
+    const losing: PaymentProvider = Object.assign(Object.create(stripe) as PaymentProvider, {
+      async refund(request: Parameters<PaymentProvider["refund"]>[0]) {
+        const outcome = await stripe.refund(request);
+        if (!lost) {
+          lost = true;
+          throw new Error("socket hang up");
+        }
+        return outcome;
+      },
+    });
+    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(losing), taxRates: settings.taxRates });
+    const orderId = "ord_refund_lost";
+    const payment = await paidByStripe(api, orderId);
+    const refundsBefore = fake.current.created.refunds;
+    await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
+    await api.checkDuePayments();
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NULL`)).toBe(1);
+    t.clock.advance(30_000);
+    await api.checkDuePayments();
+    expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(2);
+    expect(fake.current.created.refunds - refundsBefore).toBe(1);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`)).toBe(1);
   });
 });

@@ -23,7 +23,7 @@ export type { TaxQuery, TaxQuote } from "./tax/tax.js";
 export class BillingApi {
   readonly providers: PaymentProviders;
   private readonly taxRates: TaxRateTable;
-  /** Called after a transaction that left an intent to submit to an external provider commits. */
+  /** Called after a transaction that left an intent or a refund to submit to an external provider commits. */
   private submissionDue: () => void = () => {};
 
   constructor(
@@ -59,7 +59,8 @@ export class BillingApi {
 
   /**
    * Moves refund money for a payment; idempotent per (paymentId, idempotencyKey ?? reason). Wallet
-   * payments are credited back to the buckets they came from. Refuses BILLING.PAYMENT_NOT_FOUND,
+   * payments are credited back to the buckets they came from; an external provider's refund is
+   * pending, submitted by the payment worker after commit. Refuses BILLING.PAYMENT_NOT_FOUND,
    * BILLING.PAYMENT_ORDER_MISMATCH, BILLING.PAYMENT_NOT_REFUNDABLE, BILLING.REFUND_EXCEEDS_PAYMENT.
    */
   async refundPayment(input: RefundPaymentInput): Promise<RefundResult> {
@@ -68,7 +69,7 @@ export class BillingApi {
 
   /** The same, inside a transaction the caller owns (a saga compensation step). */
   refundPaymentIn(tx: Tx, input: RefundPaymentInput): Promise<RefundResult> {
-    return refundPayment(this.kernel, this.providers, tx, input);
+    return refundPayment(this.kernel, this.providers, tx, input, () => this.submissionDue());
   }
 
   /** Tax reference from the configured rate table (basis points, integer math, half-up rounding). */

@@ -1,10 +1,11 @@
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { clearCheck, claimDueChecks, intentById, intentWithRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
+import { clearCheck, claimDueChecks, dueRefundSubmissions, intentById, intentWithRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
+import { submitRefund } from "./submit-refunds.js";
 
 /** How long to wait before asking a provider again after it could not be reached. */
 const RETRY_AFTER_MS = 30_000;
@@ -33,15 +34,18 @@ function dueFor(intent: PaymentIntent | null, cardToken: string | null): "submit
  * The deadline-row worker: claims due rows with FOR UPDATE SKIP LOCKED against the injected clock
  * (never setTimeout, so a restart loses nothing and tests move time by hand). The claim only sorts
  * the rows: a check (where does a submitted intent stand?) is moved 30 s on and asked after the
- * claim commits; a submission is leased just before its call, one at a time. The provider is always
- * called outside any transaction and its answer recorded in a transaction of its own, so no
- * transaction (nor PGlite's one session) waits on the network. Returns how many rows it handled.
+ * claim commits; a submission (a payment, then a refund) is leased just before its call, one at a
+ * time. The provider is always called outside any transaction and its answer recorded in a
+ * transaction of its own, so no transaction (nor PGlite's one session) waits on the network.
+ * Returns how many rows it handled.
  */
 export async function checkDuePayments(kernel: Kernel, providers: PaymentProviders, limit = 50): Promise<number> {
   const now = kernel.clock.now();
   const submissions: string[] = [];
   const checks: PaymentIntent[] = [];
+  let refunds: string[] = [];
   const handled = await kernel.db.tx(async (tx) => {
+    refunds = await dueRefundSubmissions(tx, now, limit);
     const due = await claimDueChecks(tx, now, limit);
     for (const { paymentId, cardToken } of due) {
       const intent = await intentById(tx, paymentId, { lock: true });
@@ -54,13 +58,14 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
         checks.push(intent!);
       }
     }
-    return due.length;
+    return due.length + refunds.length;
   }, { tenantId: "*" });
   for (const intent of checks) await askAgain(kernel, providers, intent);
   for (const paymentId of submissions) {
     const submission = await lease(kernel, paymentId);
     if (submission) await submit(kernel, providers, submission);
   }
+  for (const refundId of refunds) await submitRefund(kernel, providers, refundId);
   return handled;
 }
 

@@ -144,14 +144,17 @@ const toRefund = (row: RefundRow): RefundRecord => ({
   providerRef: row.provider_ref,
 });
 
-/** Claims (payment, refund key): null when that refund was already requested. */
-export async function insertRefundOnce(sql: Sql, refund: RefundRecord & { tenantId: string; now: Date }): Promise<RefundRecord | null> {
+/**
+ * Claims (payment, refund key): null when that refund was already requested. `submitAt`: an external
+ * provider still has to be asked, by the payment worker, from then on.
+ */
+export async function insertRefundOnce(sql: Sql, refund: RefundRecord & { tenantId: string; now: Date; submitAt?: Date }): Promise<RefundRecord | null> {
   const result = await sql.query<RefundRow>(
-    `INSERT INTO billing.payment_refunds (refund_id, tenant_id, payment_id, idempotency_key, amount, reason, status, provider_ref, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO billing.payment_refunds (refund_id, tenant_id, payment_id, idempotency_key, amount, reason, status, provider_ref, created_at, submit_due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (payment_id, idempotency_key) DO NOTHING
      RETURNING *`,
-    [refund.refundId, refund.tenantId, refund.paymentId, refund.idempotencyKey, refund.amount, refund.reason, refund.status, refund.providerRef, refund.now],
+    [refund.refundId, refund.tenantId, refund.paymentId, refund.idempotencyKey, refund.amount, refund.reason, refund.status, refund.providerRef, refund.now, refund.submitAt ?? null],
   );
   return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
@@ -176,8 +179,45 @@ export async function pendingRefunds(sql: Sql, paymentId: string): Promise<Refun
   return result.rows.map(toRefund);
 }
 
+/** A settled refund is never submitted (a charge.refunded webhook can settle one not yet sent). */
 export async function settleRefund(sql: Sql, refundId: string, status: "succeeded" | "failed", providerRef: string | null): Promise<void> {
-  await sql.query(`UPDATE billing.payment_refunds SET status = $2, provider_ref = COALESCE($3, provider_ref) WHERE refund_id = $1`, [refundId, status, providerRef]);
+  await sql.query(`UPDATE billing.payment_refunds SET status = $2, provider_ref = COALESCE($3, provider_ref), submit_due_at = NULL WHERE refund_id = $1`, [refundId, status, providerRef]);
+}
+
+/** The provider took the refund and will confirm it by webhook: nothing more to submit. */
+export async function refundAccepted(sql: Sql, refundId: string, providerRef: string): Promise<void> {
+  await sql.query(`UPDATE billing.payment_refunds SET provider_ref = $2, submit_due_at = NULL WHERE refund_id = $1`, [refundId, providerRef]);
+}
+
+/** Refunds whose provider is due to be asked (ids only; each is leased before its call). */
+export async function dueRefundSubmissions(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  const result = await sql.query<{ refund_id: string }>(
+    `SELECT refund_id FROM billing.payment_refunds WHERE submit_due_at <= $1 ORDER BY submit_due_at LIMIT $2`,
+    [now, limit],
+  );
+  return result.rows.map((row) => row.refund_id);
+}
+
+/**
+ * Takes a due refund submission for one caller: moves it to `leaseUntil` only if it is still due and
+ * pending, so of two passes that found it due, one gets it and the other nothing.
+ */
+export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date): Promise<RefundRecord | null> {
+  const result = await sql.query<RefundRow>(
+    `UPDATE billing.payment_refunds SET submit_due_at = $3 WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' RETURNING *`,
+    [refundId, now, leaseUntil],
+  );
+  return result.rows[0] ? toRefund(result.rows[0]) : null;
+}
+
+/** Moves a refund submission on (a settled one, whose time is cleared, stays settled). */
+export async function postponeRefundSubmission(sql: Sql, refundId: string, dueAt: Date): Promise<void> {
+  await sql.query(`UPDATE billing.payment_refunds SET submit_due_at = $2 WHERE refund_id = $1 AND submit_due_at IS NOT NULL`, [refundId, dueAt]);
+}
+
+export async function refundById(sql: Sql, refundId: string, options: { lock?: boolean } = {}): Promise<RefundRecord | null> {
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE refund_id = $1${options.lock ? " FOR UPDATE" : ""}`, [refundId]);
+  return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
 
 // ── deadlines ────────────────────────────────────────────────────────────────────────────────────

@@ -1,10 +1,12 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { refundWallet } from "../wallet/refund-wallet.js";
-import { decide } from "./payment-intent.js";
-import { insertRefundOnce, intentById, pendingRefunds, refundByKey, settleRefund, type RefundRecord } from "./payment-intents.sql.js";
+import { decide, type PaymentIntent } from "./payment-intent.js";
+import { insertRefundOnce, intentById, pendingRefunds, refundAccepted, refundByKey, settleRefund, type RefundRecord } from "./payment-intents.sql.js";
+import type { ProviderRefundOutcome, ProviderRefundRequest } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { WALLET_PROVIDER } from "./process-payment.js";
 import { recordTransition } from "./record-transition.js";
@@ -33,9 +35,12 @@ export interface RefundResult {
 
 /**
  * Money movement for a refund or a saga compensation (seed 001 §10.4: marketplace decides the
- * policy, billing moves the money). Wallet payments go back to the buckets they came from.
+ * policy, billing moves the money). Wallet payments go back to the buckets they came from at once.
+ * A refund through an external provider (Stripe) is pending: the payment worker asks the provider
+ * once this transaction has committed (`submissionDue` wakes it), so a refund asked for in a
+ * transaction that rolls back never reaches the provider, and no transaction waits on the network.
  */
-export async function refundPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: RefundPaymentInput): Promise<RefundResult> {
+export async function refundPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: RefundPaymentInput, submissionDue: () => void): Promise<RefundResult> {
   const intent = await intentById(tx, input.paymentId, { lock: true });
   if (!intent) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
   if (intent.orderId !== input.orderId) throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: "the payment belongs to another order", field: "orderId" });
@@ -59,10 +64,14 @@ export async function refundPayment(kernel: Kernel, providers: PaymentProviders,
   unwrap(decide({ ...intent, refundedAmount: intent.refundedAmount + inFlight }, { type: "Refund", refundId, amount: input.amount }));
 
   const now = kernel.clock.now();
-  const record = (await insertRefundOnce(tx, { refundId, paymentId: intent.paymentId, idempotencyKey: key, amount: input.amount, reason: input.reason, status: "pending", providerRef: null, tenantId: intent.tenantId, now }))!;
+  const provider = intent.provider === WALLET_PROVIDER ? null : providers.named(intent.provider);
+  const record = (await insertRefundOnce(tx, {
+    refundId, paymentId: intent.paymentId, idempotencyKey: key, amount: input.amount, reason: input.reason, status: "pending", providerRef: null, tenantId: intent.tenantId, now,
+    ...(provider?.external ? { submitAt: now } : {}),
+  }))!;
   const trace = { metadata: { requestId: input.correlationId } };
 
-  if (intent.provider === WALLET_PROVIDER) {
+  if (provider === null) {
     await refundWallet(kernel, tx, {
       tenantId: intent.tenantId,
       userId: intent.buyerUserId,
@@ -77,33 +86,47 @@ export async function refundPayment(kernel: Kernel, providers: PaymentProviders,
     await recordTransition(kernel, tx, intent, { type: "Refund", refundId, amount: input.amount }, trace);
     return view({ ...record, status: "succeeded" }, false);
   }
+  if (provider.external) {
+    tx.afterCommit(submissionDue);
+    return view(record, false);
+  }
+  const outcome = await provider.refund(refundRequest(intent, record));
+  const answered = await recordRefundAnswer(kernel, tx, intent, record, outcome, trace);
+  return view(answered, false, outcome.status === "failed" ? outcome.failureCode : null);
+}
 
-  const outcome = await providers.named(intent.provider).refund({
+/**
+ * The provider request for a refund. Its idempotency key comes from the refund key, not the refund
+ * id, so the same refund asked again (after a lost answer, or by a caller whose first transaction
+ * rolled back) gets the provider's first refund back.
+ */
+export function refundRequest(intent: PaymentIntent, refund: RefundRecord): ProviderRefundRequest {
+  return {
     paymentId: intent.paymentId,
     providerRef: intent.providerRef ?? "",
-    refundId,
-    amount: input.amount,
+    refundId: refund.refundId,
+    amount: refund.amount,
     currency: intent.currency,
-    idempotencyKey: `refund:${intent.paymentId}:${key}`,
-  });
+    idempotencyKey: `refund:${intent.paymentId}:${refund.idempotencyKey}`,
+  };
+}
+
+/** Records a provider's answer to a pending refund in `tx`: money back announces billing.payment.refunded.v1. */
+export async function recordRefundAnswer(kernel: Kernel, tx: Tx, intent: PaymentIntent, refund: RefundRecord, outcome: ProviderRefundOutcome, trace: { metadata: EventMetadata }): Promise<RefundRecord> {
   switch (outcome.status) {
     case "succeeded":
-      await settleRefund(tx, refundId, "succeeded", outcome.providerRef);
-      await recordTransition(kernel, tx, intent, { type: "Refund", refundId, amount: input.amount }, trace);
-      return view({ ...record, status: "succeeded", providerRef: outcome.providerRef }, false);
+      await settleRefund(tx, refund.refundId, "succeeded", outcome.providerRef);
+      await recordTransition(kernel, tx, intent, { type: "Refund", refundId: refund.refundId, amount: refund.amount }, trace);
+      return { ...refund, status: "succeeded", providerRef: outcome.providerRef };
     case "pending":
-      await settleRefundRef(tx, refundId, outcome.providerRef);
-      return view({ ...record, providerRef: outcome.providerRef }, false);
+      await refundAccepted(tx, refund.refundId, outcome.providerRef);
+      return { ...refund, providerRef: outcome.providerRef };
     case "failed":
-      await settleRefund(tx, refundId, "failed", null);
-      return view({ ...record, status: "failed" }, false, outcome.failureCode);
+      await settleRefund(tx, refund.refundId, "failed", null);
+      return { ...refund, status: "failed" };
     default: {
       const unreachable: never = outcome;
       return unreachable;
     }
   }
-}
-
-async function settleRefundRef(tx: Tx, refundId: string, providerRef: string): Promise<void> {
-  await tx.query(`UPDATE billing.payment_refunds SET provider_ref = $2 WHERE refund_id = $1`, [refundId, providerRef]);
 }
