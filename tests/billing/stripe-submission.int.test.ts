@@ -125,7 +125,7 @@ describe("two passes of the payment worker", () => {
   });
 });
 
-describe("two passes of the payment worker", () => {
+describe("two passes of the payment worker, for a refund", () => {
   it("send Stripe one refund both found due", async () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
@@ -232,5 +232,67 @@ describe("a submission that fails after Stripe answered", () => {
     expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(2);
     expect(fake.current.created.refunds - refundsBefore).toBe(1);
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`)).toBe(1);
+  });
+});
+
+describe("the payment worker records Stripe's answer to a refund", () => {
+  /** Stripe with its refund answer replaced (the fake only ever answers "pending"), or unreachable. */
+  function refundsAnswering(answer: () => Promise<Awaited<ReturnType<PaymentProvider["refund"]>>>) {
+    const settings = loadBillingSettings();
+    const stripe = PaymentProviders.fromSettings(settings).card;
+    const provider: PaymentProvider = Object.assign(Object.create(stripe) as PaymentProvider, { refund: answer });
+    return new BillingApi(t!.app.kernel, { providers: new PaymentProviders(provider), taxRates: settings.taxRates });
+  }
+
+  /** A paid order and a full refund asked for, not yet sent. */
+  async function fullRefundAsked(api: BillingApi, orderId: string) {
+    const payment = await paidByStripe(api, orderId);
+    const refund = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
+    return { payment, refund };
+  }
+
+  it("money back: the refund succeeds and billing.payment.refunded.v1 announces it", async () => {
+    t = await startTestApp({ workers: false });
+    const api = refundsAnswering(async () => ({ status: "succeeded", providerRef: "re_now" }));
+    const orderId = "ord_refund_succeeds";
+    const { payment, refund } = await fullRefundAsked(api, orderId);
+    await api.checkDuePayments();
+    expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "refunded", refunds: [{ refundId: refund.refundId, status: "succeeded" }] });
+    expect((await billingEvents(t, { type: "billing.payment.refunded.v1" })).map((e) => e.payload)).toEqual([
+      { paymentId: payment.paymentId, orderId, refundId: refund.refundId, amount: 2500, currency: "EUR" },
+    ]);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE submit_due_at IS NOT NULL`)).toBe(0);
+  });
+
+  it("a refusal: the refund fails, no money event, and it is not sent again", async () => {
+    t = await startTestApp({ workers: false });
+    let calls = 0;
+    const api = refundsAnswering(async () => (calls++, { status: "failed", failureCode: "charge_disputed", failureMessage: "disputed" }));
+    const orderId = "ord_refund_refused";
+    const { payment } = await fullRefundAsked(api, orderId);
+    await api.checkDuePayments();
+    t.clock.advance(60_000);
+    await api.checkDuePayments();
+    expect(calls).toBe(1);
+    expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "succeeded", refunds: [{ status: "failed" }] });
+    expect(await billingEvents(t, { type: "billing.payment.refunded.v1" })).toEqual([]);
+  });
+
+  it("stops sending a refund Stripe has not answered for 23 hours, before Stripe forgets its key", async () => {
+    t = await startTestApp({ workers: false });
+    let calls = 0;
+    const api = refundsAnswering(async () => {
+      calls++;
+      throw new Error("Stripe unreachable");
+    });
+    await fullRefundAsked(api, "ord_refund_unanswered");
+    await api.checkDuePayments();
+    t.clock.advance(30_000);
+    await api.checkDuePayments();
+    expect(calls).toBe(2);
+    t.clock.advance(23 * 3_600_000);
+    await api.checkDuePayments();
+    expect(calls).toBe(2);
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE status = 'pending' AND submit_due_at IS NULL`)).toBe(1);
   });
 });

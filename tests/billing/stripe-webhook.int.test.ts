@@ -98,6 +98,8 @@ describe("POST /api/v1/billing/webhooks/stripe", () => {
     const { orderId, payment, providerRef } = await payByStripe(api, "pm_card_visa");
     const refund = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId });
     expect(refund.status).toBe("pending");
+    expect(await api.checkDuePayments()).toBe(1); // the worker sends it; Stripe (the fake) answers "pending"
+    expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(1);
     expect(await billingEvents(t, { type: "billing.payment.refunded.v1" })).toEqual([]);
     const charge = { id: "evt_ref", type: "charge.refunded", object: { id: "ch_1", object: "charge", payment_intent: providerRef, amount_refunded: 1000 } };
     expect(await delivery(t, charge)).toMatchObject({ status: 200, body: { outcome: "applied" } });
@@ -105,6 +107,24 @@ describe("POST /api/v1/billing/webhooks/stripe", () => {
     expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "partially_refunded", refundedAmount: 1000, refunds: [{ refundId: refund.refundId, status: "succeeded" }] });
     const refunded = await billingEvents(t, { type: "billing.payment.refunded.v1" });
     expect(refunded.map((e) => e.payload)).toEqual([{ paymentId: payment.paymentId, orderId, refundId: refund.refundId, amount: 1000, currency: "EUR" }]);
+  });
+
+  it("does not settle a refund not yet sent to Stripe with a refund made elsewhere; it sends it, then settles it", async () => {
+    const { t, api } = await setup();
+    const { orderId, payment, providerRef } = await payByStripe(api, "pm_card_visa");
+    const refund = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId });
+    // 10.00 refunded from the Stripe dashboard before the worker sent ours.
+    const dashboard = { id: "evt_dash", type: "charge.refunded", object: { id: "ch_1", object: "charge", payment_intent: providerRef, amount_refunded: 1000 } };
+    expect(await delivery(t, dashboard)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect((await api.getPayment(payment.paymentId))!.refunds).toMatchObject([
+      { refundId: refund.refundId, status: "pending" },
+      { amount: 1000, status: "succeeded" },
+    ]);
+    expect(await api.checkDuePayments()).toBe(1);
+    expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(1);
+    const ours = { id: "evt_ours", type: "charge.refunded", object: { id: "ch_1", object: "charge", payment_intent: providerRef, amount_refunded: 2000 } };
+    expect(await delivery(t, ours)).toMatchObject({ status: 200, body: { outcome: "applied" } });
+    expect(await api.getPayment(payment.paymentId)).toMatchObject({ refundedAmount: 2000, refunds: [{ refundId: refund.refundId, status: "succeeded" }, { status: "succeeded" }] });
   });
 
   it("acknowledges events for intents it does not know, and event types it does not use", async () => {

@@ -94,7 +94,10 @@ async function askAgain(kernel: Kernel, providers: PaymentProviders, intent: Pay
     const outcome = await providers.named(intent.provider).retrieve(intent.providerRef!);
     await kernel.db.tx(async (tx) => {
       const current = await intentById(tx, intent.paymentId, { lock: true });
-      if (!current || current.providerRef !== intent.providerRef || dueFor(current, null) !== "ask") return;
+      if (!current || current.providerRef !== intent.providerRef || dueFor(current, null) !== "ask") {
+        await clearCheck(tx, intent.paymentId); // settled meanwhile (a webhook): nothing left to ask
+        return;
+      }
       const command = commandOf(outcome);
       if (command) {
         await recordTransition(kernel, tx, current, command);

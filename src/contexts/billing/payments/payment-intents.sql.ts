@@ -174,8 +174,10 @@ export async function refundsOf(sql: Sql, paymentId: string): Promise<RefundReco
   return result.rows.map(toRefund);
 }
 
-export async function pendingRefunds(sql: Sql, paymentId: string): Promise<RefundRecord[]> {
-  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND status = 'pending' ORDER BY created_at FOR UPDATE`, [paymentId]);
+/** Pending refunds, locked, oldest first; `sentOnly`: only those the provider may already have. */
+export async function pendingRefunds(sql: Sql, paymentId: string, options: { sentOnly?: boolean } = {}): Promise<RefundRecord[]> {
+  const sent = options.sentOnly ? " AND sent_at IS NOT NULL" : "";
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND status = 'pending'${sent} ORDER BY created_at FOR UPDATE`, [paymentId]);
   return result.rows.map(toRefund);
 }
 
@@ -192,7 +194,7 @@ export async function refundAccepted(sql: Sql, refundId: string, providerRef: st
 /** Refunds whose provider is due to be asked (ids only; each is leased before its call). */
 export async function dueRefundSubmissions(sql: Sql, now: Date, limit: number): Promise<string[]> {
   const result = await sql.query<{ refund_id: string }>(
-    `SELECT refund_id FROM billing.payment_refunds WHERE submit_due_at <= $1 ORDER BY submit_due_at LIMIT $2`,
+    `SELECT refund_id FROM billing.payment_refunds WHERE submit_due_at <= $1 AND status = 'pending' ORDER BY submit_due_at LIMIT $2`,
     [now, limit],
   );
   return result.rows.map((row) => row.refund_id);
@@ -200,14 +202,26 @@ export async function dueRefundSubmissions(sql: Sql, now: Date, limit: number): 
 
 /**
  * Takes a due refund submission for one caller: moves it to `leaseUntil` only if it is still due and
- * pending, so of two passes that found it due, one gets it and the other nothing.
+ * pending, so of two passes that found it due, one gets it and the other nothing. A refund made
+ * before `madeAfter` is not taken: asking the provider again with its idempotency key is only safe
+ * while the provider remembers the key (see `parkRefundSubmission`).
  */
-export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date): Promise<RefundRecord | null> {
+export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date, madeAfter: Date): Promise<RefundRecord | null> {
   const result = await sql.query<RefundRow>(
-    `UPDATE billing.payment_refunds SET submit_due_at = $3 WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' RETURNING *`,
-    [refundId, now, leaseUntil],
+    `UPDATE billing.payment_refunds SET submit_due_at = $3, sent_at = COALESCE(sent_at, $2)
+      WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND created_at > $4 RETURNING *`,
+    [refundId, now, leaseUntil, madeAfter],
   );
   return result.rows[0] ? toRefund(result.rows[0]) : null;
+}
+
+/** Stops submitting a due refund made before `madeBefore`; true if it did (the refund stays pending). */
+export async function parkRefundSubmission(sql: Sql, refundId: string, now: Date, madeBefore: Date): Promise<boolean> {
+  const result = await sql.query(
+    `UPDATE billing.payment_refunds SET submit_due_at = NULL WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND created_at <= $3`,
+    [refundId, now, madeBefore],
+  );
+  return result.rowCount > 0;
 }
 
 /** Moves a refund submission on (a settled one, whose time is cleared, stays settled). */

@@ -1,13 +1,19 @@
 import type { Kernel } from "../../../platform/kernel.js";
-import { intentById, leaseRefundSubmission, postponeRefundSubmission, refundById, type RefundRecord } from "./payment-intents.sql.js";
+import { intentById, leaseRefundSubmission, parkRefundSubmission, postponeRefundSubmission, refundById, type RefundRecord } from "./payment-intents.sql.js";
 import type { PaymentIntent } from "./payment-intent.js";
+import type { ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { recordRefundAnswer, refundRequest } from "./refund-payment.js";
 
-/** How long a failed refund call waits before it is tried again. */
+/** How long a refund whose call or record failed waits before it is tried again. */
 const RETRY_AFTER_MS = 30_000;
 /** Left to the pass that took a refund before another may (see LEASE_MS for payments). */
 const LEASE_MS = 5 * 60_000;
+/**
+ * Stripe keeps an idempotency key for 24 hours; asked after that, it would make a second refund.
+ * A refund still unanswered after 23 hours is no longer submitted: it stays pending, for an operator.
+ */
+const GIVE_UP_AFTER_MS = 23 * 3_600_000;
 
 /**
  * Asks the provider for one refund that is due, if this pass is the one that takes it: leased just
@@ -19,8 +25,15 @@ export async function submitRefund(kernel: Kernel, providers: PaymentProviders, 
   const taken = await lease(kernel, refundId);
   if (!taken) return;
   const { intent, refund } = taken;
+  let outcome: ProviderRefundOutcome;
   try {
-    const outcome = await providers.named(intent.provider).refund(refundRequest(intent, refund));
+    outcome = await providers.named(intent.provider).refund(refundRequest(intent, refund));
+  } catch (error) {
+    kernel.logger.warn({ err: error, refundId, paymentId: intent.paymentId }, "refund submission failed; trying again later");
+    await postpone(kernel, refundId);
+    return;
+  }
+  try {
     await kernel.db.tx(async (tx) => {
       const current = await intentById(tx, intent.paymentId, { lock: true });
       const pending = await refundById(tx, refundId, { lock: true });
@@ -29,16 +42,27 @@ export async function submitRefund(kernel: Kernel, providers: PaymentProviders, 
       await recordRefundAnswer(kernel, tx, current, pending, outcome, { metadata: { requestId: intent.orderId } });
     }, { tenantId: "*" });
   } catch (error) {
-    kernel.logger.warn({ err: error, refundId, paymentId: intent.paymentId }, "refund submission failed; trying again later");
-    await kernel.db.tx((tx) => postponeRefundSubmission(tx, refundId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: "*" });
+    // The provider has answered; asked again with the same key, it gives the same answer back.
+    kernel.logger.error({ err: error, refundId, paymentId: intent.paymentId }, "refund answered but not recorded; asking again later");
+    await postpone(kernel, refundId);
   }
+}
+
+async function postpone(kernel: Kernel, refundId: string): Promise<void> {
+  await kernel.db.tx((tx) => postponeRefundSubmission(tx, refundId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: "*" });
 }
 
 async function lease(kernel: Kernel, refundId: string): Promise<{ intent: PaymentIntent; refund: RefundRecord } | null> {
   return kernel.db.tx(async (tx) => {
     const now = kernel.clock.now();
-    const refund = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS));
-    if (!refund) return null;
+    const cutoff = new Date(now.getTime() - GIVE_UP_AFTER_MS);
+    const refund = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS), cutoff);
+    if (!refund) {
+      if (await parkRefundSubmission(tx, refundId, now, cutoff)) {
+        kernel.logger.error({ refundId }, "refund unanswered for 23 hours: no longer submitted (the provider forgets its key after 24); it stays pending for an operator");
+      }
+      return null;
+    }
     const intent = await intentById(tx, refund.paymentId);
     return intent ? { intent, refund } : null;
   }, { tenantId: "*" });

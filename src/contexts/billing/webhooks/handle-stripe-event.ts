@@ -58,13 +58,13 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
 
 /**
  * charge.refunded carries Stripe's running refunded total. What it adds beyond what we recorded
- * settles our pending refunds first (oldest first); any rest was refunded outside billing
+ * settles our pending refunds already sent to Stripe first (oldest first); any rest was refunded outside billing
  * (e.g. the Stripe dashboard) and is recorded as a refund of its own so the books still match.
  */
 async function applyRefundTotal(kernel: Kernel, tx: Tx, intent: PaymentIntent, amountRefunded: number, stripeEventId: string, trace: { metadata: Record<string, string> }): Promise<void> {
   let current = intent;
   let delta = amountRefunded - intent.refundedAmount;
-  for (const pending of await pendingRefunds(tx, intent.paymentId)) {
+  for (const pending of await pendingRefunds(tx, intent.paymentId, { sentOnly: true })) {
     if (pending.amount > delta) break;
     await settleRefund(tx, pending.refundId, "succeeded", null);
     current = await recordTransition(kernel, tx, current, { type: "Refund", refundId: pending.refundId, amount: pending.amount }, trace);

@@ -8,15 +8,21 @@ describe("payout adapters (offline)", () => {
     expect(await recordingPayoutAdapter.transfer(batch)).toEqual({ status: "recorded" });
   });
 
-  it("Stripe Connect creates one transfer per batch to the provider's account, idempotent on the batch id", async () => {
+  it("Stripe Connect creates one transfer per batch to the provider's account, with a key a rolled-back run would send again", async () => {
     const calls: Array<{ params: unknown; options: unknown }> = [];
     const fake: StripeTransfers = { transfers: { create: async (params, options) => (calls.push({ params, options }), { id: "tr_123" }) } };
     const adapter = new StripeConnectPayoutAdapter(fake, (providerId) => (providerId === "prv_1" ? "acct_1" : null));
     expect(await adapter.transfer(batch)).toEqual({ status: "transferred", reference: "tr_123" });
     expect(calls).toEqual([{
-      params: { amount: 12_345, currency: "usd", destination: "acct_1", transfer_group: "pyr_1", metadata: { batchId: "pyb_1", payoutRunId: "pyr_1", providerId: "prv_1", periodEnd: "2026-03-16T00:00:00.000Z" } },
-      options: { idempotencyKey: "payout:pyb_1" },
+      params: {
+        amount: 12_345, currency: "usd", destination: "acct_1", transfer_group: "payout:2026-03-09T00:00:00.000Z/2026-03-16T00:00:00.000Z",
+        metadata: { providerId: "prv_1", periodStart: "2026-03-09T00:00:00.000Z", periodEnd: "2026-03-16T00:00:00.000Z" },
+      },
+      options: { idempotencyKey: "payout:prv_1:USD:2026-03-09T00:00:00.000Z/2026-03-16T00:00:00.000Z" },
     }]);
+    // The same batch from a run retried after a rollback: new ids, the same request.
+    await adapter.transfer({ ...batch, batchId: "pyb_2", payoutRunId: "pyr_2" });
+    expect(calls[1]).toEqual(calls[0]);
     expect(await adapter.transfer({ ...batch, providerId: "prv_2" })).toEqual({ status: "transfer_failed", failure: "NO_CONNECTED_ACCOUNT" });
   });
 

@@ -31,8 +31,11 @@ export interface StripeTransfers {
 }
 
 /**
- * Stripe Connect: one transfer per batch to the provider's connected account, with the batch id as
- * the idempotency key (a retried run never pays twice) and the run id as the transfer group.
+ * Stripe Connect: one transfer per batch to the provider's connected account. The run calls Stripe
+ * inside its transaction, and a run that rolls back is run again with new run and batch ids: so the
+ * idempotency key and every parameter come from what stays the same (provider, currency, period),
+ * and Stripe replays the first transfer instead of paying again (while it keeps the key, 24 h).
+ * Periods of different schedules never share both ends, so their keys differ.
  */
 export class StripeConnectPayoutAdapter implements PayoutAdapter {
   readonly name = "stripe-connect";
@@ -46,16 +49,17 @@ export class StripeConnectPayoutAdapter implements PayoutAdapter {
   async transfer(batch: PayoutTransfer): Promise<TransferOutcome> {
     const destination = await this.destinationOf(batch.providerId);
     if (!destination) return { status: "transfer_failed", failure: "NO_CONNECTED_ACCOUNT" };
+    const period = `${batch.periodStart.toISOString()}/${batch.periodEnd.toISOString()}`;
     try {
       const transfer = await this.stripe.transfers.create(
         {
           amount: batch.amount,
           currency: batch.currency.toLowerCase(),
           destination,
-          transfer_group: batch.payoutRunId,
-          metadata: { batchId: batch.batchId, payoutRunId: batch.payoutRunId, providerId: batch.providerId, periodEnd: batch.periodEnd.toISOString() },
+          transfer_group: `payout:${period}`,
+          metadata: { providerId: batch.providerId, periodStart: batch.periodStart.toISOString(), periodEnd: batch.periodEnd.toISOString() },
         },
-        { idempotencyKey: `payout:${batch.batchId}` },
+        { idempotencyKey: `payout:${batch.providerId}:${batch.currency}:${period}` },
       );
       return { status: "transferred", reference: transfer.id };
     } catch (error) {
