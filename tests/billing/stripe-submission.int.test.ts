@@ -36,6 +36,20 @@ async function paidByStripe(api: BillingApi, orderId: string) {
   return payment;
 }
 
+/**
+ * Passes of the payment worker while the provider keeps failing: at once, 30 s later, and 23 hours
+ * on. Returns the provider calls made by the second pass and by the third.
+ */
+async function workerOverADay(api: BillingApi, calls: () => number): Promise<number[]> {
+  await api.checkDuePayments();
+  t!.clock.advance(30_000);
+  await api.checkDuePayments();
+  const second = calls();
+  t!.clock.advance(23 * 3_600_000);
+  await api.checkDuePayments();
+  return [second, calls()];
+}
+
 describe("Stripe is called only after the paying transaction commits", () => {
   it("leaves Stripe untouched when the order's transaction fails after its payment step", async () => {
     shop = await openShop({
@@ -122,6 +136,26 @@ describe("two passes of the payment worker", () => {
     expect(fake.current.requests.filter((r) => r.idempotencyKey === `order:${orderId}:create`)).toHaveLength(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
     expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
+  });
+});
+
+describe("a payment Stripe does not answer", () => {
+  it("is no longer submitted 23 hours after it was made, before Stripe forgets its keys and could charge twice", async () => {
+    t = await startTestApp({ workers: false });
+    const settings = loadBillingSettings();
+    let calls = 0;
+    const unreachable: PaymentProvider = Object.assign(Object.create(PaymentProviders.fromSettings(settings).card) as PaymentProvider, {
+      async createIntent() {
+        calls++;
+        throw new Error("Stripe unreachable");
+      },
+    });
+    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(unreachable), taxRates: settings.taxRates });
+    const orderId = "ord_unanswered";
+    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_unanswered" });
+    expect(await workerOverADay(api, () => calls)).toEqual([2, 2]); // asked again after 30 s, then no more
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
+    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
   });
 });
 
@@ -286,13 +320,7 @@ describe("the payment worker records Stripe's answer to a refund", () => {
       throw new Error("Stripe unreachable");
     });
     await fullRefundAsked(api, "ord_refund_unanswered");
-    await api.checkDuePayments();
-    t.clock.advance(30_000);
-    await api.checkDuePayments();
-    expect(calls).toBe(2);
-    t.clock.advance(23 * 3_600_000);
-    await api.checkDuePayments();
-    expect(calls).toBe(2);
+    expect(await workerOverADay(api, () => calls)).toEqual([2, 2]); // asked again after 30 s, then no more
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE status = 'pending' AND submit_due_at IS NULL`)).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
 import { clearCheck, claimDueChecks, dueRefundSubmissions, intentById, intentWithRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
+import { RESUBMIT_WINDOW_MS } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
@@ -78,6 +79,11 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
     const found = await intentWithRequest(tx, paymentId);
     if (!found || dueFor(found.intent, cardToken) !== "submit") {
       await clearCheck(tx, paymentId);
+      return null;
+    }
+    if (found.createdAt.getTime() <= now.getTime() - RESUBMIT_WINDOW_MS) {
+      await clearCheck(tx, paymentId);
+      kernel.logger.error({ paymentId }, "payment unanswered within the provider's idempotency window: no longer submitted; it stays requires_payment for an operator");
       return null;
     }
     const metadata = { ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}), ...(found.requestId ? { requestId: found.requestId } : {}) };

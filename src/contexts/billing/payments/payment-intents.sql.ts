@@ -87,13 +87,13 @@ export async function intentByProviderRef(sql: Sql, provider: string, providerRe
 }
 
 /** The intent, with the request that created it (for the metadata of events the worker writes later). */
-export async function intentWithRequest(sql: Sql, paymentId: string): Promise<{ intent: PaymentIntent; idempotencyKey: string | null; requestId: string | null } | null> {
-  const result = await sql.query<IntentRow & { idempotency_key: string | null; request_correlation_id: string | null }>(
+export async function intentWithRequest(sql: Sql, paymentId: string): Promise<{ intent: PaymentIntent; idempotencyKey: string | null; requestId: string | null; createdAt: Date } | null> {
+  const result = await sql.query<IntentRow & { idempotency_key: string | null; request_correlation_id: string | null; created_at: Date }>(
     `SELECT * FROM billing.payment_intents WHERE payment_id = $1`,
     [paymentId],
   );
   const row = result.rows[0];
-  return row ? { intent: toIntent(row), idempotencyKey: row.idempotency_key, requestId: row.request_correlation_id } : null;
+  return row ? { intent: toIntent(row), idempotencyKey: row.idempotency_key, requestId: row.request_correlation_id, createdAt: new Date(row.created_at) } : null;
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Kernel } from "../../../platform/kernel.js";
 import { intentById, leaseRefundSubmission, parkRefundSubmission, postponeRefundSubmission, refundById, type RefundRecord } from "./payment-intents.sql.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import type { ProviderRefundOutcome } from "./payment-provider.js";
+import { RESUBMIT_WINDOW_MS, type ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { recordRefundAnswer, refundRequest } from "./refund-payment.js";
 
@@ -9,11 +9,6 @@ import { recordRefundAnswer, refundRequest } from "./refund-payment.js";
 const RETRY_AFTER_MS = 30_000;
 /** Left to the pass that took a refund before another may (see LEASE_MS for payments). */
 const LEASE_MS = 5 * 60_000;
-/**
- * Stripe keeps an idempotency key for 24 hours; asked after that, it would make a second refund.
- * A refund still unanswered after 23 hours is no longer submitted: it stays pending, for an operator.
- */
-const GIVE_UP_AFTER_MS = 23 * 3_600_000;
 
 /**
  * Asks the provider for one refund that is due, if this pass is the one that takes it: leased just
@@ -55,11 +50,11 @@ async function postpone(kernel: Kernel, refundId: string): Promise<void> {
 async function lease(kernel: Kernel, refundId: string): Promise<{ intent: PaymentIntent; refund: RefundRecord } | null> {
   return kernel.db.tx(async (tx) => {
     const now = kernel.clock.now();
-    const cutoff = new Date(now.getTime() - GIVE_UP_AFTER_MS);
+    const cutoff = new Date(now.getTime() - RESUBMIT_WINDOW_MS);
     const refund = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS), cutoff);
     if (!refund) {
       if (await parkRefundSubmission(tx, refundId, now, cutoff)) {
-        kernel.logger.error({ refundId }, "refund unanswered for 23 hours: no longer submitted (the provider forgets its key after 24); it stays pending for an operator");
+        kernel.logger.error({ refundId }, "refund unanswered within the provider's idempotency window: no longer submitted; it stays pending for an operator");
       }
       return null;
     }
