@@ -48,7 +48,7 @@ export async function run(env: BenchEnv): Promise<Record<string, string | number
     await awaitFulfilment(front, admin, warm.orderIds);
   }
 
-  // 1. Throughput: as fast as 32 connections can place orders, then until all are fulfilled.
+  // 1. Throughput: as fast as CONNECTIONS clients can place orders, then until all are fulfilled.
   const load = await placeOrders(front, { connections: CONNECTIONS, seconds: SECONDS, tag: "max" });
   const max = await awaitFulfilment(front, admin, load.orderIds);
   const rate = max.fulfilled / max.spanSeconds;
