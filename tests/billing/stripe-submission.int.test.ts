@@ -37,17 +37,21 @@ async function paidByStripe(api: BillingApi, orderId: string) {
 }
 
 /**
- * Passes of the payment worker while the provider keeps failing: at once, 30 s later, and 23 hours
- * on. Returns the provider calls made by the second pass and by the third.
+ * Passes of the payment worker while the provider keeps failing: at once, 30 s later, 22 h 59 min
+ * after the first call and 23 h 1 min after it. Returns the provider calls made by then, after each
+ * of the last three passes.
  */
 async function workerOverADay(api: BillingApi, calls: () => number): Promise<number[]> {
   await api.checkDuePayments();
   t!.clock.advance(30_000);
   await api.checkDuePayments();
   const second = calls();
-  t!.clock.advance(23 * 3_600_000);
+  t!.clock.advance(23 * 3_600_000 - 90_000);
   await api.checkDuePayments();
-  return [second, calls()];
+  const justBefore = calls();
+  t!.clock.advance(120_000);
+  await api.checkDuePayments();
+  return [second, justBefore, calls()];
 }
 
 describe("Stripe is called only after the paying transaction commits", () => {
@@ -153,7 +157,7 @@ describe("a payment Stripe does not answer", () => {
     const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(unreachable), taxRates: settings.taxRates });
     const orderId = "ord_unanswered";
     const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_unanswered" });
-    expect(await workerOverADay(api, () => calls)).toEqual([2, 2]); // asked again after 30 s, then no more
+    expect(await workerOverADay(api, () => calls)).toEqual([2, 3, 3]); // asked again until 23 h, then no more
     expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
   });
@@ -320,7 +324,18 @@ describe("the payment worker records Stripe's answer to a refund", () => {
       throw new Error("Stripe unreachable");
     });
     await fullRefundAsked(api, "ord_refund_unanswered");
-    expect(await workerOverADay(api, () => calls)).toEqual([2, 2]); // asked again after 30 s, then no more
+    expect(await workerOverADay(api, () => calls)).toEqual([2, 3, 3]); // asked again until 23 h, then no more
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE status = 'pending' AND submit_due_at IS NULL`)).toBe(1);
+  });
+
+  it("still sends a refund first taken a day after it was asked for (the worker was down): Stripe has no key for it yet", async () => {
+    t = await startTestApp({ workers: false });
+    let calls = 0;
+    const api = refundsAnswering(async () => (calls++, { status: "succeeded", providerRef: "re_late" }));
+    const { payment } = await fullRefundAsked(api, "ord_refund_late");
+    t.clock.advance(24 * 3_600_000);
+    await api.checkDuePayments();
+    expect(calls).toBe(1);
+    expect((await api.getPayment(payment.paymentId))!.status).toBe("refunded");
   });
 });

@@ -202,24 +202,24 @@ export async function dueRefundSubmissions(sql: Sql, now: Date, limit: number): 
 
 /**
  * Takes a due refund submission for one caller: moves it to `leaseUntil` only if it is still due and
- * pending, so of two passes that found it due, one gets it and the other nothing. A refund made
- * before `madeAfter` is not taken: asking the provider again with its idempotency key is only safe
- * while the provider remembers the key (see `parkRefundSubmission`).
+ * pending, so of two passes that found it due, one gets it and the other nothing. A refund first
+ * sent before `sentAfter` is not taken: asking the provider again with its idempotency key is only
+ * safe while the provider remembers the key (see `parkRefundSubmission`); one never sent has no key.
  */
-export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date, madeAfter: Date): Promise<RefundRecord | null> {
+export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date, sentAfter: Date): Promise<RefundRecord | null> {
   const result = await sql.query<RefundRow>(
     `UPDATE billing.payment_refunds SET submit_due_at = $3, sent_at = COALESCE(sent_at, $2)
-      WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND created_at > $4 RETURNING *`,
-    [refundId, now, leaseUntil, madeAfter],
+      WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND (sent_at IS NULL OR sent_at > $4) RETURNING *`,
+    [refundId, now, leaseUntil, sentAfter],
   );
   return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
 
-/** Stops submitting a due refund made before `madeBefore`; true if it did (the refund stays pending). */
-export async function parkRefundSubmission(sql: Sql, refundId: string, now: Date, madeBefore: Date): Promise<boolean> {
+/** Stops submitting a due refund first sent before `sentBefore`; true if it did (the refund stays pending). */
+export async function parkRefundSubmission(sql: Sql, refundId: string, now: Date, sentBefore: Date): Promise<boolean> {
   const result = await sql.query(
-    `UPDATE billing.payment_refunds SET submit_due_at = NULL WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND created_at <= $3`,
-    [refundId, now, madeBefore],
+    `UPDATE billing.payment_refunds SET submit_due_at = NULL WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND sent_at <= $3`,
+    [refundId, now, sentBefore],
   );
   return result.rowCount > 0;
 }

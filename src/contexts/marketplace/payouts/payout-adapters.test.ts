@@ -23,6 +23,9 @@ describe("payout adapters (offline)", () => {
     // The same batch from a run retried after a rollback: new ids, the same request.
     await adapter.transfer({ ...batch, batchId: "pyb_2", payoutRunId: "pyr_2" });
     expect(calls[1]).toEqual(calls[0]);
+    // Another period (here a monthly run's) is another transfer.
+    await adapter.transfer({ ...batch, periodStart: new Date("2026-03-01T00:00:00Z"), periodEnd: new Date("2026-04-01T00:00:00Z") });
+    expect(calls[2]!.options).toEqual({ idempotencyKey: "payout:prv_1:USD:2026-03-01T00:00:00.000Z/2026-04-01T00:00:00.000Z" });
     expect(await adapter.transfer({ ...batch, providerId: "prv_2" })).toEqual({ status: "transfer_failed", failure: "NO_CONNECTED_ACCOUNT" });
   });
 
