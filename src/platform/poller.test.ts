@@ -5,16 +5,22 @@ import { Poller } from "./poller.js";
 const silent = pino({ level: "silent" });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** A started poller with a long interval that counts its passes. */
+function counting(firstPassAfterInterval = false) {
+  let passes = 0;
+  const poller = new Poller("test", 60_000, async () => (passes++, 0), silent, firstPassAfterInterval);
+  poller.start();
+  return { poller, passes: () => passes };
+}
+
 describe("Poller.wake", () => {
   it("runs a pass at once instead of waiting out the interval", async () => {
-    let passes = 0;
-    const poller = new Poller("test", 60_000, async () => (passes++, 0), silent);
-    poller.start();
+    const { poller, passes } = counting();
     await tick();
-    expect(passes).toBe(1);
+    expect(passes()).toBe(1);
     poller.wake();
     await tick();
-    expect(passes).toBe(2);
+    expect(passes()).toBe(2);
     await poller.stop();
   });
 
@@ -55,14 +61,12 @@ describe("Poller.stop", () => {
 
 describe("a poller that starts after one interval", () => {
   it("runs no pass at start-up, then runs when the interval passes or it is woken", async () => {
-    let passes = 0;
-    const poller = new Poller("test", 60_000, async () => (passes++, 0), silent, true);
-    poller.start();
+    const { poller, passes } = counting(true);
     await tick();
-    expect(passes).toBe(0);
+    expect(passes()).toBe(0);
     poller.wake();
     await tick();
-    expect(passes).toBe(1);
+    expect(passes()).toBe(1);
     await poller.stop();
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import { leaseRefundSubmission } from "../../src/contexts/billing/payments/payment-intents.sql.js";
 import { PaymentProviders } from "../../src/contexts/billing/payments/payment-providers.js";
 import type { PaymentProvider } from "../../src/contexts/billing/payments/payment-provider.js";
 import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
@@ -172,6 +173,30 @@ describe("two passes of the payment worker, for a refund", () => {
     await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
     await Promise.all([api.checkDuePayments(), api.checkDuePayments()]);
     expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(1);
+  });
+
+  it("give a refund to one of two transactions that lease it at once, the other waiting on the first", async () => {
+    t = await startTestApp({ workers: false });
+    const api = new BillingApi(t.app.kernel);
+    const orderId = "ord_lease_race";
+    const payment = await paidByStripe(api, orderId);
+    const { refundId } = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
+    const db = t.app.kernel.db;
+    const now = t.clock.now();
+    const until = new Date(now.getTime() + 60_000);
+    let commitFirst!: () => void;
+    const held = new Promise<void>((resolve) => (commitFirst = resolve));
+    const first = db.tx(async (tx) => {
+      const taken = await leaseRefundSubmission(tx, refundId, now, until);
+      await held; // the row stays locked until this commits (embedded: the session stays taken)
+      return taken;
+    }, { tenantId: "*" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = db.tx((tx) => leaseRefundSubmission(tx, refundId, now, until), { tenantId: "*" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    commitFirst();
+    const taken = await Promise.all([first, second]);
+    expect(taken.map((lease) => lease?.refund.refundId ?? null)).toEqual([refundId, null]);
   });
 });
 

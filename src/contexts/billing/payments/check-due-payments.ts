@@ -2,20 +2,11 @@ import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
 import { clearCheck, claimDueChecks, dueRefundSubmissions, intentById, intentWithRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
-import { RESUBMIT_WINDOW_MS } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
+import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
 import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
 import { submitRefund } from "./submit-refunds.js";
-
-/** How long to wait before asking a provider again after it could not be reached. */
-const RETRY_AFTER_MS = 30_000;
-/**
- * How long a leased submission is left to the pass that took it before another may: well beyond a
- * create and a confirm with the Stripe client's own retries (20 s a try, three tries each). A
- * second caller would only get Stripe's first answer again (same idempotency keys).
- */
-const LEASE_MS = 5 * 60_000;
 
 interface Submission {
   intent: PaymentIntent;
@@ -44,9 +35,8 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
   const now = kernel.clock.now();
   const submissions: string[] = [];
   const checks: PaymentIntent[] = [];
-  let refunds: string[] = [];
-  const handled = await kernel.db.tx(async (tx) => {
-    refunds = await dueRefundSubmissions(tx, now, limit);
+  const { handled, refunds } = await kernel.db.tx(async (tx) => {
+    const refunds = await dueRefundSubmissions(tx, now, limit);
     const due = await claimDueChecks(tx, now, limit);
     for (const { paymentId, cardToken } of due) {
       const intent = await intentById(tx, paymentId, { lock: true });
@@ -59,7 +49,7 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
         checks.push(intent!);
       }
     }
-    return due.length + refunds.length;
+    return { handled: due.length + refunds.length, refunds };
   }, { tenantId: "*" });
   for (const intent of checks) await askAgain(kernel, providers, intent);
   for (const paymentId of submissions) {

@@ -202,26 +202,22 @@ export async function dueRefundSubmissions(sql: Sql, now: Date, limit: number): 
 
 /**
  * Takes a due refund submission for one caller: moves it to `leaseUntil` only if it is still due and
- * pending, so of two passes that found it due, one gets it and the other nothing. A refund first
- * sent before `sentAfter` is not taken: asking the provider again with its idempotency key is only
- * safe while the provider remembers the key (see `parkRefundSubmission`); one never sent has no key.
+ * pending, so of two passes that found it due, one gets it and the other nothing. The first lease
+ * marks the refund sent (`firstSentAt`): from then on the provider may have it.
  */
-export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date, sentAfter: Date): Promise<RefundRecord | null> {
-  const result = await sql.query<RefundRow>(
+export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date): Promise<{ refund: RefundRecord; firstSentAt: Date } | null> {
+  const result = await sql.query<RefundRow & { sent_at: Date }>(
     `UPDATE billing.payment_refunds SET submit_due_at = $3, sent_at = COALESCE(sent_at, $2)
-      WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND (sent_at IS NULL OR sent_at > $4) RETURNING *`,
-    [refundId, now, leaseUntil, sentAfter],
+      WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' RETURNING *`,
+    [refundId, now, leaseUntil],
   );
-  return result.rows[0] ? toRefund(result.rows[0]) : null;
+  const row = result.rows[0];
+  return row ? { refund: toRefund(row), firstSentAt: new Date(row.sent_at) } : null;
 }
 
-/** Stops submitting a due refund first sent before `sentBefore`; true if it did (the refund stays pending). */
-export async function parkRefundSubmission(sql: Sql, refundId: string, now: Date, sentBefore: Date): Promise<boolean> {
-  const result = await sql.query(
-    `UPDATE billing.payment_refunds SET submit_due_at = NULL WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' AND sent_at <= $3`,
-    [refundId, now, sentBefore],
-  );
-  return result.rowCount > 0;
+/** No more submitting: the refund stays pending (for an operator, or a webhook). */
+export async function stopRefundSubmission(sql: Sql, refundId: string): Promise<void> {
+  await sql.query(`UPDATE billing.payment_refunds SET submit_due_at = NULL WHERE refund_id = $1`, [refundId]);
 }
 
 /** Moves a refund submission on (a settled one, whose time is cleared, stays settled). */

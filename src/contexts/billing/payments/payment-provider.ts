@@ -13,15 +13,6 @@ export type ProviderOutcome =
   | { status: "processing"; checkAfterMs?: number };
 
 /**
- * How long after its first request a payment or refund may still be sent to an external provider
- * again. Stripe keeps an idempotency key for 24 hours: asked again after that, it would charge or
- * refund a second time. A submission still unanswered by then is no longer sent; it is logged for an
- * operator. (A refund counts from when it was first sent; a payment, which is sent as soon as its
- * order commits, from when it was made.)
- */
-export const RESUBMIT_WINDOW_MS = 23 * 3_600_000;
-
-/**
  * Thrown by a provider for a request that can never succeed as sent (Stripe: an invalid request,
  * such as an amount below its minimum). The payment fails with `failureCode` instead of being
  * tried again; any other error is treated as passing and the request is repeated later.

@@ -1,14 +1,10 @@
 import type { Kernel } from "../../../platform/kernel.js";
-import { intentById, leaseRefundSubmission, parkRefundSubmission, postponeRefundSubmission, refundById, type RefundRecord } from "./payment-intents.sql.js";
+import { intentById, leaseRefundSubmission, postponeRefundSubmission, refundById, stopRefundSubmission, type RefundRecord } from "./payment-intents.sql.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { RESUBMIT_WINDOW_MS, type ProviderRefundOutcome } from "./payment-provider.js";
+import type { ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { recordRefundAnswer, refundRequest } from "./refund-payment.js";
-
-/** How long a refund whose call or record failed waits before it is tried again. */
-const RETRY_AFTER_MS = 30_000;
-/** Left to the pass that took a refund before another may (see LEASE_MS for payments). */
-const LEASE_MS = 5 * 60_000;
+import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
 
 /**
  * Asks the provider for one refund that is due, if this pass is the one that takes it: leased just
@@ -50,15 +46,14 @@ async function postpone(kernel: Kernel, refundId: string): Promise<void> {
 async function lease(kernel: Kernel, refundId: string): Promise<{ intent: PaymentIntent; refund: RefundRecord } | null> {
   return kernel.db.tx(async (tx) => {
     const now = kernel.clock.now();
-    const cutoff = new Date(now.getTime() - RESUBMIT_WINDOW_MS);
-    const refund = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS), cutoff);
-    if (!refund) {
-      if (await parkRefundSubmission(tx, refundId, now, cutoff)) {
-        kernel.logger.error({ refundId }, "refund unanswered within the provider's idempotency window: no longer submitted; it stays pending for an operator");
-      }
+    const taken = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS));
+    if (!taken) return null;
+    if (taken.firstSentAt.getTime() <= now.getTime() - RESUBMIT_WINDOW_MS) {
+      await stopRefundSubmission(tx, refundId);
+      kernel.logger.error({ refundId }, "refund unanswered within the provider's idempotency window: no longer submitted; it stays pending for an operator");
       return null;
     }
-    const intent = await intentById(tx, refund.paymentId);
-    return intent ? { intent, refund } : null;
+    const intent = await intentById(tx, taken.refund.paymentId);
+    return intent ? { intent, refund: taken.refund } : null;
   }, { tenantId: "*" });
 }
