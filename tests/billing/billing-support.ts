@@ -1,4 +1,5 @@
 import type { TestApp } from "../support/test-app.js";
+import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 
 export interface StoredEvent {
   type: string;
@@ -25,6 +26,6 @@ export async function billingEvents(t: TestApp, filter: { type?: string; correla
 
 export async function count(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
   // The system scope: billing tables are row-level-secured by tenant.
-  const rows = await t.app.kernel.db.tx((tx) => tx.query<{ n: number | string }>(sql, params), { tenantId: "*" });
+  const rows = await t.app.kernel.db.tx((tx) => tx.query<{ n: number | string }>(sql, params), { tenantId: SYSTEM_SCOPE });
   return Number(rows.rows[0]!.n);
 }

@@ -5,6 +5,7 @@ import { SandboxProvider } from "../../src/contexts/billing/payments/sandbox-pro
 import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
 import { call, onPostgres, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
+import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -122,7 +123,7 @@ describe("asking a provider where a payment stands", () => {
     await askedNow;
     // While the provider is still answering, another transaction takes the payment's row (PGlite:
     // any transaction at all). It could not if the pass held its claim open across the call.
-    const locked = t.app.kernel.db.tx((tx) => tx.query(`SELECT 1 FROM billing.payment_intents WHERE payment_id = $1 FOR UPDATE NOWAIT`, [payment.paymentId]), { tenantId: "*" });
+    const locked = t.app.kernel.db.tx((tx) => tx.query(`SELECT 1 FROM billing.payment_intents WHERE payment_id = $1 FOR UPDATE NOWAIT`, [payment.paymentId]), { tenantId: SYSTEM_SCOPE });
     const outcome = await Promise.race([locked.then(() => "free", () => "locked"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 2_000))]);
     answer();
     await pass;

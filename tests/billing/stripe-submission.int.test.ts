@@ -8,6 +8,7 @@ import { buy, flow, liveOffer, openShop, order, sys, type Shop } from "../orders
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 import { stripeDelivery, useFakeStripe } from "./fake-stripe.js";
+import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 
 const WEBHOOK_SECRET = "whsec_test_submission";
 const fake = useFakeStripe(WEBHOOK_SECRET);
@@ -125,7 +126,7 @@ describe("a submission Stripe refuses, or tells of too early", () => {
     expect(tooEarly).toMatchObject({ status: 503, body: { code: "BILLING.WEBHOOK_TOO_EARLY" } });
     expect(await count(t, `SELECT count(*) AS n FROM billing.stripe_events`)).toBe(0);
     await api.checkDuePayments();
-    const { rows } = await t.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: "*" });
+    const { rows } = await t.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: SYSTEM_SCOPE });
     expect(await early(rows[0]!.provider_ref)).toMatchObject({ status: 200, body: { outcome: "applied" } });
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
   });
@@ -190,9 +191,9 @@ describe("two passes of the payment worker, for a refund", () => {
       const taken = await leaseRefundSubmission(tx, refundId, now, until);
       await held; // the row stays locked until this commits (embedded: the session stays taken)
       return taken;
-    }, { tenantId: "*" });
+    }, { tenantId: SYSTEM_SCOPE });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = db.tx((tx) => leaseRefundSubmission(tx, refundId, now, until), { tenantId: "*" });
+    const second = db.tx((tx) => leaseRefundSubmission(tx, refundId, now, until), { tenantId: SYSTEM_SCOPE });
     await new Promise((resolve) => setTimeout(resolve, 50));
     commitFirst();
     const taken = await Promise.all([first, second]);
@@ -252,7 +253,7 @@ describe("a submission that fails after Stripe answered", () => {
     await expect(t.app.kernel.db.tx(async (tx) => {
       await api.refundPaymentIn(tx, request);
       throw new Error("rolled back after asking for the refund");
-    }, { tenantId: "*" })).rejects.toThrow("rolled back");
+    }, { tenantId: SYSTEM_SCOPE })).rejects.toThrow("rolled back");
     expect(await api.checkDuePayments()).toBe(0);
     expect(fake.current.created.refunds - refundsBefore).toBe(0);
 

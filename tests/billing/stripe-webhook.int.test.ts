@@ -3,6 +3,7 @@ import { BillingApi } from "../../src/contexts/billing/billing-api.js";
 import { call, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 import { stripeDelivery, useFakeStripe } from "./fake-stripe.js";
+import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 
 const WEBHOOK_SECRET = "whsec_test_billing";
 const fake = useFakeStripe(WEBHOOK_SECRET);
@@ -27,7 +28,7 @@ async function payByStripe(api: BillingApi, paymentMethod: string) {
   expect(created.status).toBe("requires_payment");
   expect(await api.checkDuePayments()).toBe(1);
   const payment = (await api.getPayment(created.paymentId))!;
-  const ref = await t!.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: "*" });
+  const ref = await t!.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: SYSTEM_SCOPE });
   return { orderId, payment, providerRef: ref.rows[0]!.provider_ref };
 }
 

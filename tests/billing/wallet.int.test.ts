@@ -3,6 +3,7 @@ import { BillingApi } from "../../src/contexts/billing/billing-api.js";
 import { debitWallet } from "../../src/contexts/billing/wallet/debit-wallet.js";
 import { call, onPostgres, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
+import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -169,8 +170,8 @@ describe("learner-credit wallet", () => {
   it("keeps the ledger immutable: the app role cannot update or delete a transaction", async () => {
     const { t, admin } = await setup();
     await credit(t, admin, "general", 10);
-    await expect(t.app.kernel.db.tx((tx) => tx.query(`UPDATE billing.wallet_transactions SET amount = 1`), { tenantId: "*" })).rejects.toThrow(/permission denied/);
-    await expect(t.app.kernel.db.tx((tx) => tx.query(`DELETE FROM billing.wallet_transactions`), { tenantId: "*" })).rejects.toThrow(/permission denied/);
+    await expect(t.app.kernel.db.tx((tx) => tx.query(`UPDATE billing.wallet_transactions SET amount = 1`), { tenantId: SYSTEM_SCOPE })).rejects.toThrow(/permission denied/);
+    await expect(t.app.kernel.db.tx((tx) => tx.query(`DELETE FROM billing.wallet_transactions`), { tenantId: SYSTEM_SCOPE })).rejects.toThrow(/permission denied/);
   });
 
   it.runIf(onPostgres)("never goes negative under 50 concurrent wallet payments, and the books balance", async () => {

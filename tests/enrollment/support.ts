@@ -33,7 +33,7 @@ export async function published(t: TestApp, type: string): Promise<Array<{ event
   return rows.rows.map((r) => (typeof r.envelope === "string" ? JSON.parse(r.envelope) : r.envelope));
 }
 
-/** A query in the system scope ("*"): enrollment tables are under row-level security, so a bare query sees nothing. */
+/** A query in the system scope (the default): enrollment tables are under row-level security, so a bare query sees nothing. */
 export async function sys<R = Record<string, any>>(t: TestApp, text: string, params: unknown[] = []): Promise<R[]> {
   return t.app.kernel.db.tx(async (tx) => (await tx.query<R>(text, params)).rows);
 }

@@ -1,4 +1,4 @@
-import type { Tx } from "../../platform/db/db.js";
+import { SYSTEM_SCOPE, type Tx } from "../../platform/db/db.js";
 import type { Kernel } from "../../platform/kernel.js";
 import { unwrap } from "../../platform/result.js";
 import { checkDuePayments } from "./payments/check-due-payments.js";
@@ -64,7 +64,7 @@ export class BillingApi {
    * BILLING.PAYMENT_ORDER_MISMATCH, BILLING.PAYMENT_NOT_REFUNDABLE, BILLING.REFUND_EXCEEDS_PAYMENT.
    */
   async refundPayment(input: RefundPaymentInput): Promise<RefundResult> {
-    return this.kernel.db.tx((tx) => this.refundPaymentIn(tx, input), { tenantId: "*" });
+    return this.kernel.db.tx((tx) => this.refundPaymentIn(tx, input), { tenantId: SYSTEM_SCOPE });
   }
 
   /** The same, inside a transaction the caller owns (a saga compensation step). */
@@ -78,7 +78,7 @@ export class BillingApi {
   }
 
   async getPayment(paymentId: string): Promise<PaymentResult | null> {
-    return this.kernel.db.tx((tx) => this.paymentIn(tx, paymentId), { tenantId: "*" });
+    return this.kernel.db.tx((tx) => this.paymentIn(tx, paymentId), { tenantId: SYSTEM_SCOPE });
   }
 
   async paymentIn(tx: Tx, paymentId: string): Promise<PaymentResult | null> {

@@ -1,4 +1,5 @@
 import type { PgliteDb } from "./pglite.js";
+import { SYSTEM_SCOPE } from "./db.js";
 
 /**
  * PGlite runs no autovacuum daemon, so nothing analyses or vacuums its tables unless the server
@@ -53,7 +54,7 @@ export async function embeddedAutovacuum(db: PgliteDb): Promise<MaintenancePass>
         // tenth of the pause (the outbox took about 115 ms with the default).
         await tx.query(`SET LOCAL default_statistics_target = 10`);
         await tx.query(`ANALYZE ${table.name}`);
-      }, { tenantId: "*" });
+      }, { tenantId: SYSTEM_SCOPE });
       pass.analysed.push(table.name);
     }
   }

@@ -7,6 +7,7 @@ import { commandOf, recordTransition } from "./record-transition.js";
 import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
 import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
 import { submitRefund } from "./submit-refunds.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 interface Submission {
   intent: PaymentIntent;
@@ -50,7 +51,7 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
       }
     }
     return { handled: due.length + refunds.length, refunds };
-  }, { tenantId: "*" });
+  }, { tenantId: SYSTEM_SCOPE });
   for (const intent of checks) await askAgain(kernel, providers, intent);
   for (const paymentId of submissions) {
     const submission = await lease(kernel, paymentId);
@@ -78,7 +79,7 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
     }
     const metadata = { ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}), ...(found.requestId ? { requestId: found.requestId } : {}) };
     return { intent: found.intent, cardToken, metadata };
-  }, { tenantId: "*" });
+  }, { tenantId: SYSTEM_SCOPE });
 }
 
 /**
@@ -103,7 +104,7 @@ async function askAgain(kernel: Kernel, providers: PaymentProviders, intent: Pay
       } else {
         await clearCheck(tx, current.paymentId); // from here on, a webhook will tell
       }
-    }, { tenantId: "*" });
+    }, { tenantId: SYSTEM_SCOPE });
   } catch (error) {
     // The row was moved on when this pass took it: it comes due again.
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment check failed; asking again later");
@@ -121,7 +122,7 @@ async function submit(kernel: Kernel, providers: PaymentProviders, { intent, car
     answer = await askProvider(providers.named(intent.provider), intent, cardToken);
   } catch (error) {
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment submission failed; trying again later");
-    await kernel.db.tx((tx) => postponeCheck(tx, intent.paymentId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: "*" });
+    await kernel.db.tx((tx) => postponeCheck(tx, intent.paymentId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: SYSTEM_SCOPE });
     return;
   }
   await kernel.db.tx(async (tx) => {
@@ -130,5 +131,5 @@ async function submit(kernel: Kernel, providers: PaymentProviders, { intent, car
     if (!current || current.status !== "requires_payment" || current.providerRef !== null) return;
     await clearCheck(tx, intent.paymentId);
     await recordAnswer(kernel, tx, current, answer, metadata);
-  }, { tenantId: "*" });
+  }, { tenantId: SYSTEM_SCOPE });
 }

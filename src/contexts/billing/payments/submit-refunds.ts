@@ -5,6 +5,7 @@ import type { ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { recordRefundAnswer, refundRequest } from "./refund-payment.js";
 import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 /**
  * Asks the provider for one refund that is due, if this pass is the one that takes it: leased just
@@ -31,7 +32,7 @@ export async function submitRefund(kernel: Kernel, providers: PaymentProviders, 
       // A charge.refunded webhook may have settled it first.
       if (!current || pending?.status !== "pending" || pending.providerRef !== null) return;
       await recordRefundAnswer(kernel, tx, current, pending, outcome, { metadata: { requestId: intent.orderId } });
-    }, { tenantId: "*" });
+    }, { tenantId: SYSTEM_SCOPE });
   } catch (error) {
     // The provider has answered; asked again with the same key, it gives the same answer back.
     kernel.logger.error({ err: error, refundId, paymentId: intent.paymentId }, "refund answered but not recorded; asking again later");
@@ -40,7 +41,7 @@ export async function submitRefund(kernel: Kernel, providers: PaymentProviders, 
 }
 
 async function postpone(kernel: Kernel, refundId: string): Promise<void> {
-  await kernel.db.tx((tx) => postponeRefundSubmission(tx, refundId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: "*" });
+  await kernel.db.tx((tx) => postponeRefundSubmission(tx, refundId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: SYSTEM_SCOPE });
 }
 
 async function lease(kernel: Kernel, refundId: string): Promise<{ intent: PaymentIntent; refund: RefundRecord } | null> {
@@ -55,5 +56,5 @@ async function lease(kernel: Kernel, refundId: string): Promise<{ intent: Paymen
     }
     const intent = await intentById(tx, taken.refund.paymentId);
     return intent ? { intent, refund: taken.refund } : null;
-  }, { tenantId: "*" });
+  }, { tenantId: SYSTEM_SCOPE });
 }

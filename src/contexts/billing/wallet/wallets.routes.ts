@@ -9,6 +9,7 @@ import { WalletCreditResponse, WalletsResponse } from "../billing-responses.js";
 import { creditWallet } from "./credit-wallet.js";
 import { DEBIT_ORDER, emptyBalances, total, type Balances } from "./wallet.js";
 import { balancesOfUser } from "./wallets.sql.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 128 }) });
 const CreditBody = Type.Object(
@@ -75,7 +76,7 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
         throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the wallet's owner, an org_admin of their tenant or a platform_admin may read it" });
       }
       // RLS does the tenant part: an org_admin (or the user) sees only wallet rows of their own tenant.
-      const rows = await api.kernel.db.tx((tx) => balancesOfUser(tx, userId), { tenantId: isPlatformAdmin ? "*" : principal.tenantId });
+      const rows = await api.kernel.db.tx((tx) => balancesOfUser(tx, userId), { tenantId: isPlatformAdmin ? SYSTEM_SCOPE : principal.tenantId });
       const wallets = new Map<string, { tenantId: string; currency: string; balances: Balances }>();
       for (const row of rows) {
         const id = `${row.tenantId}/${row.currency}`;

@@ -1,4 +1,4 @@
-import type { Tx } from "../../../platform/db/db.js";
+import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -22,7 +22,7 @@ export async function handleStripeEvent(kernel: Kernel, event: { id: string; typ
     const outcome = await apply(kernel, tx, event);
     await tx.query(`UPDATE billing.stripe_events SET outcome = $2 WHERE event_id = $1`, [event.id, outcome]);
     return outcome;
-  }, { tenantId: "*" });
+  }, { tenantId: SYSTEM_SCOPE });
 }
 
 async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; data: { object: unknown } }): Promise<WebhookOutcome> {

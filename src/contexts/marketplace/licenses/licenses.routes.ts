@@ -4,6 +4,7 @@ import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
 import { findLicense, type LicenseRow } from "./licenses.sql.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 export const licenseJson = (l: LicenseRow) => ({
   licenseId: l.licenseId,
@@ -29,7 +30,7 @@ export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): vo
     async (request) => {
       const principal = principalOf(request);
       const admin = hasRole(principal, "platform_admin", "service");
-      const license = await kernel.db.tx((tx) => findLicense(tx, request.params.licenseId), { tenantId: admin ? "*" : principal.tenantId });
+      const license = await kernel.db.tx((tx) => findLicense(tx, request.params.licenseId), { tenantId: admin ? SYSTEM_SCOPE : principal.tenantId });
       if (!license || (!admin && license.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
         throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
       }

@@ -10,6 +10,7 @@ import { orderView } from "./order-view.js";
 import { ListingCourses } from "./listing-courses.js";
 import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -76,7 +77,7 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
     async (request) => {
       const principal = principalOf(request);
       const admin = hasRole(principal, "platform_admin", "service");
-      const view = await kernel.db.tx((tx) => orderView(tx, request.params.orderId), { tenantId: admin ? "*" : principal.tenantId });
+      const view = await kernel.db.tx((tx) => orderView(tx, request.params.orderId), { tenantId: admin ? SYSTEM_SCOPE : principal.tenantId });
       // RLS hides other tenants' orders; inside a tenant only the buyer and its org admins may look.
       if (!view || (!admin && view.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
         throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${request.params.orderId}` });

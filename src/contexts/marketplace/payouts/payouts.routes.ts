@@ -7,6 +7,7 @@ import { RejectionError } from "../../../platform/result.js";
 import type { PayoutAdapter } from "./payout-adapters.js";
 import { earningsOf } from "./payouts.sql.js";
 import { runPayouts } from "./run-payouts.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -41,7 +42,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
       const result = await idempotent(
         kernel.db,
         keyedRequest(request, principal, body),
-        { required: false, tenantId: "*" },
+        { required: false, tenantId: SYSTEM_SCOPE },
         async (tx) => {
           const run = await runPayouts(kernel, adapter, tx, {
             requestedBy: principal.userId,
@@ -73,7 +74,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
       if (!hasRole(principal, "platform_admin") && principal.providerId !== providerId) {
         throw new RejectionError({ code: "PAYOUT.NOT_YOUR_EARNINGS", detail: "a provider sees only its own earnings" });
       }
-      const balances = await kernel.db.tx((tx) => earningsOf(tx, providerId, kernel.clock.now()), { tenantId: "*" });
+      const balances = await kernel.db.tx((tx) => earningsOf(tx, providerId, kernel.clock.now()), { tenantId: SYSTEM_SCOPE });
       return { providerId, balances };
     },
   );

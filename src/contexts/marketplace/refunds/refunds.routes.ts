@@ -6,6 +6,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import type { MarketplacePorts } from "../ports.js";
 import type { RefundRuntime } from "./refund-flow.js";
 import { requestRefund } from "./request-refund.js";
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -41,7 +42,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
         kernel.db,
         keyedRequest(request, principal),
         // System scope: the use case checks the caller is the order's buyer (same tenant) or a platform admin.
-        { required: false, tenantId: "*" },
+        { required: false, tenantId: SYSTEM_SCOPE },
         async (tx) => {
           const view = await requestRefund(kernel, ports, runtime, tx, {
             orderId: request.params.orderId, requestedBy: principal.userId, tenantId: principal.tenantId, asAdmin, reason: request.body.reason,
