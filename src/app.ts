@@ -64,8 +64,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     const authenticator = new Authenticator(auth);
     const problems = new ProblemMapper(Object.assign({}, platformErrors, ...modules.map((module) => module.errors)));
-    const server = await buildHttpServer({ logger: kernel.logger, authenticator, problems, metrics: kernel.metrics });
-    healthRoutes(server, kernel);
+    const server = await buildHttpServer({ logger: kernel.logger, authenticator, problems, metrics: kernel.metrics, config: config.http });
+    healthRoutes(server, kernel, { metricsToken: config.http.metricsToken });
     opsRoutes(server, kernel, authenticator);
     ingestRoutes(server, kernel, authenticator);
     for (const module of modules) await module.install({ kernel, server, authenticator });

@@ -9,7 +9,8 @@ export interface Config {
   databasePoolSize: number;
   natsUrl?: string;
   natsPrefix: string;
-  auth: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  auth: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string; algorithms: string[] };
+  http: HttpConfig;
   logLevel: string;
   relay: { batchSize: number; concurrency: number; pollMs: number; coalesceMs: number };
   retryPollMs: number;
@@ -17,6 +18,22 @@ export interface Config {
   sagaPollMs: number;
   /** Embedded only: how often tables are checked for a vacuum or an analysis (0 turns it off). */
   autovacuumPollMs: number;
+  /**
+   * The largest envelope (UTF-8 bytes of its JSON) that ingest accepts and the relay publishes. On
+   * NATS the server's max_payload, less room for headers, lowers it further.
+   */
+  eventMaxBytes: number;
+}
+
+/** The HTTP edge's protections (README "Configuration"). */
+export interface HttpConfig {
+  /** Requests per window per caller (per token, else per IP); 0 turns rate limiting off. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** Browser origins allowed to call the API (CORS); empty: no CORS headers at all. */
+  corsOrigins: string[];
+  /** When set, /metrics needs `Authorization: Bearer <it>`; unset, /metrics answers loopback callers only. */
+  metricsToken?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -28,6 +45,25 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 }
 
 const text = (env: NodeJS.ProcessEnv, name: string): string | undefined => (env[name] && env[name] !== "" ? env[name] : undefined);
+const list = (env: NodeJS.ProcessEnv, name: string): string[] | undefined =>
+  text(env, name)
+    ?.split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Asymmetric algorithms only: a JWKS key must never be usable as an HMAC secret (algorithm confusion). */
+const JWKS_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+function authConfig(env: NodeJS.ProcessEnv): Config["auth"] {
+  const auth = { secret: text(env, "AUTH_JWT_SECRET"), jwksUrl: text(env, "AUTH_JWKS_URL"), issuer: text(env, "AUTH_ISSUER"), audience: text(env, "AUTH_AUDIENCE") };
+  const algorithms = list(env, "AUTH_ALGORITHMS") ?? ["RS256", "ES256", "EdDSA"];
+  const unknown = algorithms.filter((alg) => !JWKS_ALGORITHMS.includes(alg));
+  if (unknown.length > 0) throw new Error(`AUTH_ALGORITHMS may hold ${JWKS_ALGORITHMS.join(", ")}; got ${unknown.join(", ")}`);
+  // A token from the identity provider for another application (another audience) or from another
+  // issuer sharing the key set must not be accepted here: JWKS mode verifies both, always.
+  if (auth.jwksUrl && !auth.secret && (!auth.issuer || !auth.audience)) throw new Error("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
+  return { ...auth, algorithms };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = text(env, "DATABASE_URL");
@@ -39,7 +75,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10),
     natsUrl: text(env, "NATS_URL"),
     natsPrefix: text(env, "NATS_PREFIX") ?? "",
-    auth: { secret: text(env, "AUTH_JWT_SECRET"), jwksUrl: text(env, "AUTH_JWKS_URL"), issuer: text(env, "AUTH_ISSUER"), audience: text(env, "AUTH_AUDIENCE") },
+    auth: authConfig(env),
+    http: {
+      rateLimitMax: int(env, "RATE_LIMIT_MAX", 600),
+      rateLimitWindowMs: Math.max(1, int(env, "RATE_LIMIT_WINDOW_MS", 60_000)),
+      corsOrigins: list(env, "CORS_ORIGINS") ?? [],
+      metricsToken: text(env, "METRICS_TOKEN"),
+    },
     logLevel: text(env, "LOG_LEVEL") ?? "info",
     relay: {
       batchSize: int(env, "RELAY_BATCH_SIZE", 500),
@@ -52,5 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consumerLanes: Math.max(1, int(env, "CONSUMER_LANES", 2)),
     sagaPollMs: int(env, "SAGA_POLL_MS", 250),
     autovacuumPollMs: int(env, "EMBEDDED_AUTOVACUUM_MS", 30_000),
+    // NATS's default max_payload (1 MiB) less 1 KiB for the headers: an event fits both modes alike.
+    eventMaxBytes: Math.max(1024, int(env, "EVENT_MAX_BYTES", 1_047_552)),
   };
 }

@@ -84,6 +84,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RELAY_POLL_MS: "50",
     RETRY_POLL_MS: "50",
     SAGA_POLL_MS: "50",
+    // Tests drive hundreds of requests from one token: the limiter runs, with a ceiling none reaches
+    // (the rate-limit test sets its own).
+    RATE_LIMIT_MAX: "1000000000",
     ...options.env,
   });
   const clock = new ManualClock("2026-03-01T09:00:00.000Z");

@@ -1,5 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { RejectionError } from "../result.js";
+import { isTenantId } from "../tenant-id.js";
+import { isStorableText } from "./hostile-text.js";
 
 export const ROLES = ["platform_admin", "provider", "org_admin", "learner", "service"] as const;
 export type Role = (typeof ROLES)[number];
@@ -17,6 +19,8 @@ export interface AuthConfig {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /** JWKS mode: the asymmetric algorithms accepted (the token's `alg` header never chooses alone). */
+  algorithms?: string[];
 }
 
 const fail = (code: string, detail: string) => new RejectionError({ code, detail });
@@ -35,7 +39,10 @@ export class Authenticator {
 
   constructor(private readonly config: AuthConfig) {
     if (config.secret) this.key = new TextEncoder().encode(config.secret);
-    else if (config.jwksUrl) this.key = createRemoteJWKSet(new URL(config.jwksUrl));
+    else if (config.jwksUrl) {
+      if (!config.issuer || !config.audience) throw new Error("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
+      this.key = createRemoteJWKSet(new URL(config.jwksUrl));
+    }
     else throw new Error("auth needs AUTH_JWT_SECRET or AUTH_JWKS_URL");
   }
 
@@ -45,17 +52,19 @@ export class Authenticator {
     if (cached && cached.until > Date.now()) return cached.principal;
     const { principal, exp } = await this.check(authorization);
     if (this.verified.size >= CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(authorization, { principal, until: Math.min(Date.now() + CACHE_MS, exp === undefined ? Infinity : exp * 1000) });
+    this.verified.set(authorization, { principal, until: Math.min(Date.now() + CACHE_MS, exp * 1000) });
     return principal;
   }
 
-  private async check(authorization: string): Promise<{ principal: Principal; exp: number | undefined }> {
+  private async check(authorization: string): Promise<{ principal: Principal; exp: number }> {
     const [scheme, token] = authorization.split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !token) throw fail("AUTH.TOKEN_INVALID", "the Authorization header must be 'Bearer <JWT>'");
     let claims: Record<string, unknown>;
     try {
       const verified = await jwtVerify(token, this.key as Uint8Array, {
-        ...(this.config.secret ? { algorithms: ["HS256"] } : {}),
+        algorithms: this.config.secret ? ["HS256"] : (this.config.algorithms ?? ["RS256", "ES256", "EdDSA"]),
+        // A token without `exp` would be valid forever once leaked: refused, not capped.
+        requiredClaims: ["exp"],
         ...(this.config.issuer ? { issuer: this.config.issuer } : {}),
         ...(this.config.audience ? { audience: this.config.audience } : {}),
       });
@@ -64,11 +73,17 @@ export class Authenticator {
       throw fail("AUTH.TOKEN_INVALID", error instanceof Error ? error.message : "the token could not be verified");
     }
     const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
-    if (typeof claims.sub !== "string" || typeof claims.tid !== "string") throw fail("AUTH.TOKEN_INVALID", "the token needs sub and tid claims");
+    if (!isIdClaim(claims.sub) || typeof claims.tid !== "string") throw fail("AUTH.TOKEN_INVALID", "the token needs sub and tid claims");
+    // `*` and the like are not tenant ids: no token can carry the system scope.
+    if (!isTenantId(claims.tid)) throw fail("AUTH.TOKEN_INVALID", "the token's tid is not a tenant id");
+    if (claims.pid !== undefined && !isIdClaim(claims.pid)) throw fail("AUTH.TOKEN_INVALID", "the token's pid is not an id");
     const principal: Principal = { userId: claims.sub, tenantId: claims.tid, roles, ...(typeof claims.pid === "string" ? { providerId: claims.pid } : {}) };
-    return { principal, exp: typeof claims.exp === "number" ? claims.exp : undefined };
+    return { principal, exp: claims.exp as number };
   }
 }
+
+/** Ids from a token end up in rows: they are text the database can store, of a sane length. */
+const isIdClaim = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 200 && isStorableText(value);
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {
   return roles.some((role) => principal.roles.includes(role));

@@ -7,8 +7,12 @@ import addFormatsModule from "ajv-formats";
 import type { Logger } from "pino";
 import { newId } from "../ids.js";
 import type { Metrics } from "../metrics.js";
+import type { HttpConfig } from "../config.js";
 import { RejectionError } from "../result.js";
 import { hasRole, type Authenticator, type Principal, type Role } from "./auth.js";
+import { registerEdge } from "./edge.js";
+import { clientErrorHandler, errorHandler, frameworkErrors, ProblemError } from "./error-handler.js";
+import { unstorableTextPaths } from "./hostile-text.js";
 import { problem, sendProblem, type ProblemMapper } from "./problem.js";
 
 declare module "fastify" {
@@ -25,7 +29,11 @@ export interface HttpDeps {
   authenticator: Authenticator;
   problems: ProblemMapper;
   metrics: Metrics;
+  config: HttpConfig;
 }
+
+/** Headers whose values are stored (idempotency records, event metadata). */
+const STORED_HEADERS = ["idempotency-key", "x-correlation-id", "x-request-id"] as const;
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -44,6 +52,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     // Our onResponse hook logs one line per request with the route and correlationId instead.
     logController: new LogController({ requestIdLogLabel: "requestId", disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
+    // Past the longest id a schema accepts (200), so a long id gets the schema's 400, not a 414.
+    routerOptions: { maxParamLength: 512 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const strict = makeAjv(false);
@@ -63,25 +75,21 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     else request.log.debug({ route, status: reply.statusCode, ms: reply.elapsedTime }, "request");
   });
 
-  server.setErrorHandler((error: any, request, reply) => {
-    if (error instanceof RejectionError) return sendProblem(reply, deps.problems.fromRejection(error.rejection));
-    if (error.validation) {
-      const errors = (error.validation as Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }>).map((e) => ({
-        path: `${error.validationContext ?? "body"}${e.instancePath}${e.params?.additionalProperty ? `/${String(e.params.additionalProperty)}` : ""}${e.params?.missingProperty ? `/${String(e.params.missingProperty)}` : ""}`,
-        message: e.message ?? "is invalid",
-      }));
-      return sendProblem(reply, problem(400, "REQUEST.VALIDATION_FAILED", "the request does not match the schema", { errors }));
+  server.setErrorHandler(errorHandler(deps.problems));
+  await registerEdge(server, deps.config);
+  // The one text rule (DESIGN.md §8): every route, before its token is checked and before anything
+  // touches the database. Route-level preValidation hooks (authorize) run after this global one.
+  server.addHook("preValidation", async (request) => {
+    const paths = [
+      ...unstorableTextPaths(request.params, "params"),
+      ...unstorableTextPaths(request.query, "querystring"),
+      ...unstorableTextPaths(request.body, "body"),
+      ...STORED_HEADERS.flatMap((name) => unstorableTextPaths(request.headers[name], `headers/${name}`)),
+    ];
+    if (paths.length > 0) {
+      const message = "holds U+0000 or a lone surrogate, which no text can store";
+      throw new ProblemError(problem(400, "REQUEST.INVALID_TEXT", "the request holds text that cannot be stored", { errors: paths.map((path) => ({ path, message })) }));
     }
-    if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
-      return sendProblem(reply, problem(400, "REQUEST.MALFORMED_JSON", "the body is not valid JSON"));
-    }
-    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return sendProblem(reply, problem(415, "REQUEST.UNSUPPORTED_MEDIA_TYPE", "send application/json"));
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendProblem(reply, problem(413, "REQUEST.TOO_LARGE", "the body is too large"));
-    if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendProblem(reply, problem(error.statusCode, "REQUEST.INVALID", error.message));
-    }
-    request.log.error({ err: error }, "unhandled error");
-    return sendProblem(reply, problem(500, "INTERNAL", "an unexpected error occurred; it has been logged"));
   });
   server.setNotFoundHandler((request, reply) => sendProblem(reply, problem(404, "ROUTE.NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`)));
 
