@@ -18,6 +18,8 @@ export interface OpenedDb {
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string | null; poolSize: number }): Promise<OpenedDb> {
   if (options.databaseUrl) {
     const admin = new pg.Client({ connectionString: options.databaseUrl });
+    // A session lost mid-migration fails the awaited statement (and start-up); unheard, it would end the process.
+    admin.on("error", () => undefined);
     await admin.connect();
     try {
       await migrate({ exec: async (sql) => void (await admin.query(sql)), query: async (sql, params) => admin.query(sql, params as unknown[]) as never });

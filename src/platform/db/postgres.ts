@@ -3,6 +3,7 @@ import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
 import { SYSTEM_SCOPE } from "./db.js";
 import { planSettings, runHooks, transactionOn } from "./transaction.js";
 import { APP_ROLE } from "./roles.js";
+import { ConnectionLostError } from "./connection-lost.js";
 
 // int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -38,6 +39,11 @@ export class PostgresDb implements Db {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE}`, pipeline: true });
     // An idle client killed by the server (restart, failover) must not crash the process; the pool replaces it.
     pool.on("error", () => undefined);
+    // Nor one killed while checked out. The pool listens only on idle clients, and a session ended
+    // while it was being handed over (its last startup message and the FATAL in one read) errors
+    // before \`tx\` can listen: every client keeps a listener for life. A lost session fails its
+    // statements anyway, and the pool drops a client that is no longer queryable when it comes back.
+    pool.on("connect", (client) => client.on("error", () => undefined));
     return new PostgresDb(pool);
   }
 
@@ -48,6 +54,13 @@ export class PostgresDb implements Db {
 
   async tx<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors only on idle clients: a session that dies while checked out
+    // (pg_terminate_backend, failover) emits 'error' here, and with no listener that kills the process.
+    let lost: unknown;
+    const onError = (error: unknown) => {
+      lost ??= error;
+    };
+    client.on("error", onError);
     const stream = client.connection.stream;
     let corked = false;
     // Statements submitted in the same tick leave in one write: a write is a system call here and a
@@ -88,12 +101,16 @@ export class PostgresDb implements Db {
       runHooks(commitHooks);
       return value;
     } catch (error) {
-      await submit("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw error;
+      if (lost === undefined) {
+        await submit("ROLLBACK").catch(() => {
+          broken = true;
+        });
+      }
+      throw lost === undefined ? error : new ConnectionLostError(lost);
     } finally {
-      client.release(broken);
+      client.removeListener("error", onError);
+      // A lost or broken session is discarded, not handed to the next transaction.
+      client.release(lost instanceof Error ? lost : broken);
     }
   }
 

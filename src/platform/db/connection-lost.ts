@@ -1,0 +1,16 @@
+/**
+ * A session lost under a transaction: terminated by an operator or a failover, the server
+ * restarting, the network. `pg` reports it as a plain "Connection terminated unexpectedly" with no
+ * code, or as the server's FATAL 57P01; either way it becomes SQLSTATE 08006 (connection_failure),
+ * so whatever maps errors sees one code. The transaction's outcome is unknown only if COMMIT had
+ * been sent; callers retry as they retry any failure (workers poll, consumers nak, HTTP clients
+ * resend with their Idempotency-Key).
+ */
+export class ConnectionLostError extends Error {
+  readonly code = "08006";
+  readonly severity = "FATAL";
+  constructor(cause: unknown) {
+    super(`the database session was lost: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "ConnectionLostError";
+  }
+}
