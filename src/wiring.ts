@@ -5,10 +5,11 @@
 import type { Tx } from "./platform/db/db.js";
 import type { Kernel } from "./platform/kernel.js";
 import type { BillingModule } from "./contexts/billing/module.js";
-import { contentOf, courseFactsOf, runFactsOf } from "./contexts/catalog/course-facts.js";
+import { contentOf, courseFactsOf, listableCourseOf, runFactsOf } from "./contexts/catalog/course-facts.js";
 import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
 import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
 import { findTenant, isMember, tenantsOfMember } from "./contexts/tenancy/tenants/tenants.sql.js";
+import { findProvider } from "./contexts/tenancy/providers/providers.sql.js";
 import { licenseConsumed } from "./contexts/enrollment/enrollment-facts.js";
 import type { EnrollmentModule } from "./contexts/enrollment/module.js";
 import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
@@ -69,6 +70,11 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
     },
     catalog: {
       courseStart: async (tx, courseId) => (await courseFactsOf(tx, courseId, kernel.clock.now()))?.advertisedRun?.startsAt ?? null,
+      listableCourse: (tx, courseId, courseVersionId) => listableCourseOf(tx, courseId, courseVersionId),
+    },
+    providers: {
+      // A provider tenancy has never heard of is not verified.
+      kycOf: async (tx, providerId) => (await findProvider(tx, providerId))?.kycStatus ?? "pending",
     },
     buyerPolicies: {
       async policyOf(tx, tenantId, now) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { draftListing, liveListing, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
+import { catalogCourse, draftListing, liveListing, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
 
 let m: Market;
 const ids: Record<string, string> = {};
@@ -15,7 +15,9 @@ beforeAll(async () => {
   ids.kafkaDescription = await liveListing(m, { title: "Distributed systems", description: "Covers Kafka briefly" }, { kind: "seat_pack", amount: 50_000, currency: "EUR", seats: 10 });
   ids.typescript = await liveListing(m, { title: "TypeScript generics", description: "Types all the way down" }, { kind: "one_time", amount: 2900, currency: "EUR" });
   ids.draft = await draftListing(m, { title: "Kafka draft not for sale" });
-  const other = await m.call("POST", "/api/v1/listings", { token: m.otherProvider, body: { courseId: "crs_1", courseVersionId: "cv_1", title: "Kafka by another provider" } });
+  await catalogCourse(m, "crs_2", "prv_2", ["cv_b1"]);
+  await readyVersion(m, "crs_2", "cv_b1");
+  const other = await m.call("POST", "/api/v1/listings", { token: m.otherProvider, body: { courseId: "crs_2", courseVersionId: "cv_b1", title: "Kafka by another provider" } });
   ids.other = other.body.listingId;
   await m.call("POST", `/api/v1/listings/${ids.other}/plans`, { token: m.otherProvider, body: { kind: "site_license", amount: 500_000, currency: "USD" } });
   for (const [step, token] of [["submit", m.otherProvider], ["approve", m.admin], ["go-live", m.otherProvider]] as const) await m.call("POST", `/api/v1/listings/${ids.other}/${step}`, { token });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addPlan, count, draftListing, ingest, publishedEvents, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
+import { addPlan, catalogCourse, count, draftListing, ingest, publishedEvents, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
 
 let m: Market;
 beforeAll(async () => {
@@ -67,7 +67,8 @@ describe("listing lifecycle over HTTP", () => {
 describe("listing guards", () => {
   it("refuses approval while the provider's KYC is not verified, and approves once it is", async () => {
     const kycPending = await m.t.token({ sub: "usr_p3", tid: "ten_p3", roles: ["provider"], pid: "prv_3" });
-    const created = await m.call("POST", "/api/v1/listings", { token: kycPending, body: { courseId: "crs_1", courseVersionId: "cv_1", title: "Pending KYC" } });
+    await catalogCourse(m, "crs_3", "prv_3", ["cv_3"]);
+    const created = await m.call("POST", "/api/v1/listings", { token: kycPending, body: { courseId: "crs_3", courseVersionId: "cv_3", title: "Pending KYC" } });
     const listingId = created.body.listingId;
     expect((await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token: kycPending })).status).toBe(200);
     const refused = await m.call("POST", `/api/v1/listings/${listingId}/approve`, { token: m.admin });
@@ -84,7 +85,8 @@ describe("listing guards", () => {
     await m.call("POST", "/api/v1/tenants", { token: m.admin, body: { tenantId: "ten_p4", name: "P4 Ltd", kind: "organization" } });
     await m.call("POST", "/api/v1/providers", { token: m.admin, body: { providerId: "prv_4", tenantId: "ten_p4", name: "P4" } });
     const token = await m.t.token({ sub: "usr_p4", tid: "ten_p4", roles: ["provider"], pid: "prv_4" });
-    const listingId = (await m.call("POST", "/api/v1/listings", { token, body: { courseId: "crs_1", courseVersionId: "cv_1", title: "P4 course" } })).body.listingId;
+    await catalogCourse(m, "crs_4", "prv_4", ["cv_4"]);
+    const listingId = (await m.call("POST", "/api/v1/listings", { token, body: { courseId: "crs_4", courseVersionId: "cv_4", title: "P4 course" } })).body.listingId;
     await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token });
     expect((await m.call("POST", `/api/v1/providers/prv_4/kyc`, { token: m.admin, body: { status: "verified" } })).status).toBe(200);
     await m.t.settle();
@@ -110,13 +112,11 @@ describe("listing guards", () => {
     expect((await goLive()).status).toBe(200);
   });
 
-  it("does not count readiness of the same version id announced for another course", async () => {
+  it("does not list a version id that belongs to another course", async () => {
     await readyVersion(m, "crs_other", "cv_other");
-    const listingId = await draftListing(m, { courseId: "crs_1", courseVersionId: "cv_other" });
-    await addPlan(m, listingId);
-    await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token: m.provider });
-    await m.call("POST", `/api/v1/listings/${listingId}/approve`, { token: m.admin });
-    expect((await m.call("POST", `/api/v1/listings/${listingId}/go-live`, { token: m.provider })).body.code).toBe("LISTING.VERSION_NOT_PUBLISHED");
+    const refused = await m.call("POST", "/api/v1/listings", { token: m.provider, body: { courseId: "crs_1", courseVersionId: "cv_other", title: "t" } });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: "LISTING.COURSE_VERSION_UNKNOWN", errors: [{ path: "body/courseVersionId" }] });
   });
 
   it("refuses going live without a pricing plan", async () => {

@@ -25,7 +25,19 @@ export async function startMarket(): Promise<Market> {
     providerId: "prv_1",
     call: (method, url, options) => call(t.app, method, url, options),
   };
+  // The catalog's course crs_1 of prv_1, with the versions the listing stories target.
+  await catalogCourse(m, "crs_1", "prv_1", ["cv_1", "cv_2", "cv_late"]);
   return m;
+}
+
+/** A course in the catalog with its versions (listings can be made only of these). */
+export async function catalogCourse(m: Market, courseId: string, providerId: string, versions: string[]): Promise<void> {
+  const course = await m.call("POST", "/api/v1/catalog/courses", { token: m.admin, body: { courseId, providerId, title: `Course ${courseId}` } });
+  expect(course.status, JSON.stringify(course.body)).toBe(201);
+  for (const courseVersionId of versions) {
+    const version = await m.call("POST", `/api/v1/catalog/courses/${courseId}/versions`, { token: m.admin, body: { courseVersionId, label: courseVersionId } });
+    expect(version.status, JSON.stringify(version.body)).toBe(201);
+  }
 }
 
 let seq = 0;

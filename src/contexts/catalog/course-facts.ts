@@ -32,6 +32,17 @@ export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Prom
   };
 }
 
+/** Who provides the course, and whether the version is one of its versions (listing creation, seed 001 §5.1). */
+export async function listableCourseOf(sql: Sql, courseId: string, courseVersionId: string): Promise<{ providerId: string; versionOfCourse: boolean } | null> {
+  const result = await sql.query<{ providerId: string; versionOfCourse: boolean }>(
+    `SELECT c.provider_id AS "providerId",
+            EXISTS (SELECT 1 FROM catalog.course_versions v WHERE v.course_version_id = $2 AND v.course_id = c.course_id) AS "versionOfCourse"
+       FROM catalog.courses c WHERE c.course_id = $1`,
+    [courseId, courseVersionId],
+  );
+  return result.rows[0] ?? null;
+}
+
 /** Default enrollments (seed 003): what each content key is — a course id, or a course run key (with its course). */
 export async function contentOf(sql: Sql, keys: readonly string[]): Promise<Array<{ contentKey: string; contentType: "course" | "course_run"; courseId: string }>> {
   if (keys.length === 0) return [];

@@ -26,12 +26,12 @@ export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, o
     events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
     errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors, ...refundErrors, ...payoutErrors, ...seatErrors },
     install(host) {
+      const wired = ports(host.kernel);
       refundPolicyRoutes(host);
-      listingRoutes(host);
+      listingRoutes(host, wired);
       planRoutes(host);
       browseRoutes(host);
       listingFactConsumers(host.kernel);
-      const wired = ports(host.kernel);
       installOrders(host, wired, options(host.kernel));
       installRefunds(host, wired);
       installPayouts(host);

@@ -51,6 +51,19 @@ export interface EnrollmentsPort {
 export interface CatalogPort {
   /** When the course starts (its advertised run), for the refund deadline. */
   courseStart(tx: Tx, courseId: string): Promise<Date | null>;
+  /**
+   * Listing creation and re-targeting (seed 001 §5.1): the course's provider and whether the version
+   * is one of the course's versions; null when the catalog does not know the course.
+   */
+  listableCourse(tx: Tx, courseId: string, courseVersionId: string): Promise<{ providerId: string; versionOfCourse: boolean } | null>;
+}
+
+/**
+ * The provider's KYC status as tenancy holds it now (seed 001 §5.1: tenant-service owns it). Read at
+ * approval, not from the event projection, so an approval right after the KYC decision sees it.
+ */
+export interface ProvidersPort {
+  kycOf(tx: Tx, providerId: string): Promise<"verified" | "pending" | "rejected">;
 }
 
 export interface BuyerPolicy {
@@ -66,5 +79,6 @@ export interface MarketplacePorts {
   payments: PaymentsPort;
   enrollments: EnrollmentsPort;
   catalog: CatalogPort;
+  providers: ProvidersPort;
   buyerPolicies: BuyerPoliciesPort;
 }

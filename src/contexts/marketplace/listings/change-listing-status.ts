@@ -13,8 +13,15 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { planCountOf } from "../plans/plans.sql.js";
+import type { CatalogPort, ProvidersPort } from "../ports.js";
 import { decide, type Actor, type ListingCommand, type ListingEvent, type ListingStatus } from "./listing.js";
-import { lockListing, providerKycOf, readinessOf, saveTransition, type ListingRow } from "./listings.sql.js";
+import { lockListing, readinessOf, saveTransition, type ListingRow } from "./listings.sql.js";
+
+/** Where the facts of the guards come from outside the marketplace (ports it owns). */
+export interface ListingFactSources {
+  catalog: CatalogPort;
+  providers: ProvidersPort;
+}
 
 /** What the caller asks for; the facts a guard needs (KYC, version readiness, plans) are gathered here. */
 export type LifecycleRequest =
@@ -26,10 +33,16 @@ export type LifecycleRequest =
   | { type: "Reinstate"; reason: string }
   | { type: "Retarget"; courseVersionId: string };
 
-async function withFacts(tx: Tx, listing: ListingRow, request: LifecycleRequest): Promise<ListingCommand> {
+async function withFacts(sources: ListingFactSources, tx: Tx, listing: ListingRow, request: LifecycleRequest): Promise<ListingCommand> {
   switch (request.type) {
     case "Approve":
-      return { type: "Approve", providerKyc: await providerKycOf(tx, listing.providerId) };
+      // Tenancy's record, read now: an approval right after the KYC decision sees it (read-your-writes),
+      // which the event-fed projection (still used by payouts) cannot promise in server mode.
+      return { type: "Approve", providerKyc: await sources.providers.kycOf(tx, listing.providerId) };
+    case "Retarget": {
+      const course = await sources.catalog.listableCourse(tx, listing.courseId, request.courseVersionId);
+      return { ...request, versionOfCourse: course?.versionOfCourse ?? false };
+    }
     case "GoLive":
       return { type: "GoLive", version: await readinessOf(tx, listing.courseId, listing.courseVersionId), planCount: await planCountOf(tx, listing.id) };
     default:
@@ -66,6 +79,7 @@ function wireEvent(listing: ListingRow, event: ListingEvent, at: { eventId: stri
 /** Load (locked) → gather facts → decide → save + outbox, in one transaction. */
 export async function changeListingStatus(
   kernel: Kernel,
+  sources: ListingFactSources,
   listingId: string,
   actor: Actor,
   request: LifecycleRequest,
@@ -74,7 +88,7 @@ export async function changeListingStatus(
   return kernel.db.tx(async (tx) => {
     const listing = await lockListing(tx, listingId);
     if (!listing) throw new RejectionError({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
-    const decision = unwrap(decide(listing, actor, await withFacts(tx, listing, request)));
+    const decision = unwrap(decide(listing, actor, await withFacts(sources, tx, listing, request)));
     const reason = "reason" in decision.event ? decision.event.reason : null;
     await saveTransition(tx, listing.id, { status: decision.status, courseVersionId: decision.courseVersionId, reason, at: kernel.clock.now() });
     const event = wireEvent({ ...listing, courseVersionId: decision.courseVersionId }, decision.event, { eventId: newId("evt"), occurredAt: kernel.clock.now() }, context);

@@ -2,8 +2,10 @@ import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
+import type { CatalogPort } from "../ports.js";
 import { decideAttach } from "../refund-policies/refund-policy.js";
 import { lockRefundPolicy } from "../refund-policies/refund-policies.sql.js";
+import { decideCreate } from "./listing.js";
 import { insertListing } from "./listings.sql.js";
 
 export interface CreateListing {
@@ -28,10 +30,12 @@ export async function attachableRefundPolicy(tx: Tx, refundPolicyId: string | un
 }
 
 /**
- * A new draft targeting an exact course version (seed 001 §10.7). The version need not be
- * published yet: going live checks that, so a provider can prepare a listing ahead of release.
+ * A new draft targeting an exact course version (seed 001 §10.7) of the provider's own course, as
+ * the catalog knows it (§5.1). The version need not be published yet: going live checks that, so a
+ * provider can prepare a listing ahead of release.
  */
-export async function createListing(kernel: Kernel, tx: Tx, input: CreateListing): Promise<{ listingId: string; status: "draft" }> {
+export async function createListing(kernel: Kernel, catalog: CatalogPort, tx: Tx, input: CreateListing): Promise<{ listingId: string; status: "draft" }> {
+  unwrap(decideCreate({ kind: "provider", providerId: input.providerId }, await catalog.listableCourse(tx, input.courseId, input.courseVersionId)));
   await attachableRefundPolicy(tx, input.refundPolicyId);
   const listingId = newId("lst");
   await insertListing(tx, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, decideEdit, LISTING_STATUSES, TRANSITIONS, type Actor, type Listing, type ListingCommand, type ListingStatus } from "./listing.js";
+import { decide, decideCreate, decideEdit, LISTING_STATUSES, TRANSITIONS, type Actor, type Listing, type ListingCommand, type ListingStatus } from "./listing.js";
 
 const owner: Actor = { kind: "provider", providerId: "prv_1" };
 const stranger: Actor = { kind: "provider", providerId: "prv_2" };
@@ -16,7 +16,7 @@ const happy: { [C in ListingCommand["type"]]: Extract<ListingCommand, { type: C 
   GoLive: { type: "GoLive", version: ready, planCount: 1 },
   Suspend: { type: "Suspend", reason: "complaint" },
   Reinstate: { type: "Reinstate", reason: "resolved" },
-  Retarget: { type: "Retarget", courseVersionId: "cv_2" },
+  Retarget: { type: "Retarget", courseVersionId: "cv_2", versionOfCourse: true },
 };
 const actorFor = (cmd: ListingCommand["type"]) => (TRANSITIONS[cmd].by === "platform_admin" ? admin : owner);
 
@@ -73,12 +73,28 @@ describe("listing guards", () => {
   });
 
   it("re-targets a live listing to the new version and back to draft", () => {
-    const result = decide(listing("live"), owner, { type: "Retarget", courseVersionId: "cv_9" });
+    const result = decide(listing("live"), owner, { type: "Retarget", courseVersionId: "cv_9", versionOfCourse: true });
     expect(result.ok && result.value).toEqual({ status: "draft", courseVersionId: "cv_9", event: { type: "ListingRetargeted", courseVersionId: "cv_9" } });
   });
 
+  it("refuses re-targeting to a version the listing's course does not have", () => {
+    const result = decide(listing("draft"), owner, { type: "Retarget", courseVersionId: "cv_elsewhere", versionOfCourse: false });
+    expect(result.ok ? "accepted" : result.rejection).toMatchObject({ code: "LISTING.COURSE_VERSION_UNKNOWN", field: "body/courseVersionId" });
+  });
+
+  it("lets a provider list only a known version of its own course", () => {
+    const code = (course: Parameters<typeof decideCreate>[1]) => {
+      const result = decideCreate({ kind: "provider", providerId: "prv_1" }, course);
+      return result.ok ? "accepted" : result.rejection.code;
+    };
+    expect(code({ providerId: "prv_1", versionOfCourse: true })).toBe("accepted");
+    expect(code({ providerId: "prv_2", versionOfCourse: true })).toBe("CATALOG.NOT_COURSE_OWNER");
+    expect(code({ providerId: "prv_1", versionOfCourse: false })).toBe("LISTING.COURSE_VERSION_UNKNOWN");
+    expect(code(null)).toBe("LISTING.COURSE_UNKNOWN");
+  });
+
   it("refuses re-targeting to the version already listed", () => {
-    const result = decide(listing("draft"), owner, { type: "Retarget", courseVersionId: "cv_1" });
+    const result = decide(listing("draft"), owner, { type: "Retarget", courseVersionId: "cv_1", versionOfCourse: true });
     expect(result.ok ? "accepted" : result.rejection.code).toBe("LISTING.SAME_VERSION");
   });
 });

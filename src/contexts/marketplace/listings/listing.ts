@@ -32,7 +32,7 @@ export type ListingCommand =
   | { type: "GoLive"; version: VersionReadiness; planCount: number }
   | { type: "Suspend"; reason: string }
   | { type: "Reinstate"; reason: string }
-  | { type: "Retarget"; courseVersionId: string };
+  | { type: "Retarget"; courseVersionId: string; versionOfCourse: boolean };
 
 export type ListingEvent =
   | { type: "ListingSubmitted" }
@@ -69,6 +69,27 @@ function actorGuard(listing: Listing, actor: Actor, by: Actor["kind"]): Result<n
   if (by === "platform_admin") return actor.kind === "platform_admin" ? ok(null) : reject("LISTING.ADMIN_ONLY", "only a platform admin may do this");
   if (actor.kind !== "provider") return reject("LISTING.PROVIDER_ONLY", "only the listing's provider may do this");
   if (actor.providerId !== listing.providerId) return reject("LISTING.NOT_OWNER", "this listing belongs to another provider");
+  return ok(null);
+}
+
+/**
+ * What the catalog says of the course a listing would sell (seed 001 §5.1: validate CourseId /
+ * CourseVersionId): who provides it, and whether the version is one of its versions. `null`: the
+ * catalog does not know the course.
+ */
+export interface ListableCourse {
+  providerId: string;
+  versionOfCourse: boolean;
+}
+
+/**
+ * A provider lists only its own course: the listing's provider earns the sale, so listing another
+ * provider's course would sell it and pay the wrong party. Same code as editing another's course.
+ */
+export function decideCreate(actor: Actor & { kind: "provider" }, course: ListableCourse | null): Result<null> {
+  if (!course) return reject("LISTING.COURSE_UNKNOWN", "the catalog knows no such course", "body/courseId");
+  if (course.providerId !== actor.providerId) return reject("CATALOG.NOT_COURSE_OWNER", "only the course's provider may list it");
+  if (!course.versionOfCourse) return reject("LISTING.COURSE_VERSION_UNKNOWN", "the course has no such version", "body/courseVersionId");
   return ok(null);
 }
 
@@ -112,6 +133,7 @@ export function decide(listing: Listing, actor: Actor, cmd: ListingCommand): Res
       return to({ type: "ListingReinstated", reason: cmd.reason });
     case "Retarget":
       if (cmd.courseVersionId === listing.courseVersionId) return reject("LISTING.SAME_VERSION", "the listing already targets this version", "body/courseVersionId");
+      if (!cmd.versionOfCourse) return reject("LISTING.COURSE_VERSION_UNKNOWN", "the listing's course has no such version", "body/courseVersionId");
       return to({ type: "ListingRetargeted", courseVersionId: cmd.courseVersionId }, cmd.courseVersionId);
     default: {
       const unreachable: never = cmd;
@@ -130,6 +152,11 @@ export const listingErrors: Readonly<Record<string, number>> = {
   "LISTING.SUSPENDED": 409,
   "LISTING.NOT_EDITABLE": 409,
   "LISTING.SAME_VERSION": 422,
+  "LISTING.COURSE_UNKNOWN": 422,
+  "LISTING.COURSE_VERSION_UNKNOWN": 422,
+  // The catalog's own code for "not your course" (catalog maps it too); listed here so a process
+  // running marketplace without catalog still answers 403.
+  "CATALOG.NOT_COURSE_OWNER": 403,
   "LISTING.PROVIDER_KYC_REQUIRED": 422,
   "LISTING.VERSION_NOT_PUBLISHED": 422,
   "LISTING.PLAY_PACKAGE_NOT_BUILT": 422,

@@ -6,7 +6,7 @@ import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
 import { planJson, plansOf } from "../plans/plans.sql.js";
-import { changeListingStatus, type LifecycleRequest } from "./change-listing-status.js";
+import { changeListingStatus, type LifecycleRequest, type ListingFactSources } from "./change-listing-status.js";
 import { createListing } from "./create-listing.js";
 import { editListing } from "./edit-listing.js";
 import { eventContextOf, optionalPrincipal, providerActorOf } from "./listing-actor.js";
@@ -44,7 +44,7 @@ function listingJson(listing: ListingRow, plans: ReturnType<typeof planJson>[]) 
   };
 }
 
-export function listingRoutes({ kernel, server, authenticator }: ModuleHost): void {
+export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sources: ListingFactSources): void {
   const provider = authorize(authenticator, "provider");
   const admin = authorize(authenticator, "platform_admin");
   const tags = ["marketplace"];
@@ -80,7 +80,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
         kernel.db,
         keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
-        async (tx) => ({ status: 201, body: await createListing(kernel, tx, { ...request.body, providerId: actor.providerId, tenantId: principal.tenantId }) }),
+        async (tx) => ({ status: 201, body: await createListing(kernel, sources.catalog, tx, { ...request.body, providerId: actor.providerId, tenantId: principal.tenantId }) }),
       );
       return reply.code(result.status).send(result.body);
     },
@@ -149,7 +149,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost): vo
         const principal = principalOf(request);
         const actor = by === "platform_admin" ? ({ kind: "platform_admin" } as const) : providerActorOf(principal);
         const { id } = request.params as { id: string };
-        return changeListingStatus(kernel, id, actor, toRequest(request), eventContextOf(request, principal));
+        return changeListingStatus(kernel, sources, id, actor, toRequest(request), eventContextOf(request, principal));
       },
     );
   const reasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { KycStatus, Listing, ListingStatus, VersionReadiness } from "./listing.js";
+import type { Listing, ListingStatus, VersionReadiness } from "./listing.js";
 
 /** The queries for marketplace.listings and the two projections its guards read. */
 export interface ListingRow extends Listing {
@@ -94,11 +94,6 @@ export async function saveCopy(sql: Sql, id: string, copy: ListingCopy, at: Date
       at,
     ],
   );
-}
-
-export async function providerKycOf(sql: Sql, providerId: string): Promise<KycStatus> {
-  const result = await sql.query<{ status: KycStatus }>(`SELECT status FROM marketplace.provider_kyc WHERE provider_id = $1`, [providerId]);
-  return result.rows[0]?.status ?? "pending";
 }
 
 /** Readiness of this exact (course, version) pair; a version upstream never mentioned is not ready. */
