@@ -1,11 +1,12 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator, Principal } from "../../../platform/http/auth.js";
 import { hasRole } from "../../../platform/http/auth.js";
+import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { Intention } from "./default-enrollment.js";
-import { intentionsOf } from "./default-enrollments.sql.js";
+import { intentionsPage } from "./default-enrollments.sql.js";
 import { LearnerStatusView, learnerStatus } from "./learner-status.js";
 import { addIntention, deleteIntention, requireEnterprise } from "./manage-intentions.js";
 import { realizeForLearner, type DefaultEnrollmentDeps } from "./realize-default-enrollments.js";
@@ -93,24 +94,31 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
-        summary: "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt)",
+        summary: "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt; ?limit=&cursor= pages)",
         security,
         params: TenantParams,
-        querystring: Type.Object({ includeRemoved: Type.Boolean({ default: false }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(IntentionView), nextCursor: Type.Null() }) },
+        querystring: Type.Object(
+          { includeRemoved: Type.Boolean({ default: false }), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ items: Type.Array(IntentionView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
       },
     },
     async (request) => {
       const { tenantId } = request.params;
+      const { includeRemoved, limit, cursor } = request.query;
       mayConfigure(principalOf(request), tenantId);
-      const items = await kernel.db.tx(
+      const after = cursor === undefined ? undefined : decodeTimeCursor(cursor);
+      const rows = await kernel.db.tx(
         async (tx) => {
           await requireEnterprise(deps, tx, tenantId);
-          return intentionsOf(tx, tenantId, request.query.includeRemoved);
+          return intentionsPage(tx, tenantId, { includeRemoved, after, limit: limit + 1 });
         },
         { tenantId },
       );
-      return { items: items.map(viewOf), nextCursor: null };
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { items: page.map(viewOf), nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.intentionId) : null };
     },
   );
 

@@ -66,6 +66,22 @@ export async function removeIntention(sql: Sql, intentionId: string, now: Date, 
   await sql.query(`UPDATE enrollment.default_enrollment_intentions SET removed_at = $2, removed_by = $3, updated_at = $2 WHERE intention_id = $1`, [intentionId, now.toISOString(), actor]);
 }
 
+/** One page of an enterprise's intentions, in (created_at, intention_id) order, after a keyset position. */
+export async function intentionsPage(
+  sql: Sql,
+  tenantId: string,
+  page: { includeRemoved: boolean; after?: { at: Date; id: string }; limit: number },
+): Promise<Intention[]> {
+  const result = await sql.query<IntentionRow>(
+    `SELECT ${INTENTION} FROM enrollment.default_enrollment_intentions
+      WHERE tenant_id = $1 AND ($2::boolean OR removed_at IS NULL)
+        AND ($3::timestamptz IS NULL OR (created_at, intention_id) > ($3::timestamptz, $4::text))
+      ORDER BY created_at, intention_id LIMIT $5`,
+    [tenantId, page.includeRemoved, page.after?.at ?? null, page.after?.id ?? null, page.limit],
+  );
+  return result.rows.map(intentionOf);
+}
+
 export async function intentionsOf(sql: Sql, tenantId: string, includeRemoved: boolean): Promise<Intention[]> {
   const result = await sql.query<IntentionRow>(
     `SELECT ${INTENTION} FROM enrollment.default_enrollment_intentions

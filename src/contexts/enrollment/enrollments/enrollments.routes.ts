@@ -1,3 +1,4 @@
+import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
@@ -12,8 +13,9 @@ import { unenroll } from "./unenroll.js";
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
-const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url");
-const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
+// A cursor is the last id served; one this endpoint did not issue is a 400 (REQUEST.CURSOR_INVALID).
+const encodeCursor = encodeKeyCursor;
+const decodeCursor = decodeKeyCursor;
 
 export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authenticator: Authenticator): void {
   const { kernel } = deps;

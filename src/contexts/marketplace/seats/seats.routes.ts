@@ -1,3 +1,4 @@
+import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
 import { Type } from "@sinclair/typebox";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
@@ -29,8 +30,9 @@ const SeatResultView = Type.Object({
 
 type AssignReply = { status: 200 | 201 | 202; body: unknown };
 
-const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url");
-const decodeCursor = (cursor: string) => Buffer.from(cursor, "base64url").toString("utf8");
+// A cursor is the last id served; one this endpoint did not issue is a 400 (REQUEST.CURSOR_INVALID).
+const encodeCursor = encodeKeyCursor;
+const decodeCursor = decodeKeyCursor;
 
 /** Seat assignment, release, listing and bulk jobs: org admins of the buying tenant only. */
 export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enrollments: EnrollmentsPort): void {

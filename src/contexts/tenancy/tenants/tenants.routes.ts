@@ -1,8 +1,10 @@
 import { Type } from "@sinclair/typebox";
+import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { newId } from "../../../platform/ids.js";
+import { TENANT_ID_PATTERN } from "../../../platform/tenant-id.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { addMember } from "./add-member.js";
 import { mayManageTenant, TENANT_KINDS } from "./tenant.js";
@@ -10,6 +12,8 @@ import { findTenant, insertTenant, membersOf } from "./tenants.sql.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Params = Type.Object({ tenantId: Id });
+/** A new tenant's id has the shape every tenant id must have: `*`, a blank or a control character is a 400. */
+const NewTenantId = Type.String({ pattern: TENANT_ID_PATTERN });
 
 export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): void {
   const admin = authorize(authenticator, "platform_admin");
@@ -25,7 +29,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         tags,
         summary: "Create a tenant (caller-supplied ids of upstream tenants are kept as given)",
         security,
-        body: Type.Object({ tenantId: Type.Optional(Id), name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union(TENANT_KINDS.map((k) => Type.Literal(k))) }, { additionalProperties: false }),
+        body: Type.Object({ tenantId: Type.Optional(NewTenantId), name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union(TENANT_KINDS.map((k) => Type.Literal(k))) }, { additionalProperties: false }),
       },
     },
     async (request, reply) => {
@@ -73,10 +77,33 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
     },
   );
 
-  server.get("/api/v1/tenants/:tenantId/members", { preValidation: managers, schema: { tags, summary: "A tenant's members", security, params: Params } }, async (request) => {
-    const { tenantId } = request.params;
-    unwrap(mayManageTenant(principalOf(request), tenantId));
-    const members = await kernel.db.tx((tx) => membersOf(tx, tenantId), { tenantId });
-    return { items: members.map((m) => ({ userId: m.userId, email: m.email, joinedAt: m.joinedAt.toISOString() })), nextCursor: null };
-  });
+  server.get(
+    "/api/v1/tenants/:tenantId/members",
+    {
+      preValidation: managers,
+      schema: {
+        tags,
+        summary: "A tenant's members, in the order they joined (?limit=&cursor= pages, API.md \"Lists\")",
+        security,
+        params: Params,
+        querystring: Type.Object(
+          { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      const { limit, cursor } = request.query;
+      unwrap(mayManageTenant(principalOf(request), tenantId));
+      const after = cursor === undefined ? undefined : decodeTimeCursor(cursor);
+      const rows = await kernel.db.tx((tx) => membersOf(tx, tenantId, { after, limit: limit + 1 }), { tenantId });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((m) => ({ userId: m.userId, email: m.email, joinedAt: m.joinedAt.toISOString() })),
+        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.joinedAt, last.userId) : null,
+      };
+    },
+  );
 }

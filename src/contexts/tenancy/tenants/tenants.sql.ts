@@ -35,12 +35,19 @@ export async function insertMember(sql: Sql, member: { tenantId: string; userId:
   return result.rowCount === 1;
 }
 
-export async function membersOf(sql: Sql, tenantId: string): Promise<Array<{ userId: string; email: string | null; joinedAt: Date }>> {
+/** One page of a tenant's members, in (joined_at, user_id) order, after a keyset position. */
+export async function membersOf(
+  sql: Sql,
+  tenantId: string,
+  page: { after?: { at: Date; id: string }; limit: number },
+): Promise<Array<{ userId: string; email: string | null; joinedAt: Date }>> {
   const result = await sql.query<{ userId: string; email: string | null; joinedAt: Date }>(
-    `SELECT user_id AS "userId", email, joined_at AS "joinedAt" FROM tenancy.members WHERE tenant_id = $1 ORDER BY joined_at, user_id`,
-    [tenantId],
+    `SELECT user_id AS "userId", email, joined_at AS "joinedAt" FROM tenancy.members
+      WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (joined_at, user_id) > ($2::timestamptz, $3::text))
+      ORDER BY joined_at, user_id LIMIT $4`,
+    [tenantId, page.after?.at ?? null, page.after?.id ?? null, page.limit],
   );
-  return result.rows;
+  return result.rows.map((row) => ({ ...row, joinedAt: new Date(row.joinedAt) }));
 }
 
 export async function isMember(sql: Sql, tenantId: string, userId: string): Promise<boolean> {
