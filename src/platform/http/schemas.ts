@@ -3,6 +3,14 @@ import { Type, type TSchema } from "@sinclair/typebox";
 /** Building blocks the routes' response schemas share (what the served OpenAPI document shows). */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const MinorUnits = (description = "integer minor units") => Type.Integer({ description });
+/**
+ * The largest amount a request may carry: 10^12 minor units (ten billion in a two-decimal currency).
+ * Thousands of such amounts still add up exactly in a JSON number and a JS number (2^53 ≈ 9·10^15), so
+ * no total, balance or split built from request amounts leaves the exact integers.
+ */
+export const MAX_MINOR_UNITS = 1_000_000_000_000;
+/** An amount in a request body: integer minor units, bounded (a fraction or a float is a 400). */
+export const AmountInput = (minimum: 0 | 1, description = "integer minor units") => Type.Integer({ minimum, maximum: MAX_MINOR_UNITS, description });
 export const CurrencyCode = Type.String({ pattern: "^[A-Z]{3}$" });
 export const Instant = Type.String({ format: "date-time" });
 /** A union of string literals made from the domain's own list, so the schema cannot drift from the type. */

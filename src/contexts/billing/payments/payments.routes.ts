@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
-import { CurrencyCode } from "../../../platform/http/schemas.js";
+import { AmountInput, CurrencyCode } from "../../../platform/http/schemas.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
@@ -12,7 +12,7 @@ const ProcessPaymentBody = Type.Object(
     orderId: Type.String({ minLength: 1, maxLength: 128 }),
     buyerUserId: Type.String({ minLength: 1, maxLength: 128 }),
     tenantId: Type.String({ minLength: 1, maxLength: 128 }),
-    amount: Type.Integer({ minimum: 1, description: "integer minor units" }),
+    amount: AmountInput(1),
     currency: CurrencyCode,
     method: Type.Union([
       Type.Object({ method: Type.Literal("card"), token: Type.String({ minLength: 1, maxLength: 255, description: "sandbox: tok_visa, tok_delayed, tok_declined, tok_timeout; Stripe: a PaymentMethod id" }) }, { additionalProperties: false }),

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
-import { CurrencyCode } from "../../../platform/http/schemas.js";
+import { AmountInput, CurrencyCode } from "../../../platform/http/schemas.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
@@ -15,7 +15,7 @@ const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 
 const CreditBody = Type.Object(
   {
     bucket: Type.Union(DEBIT_ORDER.map((bucket) => Type.Literal(bucket))),
-    amount: Type.Integer({ minimum: 1, description: "integer minor units" }),
+    amount: AmountInput(1),
     currency: CurrencyCode,
     tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the wallet's tenant; platform_admin only (org_admin credits within their own tenant)" })),
   },

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
+import { AmountInput } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import { newId } from "../../../platform/ids.js";
 import { checkMoney } from "../../../platform/money.js";
@@ -14,15 +15,15 @@ const CouponBody = Type.Object(
   {
     code: Type.String({ pattern: "^[A-Za-z0-9_-]{3,64}$" }),
     percentOff: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-    amountOff: Type.Optional(Type.Integer({ minimum: 1 })),
+    amountOff: Type.Optional(AmountInput(1)),
     currency: Type.Optional(Type.String({ pattern: "^[A-Z]{3}$" })),
-    maxRedemptions: Type.Optional(Type.Integer({ minimum: 1 })),
-    maxPerUser: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxRedemptions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
+    maxPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
     validFrom: Type.Optional(Type.String({ format: "date-time" })),
     validUntil: Type.Optional(Type.String({ format: "date-time" })),
     tenantIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
     listingIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
-    minOrderAmount: Type.Optional(Type.Integer({ minimum: 0 })),
+    minOrderAmount: Type.Optional(AmountInput(0)),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
+import { AmountInput } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -14,7 +15,7 @@ const Id = Type.String({ minLength: 1, maxLength: 200 });
 const RunBody = Type.Object(
   {
     periodEnd: Type.Optional(Type.String({ format: "date-time" })),
-    minimumAmount: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    minimumAmount: Type.Optional(AmountInput(0)),
     schedule: Type.Optional(Type.Union([Type.Literal("weekly"), Type.Literal("monthly")])),
   },
   { additionalProperties: false },

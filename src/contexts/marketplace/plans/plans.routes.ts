@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
+import { AmountInput } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { eventContextOf, providerActorOf } from "../listings/listing-actor.js";
@@ -9,7 +10,7 @@ import { addPlan, repricePlan } from "./price-plans.js";
 // Amounts are integer minor units (a float is a 400 from the schema); the currency code is checked
 // against the ISO 4217 table by the domain, so an unknown one is MONEY.CURRENCY_UNKNOWN.
 const Terms = {
-  amount: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  amount: AmountInput(0),
   currency: Type.String({ minLength: 3, maxLength: 3 }),
   seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
   interval: Type.Optional(Type.Union([Type.Literal("month"), Type.Literal("year")])),

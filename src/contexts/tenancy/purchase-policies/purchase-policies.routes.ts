@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { AmountInput } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
@@ -28,7 +29,7 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
             allowedCurrencies: Type.Union([Type.Array(Currency, { minItems: 1, maxItems: 50 }), Type.Null()]),
             cap: Type.Union([
               Type.Object(
-                { amount: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), currency: Currency, period: Type.Union(CAP_PERIODS.map((p) => Type.Literal(p))) },
+                { amount: AmountInput(0), currency: Currency, period: Type.Union(CAP_PERIODS.map((p) => Type.Literal(p))) },
                 { additionalProperties: false },
               ),
               Type.Null(),
