@@ -5,6 +5,9 @@ import { sagaHistory } from "../../saga/saga-runtime.js";
 import type { Authenticator } from "../auth.js";
 import { authorize, type HttpServer } from "../server.js";
 
+/** These lists' cursors are the last id served: anything not shaped like one of our ids is a 400. */
+const IdCursor = Type.String({ pattern: "^[A-Za-z0-9_-]{1,200}$" });
+
 const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50 });
 
 /** Operators' routes: the published event log and the dead-letter store (API.md "Platform"). */
@@ -64,7 +67,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
             consumer: Type.Optional(Type.String({ maxLength: 200 })),
             pending: Type.Optional(Type.Boolean()),
             limit: Limit,
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            cursor: Type.Optional(IdCursor),
           },
           { additionalProperties: false },
         ),
@@ -95,7 +98,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
         summary: "Saga instances (newest first) with their step history",
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { state: Type.Optional(Type.String({ maxLength: 50 })), type: Type.Optional(Type.String({ maxLength: 100 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }), cursor: Type.Optional(Type.String({ maxLength: 200 })) },
+          { state: Type.Optional(Type.String({ maxLength: 50 })), type: Type.Optional(Type.String({ maxLength: 100 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }), cursor: Type.Optional(IdCursor) },
           { additionalProperties: false },
         ),
       },
