@@ -6,7 +6,7 @@ import { findOrdersWithLines, type OrderLineRow, type PlacedOrder } from "./orde
  * so a transaction reads it once, and the transaction that placed the order never reads it at all.
  * Keyed by transaction: nothing outlives the commit.
  */
-const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[]; placedHere?: true }>>();
+const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[]; placedHere?: true; card?: string }>>();
 
 function entries(tx: Tx) {
   let orders = memo.get(tx);
@@ -14,9 +14,19 @@ function entries(tx: Tx) {
   return orders;
 }
 
-/** The order was placed in this transaction. */
-export function rememberOrder(tx: Tx, order: PlacedOrder, lines: OrderLineRow[]): void {
-  entries(tx).set(order.orderId, { order, lines, placedHere: true });
+/**
+ * The order was placed in this transaction. `card`: the buyer's card token or PaymentMethod id, held
+ * in memory only until the saga hands it to billing in this same transaction (seed 001 §4, §10.8:
+ * marketplace keeps no card data; billing keeps what it needs to resubmit).
+ */
+export function rememberOrder(tx: Tx, order: PlacedOrder, lines: OrderLineRow[], card: string | null): void {
+  entries(tx).set(order.orderId, { order, lines, placedHere: true, ...(card !== null ? { card } : {}) });
+}
+
+/** The card an order placed in this transaction is paid with; null anywhere else (it was never stored). */
+export function cardPlacedHere(tx: Tx, orderId: string): string | null {
+  const entry = memo.get(tx)?.get(orderId);
+  return entry?.placedHere ? (entry.card ?? null) : null;
 }
 
 /** Whether this transaction placed the order (so nothing else can refer to it yet). */

@@ -15,8 +15,8 @@ export interface OrderRow {
   total: number;
   couponId: string | null;
   couponCode: string | null;
+  /** How the buyer pays (card or wallet); the card itself is billing's alone (seed 001 §4: marketplace is out of PCI scope). */
   paymentMethod: "card" | "wallet";
-  paymentToken: string | null;
   paymentId: string | null;
   refundPolicyId: string | null;
   refundPeriodDays: number | null;
@@ -55,17 +55,17 @@ export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine
   tx.send(
     `WITH placed AS (
        INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
-         coupon_id, coupon_code, payment_method, payment_token, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)
-       VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18))
+         coupon_id, coupon_code, payment_method, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)
+       VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17))
      INSERT INTO marketplace.order_items (order_id, line, listing_id, plan_id, plan_version, kind, course_id, course_version_id, provider_id,
        quantity, unit_amount, amount, billing_interval, validity_days, perpetual_offline)
      SELECT $1, l.line, l.listing_id, l.plan_id, l.plan_version, l.kind, l.course_id, l.course_version_id, l.provider_id,
             l.quantity, l.unit_amount, l.amount, l.billing_interval, l.validity_days, l.perpetual_offline
-       FROM jsonb_to_recordset($19::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
+       FROM jsonb_to_recordset($18::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
             provider_id text, quantity int, unit_amount bigint, amount bigint, billing_interval text, validity_days int, perpetual_offline boolean)`,
     [
       order.orderId, order.tenantId, order.buyerUserId, t.currency, t.subtotal, t.discount, t.tax, t.taxInclusive, t.total,
-      order.couponId, order.couponCode, order.payment.method, order.payment.method === "card" ? order.payment.token : null,
+      order.couponId, order.couponCode, order.payment.method,
       order.billingCountry, order.refundPolicy?.policyId ?? null, order.refundPolicy?.refundPeriodDays ?? null, order.refundDeadline, order.at,
       JSON.stringify(
         lines.map((l, line) => ({
@@ -79,7 +79,7 @@ export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine
     order: {
       orderId: order.orderId, tenantId: order.tenantId, buyerUserId: order.buyerUserId, currency: t.currency, subtotal: t.subtotal,
       discount: t.discount, tax: t.tax, taxInclusive: t.taxInclusive, total: t.total, couponId: order.couponId, couponCode: order.couponCode,
-      paymentMethod: order.payment.method, paymentToken: order.payment.method === "card" ? order.payment.token : null,
+      paymentMethod: order.payment.method,
       refundPolicyId: order.refundPolicy?.policyId ?? null, refundPeriodDays: order.refundPolicy?.refundPeriodDays ?? null,
       refundDeadline: order.refundDeadline, placedAt: order.at,
     },
@@ -92,7 +92,7 @@ export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine
 
 const ORDER_COLUMNS = `order_id AS "orderId", tenant_id AS "tenantId", buyer_user_id AS "buyerUserId", status, currency, subtotal, discount, tax,
   tax_inclusive AS "taxInclusive", total, coupon_id AS "couponId", coupon_code AS "couponCode", payment_method AS "paymentMethod",
-  payment_token AS "paymentToken", payment_id AS "paymentId", refund_policy_id AS "refundPolicyId", refund_period_days AS "refundPeriodDays",
+  payment_id AS "paymentId", refund_policy_id AS "refundPolicyId", refund_period_days AS "refundPeriodDays",
   refund_deadline AS "refundDeadline", failure, placed_at AS "placedAt"`;
 
 export async function findOrder(sql: Sql, orderId: string, lock = false): Promise<OrderRow | null> {

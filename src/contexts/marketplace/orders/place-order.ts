@@ -101,7 +101,7 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
       return { ...line, interval: plan.interval, validityDays: plan.validityDays, perpetualOffline: plan.perpetualOffline };
     }),
   );
-  rememberOrder(tx, placed.order, placed.lines);
+  rememberOrder(tx, placed.order, placed.lines, input.payment.method === "card" ? input.payment.token : null);
   if (coupon) {
     const reserved = await reserveRedemption(tx, coupon, orderId, input.buyerUserId, now);
     if (reserved === "exhausted") throw new RejectionError({ code: "COUPON.EXHAUSTED", detail: `coupon ${coupon.code} has no redemptions left`, field: "body/couponCode" });

@@ -12,7 +12,7 @@ import { grantLicensesAtCommit, licensesOfOrder, revokeLicensesOfOrder, type Lic
 import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.js";
-import { placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
+import { cardPlacedHere, placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
 import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
 
@@ -48,7 +48,11 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return;
       }
       case "RequestPayment": {
-        const method = order.paymentMethod === "card" ? { method: "card" as const, token: order.paymentToken ?? "" } : { method: "wallet" as const };
+        // Only OrderPlaced asks for payment, inside the transaction that placed the order: the card is
+        // still in memory there and goes to billing, which keeps it; the order row never holds it.
+        const card = order.paymentMethod === "card" ? cardPlacedHere(tx, orderId) : null;
+        if (order.paymentMethod === "card" && card === null) throw new Error(`order ${orderId}: payment requested outside the transaction that placed it; marketplace keeps no card to send`);
+        const method = card !== null ? { method: "card" as const, token: card } : { method: "wallet" as const };
         // The outcome comes back as billing.payment.* through the outbox, also for instant successes.
         await ports.payments.pay(tx, {
           orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId,
