@@ -1,4 +1,4 @@
-import type { Db, Tx } from "../../platform/db/db.js";
+import type { Db, TenantScope, Tx } from "../../platform/db/db.js";
 import type { Kernel } from "../../platform/kernel.js";
 import type { EntitlementCache } from "./entitlements/entitlement-cache.js";
 import type { EnrollmentPorts } from "./ports.js";
@@ -11,7 +11,7 @@ export interface EnrollmentDeps {
 }
 
 /** Runs in the caller's transaction when given one (so a saga step can include us), else in our own. */
-export function inTx<T>(db: Db, tx: Tx | undefined, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function inTx<T>(db: Db, tx: Tx | undefined, tenantId: TenantScope, work: (tx: Tx) => Promise<T>): Promise<T> {
   return tx ? work(tx) : db.tx(work, { tenantId });
 }
 

@@ -64,10 +64,10 @@ export interface DeferredWrites {
 
 export interface TxOptions {
   /**
-   * Row-level security scope. A tenant id limits tenant-owned rows to that tenant;
-   * `"*"` is the system scope used by workers and platform admins.
+   * Row-level security scope. A tenant id limits tenant-owned rows to that tenant; `SYSTEM_SCOPE`
+   * (the default) sees every tenant's, for workers and platform admins.
    */
-  tenantId?: string;
+  tenantId?: TenantScope;
   /**
    * Plan each statement for its parameters on every call (PostgreSQL), instead of once per session.
    * For statements over tables that swing between empty and full, where a plan made while a table
@@ -82,4 +82,12 @@ export interface Db extends Sql {
   close(): Promise<void>;
 }
 
-export const SYSTEM_SCOPE = "*";
+/**
+ * The scope that sees every tenant's rows. A symbol, not a string, so no value a request carries
+ * (a token's tid, a path, a body) can be it: the adapters turn it into a setting of its own
+ * (`app.system_scope`), which the row-level security policies read beside `app.tenant_id`.
+ */
+export const SYSTEM_SCOPE: unique symbol = Symbol("system scope");
+
+/** A row-level security scope: one tenant's rows, or every tenant's. */
+export type TenantScope = string | typeof SYSTEM_SCOPE;

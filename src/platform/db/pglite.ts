@@ -1,7 +1,6 @@
 import { PGlite, parse, protocol, type Results } from "@electric-sql/pglite";
 import type { Db, QueryResult, Sql, TxOptions } from "./db.js";
-import { SYSTEM_SCOPE } from "./db.js";
-import { planSettings, runHooks, transactionOn } from "./transaction.js";
+import { runHooks, SCOPE_STATEMENT, scopeParams, transactionOn } from "./transaction.js";
 
 type BackendMessage = Awaited<ReturnType<PGlite["execProtocolStream"]>>[number];
 
@@ -63,8 +62,8 @@ export class PgliteDb implements Db {
           return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
         },
       };
-      const settings = [["app.tenant_id", options.tenantId ?? SYSTEM_SCOPE], ...planSettings(options)];
-      await sql.query(`SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`, settings.flat());
+      // Bound parameters, as on PostgreSQL: no value can end the statement early (see SCOPE_STATEMENT).
+      await sql.query(SCOPE_STATEMENT, scopeParams(options));
       const { tx, commitHooks, submitCommitWrites } = transactionOn(sql);
       hooks = commitHooks;
       const result = await fn(tx);

@@ -1,7 +1,6 @@
 import pg from "pg";
 import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
-import { SYSTEM_SCOPE } from "./db.js";
-import { planSettings, runHooks, transactionOn } from "./transaction.js";
+import { runHooks, SCOPE_STATEMENT, scopeParams, transactionOn } from "./transaction.js";
 import { APP_ROLE } from "./roles.js";
 import { ConnectionLostError } from "./connection-lost.js";
 
@@ -83,10 +82,11 @@ export class PostgresDb implements Db {
       },
     };
     let broken = false;
+    let begun: Promise<unknown> = Promise.resolve();
     try {
-      // The client pipelines: BEGIN is not waited for, it goes out with the transaction's first statement.
-      const settings = [["app.tenant_id", options.tenantId ?? SYSTEM_SCOPE], ...planSettings(options)];
-      const begun = submit(`BEGIN; SELECT ${settings.map(([name, value]) => `set_config('${name}', ${client.escapeLiteral(value!)}, true)`).join(", ")}`);
+      // The client pipelines: BEGIN and the scope are not waited for, they go out with the
+      // transaction's first statement. BEGIN goes alone, so no value can cut it from what follows.
+      begun = Promise.all([submit("BEGIN"), submit(statement(SCOPE_STATEMENT, scopeParams(options)))]);
       begun.catch(() => undefined); // its failure fails every later statement; it is awaited below
       const { tx, commitHooks, submitCommitWrites } = transactionOn(sql);
       const value = await fn(tx);
@@ -106,7 +106,9 @@ export class PostgresDb implements Db {
           broken = true;
         });
       }
-      throw lost === undefined ? error : new ConnectionLostError(lost);
+      // A scope that failed (a value the server refused) is the cause of whatever failed after it.
+      const scopeError = await begun.then(() => undefined, (reason: unknown) => reason);
+      throw lost !== undefined ? new ConnectionLostError(lost) : (scopeError ?? error);
     } finally {
       client.removeListener("error", onError);
       // A lost or broken session is discarded, not handed to the next transaction.

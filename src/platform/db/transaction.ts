@@ -1,4 +1,5 @@
 import type { DeferredWrites, QueryResult, Sql, Tx, TxOptions, Write } from "./db.js";
+import { SYSTEM_SCOPE } from "./db.js";
 import { DeferredRows } from "./deferred-rows.js";
 
 export interface OpenTransaction {
@@ -29,6 +30,21 @@ export function planSettings(options: TxOptions): Array<[setting: string, value:
   return options.customPlans
     ? [["plan_cache_mode", "force_custom_plan"], ["enable_seqscan", "on"]]
     : [["plan_cache_mode", "force_generic_plan"], ["enable_seqscan", "off"]];
+}
+
+/**
+ * The statement that opens every transaction's scope, after a plain BEGIN. Its values are bound
+ * parameters, never text spliced into SQL: a NUL in a tenant id once cut a simple-protocol
+ * `BEGIN; SELECT set_config(…)` short, so BEGIN ran alone and the work after it committed statement
+ * by statement. Now such a value fails this statement, and with it the whole transaction.
+ */
+export const SCOPE_STATEMENT = `SELECT set_config('app.tenant_id', $1, true), set_config('app.system_scope', $2, true), set_config('plan_cache_mode', $3, true), set_config('enable_seqscan', $4, true)`;
+
+/** `SCOPE_STATEMENT`'s parameters. The system scope is its own setting: no tenant id can turn it on. */
+export function scopeParams(options: TxOptions): string[] {
+  const scope = options.tenantId ?? SYSTEM_SCOPE;
+  const [[, planCacheMode], [, enableSeqscan]] = planSettings(options) as [[string, string], [string, string]];
+  return scope === SYSTEM_SCOPE ? ["", "on", planCacheMode, enableSeqscan] : [scope, "off", planCacheMode, enableSeqscan];
 }
 
 /** Key of the buffer of free-standing writes handed to `tx.later`, in the order given. */

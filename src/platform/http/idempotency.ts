@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import type { Db, Tx } from "../db/db.js";
+import type { Db, TenantScope, Tx } from "../db/db.js";
 import { RejectionError } from "../result.js";
 
 export interface StoredResponse<T> {
@@ -52,7 +52,7 @@ function fingerprint(body: unknown): string {
 export async function idempotent<T, P = undefined>(
   db: Db,
   request: IdempotencyRequest,
-  options: { required: boolean; tenantId: string },
+  options: { required: boolean; tenantId: TenantScope },
   work: (tx: Tx, prefetched: P) => Promise<{ status: number; body: T }>,
   prefetch?: (tx: Tx) => Promise<P>,
 ): Promise<StoredResponse<T>> {

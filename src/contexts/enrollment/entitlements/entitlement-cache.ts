@@ -1,4 +1,8 @@
+import { SYSTEM_SCOPE, type TenantScope } from "../../../platform/db/db.js";
 import type { EntitlementFacts } from "./entitlement.js";
+
+/** A tenant's keys and the system scope's differ in their first character, whatever the tenant id. */
+const keyOf = (scope: TenantScope, courseId: string) => (scope === SYSTEM_SCOPE ? `s\u0000${courseId}` : `t${scope}\u0000${courseId}`);
 
 interface Entry {
   facts: EntitlementFacts | undefined;
@@ -31,19 +35,19 @@ export class EntitlementCache {
     return this.generations.get(userId) ?? 0;
   }
 
-  get(scope: string, userId: string, courseId: string, nowMs: number): { facts: EntitlementFacts | undefined } | undefined {
-    const entry = this.byUser.get(userId)?.get(`${scope}\u0000${courseId}`);
+  get(scope: TenantScope, userId: string, courseId: string, nowMs: number): { facts: EntitlementFacts | undefined } | undefined {
+    const entry = this.byUser.get(userId)?.get(keyOf(scope, courseId));
     if (!entry) return undefined;
     if (nowMs - entry.storedAt >= this.ttlMs || nowMs < entry.storedAt) return undefined;
     return { facts: entry.facts };
   }
 
-  set(scope: string, userId: string, courseId: string, facts: EntitlementFacts | undefined, nowMs: number, generation: number): void {
+  set(scope: TenantScope, userId: string, courseId: string, facts: EntitlementFacts | undefined, nowMs: number, generation: number): void {
     if (this.ttlMs <= 0 || generation !== this.generation(userId)) return;
     if (this.size >= this.maxEntries) this.clear(); // crude but bounded; a full cache is a cold cache
     let forUser = this.byUser.get(userId);
     if (!forUser) this.byUser.set(userId, (forUser = new Map()));
-    const key = `${scope}\u0000${courseId}`;
+    const key = keyOf(scope, courseId);
     if (!forUser.has(key)) this.size++;
     forUser.set(key, { facts, storedAt: nowMs });
   }

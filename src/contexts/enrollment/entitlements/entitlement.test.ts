@@ -23,18 +23,18 @@ describe("entitlement", () => {
 describe("entitlement cache", () => {
   it("serves within the TTL, forgets after it, and drops a user's keys on invalidation", () => {
     const cache = new EntitlementCache(1000);
-    cache.set("*", "usr_1", "crs_1", facts(), 0, cache.generation("usr_1"));
-    expect(cache.get("*", "usr_1", "crs_1", 999)?.facts?.enrollmentId).toBe("enr_1");
-    expect(cache.get("*", "usr_1", "crs_1", 1000)).toBeUndefined();
-    cache.set("*", "usr_1", "crs_1", facts(), 0, cache.generation("usr_1"));
+    cache.set("ten_1", "usr_1", "crs_1", facts(), 0, cache.generation("usr_1"));
+    expect(cache.get("ten_1", "usr_1", "crs_1", 999)?.facts?.enrollmentId).toBe("enr_1");
+    expect(cache.get("ten_1", "usr_1", "crs_1", 1000)).toBeUndefined();
+    cache.set("ten_1", "usr_1", "crs_1", facts(), 0, cache.generation("usr_1"));
     cache.invalidate(["usr_1"]);
-    expect(cache.get("*", "usr_1", "crs_1", 1)).toBeUndefined();
+    expect(cache.get("ten_1", "usr_1", "crs_1", 1)).toBeUndefined();
   });
   it("does not store a read that raced with an invalidation", () => {
     const cache = new EntitlementCache(1000);
     const generation = cache.generation("usr_1");
     cache.invalidate(["usr_1"]);
-    cache.set("*", "usr_1", "crs_1", facts(), 0, generation);
-    expect(cache.get("*", "usr_1", "crs_1", 1)).toBeUndefined();
+    cache.set("ten_1", "usr_1", "crs_1", facts(), 0, generation);
+    expect(cache.get("ten_1", "usr_1", "crs_1", 1)).toBeUndefined();
   });
 });

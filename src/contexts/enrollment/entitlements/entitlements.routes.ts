@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
+import { SYSTEM_SCOPE, type TenantScope, type Tx } from "../../../platform/db/db.js";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { unwrap } from "../../../platform/result.js";
@@ -20,7 +20,7 @@ export const EntitlementView = Type.Object({
 });
 
 /** A site license (marketplace port) covering a learner who has not played yet. */
-async function siteLicenseFacts(deps: EnrollmentDeps, tx: Tx, scope: string, userId: string, courseId: string): Promise<EntitlementFacts | undefined> {
+async function siteLicenseFacts(deps: EnrollmentDeps, tx: Tx, scope: TenantScope, userId: string, courseId: string): Promise<EntitlementFacts | undefined> {
   const cover = await deps.ports.siteLicenses.coveringLicense(tx, scope === SYSTEM_SCOPE ? undefined : scope, userId, courseId);
   if (!cover) return undefined;
   return {

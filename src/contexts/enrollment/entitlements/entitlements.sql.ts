@@ -1,15 +1,16 @@
-import type { Sql } from "../../../platform/db/db.js";
+import { SYSTEM_SCOPE, type Sql, type TenantScope } from "../../../platform/db/db.js";
 import type { EntitlementFacts } from "./entitlement.js";
 
 /**
  * The hot path: ONE statement on the (user_id, course_id) index, in one round trip without a
- * transaction — `enrollment.best_entitlement` (migration 0310) sets the caller's tenant scope inside
+ * transaction — `enrollment.best_entitlement` (migrations 0310, 0900) sets the caller's tenant scope inside
  * the statement, so RLS still applies. The enrollment row carries everything the answer needs
  * (status, mode, expiry, offline, license): no join, no N+1. Best first: active verified, active
  * audit, completed; then the longest-lasting.
  */
-export async function scopedEntitlementFacts(sql: Sql, tenantScope: string, userId: string, courseId: string, now: Date): Promise<EntitlementFacts | undefined> {
-  const result = await sql.query<EntitlementRow>(`SELECT * FROM enrollment.best_entitlement($1, $2, $3, $4)`, [tenantScope, userId, courseId, now.toISOString()]);
+export async function scopedEntitlementFacts(sql: Sql, tenantScope: TenantScope, userId: string, courseId: string, now: Date): Promise<EntitlementFacts | undefined> {
+  const [tenant, system] = tenantScope === SYSTEM_SCOPE ? ["", true] : [tenantScope, false];
+  const result = await sql.query<EntitlementRow>(`SELECT * FROM enrollment.best_entitlement($1, $2, $3, $4, $5)`, [tenant, system, userId, courseId, now.toISOString()]);
   return toFacts(result.rows[0]);
 }
 
