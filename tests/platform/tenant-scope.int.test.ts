@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIGRATIONS_DIR } from "../../src/platform/db/migrate.js";
 import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -52,6 +55,15 @@ describe("a transaction's tenant scope", () => {
         WHERE qual LIKE '%''*''%' OR with_check LIKE '%''*''%' OR qual NOT LIKE '%app.system_scope%'`,
     );
     expect(rows.map((row) => row.policy)).toEqual([]);
+  });
+
+  it("no migration after 0900 writes a policy that reads '*' (a database migrated earlier would not rewrite it)", () => {
+    // These were written before the system scope had its own setting; 0900 rewrites their policies.
+    const before = new Set(["0100_tenancy.sql", "0200_billing_payments.sql", "0201_billing_wallet.sql", "0300_enrollment.sql", "0340_enrollment_default_enrollments.sql", "0400_marketplace_orders.sql", "0410_marketplace_seats.sql", "0420_marketplace_refunds.sql"]);
+    const offending = readdirSync(MIGRATIONS_DIR)
+      .filter((file) => file.endsWith(".sql") && !before.has(file))
+      .filter((file) => /current_setting\('app\.tenant_id', true\) = '\*'/.test(readFileSync(path.join(MIGRATIONS_DIR, file), "utf8")));
+    expect(offending).toEqual([]);
   });
 });
 

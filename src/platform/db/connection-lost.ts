@@ -7,10 +7,19 @@
  * resend with their Idempotency-Key).
  */
 export class ConnectionLostError extends Error {
-  readonly code = "08006";
+  readonly code: string = "08006";
   readonly severity = "FATAL";
-  constructor(cause: unknown) {
-    super(`the database session was lost: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(cause: unknown, what = "the database session was lost") {
+    super(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = "ConnectionLostError";
+  }
+}
+
+/** No session could be opened (the server is down, restarting, or refusing connections): SQLSTATE 08001. */
+export class ConnectionRefusedError extends ConnectionLostError {
+  override readonly code = "08001";
+  constructor(cause: unknown) {
+    super(cause, "no database session could be opened");
+    this.name = "ConnectionRefusedError";
   }
 }

@@ -2,7 +2,7 @@ import pg from "pg";
 import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
 import { runHooks, SCOPE_STATEMENT, scopeParams, transactionOn } from "./transaction.js";
 import { APP_ROLE } from "./roles.js";
-import { ConnectionLostError } from "./connection-lost.js";
+import { ConnectionLostError, ConnectionRefusedError } from "./connection-lost.js";
 
 // int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -25,6 +25,9 @@ function statement(text: string, params?: readonly unknown[]): pg.QueryConfig | 
   }
   return { name, text, values: params as unknown[] };
 }
+
+/** `pg` has no public flag for a client whose connection failed; the pool itself reads this one. */
+const queryable = (client: pg.PoolClient) => (client as unknown as { _queryable?: boolean })._queryable !== false;
 
 export class PostgresDb implements Db {
   readonly engine = "postgres" as const;
@@ -52,7 +55,7 @@ export class PostgresDb implements Db {
   }
 
   async tx<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.checkOut();
     // The pool listens for errors only on idle clients: a session that dies while checked out
     // (pg_terminate_backend, failover) emits 'error' here, and with no listener that kills the process.
     let lost: unknown;
@@ -101,6 +104,7 @@ export class PostgresDb implements Db {
       runHooks(commitHooks);
       return value;
     } catch (error) {
+      if (lost === undefined && !queryable(client)) lost = error; // lost before `tx` listened
       if (lost === undefined) {
         await submit("ROLLBACK").catch(() => {
           broken = true;
@@ -113,6 +117,22 @@ export class PostgresDb implements Db {
       client.removeListener("error", onError);
       // A lost or broken session is discarded, not handed to the next transaction.
       client.release(lost instanceof Error ? lost : broken);
+    }
+  }
+
+  /**
+   * A client whose session died while it was being handed over (its error came before `tx` could
+   * listen) is dropped and another taken, a few times; a pool that cannot open one is unavailable.
+   */
+  private async checkOut(): Promise<pg.PoolClient> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect().catch((error: unknown) => {
+        throw new ConnectionRefusedError(error);
+      });
+      if (queryable(client)) return client;
+      const dead = new Error("the session ended while it was being checked out");
+      client.release(dead);
+      if (attempt === 3) throw new ConnectionLostError(dead);
     }
   }
 

@@ -22,9 +22,16 @@ const BY_SQLSTATE: Readonly<Record<string, { status: number; code: string; detai
   "54000": { status: 400, code: "REQUEST.TOO_LARGE", detail: "a value is too large to store or index" },
 };
 
+/**
+ * The database is unreachable or lost the session (class 08; 57P01-57P03: terminated, crashed,
+ * starting up): not the caller's fault and not a bug, and a retry may well succeed.
+ */
+const UNAVAILABLE = { status: 503, code: "SERVICE.UNAVAILABLE", detail: "the database is unavailable; retry the request (with its Idempotency-Key)" };
+
 /** SQLSTATEs are five characters; node-postgres and PGlite both put them in `code` with a `severity`. */
 export function databaseProblem(error: { code?: unknown; severity?: unknown }): Problem | null {
   if (typeof error.code !== "string" || !/^[0-9A-Z]{5}$/.test(error.code) || typeof error.severity !== "string") return null;
+  if (error.code.startsWith("08") || /^57P0[123]$/.test(error.code)) return problem(UNAVAILABLE.status, UNAVAILABLE.code, UNAVAILABLE.detail);
   const mapped = BY_SQLSTATE[error.code] ?? (error.code.startsWith("22") ? { status: 400, code: "REQUEST.INVALID", detail: "a value is not valid" } : null);
   return mapped ? problem(mapped.status, mapped.code, mapped.detail) : null;
 }
