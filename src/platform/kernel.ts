@@ -4,7 +4,7 @@ import type { Config } from "./config.js";
 import type { Db } from "./db/db.js";
 import { openDatabase } from "./db/open.js";
 import { ConsumerHub, InProcessPublisher, type Consumer } from "./events/consumers.js";
-import { DeadLetters } from "./events/dead-letters.js";
+import { DeadLetters, RELAY_DEAD_LETTERS } from "./events/dead-letters.js";
 import { NatsBus } from "./events/nats-bus.js";
 import { Outbox } from "./events/outbox.js";
 import { OutboxNotifier } from "./events/outbox-notifier.js";
@@ -31,6 +31,8 @@ export interface Kernel {
   retries: RetryScheduler;
   deadLetters: DeadLetters;
   bus: NatsBus | null;
+  /** The largest envelope (UTF-8 bytes) ingest accepts and the relay publishes: config, and on NATS the server's max_payload. */
+  maxEventBytes(): number;
   /** Workers other than the relay (retry poller, saga timers…), started and stopped together. */
   pollers: Poller[];
   start(): Promise<void>;
@@ -66,12 +68,29 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   });
   hub.useFailureRecorder(retries);
   const outbox = new Outbox(registry);
+  const deadLetters = new DeadLetters(db, hub, options.clock);
   let bus: NatsBus | null = null;
+  let relay: Relay | undefined;
+  metrics.busConnected.set(1);
   if (config.natsUrl) {
-    bus = await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix, lanes: config.consumerLanes }, registry);
+    // Status changes are logged once each; the client reconnects for as long as it takes.
+    bus = await NatsBus.connect({ url: config.natsUrl, prefix: config.natsPrefix, lanes: config.consumerLanes }, registry, {
+      disconnected: () => {
+        metrics.busConnected.set(0);
+        logger.error("NATS connection lost; reconnecting (the outbox keeps events until it is back)");
+      },
+      reconnected: (downMs) => {
+        metrics.busConnected.set(1);
+        metrics.busReconnects.inc();
+        logger.warn({ downMs }, "NATS connection back");
+        relay?.resume();
+      },
+      consumerRestarting: (durable, error) => logger.warn({ durable, err: error }, "bus consumer ended; starting it again"),
+    });
     await bus.ensureStreams();
   }
-  const relay = new Relay(db, bus ?? new InProcessPublisher(hub), config.relay, {
+  const maxEventBytes = () => Math.min(config.eventMaxBytes, bus?.maxEventBytes() ?? Infinity);
+  relay = new Relay(db, bus ?? new InProcessPublisher(hub), { ...config.relay, maxEventBytes: config.eventMaxBytes }, {
     published: (events) => {
       const now = Date.now();
       for (const event of events) {
@@ -79,11 +98,20 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
         metrics.relayLag.observe((now - event.occurredAt.getTime()) / 1000);
       }
     },
-    failed: (error) => {
+    failed: (error, streak) => {
       metrics.relayErrors.inc();
-      logger.error({ err: error }, "relay pass failed; will retry");
+      // Once per streak: the relay backs off and retries, and the metric counts every pass.
+      if (streak === 1) logger.error({ err: error }, "relay pass failed; backing off and retrying");
     },
-  });
+    recovered: (failures) => logger.warn({ failedPasses: failures }, "relay publishing again"),
+    poisoned: (rows) => {
+      for (const { event, kind, reason } of rows) {
+        metrics.outboxPoison.inc({ reason: kind });
+        metrics.deadLettered.inc({ queue: queueOf(RELAY_DEAD_LETTERS), consumer: RELAY_DEAD_LETTERS });
+        logger.error({ eventId: event.eventId, type: event.type, position: String(event.position), reason }, "outbox row can never be published; moved to the dead letters");
+      }
+    },
+  }, (tx, rows) => deadLetters.buryUnpublishable(tx, rows));
   outbox.onAppended(() => relay.wake());
   // Several processes on one PostgreSQL: a batched NOTIFY wakes the others' relays (polling stays the fallback).
   const notifier = db instanceof PostgresDb ? new OutboxNotifier(db.pool) : null;
@@ -110,8 +138,9 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
     hub,
     relay,
     retries,
-    deadLetters: new DeadLetters(db, hub, options.clock),
+    deadLetters,
     bus,
+    maxEventBytes,
     pollers,
     async start() {
       if (started) return;

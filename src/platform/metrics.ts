@@ -22,6 +22,15 @@ export class Metrics {
   readonly eventsFailed = new Counter({ name: "consumer_events_failed_total", help: "Handler failures (each is retried or dead-lettered)", labelNames: ["consumer", "type"], registers: [this.registry] });
   readonly deadLettered = new Counter({ name: "consumer_dead_letters_total", help: "Events moved to the dead-letter store", labelNames: ["queue", "consumer"], registers: [this.registry] });
   readonly busFaults = new Counter({ name: "bus_faults_total", help: "Bus batches that failed outside a handler, or malformed messages", labelNames: ["kind"], registers: [this.registry] });
+  // Alert on these two: a bus that stays down, and events that can never be published.
+  readonly busConnected = new Gauge({ name: "ghasi_bus_connected", help: "1 while the NATS connection is up (always 1 in embedded mode)", registers: [this.registry] });
+  readonly busReconnects = new Counter({ name: "ghasi_bus_reconnects_total", help: "Times the NATS connection came back after a loss", registers: [this.registry] });
+  readonly outboxPoison = new Counter({
+    name: "ghasi_outbox_poison_total",
+    help: "Outbox rows that can never be published (too large, or refused by the server), moved to the dead letters",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
 
   /** Lets contexts add their own metrics to the same registry. */
   gauge(name: string, help: string, labelNames: string[] = []): Gauge {

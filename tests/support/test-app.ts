@@ -119,7 +119,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
 /**
  * Counts outbox rows not yet published plus (consumer, event) pairs published but neither applied,
- * waiting to retry, nor dead — in ONE statement, so one snapshot: a consumer committing its effect
+ * waiting to retry, nor dead (for the consumer, or for the relay: too large to publish) — in ONE statement, so one snapshot: a consumer committing its effect
  * and its follow-up events between two separate reads could otherwise make the flow look settled.
  */
 async function unsettled(app: App): Promise<number> {
@@ -133,7 +133,7 @@ async function unsettled(app: App): Promise<number> {
               WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
                 AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = c.consumer AND i.event_id = o.event_id)
                 AND NOT EXISTS (SELECT 1 FROM platform.consumer_retries r WHERE r.consumer = c.consumer AND r.event_id = o.event_id)
-                AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = c.consumer AND d.event_id = o.event_id)) AS n`,
+                AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer IN (c.consumer, 'platform.relay') AND d.event_id = o.event_id)) AS n`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   ), { customPlans: true });
   return Number(row.rows[0]!.n);

@@ -1,9 +1,17 @@
 import type { Clock } from "../clock.js";
-import type { Db } from "../db/db.js";
+import type { Db, Tx } from "../db/db.js";
+import { newId } from "../ids.js";
 import { reject, ok, type Result } from "../result.js";
 import type { ConsumerHub } from "./consumers.js";
 import type { Envelope } from "./envelope.js";
-import type { AttemptRecord, DeadLetter } from "./retries.js";
+import type { Unpublishable } from "./relay.js";
+import { queueOf, type AttemptRecord, type DeadLetter } from "./retries.js";
+
+/**
+ * The "consumer" under which the relay files rows the bus will never take (queue `platform.dlq`).
+ * Replaying one puts its row back in the relay's queue: after the limit was raised, say.
+ */
+export const RELAY_DEAD_LETTERS = "platform.relay";
 
 interface DeadLetterRow {
   id: string;
@@ -52,15 +60,39 @@ export class DeadLetters {
   }
 
   /**
+   * Files outbox rows the relay can never publish, in the transaction that took them off its queue.
+   * The envelope is copied from the log by position, so a row of megabytes is not sent back and forth.
+   */
+  async buryUnpublishable(tx: Tx, rows: readonly Unpublishable[]): Promise<void> {
+    const at = this.clock.now();
+    await tx.query(
+      `INSERT INTO platform.dead_letters (id, queue, consumer, event_id, type, envelope, last_error, history, dead_at)
+       SELECT d.id, $4, $5, o.event_id, o.type, o.envelope, d.reason, jsonb_build_array(jsonb_build_object('attempt', 1, 'at', $6::text, 'error', d.reason)), $7
+         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS d(id, position, reason) JOIN platform.outbox o ON o.position = d.position
+       ON CONFLICT (consumer, event_id) DO UPDATE
+         SET last_error = EXCLUDED.last_error, history = platform.dead_letters.history || EXCLUDED.history,
+             dead_at = EXCLUDED.dead_at, replayed_at = NULL`,
+      [rows.map(() => newId("dlq")), rows.map((row) => row.event.position), rows.map((row) => row.reason), queueOf(RELAY_DEAD_LETTERS), RELAY_DEAD_LETTERS, at.toISOString(), at],
+    );
+  }
+
+  /**
    * Runs the handler once more, now. The inbox still guards it, so replaying a letter whose effect
    * somehow landed is a no-op; a replay that fails again stays in the store with the new error.
    */
-  async replay(id: string): Promise<Result<{ id: string; status: "applied"; replayedAt: string }>> {
+  async replay(id: string): Promise<Result<{ id: string; status: "applied" | "requeued"; replayedAt: string }>> {
     return this.db.tx(async (tx) => {
       const found = await tx.query<DeadLetterRow>(`SELECT * FROM platform.dead_letters WHERE id = $1 FOR UPDATE`, [id]);
       const row = found.rows[0];
       if (!row) return reject("DLQ.NOT_FOUND", `no dead letter ${id}`);
       if (row.replayed_at) return reject("DLQ.ALREADY_REPLAYED", `dead letter ${id} was replayed at ${new Date(row.replayed_at).toISOString()}`);
+      if (row.consumer === RELAY_DEAD_LETTERS) {
+        // Back in the relay's queue; if it still cannot go out it comes back here, with the new reason.
+        const now = this.clock.now();
+        await tx.query(`INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM platform.outbox WHERE event_id = $1 ON CONFLICT DO NOTHING`, [row.event_id]);
+        await tx.query(`UPDATE platform.dead_letters SET replayed_at = $2 WHERE id = $1`, [id, now]);
+        return ok({ id, status: "requeued" as const, replayedAt: now.toISOString() });
+      }
       const consumer = this.hub.consumer(row.consumer);
       if (!consumer) return reject("DLQ.CONSUMER_UNKNOWN", `consumer ${row.consumer} is not running in this process`);
       const now = this.clock.now();

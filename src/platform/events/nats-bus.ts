@@ -1,16 +1,21 @@
-import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import type { Db, Tx } from "../db/db.js";
 import type { ConsumerHub, Delivery } from "./consumers.js";
 import type { Envelope, RetentionClass } from "./envelope.js";
+import { NatsLink, permanentPublishFailure, type BusStatusObserver } from "./nats-connection.js";
 import type { EventRegistry } from "./registry.js";
 import { bucketOf } from "./outbox.js";
-import type { OutboxEvent, Publisher } from "./relay.js";
+import type { OutboxEvent, PublishOutcome, Publisher } from "./relay.js";
 
 const DAY_MS = 86_400_000;
 /** EVENTS.md: operational 30 days on the bus, financial and audit 365 days. The database keeps its own records. */
 const RETENTION_MS: Record<RetentionClass, number> = { operational: 30 * DAY_MS, financial: 365 * DAY_MS, audit: 365 * DAY_MS };
 const BATCH = 256;
+/** Room for the headers (Nats-Msg-Id) within the server's max_payload, which counts them too. */
+export const HEADER_ROOM_BYTES = 1024;
+/** A consumer whose iterator ended is started again after this long, then longer, up to 5 s. */
+const RESTART_WAIT_MS = [100, 500, 1_000, 2_000, 5_000];
 
 /**
  * Server 2.9 removes an account's store directory when its last stream is deleted; a stream created
@@ -48,22 +53,36 @@ export interface NatsObserver {
  */
 export class NatsBus implements Publisher {
   private readonly js: JetStreamClient;
+  private readonly nc: NatsConnection;
   private readonly running: Promise<void>[] = [];
-  private readonly stops: Array<() => void> = [];
+  private readonly stops = new Set<() => void>();
+  private closing = false;
+  /** Wakes the consumers' restart waits when the bus closes. */
+  private closed!: () => void;
+  private readonly whenClosed = new Promise<void>((resolve) => (this.closed = resolve));
 
   private constructor(
-    private readonly nc: NatsConnection,
+    private readonly link: NatsLink,
     private readonly registry: EventRegistry,
     private readonly options: NatsBusOptions,
+    private readonly status: BusStatusObserver,
   ) {
-    this.js = jetstream(nc);
+    this.nc = link.nc;
+    this.js = jetstream(this.nc);
   }
 
-  static async connect(options: NatsBusOptions, registry: EventRegistry): Promise<NatsBus> {
-    // noAsyncTraces: the client otherwise builds an Error (a captured stack) for every publish and
-    // request in case it times out; that was about 6% of the server's time per purchase.
-    const nc = await connect({ servers: options.url, name: "ghasi-commerce", noAsyncTraces: true });
-    return new NatsBus(nc, registry, options);
+  static async connect(options: NatsBusOptions, registry: EventRegistry, status: BusStatusObserver): Promise<NatsBus> {
+    return new NatsBus(await NatsLink.open(options.url, status), registry, options, status);
+  }
+
+  /** False while the connection is lost (the client keeps reconnecting): the relay waits meanwhile. */
+  available(): boolean {
+    return this.link.connected;
+  }
+
+  /** The largest envelope this server takes: its max_payload less room for the headers. */
+  maxEventBytes(): number {
+    return this.link.maxPayload - HEADER_ROOM_BYTES;
   }
 
   subject(type: string): string {
@@ -90,9 +109,24 @@ export class NatsBus implements Publisher {
     }
   }
 
-  async publish(_tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
-    // Publishes are pipelined on one connection, which keeps their order; the relay marks rows only after every ack.
-    await Promise.all(events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })));
+  async publish(_tx: Tx, events: readonly OutboxEvent[]): Promise<PublishOutcome> {
+    // Publishes are pipelined on one connection, which keeps their order; the relay marks rows only
+    // after every ack. Each one is settled on its own: one refused message must not fail its neighbours.
+    const results = await Promise.allSettled(events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })));
+    const outcome: PublishOutcome = { refused: [], failed: [] };
+    let transient: unknown;
+    results.forEach((result, i) => {
+      if (result.status === "fulfilled") return;
+      const reason = permanentPublishFailure(result.reason);
+      if (reason) outcome.refused.push({ event: events[i]!, reason });
+      else {
+        outcome.failed.push({ event: events[i]!, error: result.reason });
+        transient ??= result.reason;
+      }
+    });
+    // Nothing went out (the bus is down): the pass rolls back whole, with no statement to undo it row by row.
+    if (outcome.failed.length === events.length && events.length > 0) throw transient;
+    return outcome;
   }
 
   /**
@@ -109,18 +143,60 @@ export class NatsBus implements Publisher {
         if (!definition) throw new Error(`consumer ${consumer.name} listens to unregistered type ${type}`);
         const stream = this.streamName(definition.retentionClass);
         const durable = `${consumer.name}__${type}`.replace(/[^A-Za-z0-9_-]/g, "_");
-        await jsm.consumers.add(stream, {
+        const config: Partial<ConsumerConfig> = {
           durable_name: durable,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ack_wait: nanos(30_000),
           max_deliver: -1,
           filter_subject: this.subject(type),
-        });
-        const pull = await this.js.consumers.get(stream, durable);
-        const messages = await pull.consume({ max_messages: BATCH * 2 });
-        this.stops.push(() => void messages.stop());
-        this.running.push(this.drive(messages, consumer.name, hub, db, observer));
+        };
+        await jsm.consumers.add(stream, config);
+        const first = await this.js.consumers.get(stream, durable).then((pull) => pull.consume({ max_messages: BATCH * 2 }));
+        this.running.push(this.keepConsuming(first, stream, config, consumer.name, hub, db, observer));
+      }
+    }
+  }
+
+  /**
+   * The client's consume() survives reconnects by itself (it re-pulls once the server answers), but
+   * its iterator ends for good when the consumer or its stream is gone, e.g. a server restarted
+   * without its store: then the durable is added again and consumed anew, for as long as the bus is open.
+   */
+  private async keepConsuming(
+    first: AsyncIterable<JsMsg> & { stop(): void },
+    stream: string,
+    config: Partial<ConsumerConfig>,
+    consumerName: string,
+    hub: ConsumerHub,
+    db: Db,
+    observer: NatsObserver,
+  ): Promise<void> {
+    let messages: (AsyncIterable<JsMsg> & { stop(): void }) | undefined = first;
+    for (let attempt = 0; !this.closing; ) {
+      let ended: unknown = "the iterator ended";
+      if (messages) {
+        const stop = () => void messages!.stop();
+        this.stops.add(stop);
+        try {
+          await this.drive(messages, consumerName, hub, db, observer);
+          attempt = 0;
+        } catch (error) {
+          ended = error;
+        } finally {
+          this.stops.delete(stop);
+        }
+        messages = undefined;
+      }
+      if (this.closing) return;
+      this.status.consumerRestarting(config.durable_name!, ended);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, RESTART_WAIT_MS[Math.min(attempt++, RESTART_WAIT_MS.length - 1)])), this.whenClosed]);
+      if (this.closing) return;
+      try {
+        await (await jetstreamManager(this.nc)).consumers.add(stream, config);
+        messages = await (await this.js.consumers.get(stream, config.durable_name!)).consume({ max_messages: BATCH * 2 });
+      } catch (error) {
+        ended = error;
       }
     }
   }
@@ -197,18 +273,29 @@ export class NatsBus implements Publisher {
     await running;
   }
 
-  async ready(): Promise<boolean> {
+  /** A round trip to the server, bounded: while the client reconnects a flush would wait for the reconnect. */
+  async ready(timeoutMs = 2_000): Promise<boolean> {
+    if (!this.link.connected) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
-      await this.nc.flush();
-      return !this.nc.isClosed();
+      return await Promise.race([this.nc.flush().then(() => this.link.connected), timedOut]);
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.closed();
     this.stops.forEach((stop) => stop());
     await Promise.allSettled(this.running);
-    await this.nc.drain().catch(() => undefined);
+    // Draining needs the server; one that is down would hold the shutdown until it came back.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.nc.drain(), new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]).catch(() => undefined);
+    clearTimeout(timer);
+    if (!this.nc.isClosed()) await this.nc.close().catch(() => undefined);
   }
 }
