@@ -13,6 +13,8 @@ export const platformErrors: Readonly<Record<string, number>> = {
   "IDEMPOTENCY.KEY_REUSED": 422,
   "EVENT.TYPE_NOT_ACCEPTED": 422,
   "EVENT.PAYLOAD_INVALID": 400,
+  "EVENT.TOO_LARGE": 413,
+  "EVENT.TOO_DEEP": 400,
   "DLQ.NOT_FOUND": 404,
   "DLQ.ALREADY_REPLAYED": 409,
   "DLQ.CONSUMER_UNKNOWN": 409,

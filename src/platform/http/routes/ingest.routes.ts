@@ -1,4 +1,6 @@
 import { Type } from "@sinclair/typebox";
+import type { Envelope } from "../../events/envelope.js";
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan, storedEnvelopeBytes } from "../../events/envelope-limits.js";
 import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
 import type { Authenticator } from "../auth.js";
@@ -39,6 +41,12 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
     },
     async (request, reply) => {
       const incoming = request.body;
+      // Before anything walks the payload recursively (the contract's validator, the jsonb parser).
+      for (const part of ["payload", "metadata"] as const) {
+        if (nestsDeeperThan(incoming[part], MAX_PAYLOAD_DEPTH)) {
+          throw new RejectionError({ code: "EVENT.TOO_DEEP", detail: `the ${part} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, field: `body/${part}` });
+        }
+      }
       const definition = kernel.registry.get(incoming.type);
       if (!definition || !definition.upstream) {
         throw new RejectionError({ code: "EVENT.TYPE_NOT_ACCEPTED", detail: `${incoming.type} is not an upstream event this engine consumes`, field: "body/type" });
@@ -48,25 +56,26 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
         throw new RejectionError({ code: "EVENT.PAYLOAD_INVALID", detail: errors.map((e) => `payload${e.path} ${e.message}`).join("; "), field: `body/payload${errors[0]!.path}` });
       }
       const payload = incoming.payload as never;
-      const stored = await kernel.db.tx((tx) =>
-        kernel.outbox.store(tx, [
-          {
-            eventId: incoming.eventId,
-            type: incoming.type,
-            occurredAt: new Date(incoming.occurredAt).toISOString(),
-            source: incoming.source,
-            aggregateType: incoming.aggregateType ?? definition.aggregateType,
-            aggregateId: incoming.aggregateId ?? definition.aggregateId(payload),
-            tenantId: incoming.tenantId ?? null,
-            partitionKey: incoming.partitionKey ?? definition.partitionKey(payload),
-            correlationId: incoming.correlationId ?? incoming.eventId,
-            causationId: incoming.causationId ?? null,
-            retentionClass: incoming.retentionClass ?? definition.retentionClass,
-            payload,
-            metadata: { ...(incoming.metadata ?? {}), requestId: request.id },
-          },
-        ]),
-      );
+      const envelope: Envelope = {
+        eventId: incoming.eventId,
+        type: incoming.type,
+        occurredAt: new Date(incoming.occurredAt).toISOString(),
+        source: incoming.source,
+        aggregateType: incoming.aggregateType ?? definition.aggregateType,
+        aggregateId: incoming.aggregateId ?? definition.aggregateId(payload),
+        tenantId: incoming.tenantId ?? null,
+        partitionKey: incoming.partitionKey ?? definition.partitionKey(payload),
+        correlationId: incoming.correlationId ?? incoming.eventId,
+        causationId: incoming.causationId ?? null,
+        retentionClass: incoming.retentionClass ?? definition.retentionClass,
+        payload,
+        metadata: { ...(incoming.metadata ?? {}), requestId: request.id },
+      };
+      // The bus refuses a message over its max_payload, so such an event could never reach a consumer.
+      const bytes = storedEnvelopeBytes(envelope);
+      const limit = kernel.maxEventBytes();
+      if (bytes > limit) throw new RejectionError({ code: "EVENT.TOO_LARGE", detail: `the envelope is ${bytes} bytes as stored; at most ${limit} are accepted`, field: "body" });
+      const stored = await kernel.db.tx((tx) => kernel.outbox.store(tx, [envelope]));
       return reply.code(202).send({ eventId: incoming.eventId, accepted: true, duplicate: stored === 0 });
     },
   );
