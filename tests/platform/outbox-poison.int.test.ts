@@ -100,6 +100,10 @@ describe("events too large for the bus", () => {
     }
     expect((await sys(s, `SELECT 1 FROM platform.outbox_pending`)).length).toBe(0);
     expect(await metricValue(s.t, "ghasi_outbox_poison_total", { reason: "too_large" })).toBe(poison.length);
+    // The published event log does not list what never reached the bus.
+    const log = await s.http("GET", "/api/v1/ops/events?type=catalog.course_version.published.v1&limit=500", { token: s.admin });
+    expect(log.status).toBe(200);
+    expect(log.body.items.filter((e: { eventId: string }) => poison.some((p) => p.eventId === e.eventId))).toEqual([]);
 
     // Operators see them under platform.dlq; a replay puts the row back in the queue, and one that is
     // still too large comes back with a second attempt in its history.

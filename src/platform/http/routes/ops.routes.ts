@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { RELAY_DEAD_LETTERS } from "../../events/dead-letters.js";
 import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
 import { sagaHistory } from "../../saga/saga-runtime.js";
@@ -39,10 +40,12 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       const rows = await kernel.db.query<{ position: number | string; envelope: unknown }>(
         `SELECT position, envelope FROM platform.outbox o
           WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
+            -- Off the queue but never published: the relay filed it in the dead letters (too large).
+            AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = $6 AND d.event_id = o.event_id)
             AND ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR aggregate_id = $2)
             AND ($3::text IS NULL OR correlation_id = $3) AND position > $4
           ORDER BY position LIMIT $5`,
-        [q.type ?? null, q.aggregateId ?? null, q.correlationId ?? null, q.cursor ?? "0", q.limit + 1],
+        [q.type ?? null, q.aggregateId ?? null, q.correlationId ?? null, q.cursor ?? "0", q.limit + 1, RELAY_DEAD_LETTERS],
       );
       const items = rows.rows.slice(0, q.limit);
       return {
