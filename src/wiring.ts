@@ -5,7 +5,7 @@
 import type { Tx } from "./platform/db/db.js";
 import type { Kernel } from "./platform/kernel.js";
 import type { BillingModule } from "./contexts/billing/module.js";
-import { contentOf, courseFactsOf, listableCourseOf, runFactsOf } from "./contexts/catalog/course-facts.js";
+import { contentOf, courseFactsOf, enrollableVersionOf, listableCourseOf, runFactsOf } from "./contexts/catalog/course-facts.js";
 import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
 import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
 import { findTenant, isMember, tenantsOfMember } from "./contexts/tenancy/tenants/tenants.sql.js";
@@ -93,7 +93,7 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
 export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
   return {
     auditAvailable: async (courseId: string, tx: Tx) => (await courseFactsOf(tx, courseId, clock()))?.auditAvailable ?? false,
-    currentCourseVersion: async (courseId: string, tx: Tx) => (await courseFactsOf(tx, courseId, clock()))?.advertisedRun?.courseVersionId ?? null,
+    currentCourseVersion: (courseId: string, tx: Tx) => enrollableVersionOf(tx, courseId),
     siteLicenses: {
       async coveringLicense(tx, tenantId, userId, courseId) {
         // Every member of the licensed tenant is entitled (issue 5 §2): membership is tenancy's fact.

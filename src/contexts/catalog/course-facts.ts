@@ -32,6 +32,23 @@ export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Prom
   };
 }
 
+/**
+ * The version a learner is enrolled in when nothing upstream named one (an assignment window,
+ * seed 000 §3): the advertised run's version, else the course's newest published version; null when
+ * the catalog knows no published version of the course (yet).
+ */
+export async function enrollableVersionOf(sql: Sql, courseId: string): Promise<string | null> {
+  const result = await sql.query<{ courseVersionId: string }>(
+    `SELECT course_version_id AS "courseVersionId" FROM (
+       SELECT r.course_version_id, 0 AS rank, NULL::timestamptz AS at FROM catalog.course_runs r WHERE r.course_id = $1 AND r.advertised
+       UNION ALL
+       SELECT v.course_version_id, 1, v.published_at FROM catalog.course_versions v WHERE v.course_id = $1 AND v.published_at IS NOT NULL
+     ) candidates ORDER BY rank, at DESC NULLS LAST, course_version_id DESC LIMIT 1`,
+    [courseId],
+  );
+  return result.rows[0]?.courseVersionId ?? null;
+}
+
 /** Who provides the course, and whether the version is one of its versions (listing creation, seed 001 §5.1). */
 export async function listableCourseOf(sql: Sql, courseId: string, courseVersionId: string): Promise<{ providerId: string; versionOfCourse: boolean } | null> {
   const result = await sql.query<{ providerId: string; versionOfCourse: boolean }>(

@@ -38,7 +38,8 @@ async function realizeDeferred(deps: EnrollmentDeps, tx: Tx, event: Envelope, p:
   const window = await openWindowAt(tx, p.userId, p.courseId, event.tenantId, startedAt);
   if (window) {
     const courseVersionId = window.courseVersionId ?? versionIn(p) ?? (await deps.ports.currentCourseVersion(p.courseId, tx));
-    if (!courseVersionId) throw new Error(`no course version known for ${p.courseId}; cannot realize assignment ${window.assignmentId}`);
+    // The catalog may learn a published version later: retried like any not-yet-known fact, then dead-lettered.
+    if (!courseVersionId) throw new EnrollmentNotYetKnown(`no published version of ${p.courseId} known; cannot realize assignment ${window.assignmentId}`);
     const { results } = await createEnrollments(
       deps,
       tx,
