@@ -42,6 +42,10 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
       async shortfall(tx, paymentId) {
         return (await billing.paymentIn(tx, paymentId))?.walletShortfall ?? null;
       },
+      async refundState(tx, paymentId) {
+        const payment = await billing.paymentIn(tx, paymentId);
+        return payment ? { amount: payment.amount, refundedAmount: payment.refundedAmount } : null;
+      },
       async breakdown(tx, paymentId) {
         return (await billing.paymentIn(tx, paymentId))?.walletBreakdown ?? null;
       },

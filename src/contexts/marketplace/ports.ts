@@ -18,6 +18,8 @@ export interface PaymentsPort {
   refund(tx: Tx, request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string }): Promise<{ refundId: string; status: string }>;
   /** A wallet payment refused for lack of credit: required and available amounts (seed 004 order.failed). */
   shortfall(tx: Tx, paymentId: string): Promise<{ amountRequired: number; amountAvailable: number } | null>;
+  /** How much of the payment has gone back to the buyer so far, by any route (billing's books). */
+  refundState(tx: Tx, paymentId: string): Promise<{ amount: number; refundedAmount: number } | null>;
   /** What the buyer paid with, per wallet bucket (seed 004 order.paid payment_breakdown). */
   breakdown(tx: Tx, paymentId: string): Promise<Array<{ bucket: string; amount: number; transactionId: string }> | null>;
 }

@@ -1,6 +1,7 @@
 import type { ModuleHost } from "../../../platform/module.js";
 import { Poller } from "../../../platform/poller.js";
 import type { MarketplacePorts } from "../ports.js";
+import { outsideRefundConsumer } from "./outside-refunds.js";
 import { refundSagaConsumer } from "./refund-consumers.js";
 import { refundRuntime, type RefundRuntime } from "./refund-flow.js";
 import { DEFAULT_REFUND_TIMEOUTS, type RefundTimeouts } from "./refund-saga.js";
@@ -12,6 +13,7 @@ export function installRefunds(host: ModuleHost, ports: MarketplacePorts, timeou
   const runtime = refundRuntime(kernel, ports, timeouts);
   refundRoutes(host, ports, runtime);
   kernel.hub.register(refundSagaConsumer(runtime));
+  kernel.hub.register(outsideRefundConsumer(kernel, ports));
   kernel.pollers.push(new Poller("marketplace.refund-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger));
   return runtime;
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allocate } from "../../../platform/money.js";
 import { splitRevenue } from "../revenue/revenue-share.js";
-import { decideRefund, proRata, reversalOf, type RefundFacts, type RefundableLine } from "./refund.js";
+import { decideOutsideRefund, decideRefund, proRata, reversalOf, type RefundFacts, type RefundableLine } from "./refund.js";
 
 const now = new Date("2026-03-10T00:00:00Z");
 const deadline = new Date("2026-03-15T00:00:00Z");
@@ -62,5 +62,16 @@ describe("refund policy", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("money returned outside the refund saga", () => {
+  const paid = { amount: 4900, refundedAmount: 4900 };
+  it("refunds a fulfilled order whose payment came back whole, and only that", () => {
+    expect(decideOutsideRefund({ ours: false, orderStatus: "fulfilled", payment: paid })).toBe("full");
+    expect(decideOutsideRefund({ ours: false, orderStatus: "fulfilled", payment: { amount: 4900, refundedAmount: 1000 } })).toBe("partial");
+    expect(decideOutsideRefund({ ours: true, orderStatus: "fulfilled", payment: paid })).toBe("none");
+    for (const status of ["refunded", "refund_pending", "failed", "enrolling"]) expect(decideOutsideRefund({ ours: false, orderStatus: status, payment: paid })).toBe("none");
+    expect(decideOutsideRefund({ ours: false, orderStatus: "fulfilled", payment: null })).toBe("none");
   });
 });

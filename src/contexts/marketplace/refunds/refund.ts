@@ -114,3 +114,17 @@ export function decideRefund(facts: RefundFacts): Result<RefundPlan> {
     lines,
   });
 }
+
+/**
+ * Money returned outside marketplace's refund saga (seed 001 §5.3: billing.payment.refunded.v1, e.g.
+ * a refund made in Stripe's dashboard). Marketplace's own refunds are the saga's business; a refund
+ * of an order that is not fulfilled changes nothing here (a failed order was compensated, a pending
+ * marketplace refund settles the order itself). The whole payment back: the order is refunded and
+ * its licenses revoked. Part of it: access stays, billing's books hold the refund.
+ */
+export type OutsideRefundEffect = "none" | "partial" | "full";
+
+export function decideOutsideRefund(facts: { ours: boolean; orderStatus: string; payment: { amount: number; refundedAmount: number } | null }): OutsideRefundEffect {
+  if (facts.ours || facts.orderStatus !== "fulfilled" || !facts.payment) return "none";
+  return facts.payment.refundedAmount >= facts.payment.amount ? "full" : "partial";
+}

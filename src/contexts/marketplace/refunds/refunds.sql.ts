@@ -64,6 +64,15 @@ export async function pendingRefundByBillingRefund(sql: Sql, orderId: string, bi
   return trimmed(result.rows[0]);
 }
 
+/** Whether billing's refund is one of marketplace's own refunds (or one being asked for now). */
+export async function isMarketplaceRefund(sql: Sql, orderId: string, billingRefundId: string): Promise<boolean> {
+  const result = await sql.query(
+    `SELECT 1 FROM marketplace.refunds WHERE order_id = $1 AND (billing_refund_id = $2 OR (status = 'refund_pending' AND billing_refund_id IS NULL))`,
+    [orderId, billingRefundId],
+  );
+  return result.rows.length > 0;
+}
+
 export interface RefundLineRow {
   line: number;
   licenseId: string | null;
