@@ -125,6 +125,10 @@ describe.runIf(onPostgres)("PostgreSQL sessions terminated under load", () => {
       expectAnswered(refused);
       expect(refused.status).toBe(503);
       expect(refused.body).toMatchObject({ code: "SERVICE.UNAVAILABLE" });
+      // A read outside any transaction (browse) says the same, not 500.
+      const browse = await shop.http("GET", "/api/v1/marketplace/listings");
+      expect(browse.status).toBe(503);
+      expect(browse.body).toMatchObject({ code: "SERVICE.UNAVAILABLE" });
     } finally {
       await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
     }

@@ -71,6 +71,10 @@ describe("rate limiting", () => {
     expect(spent.statusCode).toBe(429);
     expect(spent.json().code).toBe("RATE_LIMITED");
     expect((await t.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", remoteAddress: "10.0.0.61" })).statusCode).toBe(200);
+    // A made-up Authorization header per request buys no fresh budget: it counts against the address.
+    const forged = (i: number) => t.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", remoteAddress: "10.0.0.62", headers: { authorization: `Bearer forged.${i}.token` } });
+    for (let i = 0; i < 3; i++) expect((await forged(i)).statusCode).toBe(200);
+    expect((await forged(99)).statusCode).toBe(429);
   });
 });
 

@@ -49,9 +49,24 @@ export class PostgresDb implements Db {
     return new PostgresDb(pool);
   }
 
+  /**
+   * A read outside any transaction (entitlements, browse, ops lists) fails like a transaction does
+   * when the database is gone: a refused checkout is 08001 and a session lost under the statement
+   * 08006, so the caller answers 503 rather than 500. A server error on a live session keeps its code.
+   */
   async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const result = await this.pool.query(statement(text, params) as pg.QueryConfig);
-    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+    const client = await this.checkOut();
+    let lost: unknown;
+    try {
+      const result = await client.query(statement(text, params) as pg.QueryConfig);
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      if (queryable(client) && typeof (error as { code?: unknown }).code === "string") throw error;
+      lost = error;
+      throw new ConnectionLostError(error);
+    } finally {
+      client.release(lost === undefined ? undefined : (lost as Error));
+    }
   }
 
   async tx<T>(fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {

@@ -110,8 +110,9 @@ export class NatsBus implements Publisher {
   }
 
   async publish(_tx: Tx, events: readonly OutboxEvent[]): Promise<PublishOutcome> {
-    // Publishes are pipelined on one connection, which keeps their order; the relay marks rows only
-    // after every ack. Each one is settled on its own: one refused message must not fail its neighbours.
+    // Publishes are pipelined on one connection, which keeps their order. Each one is settled on its
+    // own: one refused message must not fail its neighbours. The relay keeps a row off its queue only
+    // once the bus has acked it; the buckets of a transient failure go back whole.
     const results = await Promise.allSettled(events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })));
     const outcome: PublishOutcome = { refused: [], failed: [] };
     let transient: unknown;

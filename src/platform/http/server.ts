@@ -76,7 +76,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   });
 
   server.setErrorHandler(errorHandler(deps.problems));
-  await registerEdge(server, deps.config);
+  await registerEdge(server, deps.config, (authorization) => deps.authenticator.verify(authorization).then(() => true, () => false));
   // The one text rule (DESIGN.md §8): every route, before its token is checked and before anything
   // touches the database. Route-level preValidation hooks (authorize) run after this global one.
   server.addHook("preValidation", async (request) => {

@@ -30,6 +30,8 @@ export function outsideRefundConsumer(kernel: Kernel, ports: MarketplacePorts): 
         orderStatus: order.status,
         payment: order.paymentId === payload.paymentId ? await ports.payments.refundState(tx, payload.paymentId) : null,
       });
+      // Thrown, so the consumer's retry ladder brings it back after the refund saga has settled the order.
+      if (effect === "later") throw new Error(`order ${order.orderId} has a marketplace refund in flight; the outside refund ${payload.refundId} waits for it`);
       if (effect === "partial") kernel.logger.warn({ orderId: order.orderId, refundId: payload.refundId }, "part of an order's payment was refunded outside marketplace; access is kept");
       if (effect !== "full") return;
 

@@ -71,7 +71,8 @@ describe("money returned outside the refund saga", () => {
     expect(decideOutsideRefund({ ours: false, orderStatus: "fulfilled", payment: paid })).toBe("full");
     expect(decideOutsideRefund({ ours: false, orderStatus: "fulfilled", payment: { amount: 4900, refundedAmount: 1000 } })).toBe("partial");
     expect(decideOutsideRefund({ ours: true, orderStatus: "fulfilled", payment: paid })).toBe("none");
-    for (const status of ["refunded", "refund_pending", "failed", "enrolling"]) expect(decideOutsideRefund({ ours: false, orderStatus: status, payment: paid })).toBe("none");
+    expect(decideOutsideRefund({ ours: false, orderStatus: "refund_pending", payment: paid })).toBe("later");
+    for (const status of ["refunded", "failed", "enrolling"]) expect(decideOutsideRefund({ ours: false, orderStatus: status, payment: paid })).toBe("none");
     expect(decideOutsideRefund({ ours: false, orderStatus: "fulfilled", payment: null })).toBe("none");
   });
 });

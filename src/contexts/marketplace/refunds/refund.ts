@@ -120,11 +120,16 @@ export function decideRefund(facts: RefundFacts): Result<RefundPlan> {
  * a refund made in Stripe's dashboard). Marketplace's own refunds are the saga's business; a refund
  * of an order that is not fulfilled changes nothing here (a failed order was compensated, a pending
  * marketplace refund settles the order itself). The whole payment back: the order is refunded and
- * its licenses revoked. Part of it: access stays, billing's books hold the refund.
+ * its licenses revoked. Part of it: access stays, billing's books hold the refund. While a
+ * marketplace refund of the order is in flight, the outside one waits ("later": handled again once
+ * that saga has settled the order), or the saga's end would put a wholly refunded order back to
+ * fulfilled with its access.
  */
-export type OutsideRefundEffect = "none" | "partial" | "full";
+export type OutsideRefundEffect = "none" | "later" | "partial" | "full";
 
 export function decideOutsideRefund(facts: { ours: boolean; orderStatus: string; payment: { amount: number; refundedAmount: number } | null }): OutsideRefundEffect {
-  if (facts.ours || facts.orderStatus !== "fulfilled" || !facts.payment) return "none";
+  if (facts.ours || !facts.payment) return "none";
+  if (facts.orderStatus === "refund_pending") return "later";
+  if (facts.orderStatus !== "fulfilled") return "none";
   return facts.payment.refundedAmount >= facts.payment.amount ? "full" : "partial";
 }

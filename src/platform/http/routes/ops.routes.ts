@@ -40,8 +40,9 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       const rows = await kernel.db.query<{ position: number | string; envelope: unknown }>(
         `SELECT position, envelope FROM platform.outbox o
           WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
-            -- Off the queue but never published: the relay filed it in the dead letters (too large).
-            AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = $6 AND d.event_id = o.event_id)
+            -- Off the queue but never published: the relay filed it in the dead letters (too large); a
+            -- replayed one that went out is listed (one re-buried has replayed_at cleared again).
+            AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer = $6 AND d.event_id = o.event_id AND d.replayed_at IS NULL)
             AND ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR aggregate_id = $2)
             AND ($3::text IS NULL OR correlation_id = $3) AND position > $4
           ORDER BY position LIMIT $5`,
