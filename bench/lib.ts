@@ -101,7 +101,7 @@ async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs = 60_00
 }
 
 /** A port nobody listens on now (two benches at once must not meet each other's servers). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);

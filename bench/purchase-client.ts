@@ -15,7 +15,7 @@ export interface Storefront {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-export function http(baseUrl: string, method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export function http(baseUrl: string, method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; body: any }> {
   const payload = body !== undefined ? JSON.stringify(body) : undefined;
   return new Promise((resolve, reject) => {
     const req = request(
@@ -34,11 +34,19 @@ export function http(baseUrl: string, method: string, path: string, token: strin
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // kept as text: the fault harness reports a non-JSON answer as a finding
+          }
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: parsed });
         });
         res.on("error", reject);
       },
     );
+    // A request nobody answers (a server killed mid-request by the fault harness) fails instead of hanging.
+    req.setTimeout(15_000, () => req.destroy(new Error("no answer in 15 s")));
     req.on("error", reject);
     req.end(payload);
   });

@@ -1,50 +1,9 @@
 // Buyers who keep buying through the faults, as a careful client does: a request that gets no
 // answer, or a 5xx, is sent again with the same Idempotency-Key until the service answers it.
-import { Agent, request } from "node:http";
+import { http } from "../bench/purchase-client.js";
 
-export interface Answer {
-  status: number;
-  contentType: string;
-  body: any;
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-export function call(baseUrl: string, method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const payload = body !== undefined ? JSON.stringify(body) : undefined;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${baseUrl}${path}`,
-      {
-        method,
-        agent,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : null;
-          } catch {
-            // kept as text: a non-JSON answer is itself a finding
-          }
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: parsed });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(15_000, () => req.destroy(new Error("no answer in 15 s")));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+/** The bench's HTTP client: keep-alive, a 15 s answer timeout, the content type kept. */
+export const call = http;
 
 export interface LoadTally {
   /** Orders the service acknowledged with 201, by id. */
