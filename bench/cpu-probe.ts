@@ -16,7 +16,16 @@ function snapshot(): Map<string, number> {
       const user = Number(rest[11]);
       const sys = Number(rest[12]);
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      const group = Number(pid) === process.pid ? "loadgen" : comm === "postgres" ? "postgres" : comm.startsWith("nats") ? "nats" : cmd.includes("src/main.ts") ? "server" : comm;
+      const group =
+        Number(pid) === process.pid
+          ? "loadgen"
+          : comm === "postgres"
+            ? "postgres"
+            : comm.startsWith("nats")
+              ? "nats"
+              : cmd.includes("src/main.ts")
+                ? "server"
+                : comm;
       out.set(group, (out.get(group) ?? 0) + user + sys);
       out.set(`${group} (sys)`, (out.get(`${group} (sys)`) ?? 0) + sys);
     } catch {
@@ -43,7 +52,10 @@ const wall = (Date.now() - t0) / 1000;
 const after = snapshot();
 const n = max.fulfilled;
 console.log(`fulfilled ${n} in ${wall.toFixed(1)} s, rate ${(max.fulfilled / max.spanSeconds).toFixed(1)}/s`);
-const rows = [...after].map(([g, t]) => [g, ((t - (before.get(g) ?? 0)) * 10) / n] as const).filter(([, ms]) => ms > 0.01).sort((a, b) => b[1] - a[1]);
+const rows = [...after]
+  .map(([g, t]) => [g, ((t - (before.get(g) ?? 0)) * 10) / n] as const)
+  .filter(([, ms]) => ms > 0.01)
+  .sort((a, b) => b[1] - a[1]);
 for (const [g, ms] of rows) console.log(`${g.padEnd(20)} ${ms.toFixed(3)} ms/purchase`);
 await server.stop();
 await cleanupAll();

@@ -151,7 +151,11 @@ export function benchEnv(mode: Mode): BenchEnv {
         env.DATA_DIR = dir;
         cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
       }
-      const child = spawn(process.execPath, [...serverNodeArgs(), ...startArgs()], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn(process.execPath, [...serverNodeArgs(), ...startArgs()], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "inherit", "inherit"],
+      });
       const baseUrl = `http://127.0.0.1:${port}`;
       const stop = async () => {
         await sqlPool?.end();

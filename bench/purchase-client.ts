@@ -15,7 +15,14 @@ export interface Storefront {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-export function http(baseUrl: string, method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string; body: any }> {
+export function http(
+  baseUrl: string,
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; body: any }> {
   const payload = body !== undefined ? JSON.stringify(body) : undefined;
   return new Promise((resolve, reject) => {
     const req = request(
@@ -53,7 +60,11 @@ export function http(baseUrl: string, method: string, path: string, token: strin
 }
 
 /** Sets up one live one-time listing through the public API, as a provider would. */
-export async function openStorefront(baseUrl: string, mint: (claims: { sub: string; tid: string; roles: string[]; pid?: string }) => Promise<string>, buyers: number): Promise<Storefront> {
+export async function openStorefront(
+  baseUrl: string,
+  mint: (claims: { sub: string; tid: string; roles: string[]; pid?: string }) => Promise<string>,
+  buyers: number,
+): Promise<Storefront> {
   const admin = await mint({ sub: "usr_admin", tid: "ten_platform", roles: ["platform_admin"] });
   const provider = await mint({ sub: "usr_prov", tid: "ten_prov", roles: ["provider"], pid: "prv_bench" });
   const service = await mint({ sub: "svc", tid: "ten_platform", roles: ["service"] });
@@ -63,19 +74,46 @@ export async function openStorefront(baseUrl: string, mint: (claims: { sub: stri
     return r.body;
   };
   const ingest = (type: string, payload: unknown, n: number) =>
-    must(http(baseUrl, "POST", "/api/v1/events/ingest", service, { eventId: `evt_bench_${n}`, type, occurredAt: new Date().toISOString(), source: type.split(".")[0], payload }), type);
+    must(
+      http(baseUrl, "POST", "/api/v1/events/ingest", service, {
+        eventId: `evt_bench_${n}`,
+        type,
+        occurredAt: new Date().toISOString(),
+        source: type.split(".")[0],
+        payload,
+      }),
+      type,
+    );
   await ingest("tenant.provider.kyc_verified.v1", { providerId: "prv_bench" }, 1);
-  await must(http(baseUrl, "POST", "/api/v1/catalog/courses", admin, { courseId: "crs_bench", providerId: "prv_bench", title: "Bench course" }), "course");
-  await must(http(baseUrl, "POST", "/api/v1/catalog/courses/crs_bench/versions", admin, { courseVersionId: "cv_bench", label: "v1" }), "version");
+  await must(
+    http(baseUrl, "POST", "/api/v1/catalog/courses", admin, { courseId: "crs_bench", providerId: "prv_bench", title: "Bench course" }),
+    "course",
+  );
+  await must(
+    http(baseUrl, "POST", "/api/v1/catalog/courses/crs_bench/versions", admin, { courseVersionId: "cv_bench", label: "v1" }),
+    "version",
+  );
   await ingest("catalog.course_version.published.v1", { courseId: "crs_bench", courseVersionId: "cv_bench" }, 2);
   await ingest("content.play_package.built.v1", { courseId: "crs_bench", courseVersionId: "cv_bench" }, 3);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const listing = await must(http(baseUrl, "POST", "/api/v1/listings", provider, { courseId: "crs_bench", courseVersionId: "cv_bench", title: "Benchmarking in depth" }), "listing");
-  const plan = await must(http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/plans`, provider, { kind: "one_time", amount: 4900, currency: "USD" }), "plan");
+  const listing = await must(
+    http(baseUrl, "POST", "/api/v1/listings", provider, {
+      courseId: "crs_bench",
+      courseVersionId: "cv_bench",
+      title: "Benchmarking in depth",
+    }),
+    "listing",
+  );
+  const plan = await must(
+    http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/plans`, provider, { kind: "one_time", amount: 4900, currency: "USD" }),
+    "plan",
+  );
   await must(http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/submit`, provider), "submit");
   await must(http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/approve`, admin), "approve");
   await must(http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/go-live`, provider), "go-live");
-  const tokens = await Promise.all(Array.from({ length: buyers }, (_, i) => mint({ sub: `usr_b${i}`, tid: `ten_b${i % 50}`, roles: ["learner"] })));
+  const tokens = await Promise.all(
+    Array.from({ length: buyers }, (_, i) => mint({ sub: `usr_b${i}`, tid: `ten_b${i % 50}`, roles: ["learner"] })),
+  );
   return { baseUrl, listingId: listing.listingId, planId: plan.planId, tokens };
 }
 
@@ -88,7 +126,10 @@ export interface LoadResult {
 }
 
 /** `connections` clients place orders back to back for `seconds` (or at `ratePerSecond` in total when given). */
-export async function placeOrders(front: Storefront, options: { connections: number; seconds: number; ratePerSecond?: number; tag: string }): Promise<LoadResult> {
+export async function placeOrders(
+  front: Storefront,
+  options: { connections: number; seconds: number; ratePerSecond?: number; tag: string },
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const orderIds: string[] = [];
   let errors = 0;
@@ -107,19 +148,37 @@ export async function placeOrders(front: Storefront, options: { connections: num
         }
         const i = n++;
         const t0 = performance.now();
-        const response = await http(front.baseUrl, "POST", "/api/v1/orders", front.tokens[i % front.tokens.length], { items: [{ listingId: front.listingId, planId: front.planId }], payment: { method: "card", token: "tok_visa" } }, { "idempotency-key": `${options.tag}-${i}` });
+        const response = await http(
+          front.baseUrl,
+          "POST",
+          "/api/v1/orders",
+          front.tokens[i % front.tokens.length],
+          { items: [{ listingId: front.listingId, planId: front.planId }], payment: { method: "card", token: "tok_visa" } },
+          { "idempotency-key": `${options.tag}-${i}` },
+        );
         latencies.push(performance.now() - t0);
         if (response.status === 201) orderIds.push(response.body.orderId);
         else errors++;
       }
     }),
   );
-  return { placed: orderIds.length, errors, seconds: (Date.now() - started) / 1000, postLatencies: latencies.sort((a, b) => a - b), orderIds };
+  return {
+    placed: orderIds.length,
+    errors,
+    seconds: (Date.now() - started) / 1000,
+    postLatencies: latencies.sort((a, b) => a - b),
+    orderIds,
+  };
 }
 
 export const p = (sorted: number[], q: number) => Math.round(percentile(sorted, q) * 10) / 10;
 
-async function eventsOfType(front: Storefront, admin: string, type: string, cursor: string | null): Promise<{ items: any[]; nextCursor: string | null }> {
+async function eventsOfType(
+  front: Storefront,
+  admin: string,
+  type: string,
+  cursor: string | null,
+): Promise<{ items: any[]; nextCursor: string | null }> {
   const query = `/api/v1/ops/events?type=${type}&limit=500${cursor ? `&cursor=${cursor}` : ""}`;
   return (await http(front.baseUrl, "GET", query, admin)).body;
 }
@@ -136,7 +195,7 @@ export async function awaitFulfilment(front: Storefront, admin: string, orderIds
   const deadline = Date.now() + timeoutMs;
   // Wait with small reads until the newest orders are done (the flow is roughly first in, first
   // out): sweeping the whole log on every poll loaded the system under test while it drained.
-  for (let i = orderIds.length - 1; i >= Math.max(0, orderIds.length - 20); ) {
+  for (let i = orderIds.length - 1; i >= Math.max(0, orderIds.length - 20);) {
     if (Date.now() > deadline) throw new Error(`order ${orderIds[i]} not done in time`);
     const order = await http(front.baseUrl, "GET", `/api/v1/orders/${orderIds[i]}`, admin);
     if (order.body?.status === "fulfilled" || order.body?.status === "failed") i--;

@@ -14,26 +14,43 @@ const TERMINAL = new Set(["fulfilled", "failed", "refunded"]);
 
 /** Every acknowledged order exists and is terminal, with exactly one of each effect. */
 async function checkOrders(pool: pg.Pool, acknowledged: readonly string[], violations: string[]): Promise<Record<string, number>> {
-  const statuses = await pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM marketplace.orders GROUP BY status");
+  const statuses = await pool.query<{ status: string; n: number }>(
+    "SELECT status, count(*)::int AS n FROM marketplace.orders GROUP BY status",
+  );
   const orders = Object.fromEntries(statuses.rows.map((row) => [row.status, row.n]));
   for (const [status, n] of Object.entries(orders)) if (!TERMINAL.has(status)) violations.push(`${n} orders still ${status}`);
   const known = await pool.query<{ order_id: string }>("SELECT order_id FROM marketplace.orders WHERE order_id = ANY($1)", [acknowledged]);
   const lost = acknowledged.length - known.rowCount!;
   if (lost > 0) violations.push(`${lost} orders answered 201 are not in the database`);
   const doubled: Array<[string, string]> = [
-    ["orders fulfilled without exactly one license per line", `SELECT o.order_id FROM marketplace.orders o JOIN marketplace.order_items i USING (order_id)
+    [
+      "orders fulfilled without exactly one license per line",
+      `SELECT o.order_id FROM marketplace.orders o JOIN marketplace.order_items i USING (order_id)
        LEFT JOIN marketplace.licenses l ON l.order_id = i.order_id AND l.line = i.line
-      WHERE o.status = 'fulfilled' GROUP BY o.order_id, i.line HAVING count(l.license_id) <> 1`],
-    ["orders fulfilled without exactly one succeeded payment", `SELECT o.order_id FROM marketplace.orders o LEFT JOIN billing.payment_intents p ON p.order_id = o.order_id AND p.status = 'succeeded'
-      WHERE o.status = 'fulfilled' AND o.total > 0 GROUP BY o.order_id HAVING count(p.payment_id) <> 1`],
-    ["licenses with other than one enrollment", `SELECT l.license_id FROM marketplace.licenses l LEFT JOIN enrollment.enrollments e ON e.license_id = l.license_id
-      WHERE l.state = 'active' AND l.kind = 'one_time' GROUP BY l.license_id HAVING count(e.id) <> 1`],
-    ["order lines with other than one sale earning", `SELECT o.order_id FROM marketplace.orders o JOIN marketplace.order_items i USING (order_id)
+      WHERE o.status = 'fulfilled' GROUP BY o.order_id, i.line HAVING count(l.license_id) <> 1`,
+    ],
+    [
+      "orders fulfilled without exactly one succeeded payment",
+      `SELECT o.order_id FROM marketplace.orders o LEFT JOIN billing.payment_intents p ON p.order_id = o.order_id AND p.status = 'succeeded'
+      WHERE o.status = 'fulfilled' AND o.total > 0 GROUP BY o.order_id HAVING count(p.payment_id) <> 1`,
+    ],
+    [
+      "licenses with other than one enrollment",
+      `SELECT l.license_id FROM marketplace.licenses l LEFT JOIN enrollment.enrollments e ON e.license_id = l.license_id
+      WHERE l.state = 'active' AND l.kind = 'one_time' GROUP BY l.license_id HAVING count(e.id) <> 1`,
+    ],
+    [
+      "order lines with other than one sale earning",
+      `SELECT o.order_id FROM marketplace.orders o JOIN marketplace.order_items i USING (order_id)
        LEFT JOIN marketplace.earnings e ON e.order_id = i.order_id AND e.line = i.line AND e.kind = 'sale'
-      WHERE o.status = 'fulfilled' AND o.total > 0 GROUP BY o.order_id, i.line HAVING count(e.entry_id) <> 1`],
-    ["orders with more than one placed or terminal event", `SELECT correlation_id FROM platform.outbox
+      WHERE o.status = 'fulfilled' AND o.total > 0 GROUP BY o.order_id, i.line HAVING count(e.entry_id) <> 1`,
+    ],
+    [
+      "orders with more than one placed or terminal event",
+      `SELECT correlation_id FROM platform.outbox
       WHERE type IN ('marketplace.order.placed.v1', 'marketplace.order.fulfilled.v1', 'marketplace.order.failed.v1')
-      GROUP BY correlation_id, type HAVING count(*) > 1`],
+      GROUP BY correlation_id, type HAVING count(*) > 1`,
+    ],
   ];
   for (const [what, sql] of doubled) {
     const rows = await pool.query(sql);
@@ -43,7 +60,13 @@ async function checkOrders(pool: pg.Pool, acknowledged: readonly string[], viola
 }
 
 /** Every outbox event is on the bus once (poison excepted), and nothing waits to be published. */
-async function checkEvents(pool: pg.Pool, natsUrl: string, prefix: string, poison: ReadonlySet<string>, violations: string[]): Promise<Findings["events"]> {
+async function checkEvents(
+  pool: pg.Pool,
+  natsUrl: string,
+  prefix: string,
+  poison: ReadonlySet<string>,
+  violations: string[],
+): Promise<Findings["events"]> {
   const pending = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM platform.outbox_pending");
   if (pending.rows[0]!.n > 0) violations.push(`${pending.rows[0]!.n} outbox rows never published`);
   const outbox = await pool.query<{ event_id: string }>("SELECT event_id FROM platform.outbox");
@@ -83,14 +106,22 @@ async function checkEvents(pool: pg.Pool, natsUrl: string, prefix: string, poiso
 
 /** Dead letters hold the poison and nothing else. */
 async function checkDeadLetters(pool: pg.Pool, poison: ReadonlySet<string>, violations: string[]): Promise<Findings["deadLetters"]> {
-  const rows = await pool.query<{ event_id: string; consumer: string; last_error: string }>("SELECT event_id, consumer, last_error FROM platform.dead_letters ORDER BY dead_at");
+  const rows = await pool.query<{ event_id: string; consumer: string; last_error: string }>(
+    "SELECT event_id, consumer, last_error FROM platform.dead_letters ORDER BY dead_at",
+  );
   const deadLetters = rows.rows.map((row) => ({ eventId: row.event_id, consumer: row.consumer, error: row.last_error.slice(0, 160) }));
-  for (const letter of deadLetters) if (!poison.has(letter.eventId)) violations.push(`dead letter for a healthy event ${letter.eventId} (${letter.consumer}): ${letter.error}`);
-  for (const id of poison) if (!deadLetters.some((letter) => letter.eventId === id)) violations.push(`poison event ${id} is not in the dead letters`);
+  for (const letter of deadLetters)
+    if (!poison.has(letter.eventId))
+      violations.push(`dead letter for a healthy event ${letter.eventId} (${letter.consumer}): ${letter.error}`);
+  for (const id of poison)
+    if (!deadLetters.some((letter) => letter.eventId === id)) violations.push(`poison event ${id} is not in the dead letters`);
   return deadLetters;
 }
 
-export async function check(pool: pg.Pool, options: { acknowledged: readonly string[]; natsUrl: string; prefix: string; poison: ReadonlySet<string> }): Promise<Findings> {
+export async function check(
+  pool: pg.Pool,
+  options: { acknowledged: readonly string[]; natsUrl: string; prefix: string; poison: ReadonlySet<string> },
+): Promise<Findings> {
   const violations: string[] = [];
   const orders = await checkOrders(pool, options.acknowledged, violations);
   const events = await checkEvents(pool, options.natsUrl, options.prefix, options.poison, violations);

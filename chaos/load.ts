@@ -45,7 +45,9 @@ export async function buyThroughFaults(buyers: Buyers, clients: number, stop: Pr
             tally.violations.push(`order ${key} was never answered with 201, even after the faults ended`);
             break;
           }
-          const answer = await call(buyers.baseUrl(), "POST", "/api/v1/orders", buyers.tokens[i % buyers.tokens.length], order, { "idempotency-key": key }).catch(() => null);
+          const answer = await call(buyers.baseUrl(), "POST", "/api/v1/orders", buyers.tokens[i % buyers.tokens.length], order, {
+            "idempotency-key": key,
+          }).catch(() => null);
           if (answer === null) {
             tally.unanswered++;
             await pause(Math.min(1_000, 50 * 2 ** attempt));
@@ -57,7 +59,8 @@ export async function buyThroughFaults(buyers: Buyers, clients: number, stop: Pr
           }
           if (answer.status >= 500) {
             tally.serverErrors++;
-            if (!answer.contentType.startsWith("application/problem+json")) tally.violations.push(`a ${answer.status} that is not problem+json: ${JSON.stringify(answer.body).slice(0, 200)}`);
+            if (!answer.contentType.startsWith("application/problem+json"))
+              tally.violations.push(`a ${answer.status} that is not problem+json: ${JSON.stringify(answer.body).slice(0, 200)}`);
             await pause(Math.min(1_000, 50 * 2 ** attempt));
             continue;
           }

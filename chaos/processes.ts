@@ -21,7 +21,10 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(`${what}: not within ${timeoutMs} ms`);
 }
 
-const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve())));
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -70,7 +73,11 @@ export class OwnNats {
 /** A database of the run's own on the shared server, and a superuser pool on it for faults and checks. */
 export class OwnDatabase {
   readonly pool: pg.Pool;
-  private constructor(readonly name: string, readonly url: string, private readonly adminUrl: string) {
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly adminUrl: string,
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max: 3 });
     this.pool.on("error", () => undefined);
   }
@@ -91,7 +98,10 @@ export class OwnDatabase {
     const admin = new pg.Client({ connectionString: this.adminUrl });
     await admin.connect();
     try {
-      const result = await admin.query("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [this.name]);
+      const result = await admin.query(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        [this.name],
+      );
       return Number(result.rows[0].n);
     } finally {
       await admin.end();
@@ -120,7 +130,10 @@ export class Service {
   /** What the service wrote to stderr: an unhandled error would show here before it dies. */
   readonly crashes: string[] = [];
   private expectedExit = false;
-  private constructor(readonly port: number, private readonly env: Record<string, string>) {}
+  private constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
 
   static async start(env: Record<string, string>): Promise<Service> {
     const service = new Service(await freePort(), env);
@@ -134,19 +147,28 @@ export class Service {
 
   async up(): Promise<void> {
     this.expectedExit = false;
-    const child = spawn(process.execPath, startArgs(), { cwd: ROOT, env: { ...(process.env as Record<string, string>), ...this.env, PORT: String(this.port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, startArgs(), {
+      cwd: ROOT,
+      env: { ...(process.env as Record<string, string>), ...this.env, PORT: String(this.port), HOST: "127.0.0.1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString("utf8")).slice(-4_000);
     });
     child.once("exit", (code, signal) => {
-      if (!this.expectedExit) this.crashes.push(`exited by itself (code ${code}, signal ${signal}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
+      if (!this.expectedExit)
+        this.crashes.push(`exited by itself (code ${code}, signal ${signal}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
     });
     this.child = child;
-    await waitFor("service ready", async () => {
-      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}: ${stderr}`);
-      return (await fetch(`${this.baseUrl}/ready`)).ok;
-    }, 60_000);
+    await waitFor(
+      "service ready",
+      async () => {
+        if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}: ${stderr}`);
+        return (await fetch(`${this.baseUrl}/ready`)).ok;
+      },
+      60_000,
+    );
   }
 
   get alive(): boolean {

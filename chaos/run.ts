@@ -32,7 +32,14 @@ async function main(): Promise<number> {
   const database = await OwnDatabase.create(adminUrl);
   let service: Service | undefined;
   try {
-    service = await Service.start({ DATABASE_URL: database.url, NATS_URL: nats.url, NATS_PREFIX: prefix, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: "warn", RELAY_POLL_MS: "100" });
+    service = await Service.start({
+      DATABASE_URL: database.url,
+      NATS_URL: nats.url,
+      NATS_PREFIX: prefix,
+      AUTH_JWT_SECRET: SECRET,
+      LOG_LEVEL: "warn",
+      RELAY_POLL_MS: "100",
+    });
     const running = service;
     log(`service on ${running.baseUrl}, database ${database.name}, NATS ${nats.url}`);
     const mint = (claims: { sub: string; tid: string; roles: string[]; pid?: string }) => mintToken(SECRET, claims);
@@ -42,7 +49,12 @@ async function main(): Promise<number> {
 
     let endLoad!: () => void;
     const loadEnds = new Promise<void>((resolve) => (endLoad = resolve));
-    const load = buyThroughFaults({ baseUrl: () => running.baseUrl, listingId: front.listingId, planId: front.planId, tokens: front.tokens }, CLIENTS, loadEnds, 120_000);
+    const load = buyThroughFaults(
+      { baseUrl: () => running.baseUrl, listingId: front.listingId, planId: front.planId, tokens: front.tokens },
+      CLIENTS,
+      loadEnds,
+      120_000,
+    );
 
     // 1. Database sessions terminated mid-transaction, three times.
     await pause(CALM_MS);
@@ -65,7 +77,13 @@ async function main(): Promise<number> {
     await pause(CALM_MS);
     const poison = new Set<string>();
     const huge = "x".repeat(1_900_000);
-    const ingest = await call(running.baseUrl, "POST", "/api/v1/events/ingest", serviceToken, { eventId: "evt_chaos_huge_ingest", type: "tenant.provider.kyc_verified.v1", occurredAt: new Date().toISOString(), source: "tenant", payload: { providerId: "prv_chaos", note: huge } });
+    const ingest = await call(running.baseUrl, "POST", "/api/v1/events/ingest", serviceToken, {
+      eventId: "evt_chaos_huge_ingest",
+      type: "tenant.provider.kyc_verified.v1",
+      occurredAt: new Date().toISOString(),
+      source: "tenant",
+      payload: { providerId: "prv_chaos", note: huge },
+    });
     const ingestRefused = ingest.status === 413 && ingest.contentType.startsWith("application/problem+json");
     faults.push(`ingested a 1.9 MB envelope: ${ingest.status}`);
     const bigId = "evt_chaos_poison_oversized";
@@ -84,7 +102,17 @@ async function main(): Promise<number> {
     const nc = await connect({ servers: nats.url });
     const h = headers();
     h.set("Nats-Msg-Id", contractId);
-    await jetstream(nc).publish(`${prefix}tenant.provider.kyc_verified.v1`, JSON.stringify({ eventId: contractId, type: "tenant.provider.kyc_verified.v1", occurredAt: new Date().toISOString(), source: "tenant", payload: { wrong: true } }), { headers: h });
+    await jetstream(nc).publish(
+      `${prefix}tenant.provider.kyc_verified.v1`,
+      JSON.stringify({
+        eventId: contractId,
+        type: "tenant.provider.kyc_verified.v1",
+        occurredAt: new Date().toISOString(),
+        source: "tenant",
+        payload: { wrong: true },
+      }),
+      { headers: h },
+    );
     await nc.close();
     poison.add(contractId);
     faults.push("published a contract-breaking event straight to NATS");
@@ -96,14 +124,28 @@ async function main(): Promise<number> {
     const outageStarted = Date.now();
     log(`NATS stopped for ${NATS_OUTAGE_MS / 1000} s`);
     let readyDuringOutage = false;
-    await waitFor("/ready reports the bus down", async () => (await call(running.baseUrl, "GET", "/ready", undefined)).status === 503, 15_000).then(() => (readyDuringOutage = true), () => undefined);
+    await waitFor(
+      "/ready reports the bus down",
+      async () => (await call(running.baseUrl, "GET", "/ready", undefined)).status === 503,
+      15_000,
+    ).then(
+      () => (readyDuringOutage = true),
+      () => undefined,
+    );
     await database.terminateSessions().then((n) => faults.push(`terminated ${n} database sessions during the NATS outage`));
     await pause(Math.max(0, NATS_OUTAGE_MS - (Date.now() - outageStarted)));
     await nats.up();
     faults.push(`stopped NATS for ${Math.round((Date.now() - outageStarted) / 1000)} s`);
     log("NATS started again");
     let readyAfter = false;
-    await waitFor("/ready after NATS is back", async () => (await call(running.baseUrl, "GET", "/ready", undefined)).status === 200, 60_000).then(() => (readyAfter = true), () => undefined);
+    await waitFor(
+      "/ready after NATS is back",
+      async () => (await call(running.baseUrl, "GET", "/ready", undefined)).status === 200,
+      60_000,
+    ).then(
+      () => (readyAfter = true),
+      () => undefined,
+    );
 
     await pause(CALM_MS);
     endLoad();
@@ -135,7 +177,11 @@ async function main(): Promise<number> {
     console.log("\n## Chaos run\n");
     console.log(`| figure | value |\n|---|---|`);
     console.log(`| orders acknowledged (201) | ${tally.orderIds.length} |`);
-    console.log(`| orders by status | ${Object.entries(findings.orders).map(([s, n]) => `${s} ${n}`).join(", ")} |`);
+    console.log(
+      `| orders by status | ${Object.entries(findings.orders)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(", ")} |`,
+    );
     console.log(`| requests resent after no answer / 5xx answers | ${tally.unanswered} / ${tally.serverErrors} |`);
     console.log(`| faults | ${faults.length}: ${faults.join("; ")} |`);
     console.log(`| events in the outbox / messages on the bus | ${findings.events.outbox} / ${findings.events.onTheBus} |`);
@@ -152,12 +198,18 @@ async function main(): Promise<number> {
   }
 }
 
-const hardStop = setTimeout(() => {
-  console.error("[chaos] did not finish within its bound");
-  process.exit(2);
-}, seconds("CHAOS_BOUND_SECONDS", 600));
+const hardStop = setTimeout(
+  () => {
+    console.error("[chaos] did not finish within its bound");
+    process.exit(2);
+  },
+  seconds("CHAOS_BOUND_SECONDS", 600),
+);
 hardStop.unref();
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

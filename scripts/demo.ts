@@ -13,7 +13,11 @@ const run = Date.now().toString(36);
 async function step(title: string, method: string, path: string, bearer?: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body ? { "content-type": "application/json" } : {}), ...headers },
+    headers: {
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const json = await response.json().catch(() => null);
@@ -32,22 +36,63 @@ const learner = await token(`usr_learner_${run}`, `ten_learner_${run}`, ["learne
 const courseId = `crs_demo_${run}`;
 const versionId = `cv_demo_${run}`;
 
-await step("A platform admin onboards a provider", "POST", "/api/v1/tenants", admin, { tenantId: `ten_author_${run}`, name: "Author Ltd", kind: "organization" });
+await step("A platform admin onboards a provider", "POST", "/api/v1/tenants", admin, {
+  tenantId: `ten_author_${run}`,
+  name: "Author Ltd",
+  kind: "organization",
+});
 await step("…registers it", "POST", "/api/v1/providers", admin, { providerId, tenantId: `ten_author_${run}`, name: "Author Ltd" });
 await step("…and KYC comes back verified", "POST", `/api/v1/providers/${providerId}/kyc`, admin, { status: "verified" });
 await step("The provider's course", "POST", "/api/v1/catalog/courses", provider, { courseId, providerId, title: "Event-driven systems" });
-await step("…and its first version", "POST", `/api/v1/catalog/courses/${courseId}/versions`, provider, { courseVersionId: versionId, label: "2026.1" });
-const upstream = (type: string) => ({ eventId: `evt_${type}_${run}`, type, occurredAt: new Date().toISOString(), source: type.split(".")[0], payload: { courseId, courseVersionId: versionId } });
-await step("Catalog publishes the version (upstream event)", "POST", "/api/v1/events/ingest", service, upstream("catalog.course_version.published.v1"));
-await step("Content built its play package (upstream event)", "POST", "/api/v1/events/ingest", service, upstream("content.play_package.built.v1"));
+await step("…and its first version", "POST", `/api/v1/catalog/courses/${courseId}/versions`, provider, {
+  courseVersionId: versionId,
+  label: "2026.1",
+});
+const upstream = (type: string) => ({
+  eventId: `evt_${type}_${run}`,
+  type,
+  occurredAt: new Date().toISOString(),
+  source: type.split(".")[0],
+  payload: { courseId, courseVersionId: versionId },
+});
+await step(
+  "Catalog publishes the version (upstream event)",
+  "POST",
+  "/api/v1/events/ingest",
+  service,
+  upstream("catalog.course_version.published.v1"),
+);
+await step(
+  "Content built its play package (upstream event)",
+  "POST",
+  "/api/v1/events/ingest",
+  service,
+  upstream("content.play_package.built.v1"),
+);
 await pause(500);
-const listing = await step("The provider drafts a listing", "POST", "/api/v1/listings", provider, { courseId, courseVersionId: versionId, title: "Event-driven systems, hands on", description: "Outbox, sagas and idempotent consumers" });
-const plan = await step("…prices it (USD 49.00, one time)", "POST", `/api/v1/listings/${listing.listingId}/plans`, provider, { kind: "one_time", amount: 4900, currency: "USD" });
+const listing = await step("The provider drafts a listing", "POST", "/api/v1/listings", provider, {
+  courseId,
+  courseVersionId: versionId,
+  title: "Event-driven systems, hands on",
+  description: "Outbox, sagas and idempotent consumers",
+});
+const plan = await step("…prices it (USD 49.00, one time)", "POST", `/api/v1/listings/${listing.listingId}/plans`, provider, {
+  kind: "one_time",
+  amount: 4900,
+  currency: "USD",
+});
 await step("…submits it", "POST", `/api/v1/listings/${listing.listingId}/submit`, provider);
 await step("The platform approves it", "POST", `/api/v1/listings/${listing.listingId}/approve`, admin);
 await step("The provider takes it live", "POST", `/api/v1/listings/${listing.listingId}/go-live`, provider);
 await step("Anyone can find it", "GET", `/api/v1/marketplace/listings?q=outbox`);
-const order = await step("A learner buys it with tok_visa", "POST", "/api/v1/orders", learner, { items: [{ listingId: listing.listingId, planId: plan.planId }], payment: { method: "card", token: "tok_visa" } }, { "idempotency-key": `demo-${run}` });
+const order = await step(
+  "A learner buys it with tok_visa",
+  "POST",
+  "/api/v1/orders",
+  learner,
+  { items: [{ listingId: listing.listingId, planId: plan.planId }], payment: { method: "card", token: "tok_visa" } },
+  { "idempotency-key": `demo-${run}` },
+);
 let view: any;
 for (let i = 0; i < 40; i++) {
   await pause(250);

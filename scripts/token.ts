@@ -5,7 +5,13 @@ import { loadConfig } from "../src/platform/config.js";
 import { mintToken } from "../src/platform/http/auth.js";
 
 const { values } = parseArgs({
-  options: { sub: { type: "string", default: "usr_1" }, tid: { type: "string", default: "ten_1" }, roles: { type: "string", default: "learner" }, pid: { type: "string" }, ttl: { type: "string", default: "12h" } },
+  options: {
+    sub: { type: "string", default: "usr_1" },
+    tid: { type: "string", default: "ten_1" },
+    roles: { type: "string", default: "learner" },
+    pid: { type: "string" },
+    ttl: { type: "string", default: "12h" },
+  },
 });
 const config = loadConfig();
 if (config.auth.jwksUrl && !config.auth.secret) {
@@ -13,4 +19,10 @@ if (config.auth.jwksUrl && !config.auth.secret) {
   process.exit(2);
 }
 const secret = config.auth.secret ?? embeddedSecret(config.dataDir);
-console.log(await mintToken(secret, { sub: values.sub!, tid: values.tid!, roles: values.roles!.split(",").filter(Boolean), pid: values.pid }, values.ttl));
+console.log(
+  await mintToken(
+    secret,
+    { sub: values.sub!, tid: values.tid!, roles: values.roles!.split(",").filter(Boolean), pid: values.pid },
+    values.ttl,
+  ),
+);

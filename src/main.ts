@@ -11,7 +11,13 @@ await app.start({ listen: true });
 
 const base = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}`;
 app.kernel.logger.info(
-  { api: `${base}/api/v1`, docs: `${base}/docs`, metrics: `${base}/metrics`, mode: config.databaseUrl ? "postgres" : `embedded (${config.dataDir})`, bus: config.natsUrl ? "nats" : "in-process" },
+  {
+    api: `${base}/api/v1`,
+    docs: `${base}/docs`,
+    metrics: `${base}/metrics`,
+    mode: config.databaseUrl ? "postgres" : `embedded (${config.dataDir})`,
+    bus: config.natsUrl ? "nats" : "in-process",
+  },
   `Ghasi Commerce is up: docs at ${base}/docs; mint a token with: npm run token -- --sub usr_1 --tid ten_1 --roles learner`,
 );
 

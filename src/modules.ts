@@ -11,7 +11,10 @@ const ms = (value: string | undefined, fallback: number) => (value && /^\d+$/.te
 
 /** The bounded contexts this build runs, in start-up order, with their ports wired. */
 export function contextModules(clock: Clock, env: NodeJS.ProcessEnv = process.env, overrides: WiringOverrides = {}): ContextModule[] {
-  Object.assign(enrollment.ports, enrollmentPorts(() => clock.now()));
+  Object.assign(
+    enrollment.ports,
+    enrollmentPorts(() => clock.now()),
+  );
   const billing = billingModule();
   return [
     tenancyModule,

@@ -36,7 +36,14 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
         return { paymentId: payment.paymentId, status: payment.status };
       },
       async refund(tx, request) {
-        const refund = await billing.refundPaymentIn(tx, { orderId: request.orderId, paymentId: request.paymentId, amount: request.amount, reason: request.reason, correlationId: request.correlationId, idempotencyKey: request.key });
+        const refund = await billing.refundPaymentIn(tx, {
+          orderId: request.orderId,
+          paymentId: request.paymentId,
+          amount: request.amount,
+          reason: request.reason,
+          correlationId: request.correlationId,
+          idempotencyKey: request.key,
+        });
         return { refundId: refund.refundId, status: refund.status };
       },
       async shortfall(tx, paymentId) {
@@ -55,8 +62,15 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
         return enrollments.enrollMany(
           tx,
           requests.map((r) => ({
-            tenantId: r.tenantId, userId: r.userId, courseId: r.courseId, courseVersionId: r.courseVersionId, licenseId: r.licenseId, orderId: r.orderId,
-            source: { kind: r.sourceKind, ref: r.sourceRef }, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}), ...(r.offlineUntil ? { offlineUntil: r.offlineUntil } : {}),
+            tenantId: r.tenantId,
+            userId: r.userId,
+            courseId: r.courseId,
+            courseVersionId: r.courseVersionId,
+            licenseId: r.licenseId,
+            orderId: r.orderId,
+            source: { kind: r.sourceKind, ref: r.sourceRef },
+            ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}),
+            ...(r.offlineUntil ? { offlineUntil: r.offlineUntil } : {}),
           })),
           context,
           options,
@@ -64,7 +78,16 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
       },
       async revokeLicense(tx, request, context) {
         // A refunded or failed purchase takes access away; seed 003's audit downgrade is for subscription revocations.
-        const result = await enrollments.revokeByLicense(tx, { licenseId: request.licenseId, ...(request.aggregate ? { orderId: request.orderId } : {}), reason: "license_revoked", auditWhereAvailable: false }, context);
+        const result = await enrollments.revokeByLicense(
+          tx,
+          {
+            licenseId: request.licenseId,
+            ...(request.aggregate ? { orderId: request.orderId } : {}),
+            reason: "license_revoked",
+            auditWhereAvailable: false,
+          },
+          context,
+        );
         return { revokedCount: result.revoked.length };
       },
       async revokeOne(tx, enrollmentId, context) {
@@ -86,7 +109,9 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
         if (!policy.allowedCurrencies && !policy.cap) return null;
         return {
           allowedCurrencies: policy.allowedCurrencies,
-          cap: policy.cap ? { amount: policy.cap.amount, currency: policy.cap.currency, windowStart: capWindow(policy.cap.period, now).start } : null,
+          cap: policy.cap
+            ? { amount: policy.cap.amount, currency: policy.cap.currency, windowStart: capWindow(policy.cap.period, now).start }
+            : null,
         };
       },
     },
@@ -104,7 +129,10 @@ export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
         const license = await activeSiteLicense(tx, await tenantsOfMember(tx, userId, tenantId), courseId, clock());
         if (!license) return null;
         return {
-          licenseId: license.licenseId, tenantId: license.tenantId, orderId: license.orderId, courseVersionId: license.courseVersionId,
+          licenseId: license.licenseId,
+          tenantId: license.tenantId,
+          orderId: license.orderId,
+          courseVersionId: license.courseVersionId,
           ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
           ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
         };
@@ -122,7 +150,12 @@ function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catal
         const found = new Map<string, CatalogContent>();
         for (const c of await contentOf(tx, keys)) {
           if (found.has(c.contentKey)) continue; // a course id wins over a run key spelled the same
-          found.set(c.contentKey, c.contentType === "course" ? { contentType: "course", courseId: c.courseId } : { contentType: "course_run", courseId: c.courseId, runKey: c.contentKey });
+          found.set(
+            c.contentKey,
+            c.contentType === "course"
+              ? { contentType: "course", courseId: c.courseId }
+              : { contentType: "course_run", courseId: c.courseId, runKey: c.contentKey },
+          );
         }
         return found;
       },
@@ -136,7 +169,9 @@ function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catal
       async applicableSubsidy(tx, tenantId, userId, courseIds) {
         const licenses = await tenantLicensesCovering(tx, tenantId, courseIds, clock());
         // A seat pack puts the course in the enterprise's catalog; it subsidizes only learners holding an active seat.
-        const seats = licenses.some((l) => l.kind === "seat_pack") ? await activeSeatsCovering(tx, tenantId, userId, courseIds, clock()) : [];
+        const seats = licenses.some((l) => l.kind === "seat_pack")
+          ? await activeSeatsCovering(tx, tenantId, userId, courseIds, clock())
+          : [];
         const credit = await learnerCreditOf(tx, tenantId, userId);
         return new Map<string, Coverage>(
           courseIds.map((courseId) => {
@@ -148,8 +183,8 @@ function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catal
               : seat
                 ? { kind: "seat" as const, ref: seat.seatAssignmentId, licenseId: seat.licenseId }
                 : credit
-                ? { kind: "learner_credit" as const, ref: `wallet:${tenantId}:${userId}:${credit.currency}` }
-                : null;
+                  ? { kind: "learner_credit" as const, ref: `wallet:${tenantId}:${userId}:${credit.currency}` }
+                  : null;
             return [courseId, { inCatalog: covering.length > 0, subsidy }];
           }),
         );

@@ -19,10 +19,46 @@ const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const LISTINGS = 10_000;
 const WORDS = [
-  "kafka", "typescript", "rust", "python", "design", "systems", "distributed", "data", "machine", "learning",
-  "security", "cloud", "kubernetes", "postgres", "react", "testing", "architecture", "leadership", "finance", "marketing",
-  "statistics", "algorithms", "networks", "compilers", "databases", "mobile", "android", "swift", "golang", "java",
-  "writing", "negotiation", "accounting", "product", "ux", "devops", "observability", "graphql", "streams", "economics",
+  "kafka",
+  "typescript",
+  "rust",
+  "python",
+  "design",
+  "systems",
+  "distributed",
+  "data",
+  "machine",
+  "learning",
+  "security",
+  "cloud",
+  "kubernetes",
+  "postgres",
+  "react",
+  "testing",
+  "architecture",
+  "leadership",
+  "finance",
+  "marketing",
+  "statistics",
+  "algorithms",
+  "networks",
+  "compilers",
+  "databases",
+  "mobile",
+  "android",
+  "swift",
+  "golang",
+  "java",
+  "writing",
+  "negotiation",
+  "accounting",
+  "product",
+  "ux",
+  "devops",
+  "observability",
+  "graphql",
+  "streams",
+  "economics",
 ];
 // Filler vocabulary (pronounceable made-up words) so a topic word matches ~6% of listings, not a third.
 const SYLLABLES = ["ba", "ko", "ri", "tu", "me", "sa", "lo", "ni", "ve", "du", "ga", "pe", "zo", "fi"];
@@ -48,10 +84,16 @@ export async function seed(sql: (text: string, params?: unknown[]) => Promise<un
        FROM generate_series(1, $1::int) AS i, (SELECT $2::text[] AS w) AS words`,
     [LISTINGS, VOCABULARY],
   );
-  await sql(`INSERT INTO marketplace.plans (plan_id, listing_id, kind, current_version, created_at)
-             SELECT 'pln_bench_' || ${id}, 'lst_bench_' || ${id}, 'one_time', 1, now() FROM generate_series(1, $1::int) AS i`, [LISTINGS]);
-  await sql(`INSERT INTO marketplace.plan_versions (plan_id, version, amount, currency, created_at)
-             SELECT 'pln_bench_' || ${id}, 1, ${amount}, ${currency}, now() FROM generate_series(1, $1::int) AS i`, [LISTINGS]);
+  await sql(
+    `INSERT INTO marketplace.plans (plan_id, listing_id, kind, current_version, created_at)
+             SELECT 'pln_bench_' || ${id}, 'lst_bench_' || ${id}, 'one_time', 1, now() FROM generate_series(1, $1::int) AS i`,
+    [LISTINGS],
+  );
+  await sql(
+    `INSERT INTO marketplace.plan_versions (plan_id, version, amount, currency, created_at)
+             SELECT 'pln_bench_' || ${id}, 1, ${amount}, ${currency}, now() FROM generate_series(1, $1::int) AS i`,
+    [LISTINGS],
+  );
   // Hint bits and statistics, as a live system's autovacuum would have them.
   await sql(`VACUUM ANALYZE marketplace.listings`);
   await sql(`VACUUM ANALYZE marketplace.plans`);

@@ -35,28 +35,63 @@ async function seatPackOrder(server: BenchServer, seats: number): Promise<{ lice
   const orgAdmin = await server.token({ sub: "usr_orgadmin", tid: "ten_org", roles: ["org_admin"] });
   let n = 0;
   const ingest = (type: string, payload: unknown) =>
-    must(http(baseUrl, "POST", "/api/v1/events/ingest", service, { eventId: `evt_seats_${++n}`, type, occurredAt: new Date().toISOString(), source: type.split(".")[0], payload }), type);
+    must(
+      http(baseUrl, "POST", "/api/v1/events/ingest", service, {
+        eventId: `evt_seats_${++n}`,
+        type,
+        occurredAt: new Date().toISOString(),
+        source: type.split(".")[0],
+        payload,
+      }),
+      type,
+    );
   // Retries a step until its upstream facts have been consumed.
   const step = (what: string, call: () => Promise<{ status: number; body: any }>) =>
     until(what, 30_000, async () => {
       const response = await call();
       if (response.status < 300) return response.body;
-      if (response.status >= 500 || response.status === 401 || response.status === 403) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status >= 500 || response.status === 401 || response.status === 403)
+        throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
       return null;
     });
 
   await ingest("tenant.provider.kyc_verified.v1", { providerId: "prv_seats" });
-  await step("course", () => http(baseUrl, "POST", "/api/v1/catalog/courses", admin, { courseId: "crs_seats", providerId: "prv_seats", title: "Seats course" }));
-  await step("version", () => http(baseUrl, "POST", "/api/v1/catalog/courses/crs_seats/versions", admin, { courseVersionId: "cv_seats", label: "v1" }));
+  await step("course", () =>
+    http(baseUrl, "POST", "/api/v1/catalog/courses", admin, { courseId: "crs_seats", providerId: "prv_seats", title: "Seats course" }),
+  );
+  await step("version", () =>
+    http(baseUrl, "POST", "/api/v1/catalog/courses/crs_seats/versions", admin, { courseVersionId: "cv_seats", label: "v1" }),
+  );
   await ingest("catalog.course_version.published.v1", { courseId: "crs_seats", courseVersionId: "cv_seats" });
   await ingest("content.play_package.built.v1", { courseId: "crs_seats", courseVersionId: "cv_seats" });
-  const listing = await step("listing", () => http(baseUrl, "POST", "/api/v1/listings", provider, { courseId: "crs_seats", courseVersionId: "cv_seats", title: "Onboarding for everyone" }));
-  const plan = await step("plan", () => http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/plans`, provider, { kind: "seat_pack", amount: 100, currency: "USD", seats: 1 }));
+  const listing = await step("listing", () =>
+    http(baseUrl, "POST", "/api/v1/listings", provider, {
+      courseId: "crs_seats",
+      courseVersionId: "cv_seats",
+      title: "Onboarding for everyone",
+    }),
+  );
+  const plan = await step("plan", () =>
+    http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/plans`, provider, {
+      kind: "seat_pack",
+      amount: 100,
+      currency: "USD",
+      seats: 1,
+    }),
+  );
   await step("submit", () => http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/submit`, provider));
   await step("approve", () => http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/approve`, admin));
   await step("go-live", () => http(baseUrl, "POST", `/api/v1/listings/${listing.listingId}/go-live`, provider));
   const placed = await step("order", () =>
-    http(baseUrl, "POST", "/api/v1/orders", orgAdmin, { items: [{ listingId: listing.listingId, planId: plan.planId, quantity: seats }], payment: { method: "card", token: "tok_visa" } }, { "idempotency-key": "bench-seats-order" }));
+    http(
+      baseUrl,
+      "POST",
+      "/api/v1/orders",
+      orgAdmin,
+      { items: [{ listingId: listing.listingId, planId: plan.planId, quantity: seats }], payment: { method: "card", token: "tok_visa" } },
+      { "idempotency-key": "bench-seats-order" },
+    ),
+  );
   const fulfilled = await until("order fulfilled", 60_000, async () => {
     const view = await http(baseUrl, "GET", `/api/v1/orders/${placed.orderId}`, orgAdmin);
     if (view.body?.status === "failed") throw new Error(`order failed: ${JSON.stringify(view.body.failure ?? view.body)}`);
@@ -83,11 +118,20 @@ export async function run(env: BenchEnv): Promise<Record<string, string | number
   const seconds = (performance.now() - started) / 1000;
 
   if (job.done !== SEATS || job.failed !== 0) throw new Error(`job ended with done=${job.done} failed=${job.failed}`);
-  const results = await http(server.baseUrl, "GET", `/api/v1/licenses/${licenseId}/seat-jobs/${accepted.body.jobId}?results=true`, orgAdmin);
-  const withEnrollment = (results.body.results as Array<{ enrollmentId?: string }>).filter((r) => r.enrollmentId?.startsWith("enr_")).length;
+  const results = await http(
+    server.baseUrl,
+    "GET",
+    `/api/v1/licenses/${licenseId}/seat-jobs/${accepted.body.jobId}?results=true`,
+    orgAdmin,
+  );
+  const withEnrollment = (results.body.results as Array<{ enrollmentId?: string }>).filter((r) =>
+    r.enrollmentId?.startsWith("enr_"),
+  ).length;
   let enrollments = withEnrollment;
   if (server.sql) {
-    const counted = await server.sql(`SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1 AND status = 'active'`, [licenseId]);
+    const counted = await server.sql(`SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1 AND status = 'active'`, [
+      licenseId,
+    ]);
     enrollments = counted.rows[0].n;
   }
   if (enrollments !== SEATS) throw new Error(`only ${enrollments} of ${SEATS} enrollments exist`);

@@ -31,11 +31,20 @@ async function boot(env: BenchEnv): Promise<App> {
 async function seed(app: App): Promise<void> {
   const now = new Date();
   await app.kernel.db.tx(async (tx) => {
-    await tx.query(`INSERT INTO tenancy.tenants (tenant_id, name, kind, created_at) VALUES ($1, 'Bench Enterprise', 'enterprise', $2)`, [TENANT, now]);
+    await tx.query(`INSERT INTO tenancy.tenants (tenant_id, name, kind, created_at) VALUES ($1, 'Bench Enterprise', 'enterprise', $2)`, [
+      TENANT,
+      now,
+    ]);
     for (let i = 0; i < INTENTIONS; i++) {
       const course = `crs_bench_${i}`;
-      await tx.query(`INSERT INTO catalog.courses (course_id, provider_id, title, audit_available, created_at) VALUES ($1, 'prv_bench', $1, true, $2)`, [course, now]);
-      await tx.query(`INSERT INTO catalog.course_versions (course_version_id, course_id, label, published_at, play_package_built_at, created_at) VALUES ($1, $2, 'v1', $3, $3, $3)`, [`cv_bench_${i}`, course, now]);
+      await tx.query(
+        `INSERT INTO catalog.courses (course_id, provider_id, title, audit_available, created_at) VALUES ($1, 'prv_bench', $1, true, $2)`,
+        [course, now],
+      );
+      await tx.query(
+        `INSERT INTO catalog.course_versions (course_version_id, course_id, label, published_at, play_package_built_at, created_at) VALUES ($1, $2, 'v1', $3, $3, $3)`,
+        [`cv_bench_${i}`, course, now],
+      );
       await tx.query(
         `INSERT INTO catalog.course_runs (run_id, run_key, course_id, course_version_id, starts_at, enrollable, advertised, created_at) VALUES ($1, $2, $3, $4, $5, true, true, $5)`,
         [`run_bench_${i}`, `${course}-2026`, course, `cv_bench_${i}`, now],
@@ -65,7 +74,9 @@ async function seed(app: App): Promise<void> {
 }
 
 async function realizations(app: App): Promise<number> {
-  return app.kernel.db.tx(async (tx) => Number((await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollment.default_enrollment_realizations`)).rows[0]!.n));
+  return app.kernel.db.tx(async (tx) =>
+    Number((await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM enrollment.default_enrollment_realizations`)).rows[0]!.n),
+  );
 }
 
 export async function run(env: BenchEnv): Promise<Record<string, string | number>> {
@@ -78,7 +89,12 @@ export async function run(env: BenchEnv): Promise<Record<string, string | number
     // Bulk-append the join events (1,000 per transaction), as a tenant service's import would.
     for (let i = 0; i < learners; i += 1_000) {
       const batch = Array.from({ length: Math.min(1_000, learners - i) }, (_, j) =>
-        envelope(TenantMemberJoined, { tenantId: TENANT, userId: `usr_bench_${i + j}` }, { eventId: newId("evt"), occurredAt: new Date(), tenantId: TENANT }, { correlationId: "bench-join" }),
+        envelope(
+          TenantMemberJoined,
+          { tenantId: TENANT, userId: `usr_bench_${i + j}` },
+          { eventId: newId("evt"), occurredAt: new Date(), tenantId: TENANT },
+          { correlationId: "bench-join" },
+        ),
       );
       await app.kernel.db.tx((tx) => app.kernel.outbox.append(tx, batch));
     }

@@ -11,7 +11,8 @@ export const name = "purchases";
  * the orders in flight: in the CPU probe, 16 made 448–468/s, 32 made 484–506/s, 64 made 521–553/s.
  */
 const CONNECTIONS = Number(process.env.PURCHASE_CONNECTIONS ?? 64);
-if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1) throw new Error(`PURCHASE_CONNECTIONS must be a positive integer, got "${process.env.PURCHASE_CONNECTIONS}"`);
+if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1)
+  throw new Error(`PURCHASE_CONNECTIONS must be a positive integer, got "${process.env.PURCHASE_CONNECTIONS}"`);
 const SECONDS = 10;
 /**
  * Load before the measured window, drained before it starts: a server just started compiles its

@@ -133,4 +133,12 @@ export type PaymentSucceededPayload = Static<typeof PaymentSucceeded.payload>;
 export type PaymentFailedPayload = Static<typeof PaymentFailed.payload>;
 export type PaymentRefundedPayload = Static<typeof PaymentRefunded.payload>;
 
-export const billingEvents = [PaymentSucceeded, PaymentFailed, PaymentRefunded, WalletCredited, WalletDebited, WalletDebitFailed, WalletRefunded];
+export const billingEvents = [
+  PaymentSucceeded,
+  PaymentFailed,
+  PaymentRefunded,
+  WalletCredited,
+  WalletDebited,
+  WalletDebitFailed,
+  WalletRefunded,
+];

@@ -13,10 +13,7 @@ const closed = { additionalProperties: false } as const;
 export const SOURCE_KINDS = ["license", "seat", "site_license", "default_enrollment", "assignment"] as const;
 export const REVOKE_REASONS = ["license_revoked", "admin", "compliance"] as const;
 
-export const EnrollmentSourceSchema = Type.Object(
-  { kind: Type.Union(SOURCE_KINDS.map((kind) => Type.Literal(kind))), ref: Id },
-  closed,
-);
+export const EnrollmentSourceSchema = Type.Object({ kind: Type.Union(SOURCE_KINDS.map((kind) => Type.Literal(kind))), ref: Id }, closed);
 
 export const EnrollmentCreated = defineEvent({
   type: "enrollment.created.v1",
@@ -48,7 +45,10 @@ export const EnrollmentAccessed = defineEvent({
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
-  payload: Type.Object({ enrollmentId: Id, tenantId: Id, userId: Id, accessedAt: Instant, attemptNumber: Type.Integer({ minimum: 1 }) }, closed),
+  payload: Type.Object(
+    { enrollmentId: Id, tenantId: Id, userId: Id, accessedAt: Instant, attemptNumber: Type.Integer({ minimum: 1 }) },
+    closed,
+  ),
   aggregateId: (p) => p.enrollmentId,
   partitionKey: (p) => p.userId,
 });
@@ -116,4 +116,11 @@ export const EnrollmentModeChanged = defineEvent({
   partitionKey: (p) => p.userId,
 });
 
-export const enrollmentEvents = [EnrollmentCreated, EnrollmentAccessed, EnrollmentCompleted, EnrollmentExpired, EnrollmentRevoked, EnrollmentModeChanged];
+export const enrollmentEvents = [
+  EnrollmentCreated,
+  EnrollmentAccessed,
+  EnrollmentCompleted,
+  EnrollmentExpired,
+  EnrollmentRevoked,
+  EnrollmentModeChanged,
+];

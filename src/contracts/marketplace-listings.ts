@@ -39,7 +39,12 @@ export const ListingRejected = listingEvent("marketplace.listing.rejected.v1", L
 export const ListingSuspended = listingEvent("marketplace.listing.suspended.v1", ListingWithReason);
 export const ListingReinstated = listingEvent("marketplace.listing.reinstated.v1", ListingWithReason);
 
-export const PlanKind = Type.Union([Type.Literal("one_time"), Type.Literal("subscription"), Type.Literal("seat_pack"), Type.Literal("site_license")]);
+export const PlanKind = Type.Union([
+  Type.Literal("one_time"),
+  Type.Literal("subscription"),
+  Type.Literal("seat_pack"),
+  Type.Literal("site_license"),
+]);
 
 export const PlanVersioned = defineEvent({
   type: "marketplace.plan.versioned.v1",
@@ -64,7 +69,12 @@ export const PlanVersioned = defineEvent({
 
 // seed 002 PolicyCreated/Updated/Deprecated; EVENTS.md gives all three the same full payload.
 const RefundPolicyPayload = Type.Object(
-  { policyId: Id, name: Type.String({ minLength: 1, maxLength: 200 }), type: Type.String({ minLength: 1, maxLength: 50 }), refundPeriodDays: Type.Integer({ minimum: 0 }) },
+  {
+    policyId: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: Type.String({ minLength: 1, maxLength: 50 }),
+    refundPeriodDays: Type.Integer({ minimum: 0 }),
+  },
   closed,
 );
 

@@ -12,7 +12,12 @@ const Currency = Type.String({ pattern: "^[A-Z]{3}$" });
 const Instant = Type.String({ format: "date-time" });
 const closed = { additionalProperties: false } as const;
 
-function orderEvent<T extends string, P extends TProperties>(type: T, aggregateType: "Order" | "License", properties: P, retentionClass: "financial" | "operational" = "financial") {
+function orderEvent<T extends string, P extends TProperties>(
+  type: T,
+  aggregateType: "Order" | "License",
+  properties: P,
+  retentionClass: "financial" | "operational" = "financial",
+) {
   const payload: TObject<P> = Type.Object(properties, closed);
   return defineEvent({
     type,
@@ -30,7 +35,12 @@ export const OrderPlaced = orderEvent("marketplace.order.placed.v1", "Order", {
   buyerUserId: Id,
   tenantId: Id,
   courseIds: Type.Array(Id),
-  items: Type.Array(Type.Object({ listingId: Id, planId: Id, planVersion: Type.Integer({ minimum: 1 }), courseId: Id, quantity: Type.Integer({ minimum: 1 }) }, closed)),
+  items: Type.Array(
+    Type.Object(
+      { listingId: Id, planId: Id, planVersion: Type.Integer({ minimum: 1 }), courseId: Id, quantity: Type.Integer({ minimum: 1 }) },
+      closed,
+    ),
+  ),
   subtotal: Minor,
   discount: Minor,
   tax: Minor,
@@ -98,7 +108,12 @@ export const LicenseRevoked = orderEvent("marketplace.license.revoked.v1", "Lice
   reason: Type.String({ minLength: 1, maxLength: 200 }),
 });
 
-export const LicenseExpired = orderEvent("marketplace.license.expired.v1", "License", { licenseId: Id, orderId: Id, expiredAt: Instant }, "operational");
+export const LicenseExpired = orderEvent(
+  "marketplace.license.expired.v1",
+  "License",
+  { licenseId: Id, orderId: Id, expiredAt: Instant },
+  "operational",
+);
 
 export const PayoutBatchRecorded = defineEvent({
   type: "marketplace.payout.batch_recorded.v1",

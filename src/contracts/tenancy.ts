@@ -14,7 +14,10 @@ export const TenantMemberJoined = defineEvent({
   aggregateType: "TenantMember",
   retentionClass: "operational",
   upstream: true,
-  payload: Type.Object({ tenantId: Id, userId: Id, email: Type.Optional(Type.String({ maxLength: 320 })) }, { additionalProperties: false }),
+  payload: Type.Object(
+    { tenantId: Id, userId: Id, email: Type.Optional(Type.String({ maxLength: 320 })) },
+    { additionalProperties: false },
+  ),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
 });

@@ -55,13 +55,19 @@ const list = (env: NodeJS.ProcessEnv, name: string): string[] | undefined =>
 const JWKS_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 function authConfig(env: NodeJS.ProcessEnv): Config["auth"] {
-  const auth = { secret: text(env, "AUTH_JWT_SECRET"), jwksUrl: text(env, "AUTH_JWKS_URL"), issuer: text(env, "AUTH_ISSUER"), audience: text(env, "AUTH_AUDIENCE") };
+  const auth = {
+    secret: text(env, "AUTH_JWT_SECRET"),
+    jwksUrl: text(env, "AUTH_JWKS_URL"),
+    issuer: text(env, "AUTH_ISSUER"),
+    audience: text(env, "AUTH_AUDIENCE"),
+  };
   const algorithms = list(env, "AUTH_ALGORITHMS") ?? ["RS256", "ES256", "EdDSA"];
   const unknown = algorithms.filter((alg) => !JWKS_ALGORITHMS.includes(alg));
   if (unknown.length > 0) throw new Error(`AUTH_ALGORITHMS may hold ${JWKS_ALGORITHMS.join(", ")}; got ${unknown.join(", ")}`);
   // A token from the identity provider for another application (another audience) or from another
   // issuer sharing the key set must not be accepted here: JWKS mode verifies both, always.
-  if (auth.jwksUrl && !auth.secret && (!auth.issuer || !auth.audience)) throw new Error("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
+  if (auth.jwksUrl && !auth.secret && (!auth.issuer || !auth.audience))
+    throw new Error("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
   return { ...auth, algorithms };
 }
 

@@ -51,13 +51,20 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "ghasi-commerce" } });
   const metrics = new Metrics(true);
   const registry = new EventRegistry().register(...options.events);
-  const opened = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: options.dataDir === undefined ? config.dataDir : options.dataDir, poolSize: config.databasePoolSize });
+  const opened = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: options.dataDir === undefined ? config.dataDir : options.dataDir,
+    poolSize: config.databasePoolSize,
+  });
   const db = opened.db;
   const hub = new ConsumerHub({
     handled: (consumer, event) => metrics.eventsHandled.inc({ consumer, type: event.type }),
     failed: (consumer, event, error) => {
       metrics.eventsFailed.inc({ consumer, type: event.type });
-      logger.warn({ consumer, eventId: event.eventId, type: event.type, correlationId: event.correlationId, err: error }, "consumer failed; scheduled for retry");
+      logger.warn(
+        { consumer, eventId: event.eventId, type: event.type, correlationId: event.correlationId, err: error },
+        "consumer failed; scheduled for retry",
+      );
     },
   });
   const retries = new RetryScheduler(db, hub, options.clock, {
@@ -90,28 +97,37 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
     await bus.ensureStreams();
   }
   const maxEventBytes = () => Math.min(config.eventMaxBytes, bus?.maxEventBytes() ?? Infinity);
-  relay = new Relay(db, bus ?? new InProcessPublisher(hub), { ...config.relay, maxEventBytes: config.eventMaxBytes }, {
-    published: (events) => {
-      const now = Date.now();
-      for (const event of events) {
-        metrics.eventsPublished.inc({ type: event.type });
-        metrics.relayLag.observe((now - event.occurredAt.getTime()) / 1000);
-      }
+  relay = new Relay(
+    db,
+    bus ?? new InProcessPublisher(hub),
+    { ...config.relay, maxEventBytes: config.eventMaxBytes },
+    {
+      published: (events) => {
+        const now = Date.now();
+        for (const event of events) {
+          metrics.eventsPublished.inc({ type: event.type });
+          metrics.relayLag.observe((now - event.occurredAt.getTime()) / 1000);
+        }
+      },
+      failed: (error, streak) => {
+        metrics.relayErrors.inc();
+        // Once per streak: the relay backs off and retries, and the metric counts every pass.
+        if (streak === 1) logger.error({ err: error }, "relay pass failed; backing off and retrying");
+      },
+      recovered: (failures) => logger.warn({ failedPasses: failures }, "relay publishing again"),
+      poisoned: (rows) => {
+        for (const { event, kind, reason } of rows) {
+          metrics.outboxPoison.inc({ reason: kind });
+          metrics.deadLettered.inc({ queue: queueOf(RELAY_DEAD_LETTERS), consumer: RELAY_DEAD_LETTERS });
+          logger.error(
+            { eventId: event.eventId, type: event.type, position: String(event.position), reason },
+            "outbox row can never be published; moved to the dead letters",
+          );
+        }
+      },
     },
-    failed: (error, streak) => {
-      metrics.relayErrors.inc();
-      // Once per streak: the relay backs off and retries, and the metric counts every pass.
-      if (streak === 1) logger.error({ err: error }, "relay pass failed; backing off and retrying");
-    },
-    recovered: (failures) => logger.warn({ failedPasses: failures }, "relay publishing again"),
-    poisoned: (rows) => {
-      for (const { event, kind, reason } of rows) {
-        metrics.outboxPoison.inc({ reason: kind });
-        metrics.deadLettered.inc({ queue: queueOf(RELAY_DEAD_LETTERS), consumer: RELAY_DEAD_LETTERS });
-        logger.error({ eventId: event.eventId, type: event.type, position: String(event.position), reason }, "outbox row can never be published; moved to the dead letters");
-      }
-    },
-  }, (tx, rows) => deadLetters.buryUnpublishable(tx, rows));
+    (tx, rows) => deadLetters.buryUnpublishable(tx, rows),
+  );
   outbox.onAppended(() => relay.wake());
   // Several processes on one PostgreSQL: a batched NOTIFY wakes the others' relays (polling stays the fallback).
   const notifier = db instanceof PostgresDb ? new OutboxNotifier(db.pool) : null;
@@ -119,12 +135,21 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   const pollers: Poller[] = [new Poller("retries", config.retryPollMs, () => retries.runDue(), logger)];
   // PostgreSQL's autovacuum keeps its tables analysed and vacuumed; PGlite has no such daemon.
   if (db instanceof PgliteDb && config.autovacuumPollMs > 0) {
-    pollers.push(new Poller("embedded-autovacuum", config.autovacuumPollMs, async () => {
-      const started = performance.now();
-      const pass = await embeddedAutovacuum(db);
-      if (pass.vacuumed.length + pass.analysed.length > 0) logger.debug({ ...pass, ms: Math.round(performance.now() - started) }, "embedded autovacuum pass");
-      return 0; // the counters are reset: nothing more to do until the next interval
-    }, logger, true));
+    pollers.push(
+      new Poller(
+        "embedded-autovacuum",
+        config.autovacuumPollMs,
+        async () => {
+          const started = performance.now();
+          const pass = await embeddedAutovacuum(db);
+          if (pass.vacuumed.length + pass.analysed.length > 0)
+            logger.debug({ ...pass, ms: Math.round(performance.now() - started) }, "embedded autovacuum pass");
+          return 0; // the counters are reset: nothing more to do until the next interval
+        },
+        logger,
+        true,
+      ),
+    );
   }
   let started = false;
   return {

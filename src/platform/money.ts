@@ -5,11 +5,50 @@ import type { Rejection } from "./result.js";
  * minor units make a major one (JPY 0, USD 2, KWD 3); amounts are never floats.
  */
 export const CURRENCY_EXPONENTS: Readonly<Record<string, 0 | 2 | 3>> = Object.freeze({
-  AED: 2, AUD: 2, BHD: 3, BRL: 2, CAD: 2, CHF: 2, CLP: 0, CNY: 2, CZK: 2, DKK: 2,
-  EGP: 2, EUR: 2, GBP: 2, HKD: 2, HUF: 2, IDR: 2, ILS: 2, INR: 2, ISK: 0, JOD: 3,
-  JPY: 0, KES: 2, KRW: 0, KWD: 3, MXN: 2, MYR: 2, NGN: 2, NOK: 2, NZD: 2, OMR: 3,
-  PHP: 2, PKR: 2, PLN: 2, SAR: 2, SEK: 2, SGD: 2, THB: 2, TND: 3, TRY: 2, TWD: 2,
-  UGX: 0, USD: 2, VND: 0, ZAR: 2,
+  AED: 2,
+  AUD: 2,
+  BHD: 3,
+  BRL: 2,
+  CAD: 2,
+  CHF: 2,
+  CLP: 0,
+  CNY: 2,
+  CZK: 2,
+  DKK: 2,
+  EGP: 2,
+  EUR: 2,
+  GBP: 2,
+  HKD: 2,
+  HUF: 2,
+  IDR: 2,
+  ILS: 2,
+  INR: 2,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KES: 2,
+  KRW: 0,
+  KWD: 3,
+  MXN: 2,
+  MYR: 2,
+  NGN: 2,
+  NOK: 2,
+  NZD: 2,
+  OMR: 3,
+  PHP: 2,
+  PKR: 2,
+  PLN: 2,
+  SAR: 2,
+  SEK: 2,
+  SGD: 2,
+  THB: 2,
+  TND: 3,
+  TRY: 2,
+  TWD: 2,
+  UGX: 0,
+  USD: 2,
+  VND: 0,
+  ZAR: 2,
 });
 
 export interface Money {
@@ -29,8 +68,10 @@ export function exponentOf(currency: string): number {
 
 /** A refusal for money that is not integer minor units of a known currency; `null` when it is fine. */
 export function checkMoney(amount: number, currency: string, field = "body"): Rejection | null {
-  if (!isCurrency(currency)) return { code: "MONEY.CURRENCY_UNKNOWN", detail: `${currency} is not a supported ISO 4217 currency`, field: `${field}/currency` };
-  if (!Number.isSafeInteger(amount)) return { code: "MONEY.AMOUNT_NOT_INTEGER", detail: "amount must be an integer number of minor units", field: `${field}/amount` };
+  if (!isCurrency(currency))
+    return { code: "MONEY.CURRENCY_UNKNOWN", detail: `${currency} is not a supported ISO 4217 currency`, field: `${field}/currency` };
+  if (!Number.isSafeInteger(amount))
+    return { code: "MONEY.AMOUNT_NOT_INTEGER", detail: "amount must be an integer number of minor units", field: `${field}/amount` };
   if (amount < 0) return { code: "MONEY.AMOUNT_NEGATIVE", detail: "amount must not be negative", field: `${field}/amount` };
   return null;
 }
@@ -62,7 +103,8 @@ export function fromMajorString(text: string, currency: string): number {
  */
 export function allocate(amount: number, weights: readonly number[]): number[] {
   if (!Number.isSafeInteger(amount)) throw new Error("amount must be an integer");
-  if (weights.length === 0 || weights.some((w) => !Number.isSafeInteger(w) || w < 0)) throw new Error("weights must be non-negative integers");
+  if (weights.length === 0 || weights.some((w) => !Number.isSafeInteger(w) || w < 0))
+    throw new Error("weights must be non-negative integers");
   const total = weights.reduce((sum, w) => sum + BigInt(w), 0n);
   if (total === 0n) throw new Error("weights must not all be zero");
   const whole = BigInt(amount);

@@ -27,11 +27,16 @@ describe("Poller.wake", () => {
   it("runs another pass when woken during one, which may have looked before the new work committed", async () => {
     let passes = 0;
     let release!: () => void;
-    const poller = new Poller("test", 60_000, async () => {
-      passes++;
-      if (passes === 1) await new Promise<void>((resolve) => (release = resolve));
-      return 0;
-    }, silent);
+    const poller = new Poller(
+      "test",
+      60_000,
+      async () => {
+        passes++;
+        if (passes === 1) await new Promise<void>((resolve) => (release = resolve));
+        return 0;
+      },
+      silent,
+    );
     poller.start();
     await tick();
     poller.wake();

@@ -37,7 +37,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       };
       const first = key === undefined ? undefined : replays.get(`${path} ${key}`);
       if (first) {
-        if (first.raw !== raw) return reply(400, { error: { type: "idempotency_error", message: "Keys for idempotent requests can only be used with the same parameters they were first used with." } });
+        if (first.raw !== raw)
+          return reply(400, {
+            error: {
+              type: "idempotency_error",
+              message: "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+            },
+          });
         return reply(first.status, first.json);
       }
       const send = (status: number, json: unknown) => {
@@ -46,28 +52,44 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       };
       if (req.method === "POST" && path === "/v1/payment_intents") {
         if (Number(body.get("amount")) < 50) {
-          return send(400, { error: { type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $0.50 usd" } });
+          return send(400, {
+            error: { type: "invalid_request_error", code: "amount_too_small", message: "Amount must be at least $0.50 usd" },
+          });
         }
         const id = `pi_fake_${++seq}`;
         created.paymentIntents++;
-        const intent = { id, amount: Number(body.get("amount")), currency: body.get("currency")!, metadata: { paymentId: body.get("metadata[paymentId]")!, orderId: body.get("metadata[orderId]")! } };
+        const intent = {
+          id,
+          amount: Number(body.get("amount")),
+          currency: body.get("currency")!,
+          metadata: { paymentId: body.get("metadata[paymentId]")!, orderId: body.get("metadata[orderId]")! },
+        };
         intents.set(id, intent);
         return send(200, { ...intent, object: "payment_intent", status: "requires_payment_method", last_payment_error: null });
       }
       const confirm = path.match(/^\/v1\/payment_intents\/([^/]+)\/confirm$/);
       if (req.method === "POST" && confirm) {
         const intent = intents.get(confirm[1]!);
-        if (!intent) return send(404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" } });
+        if (!intent)
+          return send(404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" } });
         const method = body.get("payment_method");
         if (method === "pm_card_chargeDeclined") {
-          return send(402, { error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." } });
+          return send(402, {
+            error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." },
+          });
         }
         const status = method === "pm_card_visa" ? "succeeded" : "processing";
         return send(200, { ...intent, object: "payment_intent", status, last_payment_error: null });
       }
       if (req.method === "POST" && path === "/v1/refunds") {
         created.refunds++;
-        return send(200, { id: `re_fake_${++seq}`, object: "refund", status: "pending", amount: Number(body.get("amount")), payment_intent: body.get("payment_intent") });
+        return send(200, {
+          id: `re_fake_${++seq}`,
+          object: "refund",
+          status: "pending",
+          amount: Number(body.get("amount")),
+          payment_intent: body.get("payment_intent"),
+        });
       }
       send(404, { error: { type: "invalid_request_error", message: `fake stripe has no ${req.method} ${path}` } });
     });
@@ -95,7 +117,15 @@ export function useFakeStripe(webhookSecret: string): { current: FakeStripe } {
 
 /** A Stripe event delivery to the webhook route, signed as Stripe signs it, over a body not in JSON.stringify's default layout. */
 export function stripeDelivery(t: TestApp, event: { id: string; type: string; object: Record<string, unknown> }, secret: string) {
-  const rawBody = JSON.stringify({ id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } }, null, 2);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret, timestamp: Math.floor(t.clock.now().getTime() / 1000) });
+  const rawBody = JSON.stringify(
+    { id: event.id, object: "event", type: event.type, api_version: "2025-02-24.acacia", data: { object: event.object } },
+    null,
+    2,
+  );
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload: rawBody,
+    secret,
+    timestamp: Math.floor(t.clock.now().getTime() / 1000),
+  });
   return call(t.app, "POST", "/api/v1/billing/webhooks/stripe", { rawBody, headers: { "stripe-signature": signature } });
 }

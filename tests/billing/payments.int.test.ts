@@ -39,7 +39,14 @@ describe("card payments with the sandbox provider", () => {
     const { t, api } = await setup();
     const input = pay("tok_visa");
     const payment = await api.processPayment(input);
-    expect(payment).toMatchObject({ orderId: input.orderId, status: "succeeded", amount: 4900, currency: "USD", method: "card", provider: "sandbox" });
+    expect(payment).toMatchObject({
+      orderId: input.orderId,
+      status: "succeeded",
+      amount: 4900,
+      currency: "USD",
+      method: "card",
+      provider: "sandbox",
+    });
     expect(payment.paymentId).toMatch(/^pay_/);
     const events = await billingEvents(t, { correlationId: input.orderId });
     expect(events).toEqual([
@@ -48,7 +55,14 @@ describe("card payments with the sandbox provider", () => {
         correlationId: input.orderId,
         partitionKey: input.orderId,
         tenantId: "ten_1",
-        payload: { paymentId: payment.paymentId, orderId: input.orderId, amount: 4900, currency: "USD", method: "card", provider: "sandbox" },
+        payload: {
+          paymentId: payment.paymentId,
+          orderId: input.orderId,
+          amount: 4900,
+          currency: "USD",
+          method: "card",
+          provider: "sandbox",
+        },
       },
     ]);
   });
@@ -123,8 +137,17 @@ describe("asking a provider where a payment stands", () => {
     await askedNow;
     // While the provider is still answering, another transaction takes the payment's row (PGlite:
     // any transaction at all). It could not if the pass held its claim open across the call.
-    const locked = t.app.kernel.db.tx((tx) => tx.query(`SELECT 1 FROM billing.payment_intents WHERE payment_id = $1 FOR UPDATE NOWAIT`, [payment.paymentId]), { tenantId: SYSTEM_SCOPE });
-    const outcome = await Promise.race([locked.then(() => "free", () => "locked"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 2_000))]);
+    const locked = t.app.kernel.db.tx(
+      (tx) => tx.query(`SELECT 1 FROM billing.payment_intents WHERE payment_id = $1 FOR UPDATE NOWAIT`, [payment.paymentId]),
+      { tenantId: SYSTEM_SCOPE },
+    );
+    const outcome = await Promise.race([
+      locked.then(
+        () => "free",
+        () => "locked",
+      ),
+      new Promise((resolve) => setTimeout(() => resolve("waiting"), 2_000)),
+    ]);
     answer();
     await pass;
     expect(outcome).toBe("free");
@@ -185,7 +208,9 @@ describe("one payment per order", () => {
     const { api } = await setup();
     const input = pay("tok_visa");
     await api.processPayment(input);
-    await expect(api.processPayment({ ...input, amount: 1 })).rejects.toMatchObject({ rejection: { code: "BILLING.PAYMENT_ORDER_MISMATCH" } });
+    await expect(api.processPayment({ ...input, amount: 1 })).rejects.toMatchObject({
+      rejection: { code: "BILLING.PAYMENT_ORDER_MISMATCH" },
+    });
   });
 
   it.runIf(onPostgres)("creates one intent when the same order is paid ten times at the same moment", async () => {
@@ -209,36 +234,65 @@ describe("refunds of card payments", () => {
     const again = await api.refundPayment({ ...base, amount: 900, reason: "goodwill" });
     expect(again).toMatchObject({ refundId: part.refundId, replayed: true });
     expect(part).toMatchObject({ status: "succeeded", amount: 900, currency: "USD" });
-    await expect(api.refundPayment({ ...base, amount: 4001, reason: "customer_request" })).rejects.toMatchObject({ rejection: { code: "BILLING.REFUND_EXCEEDS_PAYMENT" } });
+    await expect(api.refundPayment({ ...base, amount: 4001, reason: "customer_request" })).rejects.toMatchObject({
+      rejection: { code: "BILLING.REFUND_EXCEEDS_PAYMENT" },
+    });
     await api.refundPayment({ ...base, amount: 4000, reason: "customer_request" });
     expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "refunded", refundedAmount: 4900 });
     const refunded = await billingEvents(t, { type: "billing.payment.refunded.v1", correlationId: input.orderId });
     expect(refunded.map((e) => e.payload.amount)).toEqual([900, 4000]);
-    expect(refunded[0]!.payload).toEqual({ paymentId: payment.paymentId, orderId: input.orderId, refundId: part.refundId, amount: 900, currency: "USD" });
+    expect(refunded[0]!.payload).toEqual({
+      paymentId: payment.paymentId,
+      orderId: input.orderId,
+      refundId: part.refundId,
+      amount: 900,
+      currency: "USD",
+    });
   });
 
   it("refuses to refund a payment that failed", async () => {
     const { api } = await setup();
     const input = pay("tok_declined");
     const payment = await api.processPayment(input);
-    await expect(api.refundPayment({ orderId: input.orderId, paymentId: payment.paymentId, amount: 1, reason: "x", correlationId: input.orderId })).rejects.toMatchObject({
+    await expect(
+      api.refundPayment({ orderId: input.orderId, paymentId: payment.paymentId, amount: 1, reason: "x", correlationId: input.orderId }),
+    ).rejects.toMatchObject({
       rejection: { code: "BILLING.PAYMENT_NOT_REFUNDABLE" },
     });
   });
 });
 
 describe("POST /api/v1/payments/process", () => {
-  const body = (orderId: string, token = "tok_visa") => ({ orderId, buyerUserId: "usr_buyer", tenantId: "ten_1", amount: 4900, currency: "USD", method: { method: "card", token } });
+  const body = (orderId: string, token = "tok_visa") => ({
+    orderId,
+    buyerUserId: "usr_buyer",
+    tenantId: "ten_1",
+    amount: 4900,
+    currency: "USD",
+    method: { method: "card", token },
+  });
 
   it("pays for an order as the service role and replays the first response for the same key", async () => {
     const { t } = await setup();
     const token = await t.token({ sub: "svc_marketplace", tid: "ten_platform", roles: ["service"] });
-    const first = await call(t.app, "POST", "/api/v1/payments/process", { token, body: body("ord_http_1"), headers: { "idempotency-key": "k-1" } });
+    const first = await call(t.app, "POST", "/api/v1/payments/process", {
+      token,
+      body: body("ord_http_1"),
+      headers: { "idempotency-key": "k-1" },
+    });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ orderId: "ord_http_1", status: "succeeded" });
-    const replay = await call(t.app, "POST", "/api/v1/payments/process", { token, body: body("ord_http_1"), headers: { "idempotency-key": "k-1" } });
+    const replay = await call(t.app, "POST", "/api/v1/payments/process", {
+      token,
+      body: body("ord_http_1"),
+      headers: { "idempotency-key": "k-1" },
+    });
     expect(replay).toMatchObject({ status: 201, body: { paymentId: first.body.paymentId } });
-    const otherKey = await call(t.app, "POST", "/api/v1/payments/process", { token, body: body("ord_http_1"), headers: { "idempotency-key": "k-2" } });
+    const otherKey = await call(t.app, "POST", "/api/v1/payments/process", {
+      token,
+      body: body("ord_http_1"),
+      headers: { "idempotency-key": "k-2" },
+    });
     expect(otherKey).toMatchObject({ status: 200, body: { paymentId: first.body.paymentId } });
 
     const read = await call(t.app, "GET", `/api/v1/payments/${first.body.paymentId}`, { token });
@@ -249,9 +303,23 @@ describe("POST /api/v1/payments/process", () => {
     const { t } = await setup();
     const service = await t.token({ sub: "svc", tid: "ten_platform", roles: ["service"] });
     const learner = await t.token({ sub: "usr_buyer", tid: "ten_1", roles: ["learner"] });
-    expect((await call(t.app, "POST", "/api/v1/payments/process", { token: service, body: body("ord_http_2") })).body.code).toBe("IDEMPOTENCY.KEY_REQUIRED");
-    expect((await call(t.app, "POST", "/api/v1/payments/process", { token: learner, body: body("ord_http_2"), headers: { "idempotency-key": "k" } })).status).toBe(403);
-    const fractional = await call(t.app, "POST", "/api/v1/payments/process", { token: service, body: { ...body("ord_http_2"), amount: 49.5 }, headers: { "idempotency-key": "k" } });
+    expect((await call(t.app, "POST", "/api/v1/payments/process", { token: service, body: body("ord_http_2") })).body.code).toBe(
+      "IDEMPOTENCY.KEY_REQUIRED",
+    );
+    expect(
+      (
+        await call(t.app, "POST", "/api/v1/payments/process", {
+          token: learner,
+          body: body("ord_http_2"),
+          headers: { "idempotency-key": "k" },
+        })
+      ).status,
+    ).toBe(403);
+    const fractional = await call(t.app, "POST", "/api/v1/payments/process", {
+      token: service,
+      body: { ...body("ord_http_2"), amount: 49.5 },
+      headers: { "idempotency-key": "k" },
+    });
     expect(fractional).toMatchObject({ status: 400, body: { code: "REQUEST.VALIDATION_FAILED" } });
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_intents`)).toBe(0);
     expect((await call(t.app, "GET", `/api/v1/payments/pay_missing`, { token: service })).body.code).toBe("BILLING.PAYMENT_NOT_FOUND");
@@ -261,6 +329,9 @@ describe("POST /api/v1/payments/process", () => {
 describe("tax reference", () => {
   it("computes from the configured table", async () => {
     const { api } = await setup();
-    expect(api.computeTax({ country: "DE", amount: 10_000, currency: "EUR", inclusive: false })).toMatchObject({ taxAmount: 1900, grossAmount: 11_900 });
+    expect(api.computeTax({ country: "DE", amount: 10_000, currency: "EUR", inclusive: false })).toMatchObject({
+      taxAmount: 1900,
+      grossAmount: 11_900,
+    });
   });
 });

@@ -33,7 +33,16 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 
 /** A 25.00 EUR Stripe payment for `orderId`, submitted by one pass of the payment worker. */
 async function paidByStripe(api: BillingApi, orderId: string) {
-  const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: `k_${orderId}` });
+  const payment = await api.processPayment({
+    orderId,
+    buyerUserId: "usr_b",
+    tenantId: "ten_1",
+    amount: 2500,
+    currency: "EUR",
+    method: { method: "card", token: "pm_card_visa" },
+    correlationId: orderId,
+    idempotencyKey: `k_${orderId}`,
+  });
   await api.checkDuePayments();
   return payment;
 }
@@ -90,7 +99,10 @@ describe("Stripe is called only after the paying transaction commits", () => {
     const placed = await buy(shop, offer, { payment: { method: "card", token: "pm_card_visa" } });
     expect(placed.status).toBe(201);
     const orderId = placed.body.orderId as string;
-    const fulfilled = await until(() => order(shop!, orderId), (o) => o.status === "fulfilled");
+    const fulfilled = await until(
+      () => order(shop!, orderId),
+      (o) => o.status === "fulfilled",
+    );
     expect(fulfilled.status).toBe("fulfilled");
     const calls = fake.current.requests.filter((r) => r.idempotencyKey?.startsWith(`order:${orderId}:`));
     expect(calls.map((r) => [r.path.replace(/pi_fake_\d+/, "{id}"), r.idempotencyKey])).toEqual([
@@ -98,8 +110,12 @@ describe("Stripe is called only after the paying transaction commits", () => {
       ["/v1/payment_intents/{id}/confirm", `order:${orderId}:confirm`],
     ]);
     expect((await flow(shop, orderId)).map((e) => e.type)).toEqual([
-      "marketplace.order.placed.v1", "billing.payment.succeeded.v1", "marketplace.order.paid.v1", "marketplace.license.granted.v1",
-      "enrollment.created.v1", "marketplace.order.fulfilled.v1",
+      "marketplace.order.placed.v1",
+      "billing.payment.succeeded.v1",
+      "marketplace.order.paid.v1",
+      "marketplace.license.granted.v1",
+      "enrollment.created.v1",
+      "marketplace.order.fulfilled.v1",
     ]);
   });
 });
@@ -109,10 +125,21 @@ describe("a submission Stripe refuses, or tells of too early", () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_too_small";
-    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 30, currency: "USD", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_small" });
+    const payment = await api.processPayment({
+      orderId,
+      buyerUserId: "usr_b",
+      tenantId: "ten_1",
+      amount: 30,
+      currency: "USD",
+      method: { method: "card", token: "pm_card_visa" },
+      correlationId: orderId,
+      idempotencyKey: "k_small",
+    });
     expect(await api.checkDuePayments()).toBe(1);
     expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "failed", failureCode: "amount_too_small" });
-    expect((await billingEvents(t, { correlationId: orderId })).map((e) => [e.type, e.payload.failureCode])).toEqual([["billing.payment.failed.v1", "amount_too_small"]]);
+    expect((await billingEvents(t, { correlationId: orderId })).map((e) => [e.type, e.payload.failureCode])).toEqual([
+      ["billing.payment.failed.v1", "amount_too_small"],
+    ]);
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
   });
 
@@ -120,13 +147,35 @@ describe("a submission Stripe refuses, or tells of too early", () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_early_webhook";
-    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_processing" }, correlationId: orderId, idempotencyKey: "k_early" });
-    const early = (providerRef: string) => stripeDelivery(t!, { id: "evt_early", type: "payment_intent.succeeded", object: { id: providerRef, object: "payment_intent", metadata: { paymentId: payment.paymentId } } }, WEBHOOK_SECRET);
+    const payment = await api.processPayment({
+      orderId,
+      buyerUserId: "usr_b",
+      tenantId: "ten_1",
+      amount: 2500,
+      currency: "EUR",
+      method: { method: "card", token: "pm_card_processing" },
+      correlationId: orderId,
+      idempotencyKey: "k_early",
+    });
+    const early = (providerRef: string) =>
+      stripeDelivery(
+        t!,
+        {
+          id: "evt_early",
+          type: "payment_intent.succeeded",
+          object: { id: providerRef, object: "payment_intent", metadata: { paymentId: payment.paymentId } },
+        },
+        WEBHOOK_SECRET,
+      );
     const tooEarly = await early("pi_not_recorded_yet");
     expect(tooEarly).toMatchObject({ status: 503, body: { code: "BILLING.WEBHOOK_TOO_EARLY" } });
     expect(await count(t, `SELECT count(*) AS n FROM billing.stripe_events`)).toBe(0);
     await api.checkDuePayments();
-    const { rows } = await t.app.kernel.db.tx((tx) => tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]), { tenantId: SYSTEM_SCOPE });
+    const { rows } = await t.app.kernel.db.tx(
+      (tx) =>
+        tx.query<{ provider_ref: string }>(`SELECT provider_ref FROM billing.payment_intents WHERE payment_id = $1`, [payment.paymentId]),
+      { tenantId: SYSTEM_SCOPE },
+    );
     expect(await early(rows[0]!.provider_ref)).toMatchObject({ status: 200, body: { outcome: "applied" } });
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
   });
@@ -137,7 +186,16 @@ describe("two passes of the payment worker", () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_two_passes";
-    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_two" });
+    const payment = await api.processPayment({
+      orderId,
+      buyerUserId: "usr_b",
+      tenantId: "ten_1",
+      amount: 2500,
+      currency: "EUR",
+      method: { method: "card", token: "pm_card_visa" },
+      correlationId: orderId,
+      idempotencyKey: "k_two",
+    });
     await Promise.all([api.checkDuePayments(), api.checkDuePayments()]);
     expect(fake.current.requests.filter((r) => r.idempotencyKey === `order:${orderId}:create`)).toHaveLength(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
@@ -158,7 +216,16 @@ describe("a payment Stripe does not answer", () => {
     });
     const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(unreachable), taxRates: settings.taxRates });
     const orderId = "ord_unanswered";
-    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_unanswered" });
+    const payment = await api.processPayment({
+      orderId,
+      buyerUserId: "usr_b",
+      tenantId: "ten_1",
+      amount: 2500,
+      currency: "EUR",
+      method: { method: "card", token: "pm_card_visa" },
+      correlationId: orderId,
+      idempotencyKey: "k_unanswered",
+    });
     expect(await workerOverADay(api, () => calls)).toEqual([2, 3, 3]); // asked again until 23 h, then no more
     expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
@@ -181,17 +248,26 @@ describe("two passes of the payment worker, for a refund", () => {
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_lease_race";
     const payment = await paidByStripe(api, orderId);
-    const { refundId } = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
+    const { refundId } = await api.refundPayment({
+      orderId,
+      paymentId: payment.paymentId,
+      amount: 2500,
+      reason: "customer_request",
+      correlationId: orderId,
+    });
     const db = t.app.kernel.db;
     const now = t.clock.now();
     const until = new Date(now.getTime() + 60_000);
     let commitFirst!: () => void;
     const held = new Promise<void>((resolve) => (commitFirst = resolve));
-    const first = db.tx(async (tx) => {
-      const taken = await leaseRefundSubmission(tx, refundId, now, until);
-      await held; // the row stays locked until this commits (embedded: the session stays taken)
-      return taken;
-    }, { tenantId: SYSTEM_SCOPE });
+    const first = db.tx(
+      async (tx) => {
+        const taken = await leaseRefundSubmission(tx, refundId, now, until);
+        await held; // the row stays locked until this commits (embedded: the session stays taken)
+        return taken;
+      },
+      { tenantId: SYSTEM_SCOPE },
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const second = db.tx((tx) => leaseRefundSubmission(tx, refundId, now, until), { tenantId: SYSTEM_SCOPE });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -225,10 +301,22 @@ describe("a submission that fails after Stripe answered", () => {
   it("is tried again with the same keys, so Stripe keeps one PaymentIntent and the payment succeeds once", async () => {
     t = await startTestApp({ workers: false });
     const settings = loadBillingSettings();
-    const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(losingFirstAnswer(PaymentProviders.fromSettings(settings).card)), taxRates: settings.taxRates });
+    const api = new BillingApi(t.app.kernel, {
+      providers: new PaymentProviders(losingFirstAnswer(PaymentProviders.fromSettings(settings).card)),
+      taxRates: settings.taxRates,
+    });
     const orderId = "ord_lost_answer";
     const createdBefore = fake.current.created.paymentIntents;
-    const payment = await api.processPayment({ orderId, buyerUserId: "usr_b", tenantId: "ten_1", amount: 2500, currency: "EUR", method: { method: "card", token: "pm_card_visa" }, correlationId: orderId, idempotencyKey: "k_lost" });
+    const payment = await api.processPayment({
+      orderId,
+      buyerUserId: "usr_b",
+      tenantId: "ten_1",
+      amount: 2500,
+      currency: "EUR",
+      method: { method: "card", token: "pm_card_visa" },
+      correlationId: orderId,
+      idempotencyKey: "k_lost",
+    });
     expect(await api.checkDuePayments()).toBe(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
     expect(await api.checkDuePayments()).toBe(0); // not before the retry delay
@@ -238,7 +326,12 @@ describe("a submission that fails after Stripe answered", () => {
     expect(fake.current.created.paymentIntents - createdBefore).toBe(1);
     expect((await billingEvents(t, { correlationId: orderId })).map((e) => e.type)).toEqual(["billing.payment.succeeded.v1"]);
     // The worker's event still names the request that created the payment.
-    const [stored] = (await t.app.kernel.db.query<{ envelope: { metadata: Record<string, string> } }>(`SELECT envelope FROM platform.outbox WHERE correlation_id = $1`, [orderId])).rows;
+    const [stored] = (
+      await t.app.kernel.db.query<{ envelope: { metadata: Record<string, string> } }>(
+        `SELECT envelope FROM platform.outbox WHERE correlation_id = $1`,
+        [orderId],
+      )
+    ).rows;
     expect(stored!.envelope.metadata).toMatchObject({ idempotencyKey: "k_lost", requestId: orderId });
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
   });
@@ -250,10 +343,15 @@ describe("a submission that fails after Stripe answered", () => {
     const payment = await paidByStripe(api, orderId);
     const refundsBefore = fake.current.created.refunds;
     const request = { orderId, paymentId: payment.paymentId, amount: 1000, reason: "customer_request", correlationId: orderId };
-    await expect(t.app.kernel.db.tx(async (tx) => {
-      await api.refundPaymentIn(tx, request);
-      throw new Error("rolled back after asking for the refund");
-    }, { tenantId: SYSTEM_SCOPE })).rejects.toThrow("rolled back");
+    await expect(
+      t.app.kernel.db.tx(
+        async (tx) => {
+          await api.refundPaymentIn(tx, request);
+          throw new Error("rolled back after asking for the refund");
+        },
+        { tenantId: SYSTEM_SCOPE },
+      ),
+    ).rejects.toThrow("rolled back");
     expect(await api.checkDuePayments()).toBe(0);
     expect(fake.current.created.refunds - refundsBefore).toBe(0);
 
@@ -263,10 +361,16 @@ describe("a submission that fails after Stripe answered", () => {
     expect(await api.checkDuePayments()).toBe(1);
     expect(await api.checkDuePayments()).toBe(0);
     expect(fake.current.created.refunds - refundsBefore).toBe(1);
-    expect(fake.current.requests.filter((r) => r.path === "/v1/refunds" && r.idempotencyKey?.startsWith(`refund:${payment.paymentId}:`)).map((r) => r.idempotencyKey)).toEqual([`refund:${payment.paymentId}:customer_request`]);
+    expect(
+      fake.current.requests
+        .filter((r) => r.path === "/v1/refunds" && r.idempotencyKey?.startsWith(`refund:${payment.paymentId}:`))
+        .map((r) => r.idempotencyKey),
+    ).toEqual([`refund:${payment.paymentId}:customer_request`]);
     // Stripe took it; charge.refunded will settle it (the fake answers "pending", as Stripe may).
     expect((await api.getPayment(payment.paymentId))!.refunds).toMatchObject([{ refundId: refund.refundId, status: "pending" }]);
-    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`)).toBe(1);
+    expect(
+      await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`),
+    ).toBe(1);
   });
 
   it("asks Stripe again with the same key when a refund's answer is lost, so Stripe keeps one refund", async () => {
@@ -295,7 +399,9 @@ describe("a submission that fails after Stripe answered", () => {
     await api.checkDuePayments();
     expect(fake.current.requests.filter((r) => r.idempotencyKey === `refund:${payment.paymentId}:customer_request`)).toHaveLength(2);
     expect(fake.current.created.refunds - refundsBefore).toBe(1);
-    expect(await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`)).toBe(1);
+    expect(
+      await count(t, `SELECT count(*) AS n FROM billing.payment_refunds WHERE provider_ref IS NOT NULL AND submit_due_at IS NULL`),
+    ).toBe(1);
   });
 });
 
@@ -311,7 +417,13 @@ describe("the payment worker records Stripe's answer to a refund", () => {
   /** A paid order and a full refund asked for, not yet sent. */
   async function fullRefundAsked(api: BillingApi, orderId: string) {
     const payment = await paidByStripe(api, orderId);
-    const refund = await api.refundPayment({ orderId, paymentId: payment.paymentId, amount: 2500, reason: "customer_request", correlationId: orderId });
+    const refund = await api.refundPayment({
+      orderId,
+      paymentId: payment.paymentId,
+      amount: 2500,
+      reason: "customer_request",
+      correlationId: orderId,
+    });
     return { payment, refund };
   }
 
@@ -321,7 +433,10 @@ describe("the payment worker records Stripe's answer to a refund", () => {
     const orderId = "ord_refund_succeeds";
     const { payment, refund } = await fullRefundAsked(api, orderId);
     await api.checkDuePayments();
-    expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "refunded", refunds: [{ refundId: refund.refundId, status: "succeeded" }] });
+    expect(await api.getPayment(payment.paymentId)).toMatchObject({
+      status: "refunded",
+      refunds: [{ refundId: refund.refundId, status: "succeeded" }],
+    });
     expect((await billingEvents(t, { type: "billing.payment.refunded.v1" })).map((e) => e.payload)).toEqual([
       { paymentId: payment.paymentId, orderId, refundId: refund.refundId, amount: 2500, currency: "EUR" },
     ]);

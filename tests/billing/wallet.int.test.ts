@@ -21,7 +21,13 @@ async function setup() {
 }
 
 let keys = 0;
-async function credit(t: TestApp, token: string, bucket: string, amount: number, headers: Record<string, string> = { "idempotency-key": `credit-${++keys}` }) {
+async function credit(
+  t: TestApp,
+  token: string,
+  bucket: string,
+  amount: number,
+  headers: Record<string, string> = { "idempotency-key": `credit-${++keys}` },
+) {
   return call(t.app, "POST", `/api/v1/wallets/${LEARNER}/credits`, { token, body: { bucket, amount, currency: "USD" }, headers });
 }
 
@@ -52,7 +58,10 @@ describe("learner-credit wallet", () => {
     expect(await balances(t)).toEqual({ promo: 200, branded: 0, general: 0 });
     const credited = await billingEvents(t, { type: "billing.wallet.credited.v1" });
     expect(credited).toHaveLength(1);
-    expect(credited[0]).toMatchObject({ partitionKey: LEARNER, payload: { transactionId: first.body.transactionId, userId: LEARNER, bucket: "promo", amount: 200, currency: "USD" } });
+    expect(credited[0]).toMatchObject({
+      partitionKey: LEARNER,
+      payload: { transactionId: first.body.transactionId, userId: LEARNER, bucket: "promo", amount: 200, currency: "USD" },
+    });
   });
 
   it("refuses a credit without an Idempotency-Key, and credits nothing", async () => {
@@ -69,7 +78,11 @@ describe("learner-credit wallet", () => {
     const otherAdmin = await t.token({ sub: "usr_x", tid: "ten_other", roles: ["org_admin"] });
     const platform = await t.token({ sub: "usr_root", tid: "ten_platform", roles: ["platform_admin"] });
     expect((await credit(t, learner, "general", 100)).status).toBe(403);
-    const granted = await call(t.app, "POST", `/api/v1/wallets/${LEARNER}/credits`, { token: platform, body: { bucket: "general", amount: 100, currency: "USD", tenantId: TENANT }, headers: { "idempotency-key": "grant-platform" } });
+    const granted = await call(t.app, "POST", `/api/v1/wallets/${LEARNER}/credits`, {
+      token: platform,
+      body: { bucket: "general", amount: 100, currency: "USD", tenantId: TENANT },
+      headers: { "idempotency-key": "grant-platform" },
+    });
     expect(granted.status).toBe(201);
     expect((await call(t.app, "GET", `/api/v1/wallets/${LEARNER}`, { token: stranger })).status).toBe(403);
     expect((await call(t.app, "GET", `/api/v1/wallets/${LEARNER}`, { token: otherAdmin })).body.wallets).toEqual([]);
@@ -94,9 +107,39 @@ describe("learner-credit wallet", () => {
 
     const debited = await billingEvents(t, { type: "billing.wallet.debited.v1" });
     expect(debited.map((e) => e.payload)).toEqual([
-      { transactionId: payment.walletBreakdown![0]!.transactionId, userId: LEARNER, transactionType: "debit_order_payment", bucket: "promo", amount: 200, balanceBefore: 200, balanceAfter: 0, relatedEntity: { type: "order", id: "ord_w1" }, currency: "USD" },
-      { transactionId: payment.walletBreakdown![1]!.transactionId, userId: LEARNER, transactionType: "debit_order_payment", bucket: "branded", amount: 150, balanceBefore: 150, balanceAfter: 0, relatedEntity: { type: "order", id: "ord_w1" }, currency: "USD" },
-      { transactionId: payment.walletBreakdown![2]!.transactionId, userId: LEARNER, transactionType: "debit_order_payment", bucket: "general", amount: 100, balanceBefore: 500, balanceAfter: 400, relatedEntity: { type: "order", id: "ord_w1" }, currency: "USD" },
+      {
+        transactionId: payment.walletBreakdown![0]!.transactionId,
+        userId: LEARNER,
+        transactionType: "debit_order_payment",
+        bucket: "promo",
+        amount: 200,
+        balanceBefore: 200,
+        balanceAfter: 0,
+        relatedEntity: { type: "order", id: "ord_w1" },
+        currency: "USD",
+      },
+      {
+        transactionId: payment.walletBreakdown![1]!.transactionId,
+        userId: LEARNER,
+        transactionType: "debit_order_payment",
+        bucket: "branded",
+        amount: 150,
+        balanceBefore: 150,
+        balanceAfter: 0,
+        relatedEntity: { type: "order", id: "ord_w1" },
+        currency: "USD",
+      },
+      {
+        transactionId: payment.walletBreakdown![2]!.transactionId,
+        userId: LEARNER,
+        transactionType: "debit_order_payment",
+        bucket: "general",
+        amount: 100,
+        balanceBefore: 500,
+        balanceAfter: 400,
+        relatedEntity: { type: "order", id: "ord_w1" },
+        currency: "USD",
+      },
     ]);
     expect(debited.every((e) => e.partitionKey === LEARNER && e.correlationId === "ord_w1")).toBe(true);
     const succeeded = await billingEvents(t, { type: "billing.payment.succeeded.v1", correlationId: "ord_w1" });
@@ -113,8 +156,19 @@ describe("learner-credit wallet", () => {
     expect(await count(t, `SELECT count(*) AS n FROM billing.wallet_transactions WHERE kind = 'debit'`)).toBe(0);
     const events = await billingEvents(t, { correlationId: "ord_short" });
     expect(events.map((e) => e.type)).toEqual(["billing.wallet.debit_failed.v1", "billing.payment.failed.v1"]);
-    expect(events[0]!.payload).toEqual({ userId: LEARNER, transactionType: "debit_order_payment", amountRequired: 450, amountAvailable: 300, failureReason: "WALLET_INSUFFICIENT_BALANCE", relatedOrderId: "ord_short" });
-    expect(events[1]!.payload).toMatchObject({ paymentId: payment.paymentId, orderId: "ord_short", failureCode: "WALLET_INSUFFICIENT_BALANCE" });
+    expect(events[0]!.payload).toEqual({
+      userId: LEARNER,
+      transactionType: "debit_order_payment",
+      amountRequired: 450,
+      amountAvailable: 300,
+      failureReason: "WALLET_INSUFFICIENT_BALANCE",
+      relatedOrderId: "ord_short",
+    });
+    expect(events[1]!.payload).toMatchObject({
+      paymentId: payment.paymentId,
+      orderId: "ord_short",
+      failureCode: "WALLET_INSUFFICIENT_BALANCE",
+    });
   });
 
   it("debits once when the same idempotency key comes twice, even after the balance changed", async () => {
@@ -123,7 +177,17 @@ describe("learner-credit wallet", () => {
     const kernel = t.app.kernel;
     const debit = () =>
       kernel.db.tx(
-        (tx) => debitWallet(kernel, tx, { tenantId: TENANT, userId: LEARNER, currency: "USD", amount: 250, orderId: "ord_k", idempotencyKey: "debit-ord_k", transactionType: "debit_order_payment", context: { correlationId: "ord_k" } }),
+        (tx) =>
+          debitWallet(kernel, tx, {
+            tenantId: TENANT,
+            userId: LEARNER,
+            currency: "USD",
+            amount: 250,
+            orderId: "ord_k",
+            idempotencyKey: "debit-ord_k",
+            transactionType: "debit_order_payment",
+            context: { correlationId: "ord_k" },
+          }),
         { tenantId: TENANT },
       );
     const first = await debit();
@@ -141,8 +205,20 @@ describe("learner-credit wallet", () => {
     await credit(t, admin, "general", 1000);
     const payment = await api.processPayment(walletPayment("ord_r", 450));
     const debits = payment.walletBreakdown!;
-    const refund = await api.refundPayment({ orderId: "ord_r", paymentId: payment.paymentId, amount: 450, reason: "order_failed", correlationId: "ord_r" });
-    const replay = await api.refundPayment({ orderId: "ord_r", paymentId: payment.paymentId, amount: 450, reason: "order_failed", correlationId: "ord_r" });
+    const refund = await api.refundPayment({
+      orderId: "ord_r",
+      paymentId: payment.paymentId,
+      amount: 450,
+      reason: "order_failed",
+      correlationId: "ord_r",
+    });
+    const replay = await api.refundPayment({
+      orderId: "ord_r",
+      paymentId: payment.paymentId,
+      amount: 450,
+      reason: "order_failed",
+      correlationId: "ord_r",
+    });
     expect(refund).toMatchObject({ status: "succeeded", amount: 450 });
     expect(replay).toMatchObject({ refundId: refund.refundId, replayed: true });
     expect(await balances(t)).toEqual({ promo: 200, branded: 100, general: 1000 });
@@ -164,14 +240,21 @@ describe("learner-credit wallet", () => {
     });
     expect(payload.refundTransactionIds).toHaveLength(3);
     expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "refunded", refundedAmount: 450 });
-    expect((await billingEvents(t, { type: "billing.payment.refunded.v1", correlationId: "ord_r" }))[0]!.payload).toMatchObject({ refundId: refund.refundId, amount: 450 });
+    expect((await billingEvents(t, { type: "billing.payment.refunded.v1", correlationId: "ord_r" }))[0]!.payload).toMatchObject({
+      refundId: refund.refundId,
+      amount: 450,
+    });
   });
 
   it("keeps the ledger immutable: the app role cannot update or delete a transaction", async () => {
     const { t, admin } = await setup();
     await credit(t, admin, "general", 10);
-    await expect(t.app.kernel.db.tx((tx) => tx.query(`UPDATE billing.wallet_transactions SET amount = 1`), { tenantId: SYSTEM_SCOPE })).rejects.toThrow(/permission denied/);
-    await expect(t.app.kernel.db.tx((tx) => tx.query(`DELETE FROM billing.wallet_transactions`), { tenantId: SYSTEM_SCOPE })).rejects.toThrow(/permission denied/);
+    await expect(
+      t.app.kernel.db.tx((tx) => tx.query(`UPDATE billing.wallet_transactions SET amount = 1`), { tenantId: SYSTEM_SCOPE }),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      t.app.kernel.db.tx((tx) => tx.query(`DELETE FROM billing.wallet_transactions`), { tenantId: SYSTEM_SCOPE }),
+    ).rejects.toThrow(/permission denied/);
   });
 
   it.runIf(onPostgres)("never goes negative under 50 concurrent wallet payments, and the books balance", async () => {

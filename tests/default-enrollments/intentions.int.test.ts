@@ -11,7 +11,14 @@ describe("default enrollment intentions", () => {
     const c = await course(shop);
     const byCourse = await intend(shop, c.courseId);
     expect(byCourse.status).toBe(201);
-    expect(byCourse.body).toMatchObject({ intentionId: expect.stringMatching(/^dei_/), tenantId: ENTERPRISE, contentKey: c.courseId, contentType: "course", courseId: c.courseId, removedAt: null });
+    expect(byCourse.body).toMatchObject({
+      intentionId: expect.stringMatching(/^dei_/),
+      tenantId: ENTERPRISE,
+      contentKey: c.courseId,
+      contentType: "course",
+      courseId: c.courseId,
+      removedAt: null,
+    });
     const byRun = await intend(shop, c.runKey);
     expect(byRun.body).toMatchObject({ contentType: "course_run", courseId: c.courseId });
     const unknown = await intend(shop, "crs_nowhere");
@@ -29,7 +36,9 @@ describe("default enrollment intentions", () => {
     const removed = await shop.http("DELETE", `${base}/default-enrollment-intentions/${first.body.intentionId}`, { token: shop.orgAdmin });
     expect(removed.status).toBe(200);
     expect(removed.body.removedAt).toBe(shop.t.clock.now().toISOString());
-    expect((await shop.http("DELETE", `${base}/default-enrollment-intentions/${first.body.intentionId}`, { token: shop.orgAdmin })).status).toBe(409);
+    expect(
+      (await shop.http("DELETE", `${base}/default-enrollment-intentions/${first.body.intentionId}`, { token: shop.orgAdmin })).status,
+    ).toBe(409);
     expect((await shop.http("GET", `${base}/default-enrollment-intentions`, { token: shop.orgAdmin })).body.items).toEqual([]);
     const all = await shop.http("GET", `${base}/default-enrollment-intentions?includeRemoved=true`, { token: shop.orgAdmin });
     expect(all.body.items).toEqual([expect.objectContaining({ intentionId: first.body.intentionId, removedAt: expect.any(String) })]);
@@ -53,12 +62,19 @@ describe("default enrollment intentions", () => {
       expect(response.status).toBe(403);
       expect((await shop.http("GET", `${base}/default-enrollment-intentions`, { token })).status).toBe(403);
     }
-    expect((await shop.http("POST", `${base}/default-enrollment-intentions`, { token: shop.admin, body: { contentKey: c.courseId } })).status).toBe(201);
+    expect(
+      (await shop.http("POST", `${base}/default-enrollment-intentions`, { token: shop.admin, body: { contentKey: c.courseId } })).status,
+    ).toBe(201);
     await shop.http("POST", "/api/v1/tenants", { token: shop.admin, body: { tenantId: "ten_org", name: "Org", kind: "organization" } });
-    const notEnterprise = await shop.http("POST", `/api/v1/enterprises/ten_org/default-enrollment-intentions`, { token: shop.admin, body: { contentKey: c.courseId } });
+    const notEnterprise = await shop.http("POST", `/api/v1/enterprises/ten_org/default-enrollment-intentions`, {
+      token: shop.admin,
+      body: { contentKey: c.courseId },
+    });
     expect(notEnterprise.status).toBe(422);
     expect(notEnterprise.body.code).toBe("DEFAULT_ENROLLMENT.NOT_AN_ENTERPRISE");
-    const rows = await shop.t.app.kernel.db.tx(async (tx) => (await tx.query(`SELECT count(*)::int AS n FROM enrollment.default_enrollment_intentions`)).rows[0]);
+    const rows = await shop.t.app.kernel.db.tx(
+      async (tx) => (await tx.query(`SELECT count(*)::int AS n FROM enrollment.default_enrollment_intentions`)).rows[0],
+    );
     expect(rows).toEqual({ n: 1 });
   });
 });

@@ -11,7 +11,10 @@ export const base = `/api/v1/enterprises/${ENTERPRISE}`;
 
 export async function openEnterprise(options: Parameters<typeof openShop>[0] = {}): Promise<Shop> {
   const shop = await openShop(options);
-  const tenant = await shop.http("POST", "/api/v1/tenants", { token: shop.admin, body: { tenantId: ENTERPRISE, name: "Acme Enterprise", kind: "enterprise" } });
+  const tenant = await shop.http("POST", "/api/v1/tenants", {
+    token: shop.admin,
+    body: { tenantId: ENTERPRISE, name: "Acme Enterprise", kind: "enterprise" },
+  });
   expect(tenant.status, JSON.stringify(tenant.body)).toBe(201);
   return shop;
 }
@@ -20,17 +23,31 @@ let seq = 0;
 export const unique = (prefix: string) => `${prefix}_${process.pid}_${++seq}`;
 
 /** A live course (site-license plan) with one advertised, enrollable run; returns the offer and the run key. */
-export async function course(shop: Shop, run: { enrollable?: boolean; advertised?: boolean; endsAt?: string } = {}): Promise<Offer & { runKey: string }> {
+export async function course(
+  shop: Shop,
+  run: { enrollable?: boolean; advertised?: boolean; endsAt?: string } = {},
+): Promise<Offer & { runKey: string }> {
   const offer = await liveOffer(shop, { kind: "site_license", amount: 250_000, currency: "USD" });
   const runKey = await addRun(shop, offer, { advertised: true, ...run });
   return { ...offer, runKey };
 }
 
-export async function addRun(shop: Shop, offer: Offer, run: { enrollable?: boolean; advertised?: boolean; endsAt?: string; startsAt?: string } = {}): Promise<string> {
+export async function addRun(
+  shop: Shop,
+  offer: Offer,
+  run: { enrollable?: boolean; advertised?: boolean; endsAt?: string; startsAt?: string } = {},
+): Promise<string> {
   const runKey = unique(`${offer.courseId}-run`);
   const response = await shop.http("POST", `/api/v1/catalog/courses/${offer.courseId}/runs`, {
     token: shop.provider,
-    body: { runKey, courseVersionId: offer.courseVersionId, startsAt: run.startsAt ?? "2026-04-01T00:00:00Z", enrollable: run.enrollable ?? true, advertised: run.advertised ?? false, ...(run.endsAt ? { endsAt: run.endsAt } : {}) },
+    body: {
+      runKey,
+      courseVersionId: offer.courseVersionId,
+      startsAt: run.startsAt ?? "2026-04-01T00:00:00Z",
+      enrollable: run.enrollable ?? true,
+      advertised: run.advertised ?? false,
+      ...(run.endsAt ? { endsAt: run.endsAt } : {}),
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return runKey;
@@ -67,7 +84,14 @@ export async function join(shop: Shop, userId: string): Promise<void> {
 export async function ingestJoin(shop: Shop, userId: string, eventId = newId("evt")): Promise<string> {
   const response = await shop.http("POST", "/api/v1/events/ingest", {
     token: shop.service,
-    body: { eventId, type: "tenant.member.joined.v1", occurredAt: shop.t.clock.now().toISOString(), source: "tenant", tenantId: ENTERPRISE, payload: { tenantId: ENTERPRISE, userId } },
+    body: {
+      eventId,
+      type: "tenant.member.joined.v1",
+      occurredAt: shop.t.clock.now().toISOString(),
+      source: "tenant",
+      tenantId: ENTERPRISE,
+      payload: { tenantId: ENTERPRISE, userId },
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(202);
   return eventId;
@@ -80,10 +104,20 @@ export async function status(shop: Shop, userId: string, token = shop.orgAdmin) 
 }
 
 export async function events(shop: Shop, type: string): Promise<any[]> {
-  const rows = await shop.t.app.kernel.db.query<{ envelope: any }>(`SELECT envelope FROM platform.outbox WHERE type = $1 ORDER BY position`, [type]);
+  const rows = await shop.t.app.kernel.db.query<{ envelope: any }>(
+    `SELECT envelope FROM platform.outbox WHERE type = $1 ORDER BY position`,
+    [type],
+  );
   return rows.rows.map((r) => (typeof r.envelope === "string" ? JSON.parse(r.envelope) : r.envelope));
 }
 
 export async function defaultEnrollments(shop: Shop, userId: string): Promise<any[]> {
-  return shop.t.app.kernel.db.tx(async (tx) => (await tx.query(`SELECT * FROM enrollment.enrollments WHERE user_id = $1 AND source_kind = 'default_enrollment' ORDER BY id`, [userId])).rows);
+  return shop.t.app.kernel.db.tx(
+    async (tx) =>
+      (
+        await tx.query(`SELECT * FROM enrollment.enrollments WHERE user_id = $1 AND source_kind = 'default_enrollment' ORDER BY id`, [
+          userId,
+        ])
+      ).rows,
+  );
 }

@@ -20,8 +20,15 @@ describe("creating enrollments", () => {
     expect(created).toHaveLength(1);
     expect(created[0]!.partitionKey).toBe("usr_1");
     expect(created[0]!.payload).toEqual({
-      enrollmentId: first.enrollmentId, tenantId: "ten_1", userId: "usr_1", courseId: "crs_1", courseVersionId: "cv_1",
-      source: { kind: "license", ref: "lcn_1" }, enrolledAt: t.clock.now().toISOString(), licenseId: "lcn_1", orderId: "ord_1",
+      enrollmentId: first.enrollmentId,
+      tenantId: "ten_1",
+      userId: "usr_1",
+      courseId: "crs_1",
+      courseVersionId: "cv_1",
+      source: { kind: "license", ref: "lcn_1" },
+      enrolledAt: t.clock.now().toISOString(),
+      licenseId: "lcn_1",
+      orderId: "ord_1",
     });
   });
 
@@ -49,7 +56,11 @@ describe("creating enrollments", () => {
   it("bulk-enrolls in input order, skipping the ones that already exist", async () => {
     t = await startTestApp();
     const existing = await api(t).enroll(undefined, input({ userId: "usr_2" }), ctx);
-    const results = await api(t).enrollMany(undefined, ["usr_1", "usr_2", "usr_3", "usr_1"].map((userId) => input({ userId })), ctx);
+    const results = await api(t).enrollMany(
+      undefined,
+      ["usr_1", "usr_2", "usr_3", "usr_1"].map((userId) => input({ userId })),
+      ctx,
+    );
     expect(results.map((r) => r.created)).toEqual([true, false, true, false]);
     expect(results[1]!.enrollmentId).toBe(existing.enrollmentId);
     expect(results[3]!.enrollmentId).toBe(results[0]!.enrollmentId);
@@ -75,8 +86,9 @@ describe("creating enrollments", () => {
 
   it.runIf(onPostgres)("keeps one enrollment when ten transactions enroll the same new source at the same moment", async () => {
     t = await startTestApp({ workers: false });
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () =>
-      t!.app.kernel.db.tx((tx) => api(t!).enrollMany(tx, [input()], ctx, { newSources: true }))));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => t!.app.kernel.db.tx((tx) => api(t!).enrollMany(tx, [input()], ctx, { newSources: true }))),
+    );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     expect(await sys(t, `SELECT id FROM enrollment.enrollments`)).toHaveLength(1);
     expect(await published(t, "enrollment.created.v1")).toHaveLength(1);
@@ -84,7 +96,9 @@ describe("creating enrollments", () => {
 
   it.runIf(onPostgres)("enrolls 10,000 learners in one bulk call, one event each, well under 10 s", async () => {
     t = await startTestApp({ workers: false });
-    const inputs = Array.from({ length: 10_000 }, (_, i) => input({ userId: `usr_bulk_${i}`, source: { kind: "site_license", ref: "lcn_site" }, licenseId: "lcn_site" }));
+    const inputs = Array.from({ length: 10_000 }, (_, i) =>
+      input({ userId: `usr_bulk_${i}`, source: { kind: "site_license", ref: "lcn_site" }, licenseId: "lcn_site" }),
+    );
     const started = Date.now();
     const results = await api(t).enrollMany(undefined, inputs, ctx);
     const elapsed = Date.now() - started;

@@ -10,7 +10,8 @@ afterEach(async () => {
 });
 
 const learner = (test: TestApp, sub = "usr_1", tid = "ten_1") => test.token({ sub, tid, roles: ["learner"] });
-const ask = async (test: TestApp, token: string, userId = "usr_1", courseId = "crs_1") => call(test.app, "GET", `/api/v1/entitlements?userId=${userId}&courseId=${courseId}`, { token });
+const ask = async (test: TestApp, token: string, userId = "usr_1", courseId = "crs_1") =>
+  call(test.app, "GET", `/api/v1/entitlements?userId=${userId}&courseId=${courseId}`, { token });
 
 describe("entitlements", () => {
   it("answers entitled for an enrolled learner and not for anyone else, then changes its mind on revocation without waiting for the cache", async () => {
@@ -22,7 +23,10 @@ describe("entitlements", () => {
     const { enrollmentId } = await api(t).enroll(undefined, input({ expiresAt: ends, offlineUntil: "perpetual" }), ctx);
     // The negative answer above was cached; the enrollment dropped it.
     const yes = await ask(t, token);
-    expect(yes).toMatchObject({ status: 200, body: { entitled: true, enrollmentId, licenseId: "lcn_1", mode: "verified", offline: true, expiresAt: ends.toISOString() } });
+    expect(yes).toMatchObject({
+      status: 200,
+      body: { entitled: true, enrollmentId, licenseId: "lcn_1", mode: "verified", offline: true, expiresAt: ends.toISOString() },
+    });
     expect((await ask(t, token)).body).toEqual(yes.body); // served from the cache
 
     await api(t).revokeByLicense(undefined, { licenseId: "lcn_1", reason: "license_revoked", auditWhereAvailable: false }, ctx);
@@ -34,7 +38,11 @@ describe("entitlements", () => {
     const token = await t.token({ sub: "svc_delivery", tid: "ten_x", roles: ["service"] });
     const ends = new Date(t.clock.now().getTime() + 1_000);
     await api(t).enroll(undefined, input({ expiresAt: ends }), ctx);
-    await api(t).revokeByLicense(undefined, { licenseId: "lcn_1", reason: "license_revoked", auditWhereAvailable: true, auditAvailable: () => true }, ctx);
+    await api(t).revokeByLicense(
+      undefined,
+      { licenseId: "lcn_1", reason: "license_revoked", auditWhereAvailable: true, auditAvailable: () => true },
+      ctx,
+    );
     expect((await ask(t, token)).body).toMatchObject({ entitled: true, mode: "audit" });
 
     t.clock.set(ends); // the expiry timer has not run yet: the answer is already "no"
@@ -48,7 +56,12 @@ describe("entitlements", () => {
     const token = await learner(t);
     await api(t).enroll(undefined, input(), ctx);
     expect((await ask(t, token)).body).toMatchObject({ entitled: true, mode: "verified" });
-    await ingest(t, "progress.completion.recorded.v1", { userId: "usr_1", courseId: "crs_1", completionRecordId: "cr_1", completedAt: "2026-03-01T09:05:00.000Z" });
+    await ingest(t, "progress.completion.recorded.v1", {
+      userId: "usr_1",
+      courseId: "crs_1",
+      completionRecordId: "cr_1",
+      completedAt: "2026-03-01T09:05:00.000Z",
+    });
     await t.settle();
     expect((await ask(t, token)).body).toMatchObject({ entitled: true });
     await ingest(t, "gdpr.subject_request.received.v1", { subjectUserId: "usr_1", requestId: "gdpr_1", kind: "erasure" });
@@ -62,7 +75,9 @@ describe("entitlements", () => {
     expect((await ask(t, await learner(t))).status).toBe(200);
     expect((await ask(t, await t.token({ sub: "usr_admin", tid: "ten_1", roles: ["org_admin"] }))).body).toMatchObject({ entitled: true });
     expect((await ask(t, await t.token({ sub: "usr_admin", tid: "ten_2", roles: ["org_admin"] }))).body).toMatchObject({ entitled: false });
-    expect((await ask(t, await t.token({ sub: "usr_root", tid: "ten_0", roles: ["platform_admin"] }))).body).toMatchObject({ entitled: true });
+    expect((await ask(t, await t.token({ sub: "usr_root", tid: "ten_0", roles: ["platform_admin"] }))).body).toMatchObject({
+      entitled: true,
+    });
     const other = await ask(t, await learner(t, "usr_2"));
     expect(other).toMatchObject({ status: 403, body: { code: "AUTH.FORBIDDEN" } });
     expect((await call(t.app, "GET", "/api/v1/entitlements?userId=usr_1&courseId=crs_1")).status).toBe(401);

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogCourse, draftListing, liveListing, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
+import {
+  catalogCourse,
+  draftListing,
+  liveListing,
+  readyVersion,
+  startMarket,
+  verifiedProvider,
+  type Market,
+} from "./marketplace-fixture.js";
 
 let m: Market;
 const ids: Record<string, string> = {};
@@ -10,17 +18,44 @@ beforeAll(async () => {
   await verifiedProvider(m, "prv_2");
   await readyVersion(m, "crs_1", "cv_1");
   // Title matches outrank description matches; listings differ in plans for the filters.
-  ids.kafkaTitle = await liveListing(m, { title: "Kafka streams for engineers", description: "Event pipelines" }, { kind: "one_time", amount: 9900, currency: "USD" });
-  ids.kafkaBoth = await liveListing(m, { title: "Kafka in production: Kafka operations", description: "Run Kafka clusters" }, { kind: "subscription", amount: 1900, currency: "USD", interval: "month" });
-  ids.kafkaDescription = await liveListing(m, { title: "Distributed systems", description: "Covers Kafka briefly" }, { kind: "seat_pack", amount: 50_000, currency: "EUR", seats: 10 });
-  ids.typescript = await liveListing(m, { title: "TypeScript generics", description: "Types all the way down" }, { kind: "one_time", amount: 2900, currency: "EUR" });
+  ids.kafkaTitle = await liveListing(
+    m,
+    { title: "Kafka streams for engineers", description: "Event pipelines" },
+    { kind: "one_time", amount: 9900, currency: "USD" },
+  );
+  ids.kafkaBoth = await liveListing(
+    m,
+    { title: "Kafka in production: Kafka operations", description: "Run Kafka clusters" },
+    { kind: "subscription", amount: 1900, currency: "USD", interval: "month" },
+  );
+  ids.kafkaDescription = await liveListing(
+    m,
+    { title: "Distributed systems", description: "Covers Kafka briefly" },
+    { kind: "seat_pack", amount: 50_000, currency: "EUR", seats: 10 },
+  );
+  ids.typescript = await liveListing(
+    m,
+    { title: "TypeScript generics", description: "Types all the way down" },
+    { kind: "one_time", amount: 2900, currency: "EUR" },
+  );
   ids.draft = await draftListing(m, { title: "Kafka draft not for sale" });
   await catalogCourse(m, "crs_2", "prv_2", ["cv_b1"]);
   await readyVersion(m, "crs_2", "cv_b1");
-  const other = await m.call("POST", "/api/v1/listings", { token: m.otherProvider, body: { courseId: "crs_2", courseVersionId: "cv_b1", title: "Kafka by another provider" } });
+  const other = await m.call("POST", "/api/v1/listings", {
+    token: m.otherProvider,
+    body: { courseId: "crs_2", courseVersionId: "cv_b1", title: "Kafka by another provider" },
+  });
   ids.other = other.body.listingId;
-  await m.call("POST", `/api/v1/listings/${ids.other}/plans`, { token: m.otherProvider, body: { kind: "site_license", amount: 500_000, currency: "USD" } });
-  for (const [step, token] of [["submit", m.otherProvider], ["approve", m.admin], ["go-live", m.otherProvider]] as const) await m.call("POST", `/api/v1/listings/${ids.other}/${step}`, { token });
+  await m.call("POST", `/api/v1/listings/${ids.other}/plans`, {
+    token: m.otherProvider,
+    body: { kind: "site_license", amount: 500_000, currency: "USD" },
+  });
+  for (const [step, token] of [
+    ["submit", m.otherProvider],
+    ["approve", m.admin],
+    ["go-live", m.otherProvider],
+  ] as const)
+    await m.call("POST", `/api/v1/listings/${ids.other}/${step}`, { token });
   ids.suspended = await liveListing(m, { title: "Kafka suspended" });
   await m.call("POST", `/api/v1/listings/${ids.suspended}/suspend`, { token: m.admin, body: { reason: "complaint" } });
 });
@@ -52,7 +87,9 @@ describe("public browse", () => {
 
   it("matches word forms and ignores punctuation in the query", async () => {
     expect((await browse("?q=generic")).body.items.map((i: any) => i.listingId)).toEqual([ids.typescript]);
-    expect((await browse(`?q=${encodeURIComponent('"kafka streams" -production')}`)).body.items.map((i: any) => i.listingId)).toEqual([ids.kafkaTitle]);
+    expect((await browse(`?q=${encodeURIComponent('"kafka streams" -production')}`)).body.items.map((i: any) => i.listingId)).toEqual([
+      ids.kafkaTitle,
+    ]);
     expect((await browse("?q=%27%29%3B%20DROP%20TABLE")).status).toBe(200);
   });
 
@@ -66,11 +103,17 @@ describe("public browse", () => {
 
     // A price change moves the listing in or out of a price filter.
     const plan = (await m.call("GET", `/api/v1/listings/${ids.kafkaTitle}`)).body.plans[0];
-    await m.call("POST", `/api/v1/listings/${ids.kafkaTitle}/plans/${plan.planId}/versions`, { token: m.provider, body: { amount: 20000, currency: "USD" } });
+    await m.call("POST", `/api/v1/listings/${ids.kafkaTitle}/plans/${plan.planId}/versions`, {
+      token: m.provider,
+      body: { amount: 20000, currency: "USD" },
+    });
     expect(await listed("?currency=USD&maxPrice=10000")).toEqual([ids.kafkaBoth]);
     const shown = (await browse("?q=streams")).body.items.find((i: any) => i.listingId === ids.kafkaTitle);
     expect(shown.plans).toEqual([expect.objectContaining({ planId: plan.planId, version: 2, amount: 20000, currency: "USD" })]);
-    await m.call("POST", `/api/v1/listings/${ids.kafkaTitle}/plans/${plan.planId}/versions`, { token: m.provider, body: { amount: 9900, currency: "USD" } });
+    await m.call("POST", `/api/v1/listings/${ids.kafkaTitle}/plans/${plan.planId}/versions`, {
+      token: m.provider,
+      body: { amount: 9900, currency: "USD" },
+    });
   });
 
   it("refuses a price filter without a currency, a forged cursor and unknown parameters with 400", async () => {

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addPlan, catalogCourse, count, draftListing, ingest, publishedEvents, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
+import {
+  addPlan,
+  catalogCourse,
+  count,
+  draftListing,
+  ingest,
+  publishedEvents,
+  readyVersion,
+  startMarket,
+  verifiedProvider,
+  type Market,
+} from "./marketplace-fixture.js";
 
 let m: Market;
 beforeAll(async () => {
@@ -37,7 +48,12 @@ const commands = {
   "go-live": { token: () => m.provider, body: undefined, from: { approved: "live" }, refusal: "LISTING.NOT_APPROVED" },
   suspend: { token: () => m.admin, body: { reason: "complaint" }, from: { live: "suspended" }, refusal: "LISTING.NOT_LIVE" },
   reinstate: { token: () => m.admin, body: { reason: "resolved" }, from: { suspended: "live" }, refusal: "LISTING.NOT_SUSPENDED" },
-  retarget: { token: () => m.provider, body: { courseVersionId: "cv_2" }, from: { draft: "draft", submitted: "draft", approved: "draft", live: "draft" }, refusal: "LISTING.SUSPENDED" },
+  retarget: {
+    token: () => m.provider,
+    body: { courseVersionId: "cv_2" },
+    from: { draft: "draft", submitted: "draft", approved: "draft", live: "draft" },
+    refusal: "LISTING.SUSPENDED",
+  },
 } as const;
 
 describe("listing lifecycle over HTTP", () => {
@@ -68,7 +84,10 @@ describe("listing guards", () => {
   it("refuses approval while the provider's KYC is not verified, and approves once it is", async () => {
     const kycPending = await m.t.token({ sub: "usr_p3", tid: "ten_p3", roles: ["provider"], pid: "prv_3" });
     await catalogCourse(m, "crs_3", "prv_3", ["cv_3"]);
-    const created = await m.call("POST", "/api/v1/listings", { token: kycPending, body: { courseId: "crs_3", courseVersionId: "cv_3", title: "Pending KYC" } });
+    const created = await m.call("POST", "/api/v1/listings", {
+      token: kycPending,
+      body: { courseId: "crs_3", courseVersionId: "cv_3", title: "Pending KYC" },
+    });
     const listingId = created.body.listingId;
     expect((await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token: kycPending })).status).toBe(200);
     const refused = await m.call("POST", `/api/v1/listings/${listingId}/approve`, { token: m.admin });
@@ -86,7 +105,9 @@ describe("listing guards", () => {
     await m.call("POST", "/api/v1/providers", { token: m.admin, body: { providerId: "prv_4", tenantId: "ten_p4", name: "P4" } });
     const token = await m.t.token({ sub: "usr_p4", tid: "ten_p4", roles: ["provider"], pid: "prv_4" });
     await catalogCourse(m, "crs_4", "prv_4", ["cv_4"]);
-    const listingId = (await m.call("POST", "/api/v1/listings", { token, body: { courseId: "crs_4", courseVersionId: "cv_4", title: "P4 course" } })).body.listingId;
+    const listingId = (
+      await m.call("POST", "/api/v1/listings", { token, body: { courseId: "crs_4", courseVersionId: "cv_4", title: "P4 course" } })
+    ).body.listingId;
     await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token });
     expect((await m.call("POST", `/api/v1/providers/prv_4/kyc`, { token: m.admin, body: { status: "verified" } })).status).toBe(200);
     await m.t.settle();
@@ -114,7 +135,10 @@ describe("listing guards", () => {
 
   it("does not list a version id that belongs to another course", async () => {
     await readyVersion(m, "crs_other", "cv_other");
-    const refused = await m.call("POST", "/api/v1/listings", { token: m.provider, body: { courseId: "crs_1", courseVersionId: "cv_other", title: "t" } });
+    const refused = await m.call("POST", "/api/v1/listings", {
+      token: m.provider,
+      body: { courseId: "crs_1", courseVersionId: "cv_other", title: "t" },
+    });
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: "LISTING.COURSE_VERSION_UNKNOWN", errors: [{ path: "body/courseVersionId" }] });
   });
@@ -130,12 +154,17 @@ describe("listing guards", () => {
 
   it("re-targeting a live listing takes it off sale until it is approved again", async () => {
     const listingId = await listingIn("live");
-    const retarget = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, { token: m.provider, body: { courseVersionId: "cv_2" } });
+    const retarget = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, {
+      token: m.provider,
+      body: { courseVersionId: "cv_2" },
+    });
     expect(retarget.body).toMatchObject({ status: "draft", courseVersionId: "cv_2" });
     expect((await m.call("GET", `/api/v1/listings/${listingId}`)).status).toBe(404);
     await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token: m.provider });
     await m.call("POST", `/api/v1/listings/${listingId}/approve`, { token: m.admin });
-    expect((await m.call("POST", `/api/v1/listings/${listingId}/go-live`, { token: m.provider })).body.code).toBe("LISTING.VERSION_NOT_PUBLISHED");
+    expect((await m.call("POST", `/api/v1/listings/${listingId}/go-live`, { token: m.provider })).body.code).toBe(
+      "LISTING.VERSION_NOT_PUBLISHED",
+    );
     await readyVersion(m, "crs_1", "cv_2");
     expect((await m.call("POST", `/api/v1/listings/${listingId}/go-live`, { token: m.provider })).status).toBe(200);
   });
@@ -152,7 +181,10 @@ describe("listing guards", () => {
 
   it("refuses re-targeting to the version already listed", async () => {
     const listingId = await draftListing(m);
-    const response = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, { token: m.provider, body: { courseVersionId: "cv_1" } });
+    const response = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, {
+      token: m.provider,
+      body: { courseVersionId: "cv_1" },
+    });
     expect(response.status).toBe(422);
     expect(response.body.code).toBe("LISTING.SAME_VERSION");
   });
@@ -160,9 +192,17 @@ describe("listing guards", () => {
   it("refuses, in the database, to change the course a listing sells (orders rely on it)", async () => {
     const listingId = await draftListing(m);
     const { db } = m.t.app.kernel;
-    await expect(db.query(`UPDATE marketplace.listings SET course_id = 'crs_other' WHERE listing_id = $1`, [listingId])).rejects.toMatchObject({ code: "23001" });
+    await expect(
+      db.query(`UPDATE marketplace.listings SET course_id = 'crs_other' WHERE listing_id = $1`, [listingId]),
+    ).rejects.toMatchObject({ code: "23001" });
     await db.query(`UPDATE marketplace.listings SET course_id = course_id, title = 'Renamed' WHERE listing_id = $1`, [listingId]);
-    expect((await db.query<{ course_id: string; title: string }>(`SELECT course_id, title FROM marketplace.listings WHERE listing_id = $1`, [listingId])).rows[0]).toEqual({ course_id: "crs_1", title: "Renamed" });
+    expect(
+      (
+        await db.query<{ course_id: string; title: string }>(`SELECT course_id, title FROM marketplace.listings WHERE listing_id = $1`, [
+          listingId,
+        ])
+      ).rows[0],
+    ).toEqual({ course_id: "crs_1", title: "Renamed" });
   });
 });
 
@@ -181,7 +221,11 @@ describe("who may act on a listing", () => {
       expect(response.status).toBe(403);
       expect(response.body.code).toBe("LISTING.NOT_OWNER");
     }
-    expect((await m.call("GET", `/api/v1/listings/${draft}`, { token: m.admin })).body).toMatchObject({ status: "draft", title: "TypeScript in depth", plans: [] });
+    expect((await m.call("GET", `/api/v1/listings/${draft}`, { token: m.admin })).body).toMatchObject({
+      status: "draft",
+      title: "TypeScript in depth",
+      plans: [],
+    });
   });
 
   it("refuses a provider approving, rejecting, suspending or reinstating with 403", async () => {
@@ -204,10 +248,14 @@ describe("who may act on a listing", () => {
     const draft = await draftListing(m);
     expect((await m.call("POST", `/api/v1/listings/${draft}/submit`, { token: m.admin })).status).toBe(403);
     expect((await m.call("POST", `/api/v1/listings/${draft}/submit`, { token: m.learner })).status).toBe(403);
-    expect((await m.call("POST", "/api/v1/listings", { token: m.learner, body: { courseId: "c", courseVersionId: "v", title: "t" } })).status).toBe(403);
+    expect(
+      (await m.call("POST", "/api/v1/listings", { token: m.learner, body: { courseId: "c", courseVersionId: "v", title: "t" } })).status,
+    ).toBe(403);
     expect((await m.call("POST", `/api/v1/listings/${draft}/submit`)).status).toBe(401);
     const noPid = await m.t.token({ sub: "usr_x", tid: "ten_x", roles: ["provider"] });
-    expect((await m.call("POST", "/api/v1/listings", { token: noPid, body: { courseId: "c", courseVersionId: "v", title: "t" } })).body.code).toBe("LISTING.PROVIDER_ID_MISSING");
+    expect(
+      (await m.call("POST", "/api/v1/listings", { token: noPid, body: { courseId: "c", courseVersionId: "v", title: "t" } })).body.code,
+    ).toBe("LISTING.PROVIDER_ID_MISSING");
   });
 
   it("hides a listing that is not live from everyone but its provider and admins", async () => {
@@ -222,9 +270,17 @@ describe("who may act on a listing", () => {
 describe("listing copy", () => {
   it("keeps marketing copy, screenshots and featured assets, editable while a draft", async () => {
     const listingId = await draftListing(m, { marketingCopy: "Learn it all", screenshots: ["https://cdn.example.com/s1.png"] });
-    const edited = await m.call("PATCH", `/api/v1/listings/${listingId}`, { token: m.provider, body: { featuredAssets: ["https://cdn.example.com/hero.mp4"], description: "Generics and more" } });
+    const edited = await m.call("PATCH", `/api/v1/listings/${listingId}`, {
+      token: m.provider,
+      body: { featuredAssets: ["https://cdn.example.com/hero.mp4"], description: "Generics and more" },
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ marketingCopy: "Learn it all", screenshots: ["https://cdn.example.com/s1.png"], featuredAssets: ["https://cdn.example.com/hero.mp4"], description: "Generics and more" });
+    expect(edited.body).toMatchObject({
+      marketingCopy: "Learn it all",
+      screenshots: ["https://cdn.example.com/s1.png"],
+      featuredAssets: ["https://cdn.example.com/hero.mp4"],
+      description: "Generics and more",
+    });
     await m.call("POST", `/api/v1/listings/${listingId}/submit`, { token: m.provider });
     const late = await m.call("PATCH", `/api/v1/listings/${listingId}`, { token: m.provider, body: { title: "Changed after review" } });
     expect(late.status).toBe(409);
@@ -269,11 +325,23 @@ describe("listing events", () => {
     expect(events[4].payload).toEqual({ ...facts, reason: "appeal upheld" });
     for (const event of events) {
       expect(m.t.app.kernel.registry.validate(event.type, event.payload)).toEqual([]);
-      expect(event).toMatchObject({ source: "marketplace", aggregateType: "Listing", partitionKey: listingId, tenantId: "ten_prov", retentionClass: "operational" });
+      expect(event).toMatchObject({
+        source: "marketplace",
+        aggregateType: "Listing",
+        partitionKey: listingId,
+        tenantId: "ten_prov",
+        retentionClass: "operational",
+      });
     }
     const rejected = await publishedEvents(m, `aggregateId=${rejectedId}&type=marketplace.listing.rejected.v1`);
     expect(rejected).toHaveLength(1);
-    expect(rejected[0].payload).toEqual({ listingId: rejectedId, providerId: "prv_1", courseId: "crs_1", courseVersionId: "cv_1", reason: "blurry screenshots" });
+    expect(rejected[0].payload).toEqual({
+      listingId: rejectedId,
+      providerId: "prv_1",
+      courseId: "crs_1",
+      courseVersionId: "cv_1",
+      reason: "blurry screenshots",
+    });
     expect(m.t.app.kernel.registry.validate(rejected[0].type, rejected[0].payload)).toEqual([]);
   });
 

@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => m?.t.stop());
 
-const create = (token: string, body: Record<string, unknown>) => m.call("POST", "/api/v1/listings", { token, body: { title: "t", ...body } });
+const create = (token: string, body: Record<string, unknown>) =>
+  m.call("POST", "/api/v1/listings", { token, body: { title: "t", ...body } });
 
 describe("listing creation checks the course against the catalog", () => {
   it("refuses another provider's course with the catalog's ownership code, and writes nothing", async () => {
@@ -35,7 +36,10 @@ describe("listing creation checks the course against the catalog", () => {
 
   it("lists the owner's known version, and re-targets only to another version of the same course", async () => {
     const listingId = await draftListing(m, { courseVersionId: "cv_1" });
-    const unknown = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, { token: m.provider, body: { courseVersionId: "cv_nope" } });
+    const unknown = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, {
+      token: m.provider,
+      body: { courseVersionId: "cv_nope" },
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.code).toBe("LISTING.COURSE_VERSION_UNKNOWN");
     const known = await m.call("POST", `/api/v1/listings/${listingId}/retarget`, { token: m.provider, body: { courseVersionId: "cv_2" } });

@@ -10,7 +10,11 @@ export interface Market {
   learner: string;
   service: string;
   providerId: string;
-  call: (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }) => ReturnType<typeof call>;
+  call: (
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    url: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ) => ReturnType<typeof call>;
 }
 
 export async function startMarket(): Promise<Market> {
@@ -32,10 +36,16 @@ export async function startMarket(): Promise<Market> {
 
 /** A course in the catalog with its versions (listings can be made only of these). */
 export async function catalogCourse(m: Market, courseId: string, providerId: string, versions: string[]): Promise<void> {
-  const course = await m.call("POST", "/api/v1/catalog/courses", { token: m.admin, body: { courseId, providerId, title: `Course ${courseId}` } });
+  const course = await m.call("POST", "/api/v1/catalog/courses", {
+    token: m.admin,
+    body: { courseId, providerId, title: `Course ${courseId}` },
+  });
   expect(course.status, JSON.stringify(course.body)).toBe(201);
   for (const courseVersionId of versions) {
-    const version = await m.call("POST", `/api/v1/catalog/courses/${courseId}/versions`, { token: m.admin, body: { courseVersionId, label: courseVersionId } });
+    const version = await m.call("POST", `/api/v1/catalog/courses/${courseId}/versions`, {
+      token: m.admin,
+      body: { courseVersionId, label: courseVersionId },
+    });
     expect(version.status, JSON.stringify(version.body)).toBe(201);
   }
 }
@@ -44,7 +54,13 @@ let seq = 0;
 export async function ingest(m: Market, type: string, payload: Record<string, unknown>): Promise<void> {
   const response = await m.call("POST", "/api/v1/events/ingest", {
     token: m.service,
-    body: { eventId: `evt_up_${process.pid}_${seq++}`, type, occurredAt: m.t.clock.now().toISOString(), source: type.split(".")[0], payload },
+    body: {
+      eventId: `evt_up_${process.pid}_${seq++}`,
+      type,
+      occurredAt: m.t.clock.now().toISOString(),
+      source: type.split(".")[0],
+      payload,
+    },
   });
   expect(response.status).toBe(202);
 }
@@ -62,12 +78,19 @@ export async function readyVersion(m: Market, courseId: string, courseVersionId:
 }
 
 export async function draftListing(m: Market, body: Record<string, unknown> = {}): Promise<string> {
-  const response = await m.call("POST", "/api/v1/listings", { token: m.provider, body: { courseId: "crs_1", courseVersionId: "cv_1", title: "TypeScript in depth", ...body } });
+  const response = await m.call("POST", "/api/v1/listings", {
+    token: m.provider,
+    body: { courseId: "crs_1", courseVersionId: "cv_1", title: "TypeScript in depth", ...body },
+  });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.listingId as string;
 }
 
-export async function addPlan(m: Market, listingId: string, body: Record<string, unknown> = { kind: "one_time", amount: 4900, currency: "USD" }) {
+export async function addPlan(
+  m: Market,
+  listingId: string,
+  body: Record<string, unknown> = { kind: "one_time", amount: 4900, currency: "USD" },
+) {
   const response = await m.call("POST", `/api/v1/listings/${listingId}/plans`, { token: m.provider, body });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body as { planId: string; version: number };
@@ -77,7 +100,11 @@ export async function addPlan(m: Market, listingId: string, body: Record<string,
 export async function liveListing(m: Market, body: Record<string, unknown> = {}, plan?: Record<string, unknown>): Promise<string> {
   const listingId = await draftListing(m, body);
   await addPlan(m, listingId, plan);
-  for (const [step, token] of [["submit", m.provider], ["approve", m.admin], ["go-live", m.provider]] as const) {
+  for (const [step, token] of [
+    ["submit", m.provider],
+    ["approve", m.admin],
+    ["go-live", m.provider],
+  ] as const) {
     const response = await m.call("POST", `/api/v1/listings/${listingId}/${step}`, { token });
     expect(response.status, `${step}: ${JSON.stringify(response.body)}`).toBe(200);
   }

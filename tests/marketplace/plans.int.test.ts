@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addPlan, count, draftListing, liveListing, publishedEvents, readyVersion, startMarket, verifiedProvider, type Market } from "./marketplace-fixture.js";
+import {
+  addPlan,
+  count,
+  draftListing,
+  liveListing,
+  publishedEvents,
+  readyVersion,
+  startMarket,
+  verifiedProvider,
+  type Market,
+} from "./marketplace-fixture.js";
 
 let m: Market;
 beforeAll(async () => {
@@ -9,7 +19,11 @@ beforeAll(async () => {
 });
 afterAll(async () => m?.t.stop());
 
-const rows = async () => ({ plans: await count(m, "marketplace.plans"), versions: await count(m, "marketplace.plan_versions"), outbox: await count(m, "platform.outbox") });
+const rows = async () => ({
+  plans: await count(m, "marketplace.plans"),
+  versions: await count(m, "marketplace.plan_versions"),
+  outbox: await count(m, "platform.outbox"),
+});
 
 describe("pricing plans", () => {
   it("creates each kind of plan at version 1", async () => {
@@ -42,7 +56,10 @@ describe("pricing plans", () => {
     const v1 = before.body.plans[0].versions[0];
 
     m.t.clock.advance(60_000);
-    const repriced = await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, { token: m.provider, body: { amount: 3900, currency: "USD" } });
+    const repriced = await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, {
+      token: m.provider,
+      body: { amount: 3900, currency: "USD" },
+    });
     expect(repriced.status).toBe(201);
     expect(repriced.body).toEqual({ planId, version: 2 });
 
@@ -53,13 +70,18 @@ describe("pricing plans", () => {
     expect(plan.versions[0]).toEqual(v1);
     expect(plan.versions[0].amount).toBe(4900);
     // The database refuses to rewrite a version, whoever asks.
-    await expect(m.t.app.kernel.db.query(`UPDATE marketplace.plan_versions SET amount = 1 WHERE plan_id = $1 AND version = 1`, [planId])).rejects.toThrow(/immutable/);
+    await expect(
+      m.t.app.kernel.db.query(`UPDATE marketplace.plan_versions SET amount = 1 WHERE plan_id = $1 AND version = 1`, [planId]),
+    ).rejects.toThrow(/immutable/);
   });
 
   it("publishes plan.versioned for version 1 and for each new version, matching the contract", async () => {
     const listingId = await draftListing(m);
     const { planId } = await addPlan(m, listingId, { kind: "seat_pack", amount: 90_000, currency: "EUR", seats: 20 });
-    await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, { token: m.provider, body: { amount: 80_000, currency: "EUR", seats: 25 } });
+    await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, {
+      token: m.provider,
+      body: { amount: 80_000, currency: "EUR", seats: 25 },
+    });
     const events = await publishedEvents(m, `aggregateId=${planId}`);
     expect(events.map((e) => e.payload)).toEqual([
       { listingId, planId, version: 1, kind: "seat_pack", amount: 90_000, currency: "EUR", seats: 20 },
@@ -100,11 +122,20 @@ describe("pricing plans", () => {
     const listingId = await draftListing(m);
     const { planId } = await addPlan(m, listingId);
     const before = await rows();
-    const bad = await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, { token: m.provider, body: { amount: 10.25, currency: "USD" } });
+    const bad = await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, {
+      token: m.provider,
+      body: { amount: 10.25, currency: "USD" },
+    });
     expect(bad.status).toBe(400);
-    const unknown = await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, { token: m.provider, body: { amount: 1000, currency: "ABC" } });
+    const unknown = await m.call("POST", `/api/v1/listings/${listingId}/plans/${planId}/versions`, {
+      token: m.provider,
+      body: { amount: 1000, currency: "ABC" },
+    });
     expect(unknown.body.code).toBe("MONEY.CURRENCY_UNKNOWN");
-    const missing = await m.call("POST", `/api/v1/listings/${listingId}/plans/pln_nope/versions`, { token: m.provider, body: { amount: 1000, currency: "USD" } });
+    const missing = await m.call("POST", `/api/v1/listings/${listingId}/plans/pln_nope/versions`, {
+      token: m.provider,
+      body: { amount: 1000, currency: "USD" },
+    });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe("PLAN.NOT_FOUND");
     expect(await rows()).toEqual(before);
@@ -113,7 +144,12 @@ describe("pricing plans", () => {
 
   it("returns the first answer when a plan creation is retried with the same Idempotency-Key", async () => {
     const listingId = await draftListing(m);
-    const send = () => m.call("POST", `/api/v1/listings/${listingId}/plans`, { token: m.provider, body: { kind: "one_time", amount: 100, currency: "USD" }, headers: { "idempotency-key": "plan-1" } });
+    const send = () =>
+      m.call("POST", `/api/v1/listings/${listingId}/plans`, {
+        token: m.provider,
+        body: { kind: "one_time", amount: 100, currency: "USD" },
+        headers: { "idempotency-key": "plan-1" },
+      });
     const first = await send();
     const second = await send();
     expect(second.status).toBe(201);

@@ -41,11 +41,17 @@ describe("refund policies", () => {
 
     await m.call("POST", `/api/v1/refund-policies/${policyId}/deprecate`, { token: m.admin });
     const listings = await count(m, "marketplace.listings");
-    const refused = await m.call("POST", "/api/v1/listings", { token: m.provider, body: { courseId: "crs_1", courseVersionId: "cv_1", title: "t", refundPolicyId: policyId } });
+    const refused = await m.call("POST", "/api/v1/listings", {
+      token: m.provider,
+      body: { courseId: "crs_1", courseVersionId: "cv_1", title: "t", refundPolicyId: policyId },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe("REFUND_POLICY.DEPRECATED");
     expect(await count(m, "marketplace.listings")).toBe(listings);
-    const edit = await m.call("PATCH", `/api/v1/listings/${(await draftListing(m)).toString()}`, { token: m.provider, body: { refundPolicyId: policyId } });
+    const edit = await m.call("PATCH", `/api/v1/listings/${(await draftListing(m)).toString()}`, {
+      token: m.provider,
+      body: { refundPolicyId: policyId },
+    });
     expect(edit.body.code).toBe("REFUND_POLICY.DEPRECATED");
     // The listing that already had it keeps it.
     expect((await m.call("GET", `/api/v1/listings/${listingId}`, { token: m.provider })).body.refundPolicyId).toBe(policyId);
@@ -54,15 +60,23 @@ describe("refund policies", () => {
   it("refuses changing a deprecated policy or deprecating it twice", async () => {
     const { policyId } = await createPolicy();
     await m.call("POST", `/api/v1/refund-policies/${policyId}/deprecate`, { token: m.admin });
-    expect((await m.call("PATCH", `/api/v1/refund-policies/${policyId}`, { token: m.admin, body: { name: "x" } })).body.code).toBe("REFUND_POLICY.DEPRECATED");
+    expect((await m.call("PATCH", `/api/v1/refund-policies/${policyId}`, { token: m.admin, body: { name: "x" } })).body.code).toBe(
+      "REFUND_POLICY.DEPRECATED",
+    );
     expect((await m.call("POST", `/api/v1/refund-policies/${policyId}/deprecate`, { token: m.admin })).status).toBe(409);
   });
 
   it("refuses an unknown policy on a listing, and a provider managing policies", async () => {
-    const unknown = await m.call("POST", "/api/v1/listings", { token: m.provider, body: { courseId: "crs_1", courseVersionId: "cv_1", title: "t", refundPolicyId: "rfp_nope" } });
+    const unknown = await m.call("POST", "/api/v1/listings", {
+      token: m.provider,
+      body: { courseId: "crs_1", courseVersionId: "cv_1", title: "t", refundPolicyId: "rfp_nope" },
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.code).toBe("REFUND_POLICY.UNKNOWN");
-    const forbidden = await m.call("POST", "/api/v1/refund-policies", { token: m.provider, body: { name: "mine", type: "full", refundPeriodDays: 1 } });
+    const forbidden = await m.call("POST", "/api/v1/refund-policies", {
+      token: m.provider,
+      body: { name: "mine", type: "full", refundPeriodDays: 1 },
+    });
     expect(forbidden.status).toBe(403);
   });
 

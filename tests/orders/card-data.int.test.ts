@@ -11,11 +11,18 @@ afterAll(async () => shop?.t.stop());
 
 /** Marketplace tables (every one, found in the catalog) whose rows, as text, contain `needle`. */
 async function marketplaceRowsHolding(needle: string): Promise<string[]> {
-  const tables = await sys<{ name: string }>(shop, `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'marketplace' AND table_type = 'BASE TABLE'`);
+  const tables = await sys<{ name: string }>(
+    shop,
+    `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'marketplace' AND table_type = 'BASE TABLE'`,
+  );
   expect(tables.length).toBeGreaterThan(5);
   const holding: string[] = [];
   for (const { name } of tables) {
-    const hits = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM marketplace.${name} t WHERE strpos(row_to_json(t)::text, $1) > 0`, [needle]);
+    const hits = await sys<{ n: number }>(
+      shop,
+      `SELECT count(*)::int AS n FROM marketplace.${name} t WHERE strpos(row_to_json(t)::text, $1) > 0`,
+      [needle],
+    );
     if (hits[0]!.n > 0) holding.push(name);
   }
   return holding;
@@ -29,7 +36,10 @@ describe("the buyer's card never rests in marketplace", () => {
     await shop.t.settle();
     expect((await order(shop, placed.body.orderId)).status).toBe("fulfilled");
 
-    const columns = await sys<{ column: string }>(shop, `SELECT table_name || '.' || column_name AS column FROM information_schema.columns WHERE table_schema = 'marketplace' AND column_name ILIKE '%token%'`);
+    const columns = await sys<{ column: string }>(
+      shop,
+      `SELECT table_name || '.' || column_name AS column FROM information_schema.columns WHERE table_schema = 'marketplace' AND column_name ILIKE '%token%'`,
+    );
     expect(columns).toEqual([]);
     expect(await marketplaceRowsHolding("tok_visa")).toEqual([]);
     // Billing, which owns payment methods, is where it went (its own rows; it may resubmit with it).

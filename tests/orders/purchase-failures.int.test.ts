@@ -13,8 +13,10 @@ async function coupon(s: Shop, body: Record<string, unknown>) {
   expect(response.status, JSON.stringify(response.body)).toBe(201);
 }
 
-const redeemed = async (s: Shop, code: string) => (await sys<{ redeemed: number }>(s, `SELECT redeemed FROM marketplace.coupons WHERE code = $1`, [code]))[0]!.redeemed;
-const licensesOf = async (s: Shop, orderId: string) => sys<{ state: string }>(s, `SELECT state FROM marketplace.licenses WHERE order_id = $1`, [orderId]);
+const redeemed = async (s: Shop, code: string) =>
+  (await sys<{ redeemed: number }>(s, `SELECT redeemed FROM marketplace.coupons WHERE code = $1`, [code]))[0]!.redeemed;
+const licensesOf = async (s: Shop, orderId: string) =>
+  sys<{ state: string }>(s, `SELECT state FROM marketplace.licenses WHERE order_id = $1`, [orderId]);
 
 describe("purchase saga, failures and compensation", () => {
   it("fails a declined card, releases the coupon and grants nothing", async () => {
@@ -44,7 +46,8 @@ describe("purchase saga, failures and compensation", () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await order(shop, placed.body.orderId)).status).toBe("awaiting_payment");
     shop.t.clock.advance(1);
-    for (let i = 0; i < 50 && (await order(shop, placed.body.orderId)).status !== "failed"; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 50 && (await order(shop, placed.body.orderId)).status !== "failed"; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const view = await order(shop, placed.body.orderId);
     expect(view.status).toBe("failed");
     expect(view.failure).toMatchObject({ reason: "PAYMENT_TIMEOUT", stage: "payment" });
@@ -57,7 +60,12 @@ describe("purchase saga, failures and compensation", () => {
       wiring: {
         marketplace: (ports) => ({
           ...ports,
-          enrollments: { ...ports.enrollments, enroll: async () => { throw new RejectionError({ code: "ENROLLMENT.COURSE_CLOSED", detail: "closed" }); } },
+          enrollments: {
+            ...ports.enrollments,
+            enroll: async () => {
+              throw new RejectionError({ code: "ENROLLMENT.COURSE_CLOSED", detail: "closed" });
+            },
+          },
         }),
       },
     });
@@ -74,7 +82,11 @@ describe("purchase saga, failures and compensation", () => {
       "billing.payment.refunded.v1",
       "marketplace.order.failed.v1",
     ]);
-    expect(events.at(-1)!.payload).toMatchObject({ failureReason: "ENROLLMENT.COURSE_CLOSED", failureStage: "enrollment", rollbackCompleted: true });
+    expect(events.at(-1)!.payload).toMatchObject({
+      failureReason: "ENROLLMENT.COURSE_CLOSED",
+      failureStage: "enrollment",
+      rollbackCompleted: true,
+    });
     expect(events.find((e) => e.type === "billing.payment.refunded.v1")!.payload.amount).toBe(4000);
     expect(await licensesOf(shop, placed.body.orderId)).toEqual([{ state: "revoked" }]);
     expect(await redeemed(shop, "WELCOME")).toBe(0);
@@ -84,11 +96,20 @@ describe("purchase saga, failures and compensation", () => {
   it("fails a wallet purchase without enough credit and reports what was missing", async () => {
     shop = await openShop();
     const offer = await liveOffer(shop, { kind: "one_time", amount: 3000, currency: "USD" });
-    await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", { token: shop.admin, body: { bucket: "promo", amount: 1000, currency: "USD", tenantId: "ten_buyer" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
+    await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", {
+      token: shop.admin,
+      body: { bucket: "promo", amount: 1000, currency: "USD", tenantId: "ten_buyer" },
+      headers: { "idempotency-key": `credit-${Math.random()}` },
+    });
     const placed = await buy(shop, offer, { payment: { method: "wallet" } });
     const events = await flow(shop, placed.body.orderId);
     expect(events.map((e) => e.type)).toContain("marketplace.order.failed.v1");
-    expect(events.find((e) => e.type === "marketplace.order.failed.v1")!.payload).toMatchObject({ failureReason: "WALLET_INSUFFICIENT_BALANCE", failureStage: "wallet_debit", amountRequired: 3000, amountAvailable: 1000 });
+    expect(events.find((e) => e.type === "marketplace.order.failed.v1")!.payload).toMatchObject({
+      failureReason: "WALLET_INSUFFICIENT_BALANCE",
+      failureStage: "wallet_debit",
+      amountRequired: 3000,
+      amountAvailable: 1000,
+    });
     const wallet = await shop.http("GET", "/api/v1/wallets/usr_buyer", { token: shop.buyer });
     expect(wallet.body.wallets[0].balances.promo).toBe(1000);
   });
@@ -108,9 +129,17 @@ describe("purchase saga, failures and compensation", () => {
     await shop.t.restart();
     await shop.t.settle();
     for (const id of placed) expect((await order(shop, id)).status, JSON.stringify((await order(shop, id)).saga)).toBe("fulfilled");
-    const licenses = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM marketplace.licenses WHERE order_id = ANY($1::text[])`, [placed]);
+    const licenses = await sys<{ n: number }>(
+      shop,
+      `SELECT count(*)::int AS n FROM marketplace.licenses WHERE order_id = ANY($1::text[])`,
+      [placed],
+    );
     expect(licenses[0]!.n).toBe(4);
-    const enrollments = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE order_id = ANY($1::text[])`, [placed]);
+    const enrollments = await sys<{ n: number }>(
+      shop,
+      `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE order_id = ANY($1::text[])`,
+      [placed],
+    );
     expect(enrollments[0]!.n).toBe(3);
   });
 });

@@ -23,23 +23,77 @@ describe("POST /orders refuses bad input and writes nothing", () => {
   const item = () => ({ listingId: offer.listingId, planId: offer.planId });
   const cases: Array<[string, () => unknown, number, string]> = [
     ["no items", () => ({ items: [], payment: { method: "card", token: "tok_visa" } }), 400, "REQUEST.VALIDATION_FAILED"],
-    ["an item without a plan", () => ({ items: [{ listingId: offer.listingId }], payment: { method: "card", token: "tok_visa" } }), 400, "REQUEST.VALIDATION_FAILED"],
-    ["a quantity of zero", () => ({ items: [{ ...item(), quantity: 0 }], payment: { method: "card", token: "tok_visa" } }), 400, "REQUEST.VALIDATION_FAILED"],
-    ["a quantity as a string", () => ({ items: [{ ...item(), quantity: "2" }], payment: { method: "card", token: "tok_visa" } }), 400, "REQUEST.VALIDATION_FAILED"],
-    ["a quantity on a one-time plan", () => ({ items: [{ ...item(), quantity: 2 }], payment: { method: "card", token: "tok_visa" } }), 400, "ORDER.QUANTITY_INVALID"],
-    ["an unknown field", () => ({ items: [item()], payment: { method: "card", token: "tok_visa" }, price: 1 }), 400, "REQUEST.VALIDATION_FAILED"],
+    [
+      "an item without a plan",
+      () => ({ items: [{ listingId: offer.listingId }], payment: { method: "card", token: "tok_visa" } }),
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
+    [
+      "a quantity of zero",
+      () => ({ items: [{ ...item(), quantity: 0 }], payment: { method: "card", token: "tok_visa" } }),
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
+    [
+      "a quantity as a string",
+      () => ({ items: [{ ...item(), quantity: "2" }], payment: { method: "card", token: "tok_visa" } }),
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
+    [
+      "a quantity on a one-time plan",
+      () => ({ items: [{ ...item(), quantity: 2 }], payment: { method: "card", token: "tok_visa" } }),
+      400,
+      "ORDER.QUANTITY_INVALID",
+    ],
+    [
+      "an unknown field",
+      () => ({ items: [item()], payment: { method: "card", token: "tok_visa" }, price: 1 }),
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
     ["an unknown payment method", () => ({ items: [item()], payment: { method: "cash" } }), 400, "REQUEST.VALIDATION_FAILED"],
     ["a card without a token", () => ({ items: [item()], payment: { method: "card" } }), 400, "REQUEST.VALIDATION_FAILED"],
-    ["a malformed country", () => ({ items: [item()], billingCountry: "germany", payment: { method: "card", token: "tok_visa" } }), 400, "REQUEST.VALIDATION_FAILED"],
-    ["an unknown listing", () => ({ items: [{ listingId: "lst_nope", planId: offer.planId }], payment: { method: "card", token: "tok_visa" } }), 404, "LISTING.NOT_FOUND"],
-    ["a plan of another listing", () => ({ items: [{ listingId: offer.listingId, planId: "pln_other" }], payment: { method: "card", token: "tok_visa" } }), 422, "ORDER.PLAN_NOT_OF_LISTING"],
-    ["a stale plan version", () => ({ items: [{ ...item(), planVersion: 7 }], payment: { method: "card", token: "tok_visa" } }), 409, "ORDER.PLAN_VERSION_STALE"],
-    ["an unknown coupon", () => ({ items: [item()], couponCode: "NOPE", payment: { method: "card", token: "tok_visa" } }), 422, "COUPON.NOT_FOUND"],
+    [
+      "a malformed country",
+      () => ({ items: [item()], billingCountry: "germany", payment: { method: "card", token: "tok_visa" } }),
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
+    [
+      "an unknown listing",
+      () => ({ items: [{ listingId: "lst_nope", planId: offer.planId }], payment: { method: "card", token: "tok_visa" } }),
+      404,
+      "LISTING.NOT_FOUND",
+    ],
+    [
+      "a plan of another listing",
+      () => ({ items: [{ listingId: offer.listingId, planId: "pln_other" }], payment: { method: "card", token: "tok_visa" } }),
+      422,
+      "ORDER.PLAN_NOT_OF_LISTING",
+    ],
+    [
+      "a stale plan version",
+      () => ({ items: [{ ...item(), planVersion: 7 }], payment: { method: "card", token: "tok_visa" } }),
+      409,
+      "ORDER.PLAN_VERSION_STALE",
+    ],
+    [
+      "an unknown coupon",
+      () => ({ items: [item()], couponCode: "NOPE", payment: { method: "card", token: "tok_visa" } }),
+      422,
+      "COUPON.NOT_FOUND",
+    ],
   ];
   for (const [name, body, status, code] of cases) {
     it(`answers ${name} with ${status} ${code}`, async () => {
       const before = await written();
-      const response = await shop.http("POST", "/api/v1/orders", { token: shop.buyer, headers: { "idempotency-key": `bad-${name}` }, body: body() });
+      const response = await shop.http("POST", "/api/v1/orders", {
+        token: shop.buyer,
+        headers: { "idempotency-key": `bad-${name}` },
+        body: body(),
+      });
       expect(response.status, JSON.stringify(response.body)).toBe(status);
       expect(response.body.code).toBe(code);
       expect(String(response.headers["content-type"])).toContain("application/problem+json");
@@ -48,7 +102,10 @@ describe("POST /orders refuses bad input and writes nothing", () => {
   }
 
   it("requires an Idempotency-Key and a buyer role", async () => {
-    const noKey = await shop.http("POST", "/api/v1/orders", { token: shop.buyer, body: { items: [item()], payment: { method: "card", token: "tok_visa" } } });
+    const noKey = await shop.http("POST", "/api/v1/orders", {
+      token: shop.buyer,
+      body: { items: [item()], payment: { method: "card", token: "tok_visa" } },
+    });
     expect(noKey.body.code).toBe("IDEMPOTENCY.KEY_REQUIRED");
     const provider = await buy(shop, offer, { token: shop.provider });
     expect(provider.status).toBe(403);
@@ -57,7 +114,11 @@ describe("POST /orders refuses bad input and writes nothing", () => {
   it("answers who may buy before what the body says: 401 without a token, 403 for a provider, even with a bad body", async () => {
     const before = await written();
     const anonymous = await shop.http("POST", "/api/v1/orders", { headers: { "idempotency-key": "bad-anon" }, body: { items: [] } });
-    const provider = await shop.http("POST", "/api/v1/orders", { token: shop.provider, headers: { "idempotency-key": "bad-provider" }, body: { items: [] } });
+    const provider = await shop.http("POST", "/api/v1/orders", {
+      token: shop.provider,
+      headers: { "idempotency-key": "bad-provider" },
+      body: { items: [] },
+    });
     expect([anonymous.body.code, provider.body.code]).toEqual(["AUTH.TOKEN_MISSING", "AUTH.FORBIDDEN"]);
     expect([anonymous.status, provider.status]).toEqual([401, 403]);
     expect(await written()).toEqual(before);
@@ -72,8 +133,18 @@ describe("POST /orders refuses bad input and writes nothing", () => {
   });
 
   it("enforces the buying tenant's currency policy and purchase cap", async () => {
-    expect((await shop.http("POST", "/api/v1/tenants", { token: shop.admin, body: { tenantId: "ten_capped", name: "Capped Inc", kind: "organization" } })).status).toBe(201);
-    const set = await shop.http("PUT", "/api/v1/tenants/ten_capped/purchase-policy", { token: shop.admin, body: { allowedCurrencies: ["USD"], cap: { amount: 6000, currency: "USD", period: "month" } } });
+    expect(
+      (
+        await shop.http("POST", "/api/v1/tenants", {
+          token: shop.admin,
+          body: { tenantId: "ten_capped", name: "Capped Inc", kind: "organization" },
+        })
+      ).status,
+    ).toBe(201);
+    const set = await shop.http("PUT", "/api/v1/tenants/ten_capped/purchase-policy", {
+      token: shop.admin,
+      body: { allowedCurrencies: ["USD"], cap: { amount: 6000, currency: "USD", period: "month" } },
+    });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     const capped = await shop.t.token({ sub: "usr_capped", tid: "ten_capped", roles: ["learner"] });
     expect((await buy(shop, offer, { token: capped })).status).toBe(201);
@@ -94,9 +165,14 @@ describe("POST /orders refuses bad input and writes nothing", () => {
 
 describe("under concurrency (PostgreSQL)", () => {
   it.runIf(onPostgres)("discounts exactly 10 of 100 concurrent orders against a coupon capped at 10", async () => {
-    const created = await shop.http("POST", "/api/v1/coupons", { token: shop.admin, body: { code: "TENONLY", percentOff: 50, maxRedemptions: 10 } });
+    const created = await shop.http("POST", "/api/v1/coupons", {
+      token: shop.admin,
+      body: { code: "TENONLY", percentOff: 50, maxRedemptions: 10 },
+    });
     expect(created.status).toBe(201);
-    const buyers = await Promise.all(Array.from({ length: 100 }, (_, i) => shop.t.token({ sub: `usr_rush_${i}`, tid: "ten_rush", roles: ["learner"] })));
+    const buyers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => shop.t.token({ sub: `usr_rush_${i}`, tid: "ten_rush", roles: ["learner"] })),
+    );
     const responses = await Promise.all(buyers.map((token) => buy(shop, offer, { token, couponCode: "TENONLY" })));
     const discounted = responses.filter((r) => r.status === 201 && r.body.totals.discount > 0);
     expect(discounted).toHaveLength(10);
@@ -110,7 +186,9 @@ describe("under concurrency (PostgreSQL)", () => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => buy(shop, offer, { key: "burst-key" })));
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(responses.map((r) => r.body.orderId)).size).toBe(1);
-    const [row] = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM marketplace.orders WHERE order_id = $1`, [responses[0]!.body.orderId]);
+    const [row] = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM marketplace.orders WHERE order_id = $1`, [
+      responses[0]!.body.orderId,
+    ]);
     expect(row!.n).toBe(1);
   });
 });

@@ -9,7 +9,11 @@ export interface Shop {
   buyer: string;
   orgAdmin: string;
   service: string;
-  http: (method: "GET" | "POST" | "PUT" | "DELETE", url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }) => ReturnType<typeof call>;
+  http: (
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    url: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ) => ReturnType<typeof call>;
 }
 
 let seq = 0;
@@ -47,28 +51,49 @@ export interface Offer {
 }
 
 /** A course with a published, built version and a live listing with one plan. */
-export async function liveOffer(shop: Shop, plan: Record<string, unknown> = { kind: "one_time", amount: 4900, currency: "USD" }, listing: Record<string, unknown> = {}): Promise<Offer> {
+export async function liveOffer(
+  shop: Shop,
+  plan: Record<string, unknown> = { kind: "one_time", amount: 4900, currency: "USD" },
+  listing: Record<string, unknown> = {},
+): Promise<Offer> {
   const courseId = next("crs");
   const courseVersionId = next("cv");
-  const course = await shop.http("POST", "/api/v1/catalog/courses", { token: shop.admin, body: { courseId, providerId: "prv_1", title: "Course " + courseId } });
+  const course = await shop.http("POST", "/api/v1/catalog/courses", {
+    token: shop.admin,
+    body: { courseId, providerId: "prv_1", title: "Course " + courseId },
+  });
   expect(course.status, JSON.stringify(course.body)).toBe(201);
-  const version = await shop.http("POST", `/api/v1/catalog/courses/${courseId}/versions`, { token: shop.admin, body: { courseVersionId, label: "v1" } });
+  const version = await shop.http("POST", `/api/v1/catalog/courses/${courseId}/versions`, {
+    token: shop.admin,
+    body: { courseVersionId, label: "v1" },
+  });
   expect(version.status, JSON.stringify(version.body)).toBe(201);
   await ingest(shop, "catalog.course_version.published.v1", { courseId, courseVersionId });
   await ingest(shop, "content.play_package.built.v1", { courseId, courseVersionId });
-  const created = await shop.http("POST", "/api/v1/listings", { token: shop.provider, body: { courseId, courseVersionId, title: "TypeScript in depth " + courseId, ...listing } });
+  const created = await shop.http("POST", "/api/v1/listings", {
+    token: shop.provider,
+    body: { courseId, courseVersionId, title: "TypeScript in depth " + courseId, ...listing },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const listingId = created.body.listingId as string;
   const planned = await shop.http("POST", `/api/v1/listings/${listingId}/plans`, { token: shop.provider, body: plan });
   expect(planned.status, JSON.stringify(planned.body)).toBe(201);
-  for (const [step, token] of [["submit", shop.provider], ["approve", shop.admin], ["go-live", shop.provider]] as const) {
+  for (const [step, token] of [
+    ["submit", shop.provider],
+    ["approve", shop.admin],
+    ["go-live", shop.provider],
+  ] as const) {
     const response = await shop.http("POST", `/api/v1/listings/${listingId}/${step}`, { token });
     expect(response.status, `${step}: ${JSON.stringify(response.body)}`).toBe(200);
   }
   return { listingId, planId: planned.body.planId, courseId, courseVersionId };
 }
 
-export async function buy(shop: Shop, offer: Offer, options: { token?: string; payment?: unknown; couponCode?: string; quantity?: number; key?: string; billingCountry?: string } = {}) {
+export async function buy(
+  shop: Shop,
+  offer: Offer,
+  options: { token?: string; payment?: unknown; couponCode?: string; quantity?: number; key?: string; billingCountry?: string } = {},
+) {
   return shop.http("POST", "/api/v1/orders", {
     token: options.token ?? shop.buyer,
     headers: { "idempotency-key": options.key ?? next("key") },
@@ -88,9 +113,15 @@ export async function order(shop: Shop, orderId: string) {
 }
 
 /** Event types and payloads of one order's flow, in publication order (correlationId = orderId). */
-export async function flow(shop: Shop, orderId: string): Promise<Array<{ eventId: string; type: string; payload: any; correlationId: string; causationId: string | null }>> {
+export async function flow(
+  shop: Shop,
+  orderId: string,
+): Promise<Array<{ eventId: string; type: string; payload: any; correlationId: string; causationId: string | null }>> {
   await shop.t.settle();
-  const rows = await shop.t.app.kernel.db.query<{ envelope: any }>(`SELECT envelope FROM platform.outbox WHERE correlation_id = $1 ORDER BY position`, [orderId]);
+  const rows = await shop.t.app.kernel.db.query<{ envelope: any }>(
+    `SELECT envelope FROM platform.outbox WHERE correlation_id = $1 ORDER BY position`,
+    [orderId],
+  );
   return rows.rows.map((r) => r.envelope);
 }
 

@@ -31,7 +31,12 @@ describe("purchase saga, happy paths", () => {
     // Each event names the one that caused it: the request's events none, the consumers' the event they handled.
     const [placedEvent, succeeded, paid, granted, enrolled, fulfilled] = events;
     expect([placedEvent, succeeded, paid, granted, enrolled, fulfilled].map((e) => e!.causationId)).toEqual([
-      null, null, succeeded!.eventId, succeeded!.eventId, succeeded!.eventId, enrolled!.eventId,
+      null,
+      null,
+      succeeded!.eventId,
+      succeeded!.eventId,
+      succeeded!.eventId,
+      enrolled!.eventId,
     ]);
     expectRegistered(events);
 
@@ -39,7 +44,12 @@ describe("purchase saga, happy paths", () => {
     expect(view.status).toBe("fulfilled");
     expect(view.licenseIds).toHaveLength(1);
     expect(view.enrollmentIds).toHaveLength(1);
-    expect(view.saga.steps.map((s: any) => `${s.input}→${s.to}`)).toEqual(["OrderPlaced→awaiting_payment", "PaymentSucceeded→licensing", "LicensesGranted→enrolling", "EnrollmentCreated→fulfilled"]);
+    expect(view.saga.steps.map((s: any) => `${s.input}→${s.to}`)).toEqual([
+      "OrderPlaced→awaiting_payment",
+      "PaymentSucceeded→licensing",
+      "LicensesGranted→enrolling",
+      "EnrollmentCreated→fulfilled",
+    ]);
 
     const license = await shop.http("GET", `/api/v1/licenses/${view.licenseIds[0]}`, { token: shop.buyer });
     expect(license.body).toMatchObject({ kind: "one_time", state: "active", seatTotal: 1, orderId });
@@ -47,7 +57,9 @@ describe("purchase saga, happy paths", () => {
     expect(enrollments.body.items).toHaveLength(1);
     expect(enrollments.body.items[0]).toMatchObject({ status: "active", source: { kind: "license", ref: view.licenseIds[0] } });
 
-    const earnings = await sys(shop, `SELECT gross, platform_fee, provider_amount FROM marketplace.earnings WHERE order_id = $1`, [orderId]);
+    const earnings = await sys(shop, `SELECT gross, platform_fee, provider_amount FROM marketplace.earnings WHERE order_id = $1`, [
+      orderId,
+    ]);
     expect(earnings).toEqual([{ gross: 4900, platform_fee: 735, provider_amount: 4165 }]);
   });
 
@@ -83,8 +95,16 @@ describe("purchase saga, happy paths", () => {
 
   it("fulfils a purchase paid from the learner-credit wallet, promo first", async () => {
     const offer = await liveOffer(shop, { kind: "one_time", amount: 3000, currency: "USD" });
-    for (const [bucket, amount] of [["promo", 1000], ["branded", 500], ["general", 5000]] as const) {
-      const credited = await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", { token: shop.admin, body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
+    for (const [bucket, amount] of [
+      ["promo", 1000],
+      ["branded", 500],
+      ["general", 5000],
+    ] as const) {
+      const credited = await shop.http("POST", "/api/v1/wallets/usr_buyer/credits", {
+        token: shop.admin,
+        body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" },
+        headers: { "idempotency-key": `credit-${Math.random()}` },
+      });
       expect(credited.status, JSON.stringify(credited.body)).toBe(201);
     }
     const placed = await buy(shop, offer, { payment: { method: "wallet" } });
@@ -92,7 +112,11 @@ describe("purchase saga, happy paths", () => {
     const events = await flow(shop, placed.body.orderId);
     const paid = events.find((e) => e.type === "marketplace.order.paid.v1")!;
     expect(paid.payload.paymentMethod).toBe("wallet");
-    expect(paid.payload.paymentBreakdown.map((b: any) => [b.bucket, b.amount])).toEqual([["promo", 1000], ["branded", 500], ["general", 1500]]);
+    expect(paid.payload.paymentBreakdown.map((b: any) => [b.bucket, b.amount])).toEqual([
+      ["promo", 1000],
+      ["branded", 500],
+      ["general", 1500],
+    ]);
     expect((await order(shop, placed.body.orderId)).status).toBe("fulfilled");
   });
 

@@ -24,10 +24,17 @@ describe("payouts", () => {
       await fulfilled(shop, pack, { token: shop.orgAdmin, quantity: 7 }),
       await fulfilled(shop, oneTime),
     ];
-    const seats = await shop.http("POST", `/api/v1/licenses/${orders[2]!.licenseIds[0]}/seats`, { token: shop.orgAdmin, body: { userIds: ["usr_p1", "usr_p2"] } });
+    const seats = await shop.http("POST", `/api/v1/licenses/${orders[2]!.licenseIds[0]}/seats`, {
+      token: shop.orgAdmin,
+      body: { userIds: ["usr_p1", "usr_p2"] },
+    });
     expect(seats.status).toBeLessThan(300);
     await shop.t.settle();
-    expect((await refund(shop, orders[2]!.orderId, { reason: "fewer seats" }, { token: shop.orgAdmin })).body.refund).toEqual({ amount: 5_000, currency: "USD", seats: 5 });
+    expect((await refund(shop, orders[2]!.orderId, { reason: "fewer seats" }, { token: shop.orgAdmin })).body.refund).toEqual({
+      amount: 5_000,
+      currency: "USD",
+      seats: 5,
+    });
     expect((await refund(shop, orders[3]!.orderId)).body.status).toBe("refunded");
 
     const before = await earnings("prv_1", shop.provider);
@@ -42,7 +49,13 @@ describe("payouts", () => {
     shop.t.clock.set(new Date("2026-03-17T10:00:00.000Z"));
     const first = await run();
     expect(first.status, JSON.stringify(first.body)).toBe(201);
-    expect(first.body).toMatchObject({ schedule: "weekly", periodStart: "2026-03-09T00:00:00.000Z", periodEnd: "2026-03-16T00:00:00.000Z", minimumAmount: 1_000, held: [] });
+    expect(first.body).toMatchObject({
+      schedule: "weekly",
+      periodStart: "2026-03-09T00:00:00.000Z",
+      periodEnd: "2026-03-16T00:00:00.000Z",
+      minimumAmount: 1_000,
+      held: [],
+    });
     expect(first.body.batches).toHaveLength(1);
     const batch = first.body.batches[0];
     expect(batch).toMatchObject({ providerId: "prv_1", currency: "USD", status: "recorded" });
@@ -50,17 +63,38 @@ describe("payouts", () => {
     expect(batch.lines.find((l: any) => l.orderId === orders[3]!.orderId).amount).toBe(0); // refunded in full: sale and reversal net out
 
     // Payout lines + platform share + refunds = what the buyers paid.
-    const [totals] = await sys(shop, `SELECT sum(total)::int AS paid FROM marketplace.orders WHERE order_id = ANY($1::text[])`, [orders.map((o) => o.orderId)]);
-    const [fees] = await sys(shop, `SELECT sum(platform_fee)::int AS platform FROM marketplace.earnings WHERE order_id = ANY($1::text[])`, [orders.map((o) => o.orderId)]);
-    const [refunds] = await sys(shop, `SELECT sum(amount)::int AS refunded FROM marketplace.refunds WHERE status = 'refunded' AND order_id = ANY($1::text[])`, [orders.map((o) => o.orderId)]);
+    const [totals] = await sys(shop, `SELECT sum(total)::int AS paid FROM marketplace.orders WHERE order_id = ANY($1::text[])`, [
+      orders.map((o) => o.orderId),
+    ]);
+    const [fees] = await sys(shop, `SELECT sum(platform_fee)::int AS platform FROM marketplace.earnings WHERE order_id = ANY($1::text[])`, [
+      orders.map((o) => o.orderId),
+    ]);
+    const [refunds] = await sys(
+      shop,
+      `SELECT sum(amount)::int AS refunded FROM marketplace.refunds WHERE status = 'refunded' AND order_id = ANY($1::text[])`,
+      [orders.map((o) => o.orderId)],
+    );
     const lines = batch.lines.reduce((sum: number, l: any) => sum + l.amount, 0);
     expect(lines).toBe(batch.amount);
     expect(lines + fees!.platform + refunds!.refunded).toBe(totals!.paid);
 
-    const unpaid = await sys(shop, `SELECT count(*)::int AS n FROM marketplace.earnings WHERE order_id = ANY($1::text[]) AND payout_id IS NULL`, [orders.map((o) => o.orderId)]);
+    const unpaid = await sys(
+      shop,
+      `SELECT count(*)::int AS n FROM marketplace.earnings WHERE order_id = ANY($1::text[]) AND payout_id IS NULL`,
+      [orders.map((o) => o.orderId)],
+    );
     expect(unpaid).toEqual([{ n: 0 }]);
-    const [recorded] = await sys<{ envelope: any }>(shop, `SELECT envelope FROM platform.outbox WHERE type = 'marketplace.payout.batch_recorded.v1'`);
-    expect(recorded!.envelope.payload).toMatchObject({ payoutRunId: first.body.payoutRunId, providerId: "prv_1", amount: batch.amount, currency: "USD", periodEnd: "2026-03-16T00:00:00.000Z" });
+    const [recorded] = await sys<{ envelope: any }>(
+      shop,
+      `SELECT envelope FROM platform.outbox WHERE type = 'marketplace.payout.batch_recorded.v1'`,
+    );
+    expect(recorded!.envelope.payload).toMatchObject({
+      payoutRunId: first.body.payoutRunId,
+      providerId: "prv_1",
+      amount: batch.amount,
+      currency: "USD",
+      periodEnd: "2026-03-16T00:00:00.000Z",
+    });
     expect(shop.t.app.kernel.registry.validate(recorded!.envelope.type, recorded!.envelope.payload)).toEqual([]);
 
     const again = await run({ periodEnd: "2026-03-17T23:00:00.000Z" });
@@ -77,8 +111,12 @@ describe("payouts", () => {
     const offer = await refundableOffer(shop, { kind: "one_time", amount: 900, currency: "USD" }, 1);
     const small = await fulfilled(shop, offer);
     // A provider whose KYC was never verified, with a matured entry of its own.
-    await sys(shop, `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
-                     VALUES ('ern_nokyc', 'prv_nokyc', $1, 99, 'sale', 20000, 3000, 17000, 'USD', $2, $2)`, [small.orderId, shop.t.clock.now()]);
+    await sys(
+      shop,
+      `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
+                     VALUES ('ern_nokyc', 'prv_nokyc', $1, 99, 'sale', 20000, 3000, 17000, 'USD', $2, $2)`,
+      [small.orderId, shop.t.clock.now()],
+    );
     shop.t.clock.advance(7 * DAY_MS);
     const held = await run();
     expect(held.status, JSON.stringify(held.body)).toBe(201);

@@ -22,7 +22,9 @@ beforeAll(async () => {
     { ...(await exportJWK(rsaPair.publicKey)), kid: "rsa", alg: "RS256", use: "sig" },
     { ...(await exportJWK(ecPair.publicKey)), kid: "ec", use: "sig" },
   ];
-  server = createServer((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys })));
+  server = createServer((_request, response) =>
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys })),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/jwks`;
@@ -36,7 +38,11 @@ const token = (key: CryptoKey, alg: string, kid: string, claims: { iss?: string;
   if (claims.exp !== false) jwt = jwt.setExpirationTime("1h");
   return jwt.sign(key);
 };
-const codeOf = (promise: Promise<unknown>) => promise.then(() => "ok", (error: unknown) => (error instanceof RejectionError ? error.rejection.code : String(error)));
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "ok",
+    (error: unknown) => (error instanceof RejectionError ? error.rejection.code : String(error)),
+  );
 
 describe("JWKS tokens", () => {
   it("verifies only the pinned algorithms, and only with the configured issuer and audience and an expiry", async () => {
@@ -45,7 +51,9 @@ describe("JWKS tokens", () => {
     expect(await codeOf(auth.verify(`Bearer ${await token(rsa, "RS256", "rsa", good)}`))).toBe("ok");
     expect(await codeOf(auth.verify(`Bearer ${await token(ec, "ES256", "ec", good)}`))).toBe("AUTH.TOKEN_INVALID");
     expect(await codeOf(auth.verify(`Bearer ${await token(rsa, "RS256", "rsa", { aud: "ghasi" })}`))).toBe("AUTH.TOKEN_INVALID");
-    expect(await codeOf(auth.verify(`Bearer ${await token(rsa, "RS256", "rsa", { iss: "https://idp.test", aud: "other-app" })}`))).toBe("AUTH.TOKEN_INVALID");
+    expect(await codeOf(auth.verify(`Bearer ${await token(rsa, "RS256", "rsa", { iss: "https://idp.test", aud: "other-app" })}`))).toBe(
+      "AUTH.TOKEN_INVALID",
+    );
     expect(await codeOf(auth.verify(`Bearer ${await token(rsa, "RS256", "rsa", { ...good, exp: false })}`))).toBe("AUTH.TOKEN_INVALID");
     const both = new Authenticator({ jwksUrl: url, issuer: "https://idp.test", audience: "ghasi", algorithms: ["RS256", "ES256"] });
     expect(await codeOf(both.verify(`Bearer ${await token(ec, "ES256", "ec", good)}`))).toBe("ok");

@@ -26,7 +26,10 @@ describe("database", () => {
 
   it("scopes a transaction to the caller's tenant", async () => {
     t = await startTestApp();
-    const scope = await t.app.kernel.db.tx((tx) => tx.query<{ tenant: string }>(`SELECT current_setting('app.tenant_id', true) AS tenant`), { tenantId: "ten_42" });
+    const scope = await t.app.kernel.db.tx(
+      (tx) => tx.query<{ tenant: string }>(`SELECT current_setting('app.tenant_id', true) AS tenant`),
+      { tenantId: "ten_42" },
+    );
     expect(scope.rows[0]!.tenant).toBe("ten_42");
   });
 
@@ -39,7 +42,10 @@ describe("database", () => {
       // The duplicate fails inside a savepoint; the statement (prepared once per session) stays usable.
       await expect(tx.savepoint(() => tx.query(insert, ["test.prepared", "evt_1"]))).rejects.toThrow(/duplicate key/);
       const again = await tx.query<{ consumer: string; event_id: string }>(insert, ["test.prepared", "evt_2"]);
-      const deleted = await tx.query(`DELETE FROM platform.inbox WHERE consumer = $1 AND event_id = ANY ($2::text[])`, ["test.prepared", ["evt_1", "evt_2", "evt_3"]]);
+      const deleted = await tx.query(`DELETE FROM platform.inbox WHERE consumer = $1 AND event_id = ANY ($2::text[])`, [
+        "test.prepared",
+        ["evt_1", "evt_2", "evt_3"],
+      ]);
       return { again: again.rows, deleted: deleted.rowCount };
     });
     expect(counted).toEqual({ again: [{ consumer: "test.prepared", event_id: "evt_2" }], deleted: 2 });
@@ -48,12 +54,23 @@ describe("database", () => {
   it("plans statements in transactions once per session and off sequential scans, and the relay's claim on every call", async () => {
     t = await startTestApp();
     const settings = async (options?: { customPlans?: boolean }) =>
-      (await t!.app.kernel.db.tx((tx) => tx.query<{ mode: string; seqscan: string }>(
-        `SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan WHERE $1::int = 1`, [1]), options)).rows[0];
+      (
+        await t!.app.kernel.db.tx(
+          (tx) =>
+            tx.query<{ mode: string; seqscan: string }>(
+              `SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan WHERE $1::int = 1`,
+              [1],
+            ),
+          options,
+        )
+      ).rows[0];
     expect(await settings()).toEqual({ mode: "force_generic_plan", seqscan: "off" });
     expect(await settings({ customPlans: true })).toEqual({ mode: "force_custom_plan", seqscan: "on" });
     // Outside a transaction the session's defaults hold.
-    expect((await t.app.kernel.db.query(`SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan`)).rows[0]).toEqual({ mode: "auto", seqscan: "on" });
+    expect(
+      (await t.app.kernel.db.query(`SELECT current_setting('plan_cache_mode') AS mode, current_setting('enable_seqscan') AS seqscan`))
+        .rows[0],
+    ).toEqual({ mode: "auto", seqscan: "on" });
   });
 
   it("keeps a second process off a data directory in use", () => {
@@ -78,7 +95,11 @@ describe("upstream events on the bus", () => {
       events: [],
       errors: {},
       install({ kernel }) {
-        kernel.hub.register({ name: "listener.versions", types: ["catalog.course_version.published.v1"], handle: async (_tx, event) => void seen.push(event.eventId) });
+        kernel.hub.register({
+          name: "listener.versions",
+          types: ["catalog.course_version.published.v1"],
+          handle: async (_tx, event) => void seen.push(event.eventId),
+        });
       },
     };
     t = await startTestApp({ modules: [listener] });
@@ -126,12 +147,24 @@ describe("contract-breaking upstream events on the bus", () => {
     t = await startTestApp({ modules: [listener] });
     const nc = await connect({ servers: process.env.NATS_URL });
     try {
-      const bad = { eventId: "evt_broken", type: "catalog.course_version.published.v1", occurredAt: new Date().toISOString(), source: "catalog", correlationId: "c", metadata: {}, payload: { courseId: 42 } };
+      const bad = {
+        eventId: "evt_broken",
+        type: "catalog.course_version.published.v1",
+        occurredAt: new Date().toISOString(),
+        source: "catalog",
+        correlationId: "c",
+        metadata: {},
+        payload: { courseId: 42 },
+      };
       await jetstream(nc).publish(`${t.config.natsPrefix}catalog.course_version.published.v1`, JSON.stringify(bad), { msgID: bad.eventId });
       const deadline = Date.now() + 10_000;
       let letters: Array<{ consumer: string; last_error: string }> = [];
       while (letters.length === 0 && Date.now() < deadline) {
-        letters = (await t.app.kernel.db.query<{ consumer: string; last_error: string }>(`SELECT consumer, last_error FROM platform.dead_letters WHERE event_id = 'evt_broken' AND consumer = 'listener.versions'`)).rows;
+        letters = (
+          await t.app.kernel.db.query<{ consumer: string; last_error: string }>(
+            `SELECT consumer, last_error FROM platform.dead_letters WHERE event_id = 'evt_broken' AND consumer = 'listener.versions'`,
+          )
+        ).rows;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(letters).toHaveLength(1);

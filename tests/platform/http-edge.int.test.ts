@@ -13,7 +13,15 @@ let configured: TestApp;
 beforeAll(async () => {
   [plain, configured] = await Promise.all([
     startTestApp({ workers: false }),
-    startTestApp({ workers: false, env: { RATE_LIMIT_MAX: "3", RATE_LIMIT_WINDOW_MS: "60000", CORS_ORIGINS: "https://shop.example, https://admin.example", METRICS_TOKEN: "scrape-me-0123456789" } }),
+    startTestApp({
+      workers: false,
+      env: {
+        RATE_LIMIT_MAX: "3",
+        RATE_LIMIT_WINDOW_MS: "60000",
+        CORS_ORIGINS: "https://shop.example, https://admin.example",
+        METRICS_TOKEN: "scrape-me-0123456789",
+      },
+    }),
   ]);
 }, 60_000);
 afterAll(async () => {
@@ -70,9 +78,17 @@ describe("rate limiting", () => {
     const spent = await anonymous();
     expect(spent.statusCode).toBe(429);
     expect(spent.json().code).toBe("RATE_LIMITED");
-    expect((await t.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", remoteAddress: "10.0.0.61" })).statusCode).toBe(200);
+    expect((await t.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", remoteAddress: "10.0.0.61" })).statusCode).toBe(
+      200,
+    );
     // A made-up Authorization header per request buys no fresh budget: it counts against the address.
-    const forged = (i: number) => t.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", remoteAddress: "10.0.0.62", headers: { authorization: `Bearer forged.${i}.token` } });
+    const forged = (i: number) =>
+      t.app.server.inject({
+        method: "GET",
+        url: "/api/v1/marketplace/listings",
+        remoteAddress: "10.0.0.62",
+        headers: { authorization: `Bearer forged.${i}.token` },
+      });
     for (let i = 0; i < 3; i++) expect((await forged(i)).statusCode).toBe(200);
     expect((await forged(99)).statusCode).toBe(429);
   });
@@ -80,7 +96,11 @@ describe("rate limiting", () => {
 
 describe("CORS and security headers", () => {
   it("sends no CORS headers by default, and allows exactly the configured origins", async () => {
-    const none = await plain.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", headers: { origin: "https://shop.example" } });
+    const none = await plain.app.server.inject({
+      method: "GET",
+      url: "/api/v1/marketplace/listings",
+      headers: { origin: "https://shop.example" },
+    });
     expect(none.headers["access-control-allow-origin"]).toBeUndefined();
 
     const open = configured;
@@ -88,11 +108,20 @@ describe("CORS and security headers", () => {
       method: "OPTIONS",
       url: "/api/v1/marketplace/listings",
       remoteAddress: "10.0.0.50",
-      headers: { origin: "https://shop.example", "access-control-request-method": "GET", "access-control-request-headers": "authorization" },
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
     });
     expect(preflight.statusCode).toBeLessThan(300);
     expect(preflight.headers["access-control-allow-origin"]).toBe("https://shop.example");
-    const stranger = await open.app.server.inject({ method: "GET", url: "/api/v1/marketplace/listings", remoteAddress: "10.0.0.51", headers: { origin: "https://evil.example" } });
+    const stranger = await open.app.server.inject({
+      method: "GET",
+      url: "/api/v1/marketplace/listings",
+      remoteAddress: "10.0.0.51",
+      headers: { origin: "https://evil.example" },
+    });
     expect(stranger.headers["access-control-allow-origin"]).toBeUndefined();
   });
 

@@ -35,7 +35,8 @@ let t: TestApp;
 let operations: Operation[];
 const tokens: Array<string | undefined> = [];
 
-const count = async (table: string) => Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
+const count = async (table: string) =>
+  Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
 /** What a refused request must not have added to (workers are off: nothing else writes meanwhile). */
 const written = async () => ({ outbox: await count("platform.outbox"), idempotency: await count("platform.idempotency_keys") });
 
@@ -54,9 +55,15 @@ beforeAll(async () => {
     undefined,
   );
   // A tenant, a member and a provider the plausible ids point at, so some requests get past lookups.
-  expect((await call(t.app, "POST", "/api/v1/tenants", { token: admin, body: { tenantId: "ten_fuzz", name: "Fuzz", kind: "enterprise" } })).status).toBe(201);
+  expect(
+    (await call(t.app, "POST", "/api/v1/tenants", { token: admin, body: { tenantId: "ten_fuzz", name: "Fuzz", kind: "enterprise" } }))
+      .status,
+  ).toBe(201);
   expect((await call(t.app, "POST", "/api/v1/tenants/ten_fuzz/members", { token: admin, body: { userId: "usr_fuzz" } })).status).toBe(201);
-  expect((await call(t.app, "POST", "/api/v1/providers", { token: admin, body: { providerId: "prv_fuzz", tenantId: "ten_fuzz", name: "Fuzz" } })).status).toBe(201);
+  expect(
+    (await call(t.app, "POST", "/api/v1/providers", { token: admin, body: { providerId: "prv_fuzz", tenantId: "ten_fuzz", name: "Fuzz" } }))
+      .status,
+  ).toBe(201);
 
   const { paths } = (await call(t.app, "GET", "/openapi.json")).body as { paths: Record<string, Record<string, any>> };
   operations = Object.entries(paths).flatMap(([path, methods]) =>
@@ -86,14 +93,16 @@ const urlOf = (op: Operation, params: Record<string, string>, query: Record<stri
   const search = Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeLoose(v)}`);
   return search.length > 0 ? `${path}?${search.join("&")}` : path;
 };
-const asQueryText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value) ?? "");
-const describeSent = (sent: Sent) => JSON.stringify({ ...sent, token: sent.token ? tokens.indexOf(sent.token) : "none", rawBody: sent.rawBody?.slice(0, 80) }).slice(0, 400);
+const asQueryText = (value: unknown) => (typeof value === "string" ? value : (JSON.stringify(value) ?? ""));
+const describeSent = (sent: Sent) =>
+  JSON.stringify({ ...sent, token: sent.token ? tokens.indexOf(sent.token) : "none", rawBody: sent.rawBody?.slice(0, 80) }).slice(0, 400);
 
 /** The invariants every answer keeps; returns what broke, if anything. */
 function brokenBy(response: { status: number; body: any; headers: Record<string, unknown> }): string | null {
   if (response.status >= 500) return `answered ${response.status}: ${JSON.stringify(response.body).slice(0, 200)}`;
   if (response.status >= 400) {
-    if (!String(response.headers["content-type"]).startsWith("application/problem+json")) return `error ${response.status} as ${String(response.headers["content-type"])}`;
+    if (!String(response.headers["content-type"]).startsWith("application/problem+json"))
+      return `error ${response.status} as ${String(response.headers["content-type"])}`;
     if (typeof response.body?.code !== "string") return `error ${response.status} without a code`;
   }
   return null;
@@ -112,18 +121,28 @@ describe("hostile input on every route", () => {
       const plain = Object.fromEntries(op.params.map((name) => [name, "x"]));
       const cases: Array<{ sent: Omit<Sent, "token">; path: string }> = [];
       // A URL cannot carry a lone surrogate (it is not UTF-8): NUL is what reaches a parameter from a URL.
-      for (const name of op.params) cases.push({ sent: { method: op.method, url: urlOf(op, { ...plain, [name]: "a\u0000b" }) }, path: `params/${name}` });
-      for (const q of [...op.query.map((q) => q.name), "unlisted"]) cases.push({ sent: { method: op.method, url: urlOf(op, plain, { [q]: "\u0000" }) }, path: `querystring/${q}` });
+      for (const name of op.params)
+        cases.push({ sent: { method: op.method, url: urlOf(op, { ...plain, [name]: "a\u0000b" }) }, path: `params/${name}` });
+      for (const q of [...op.query.map((q) => q.name), "unlisted"])
+        cases.push({ sent: { method: op.method, url: urlOf(op, plain, { [q]: "\u0000" }) }, path: `querystring/${q}` });
       if (op.method !== "GET" && op.method !== "DELETE" && !op.rawBody) {
         const fields = Object.keys(op.body?.properties ?? { note: {} });
         for (const text of ["x\u0000", "\ud800", "\udfffz"]) {
-          for (const field of fields) cases.push({ sent: { method: op.method, url: urlOf(op, plain), body: { [field]: text } }, path: `body/${field}` });
+          for (const field of fields)
+            cases.push({ sent: { method: op.method, url: urlOf(op, plain), body: { [field]: text } }, path: `body/${field}` });
         }
-        cases.push({ sent: { method: op.method, url: urlOf(op, plain), body: { nested: [{ deeper: { "key\u0000": 1 } }] } }, path: "body/nested/0/deeper/key\\u0000" });
+        cases.push({
+          sent: { method: op.method, url: urlOf(op, plain), body: { nested: [{ deeper: { "key\u0000": 1 } }] } },
+          path: "body/nested/0/deeper/key\\u0000",
+        });
       }
       for (const token of [tokens[0], undefined]) {
         for (const { sent, path } of cases) {
-          const response = await call(t.app, sent.method, sent.url, { ...sent, token, headers: { "idempotency-key": `fuzz-${failures.length}-${path}` } });
+          const response = await call(t.app, sent.method, sent.url, {
+            ...sent,
+            token,
+            headers: { "idempotency-key": `fuzz-${failures.length}-${path}` },
+          });
           const wrong =
             response.status !== 400 || response.body?.code !== "REQUEST.INVALID_TEXT"
               ? `answered ${response.status} ${response.body?.code ?? ""}`
@@ -144,10 +163,25 @@ describe("hostile input on every route", () => {
     for (const [index, op] of operations.entries()) {
       const request = fc.record({
         token: fc.constantFrom(...tokens),
-        params: fc.record(Object.fromEntries(op.params.map((name) => [name, fc.oneof(fc.constantFrom("ten_fuzz", "usr_fuzz", "prv_fuzz", "x"), hostileString)]))),
+        params: fc.record(
+          Object.fromEntries(
+            op.params.map((name) => [name, fc.oneof(fc.constantFrom("ten_fuzz", "usr_fuzz", "prv_fuzz", "x"), hostileString)]),
+          ),
+        ),
         query: fc.record(Object.fromEntries(op.query.map((q) => [q.name, fromSchema(q.schema).map(asQueryText)])), { requiredKeys: [] }),
         body: op.body ? fc.oneof({ weight: 8, arbitrary: fromSchema(op.body) }, { weight: 1, arbitrary: hostile }) : fc.constant(undefined),
-        raw: fc.constantFrom(undefined, undefined, undefined, undefined, undefined, undefined, deepBody(20_000), "{", '{"a":1e999999}', '"\\ud800"'),
+        raw: fc.constantFrom(
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          deepBody(20_000),
+          "{",
+          '{"a":1e999999}',
+          '"\\ud800"',
+        ),
         key: fc.constantFrom(undefined, "fuzz-key-1", "fuzz-key-2", "k".repeat(300)),
       });
       for (const r of fc.sample(request, { numRuns: RUNS_PER_ROUTE, seed: SEED + index })) {
@@ -166,7 +200,8 @@ describe("hostile input on every route", () => {
         if (broken) failures.push(`${describeSent(sent)} → ${broken}`);
         if (before && response.status >= 400) {
           const after = await written();
-          if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${describeSent(sent)} → refused with ${response.status} but wrote ${JSON.stringify({ before, after })}`);
+          if (JSON.stringify(after) !== JSON.stringify(before))
+            failures.push(`${describeSent(sent)} → refused with ${response.status} but wrote ${JSON.stringify({ before, after })}`);
         }
       }
     }

@@ -17,10 +17,16 @@ const sqlstateModule: ContextModule = {
   events: [],
   errors: {},
   install({ server, kernel }) {
-    server.post("/test/sqlstate/:state", { schema: { params: Type.Object({ state: Type.String({ pattern: "^[0-9A-Z]{5}$" }) }) } }, async (request) => {
-      await kernel.db.tx((tx) => tx.query(`DO $$ BEGIN RAISE EXCEPTION 'probe' USING ERRCODE = '${request.params.state}'; END $$`), { tenantId: "ten_1" });
-      return { ok: true };
-    });
+    server.post(
+      "/test/sqlstate/:state",
+      { schema: { params: Type.Object({ state: Type.String({ pattern: "^[0-9A-Z]{5}$" }) }) } },
+      async (request) => {
+        await kernel.db.tx((tx) => tx.query(`DO $$ BEGIN RAISE EXCEPTION 'probe' USING ERRCODE = '${request.params.state}'; END $$`), {
+          tenantId: "ten_1",
+        });
+        return { ok: true };
+      },
+    );
   },
 };
 
@@ -33,8 +39,14 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 const sign = (claims: Record<string, unknown>, build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setExpirationTime("1h")) =>
-  build(new SignJWT({ roles: ["platform_admin"], ...claims }).setProtectedHeader({ alg: "HS256" }).setSubject(String(claims.sub ?? "usr_x")).setIssuedAt()).sign(new TextEncoder().encode(TEST_SECRET));
-const count = async (table: string) => Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
+  build(
+    new SignJWT({ roles: ["platform_admin"], ...claims })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(String(claims.sub ?? "usr_x"))
+      .setIssuedAt(),
+  ).sign(new TextEncoder().encode(TEST_SECRET));
+const count = async (table: string) =>
+  Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
 
 describe("database refusals", () => {
   it("maps constraint and data errors to 4xx problems with stable codes, and keeps a bug (undefined table) a 500", async () => {
@@ -61,7 +73,11 @@ describe("database refusals", () => {
 describe("amounts", () => {
   it("refuses a wallet credit past 10^12 minor units (2^53-1 was accepted) and writes nothing; 10^12 itself is credited", async () => {
     const credit = (amount: number, key: string) =>
-      call(t.app, "POST", "/api/v1/wallets/usr_w/credits", { token: admin, body: { bucket: "general", amount, currency: "USD" }, headers: { "idempotency-key": key } });
+      call(t.app, "POST", "/api/v1/wallets/usr_w/credits", {
+        token: admin,
+        body: { bucket: "general", amount, currency: "USD" },
+        headers: { "idempotency-key": key },
+      });
     const outbox = await count("platform.outbox");
     for (const amount of [Number.MAX_SAFE_INTEGER, MAX_MINOR_UNITS + 1, 1e21]) {
       const refused = await credit(amount, `k-${amount}`);
@@ -110,7 +126,9 @@ describe("tokens", () => {
   it("refuses to start in JWKS mode without an issuer and an audience, and pins JWKS algorithms to asymmetric ones", () => {
     expect(() => loadConfig({ AUTH_JWKS_URL: "https://idp.example/jwks" })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE/);
     expect(() => loadConfig({ AUTH_JWKS_URL: "https://idp.example/jwks", AUTH_ISSUER: "https://idp.example" })).toThrow(/AUTH_AUDIENCE/);
-    expect(() => loadConfig({ AUTH_JWKS_URL: "https://idp.example/jwks", AUTH_ISSUER: "i", AUTH_AUDIENCE: "a", AUTH_ALGORITHMS: "HS256" })).toThrow(/AUTH_ALGORITHMS/);
+    expect(() =>
+      loadConfig({ AUTH_JWKS_URL: "https://idp.example/jwks", AUTH_ISSUER: "i", AUTH_AUDIENCE: "a", AUTH_ALGORITHMS: "HS256" }),
+    ).toThrow(/AUTH_ALGORITHMS/);
     const config = loadConfig({ AUTH_JWKS_URL: "https://idp.example/jwks", AUTH_ISSUER: "i", AUTH_AUDIENCE: "a" });
     expect(config.auth.algorithms).toEqual(["RS256", "ES256", "EdDSA"]);
   });

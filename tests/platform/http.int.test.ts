@@ -15,8 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-const notes = async () => Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.probe_notes`)).rows[0]!.n);
-const outboxRows = async () => Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox`)).rows[0]!.n);
+const notes = async () =>
+  Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.probe_notes`)).rows[0]!.n);
+const outboxRows = async () =>
+  Number((await t.app.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox`)).rows[0]!.n);
 
 function expectProblem(response: { status: number; body: any; headers: Record<string, unknown> }, status: number, code: string) {
   expect(response.status).toBe(status);
@@ -40,10 +42,13 @@ describe("service endpoints", () => {
 
   it("describes the purchase routes' answers, headers and security in the OpenAPI document", async () => {
     const { paths } = (await call(t.app, "GET", "/openapi.json")).body;
-    const answer = (path: string, method: string, status: string) => paths[path][method].responses[status].content["application/json"].schema.properties;
+    const answer = (path: string, method: string, status: string) =>
+      paths[path][method].responses[status].content["application/json"].schema.properties;
     expect(Object.keys(answer("/api/v1/orders", "post", "201"))).toEqual(["orderId", "status", "totals", "refundDeadline"]);
     expect(answer("/api/v1/orders/{orderId}", "get", "200")).toHaveProperty("saga.properties.steps");
-    expect(Object.keys(answer("/api/v1/payments/process", "post", "201"))).toEqual(expect.arrayContaining(["paymentId", "status", "walletBreakdown", "refunds", "walletShortfall"]));
+    expect(Object.keys(answer("/api/v1/payments/process", "post", "201"))).toEqual(
+      expect.arrayContaining(["paymentId", "status", "walletBreakdown", "refunds", "walletShortfall"]),
+    );
     expect(Object.keys(answer("/api/v1/wallets/{userId}/credits", "post", "201"))).toContain("balanceAfter");
     for (const path of ["/api/v1/orders", "/api/v1/payments/process", "/api/v1/wallets/{userId}/credits"]) {
       expect(paths[path].post.security).toEqual([{ bearer: [] }]);
@@ -59,20 +64,57 @@ describe("service endpoints", () => {
 });
 
 describe("bad input writes nothing", () => {
-  const cases: Array<[string, { token?: () => string; body?: unknown; rawBody?: string; headers?: Record<string, string> }, number, string]> = [
-    ["malformed JSON", { token: () => learner, rawBody: "{\"text\": ", headers: { "idempotency-key": "k-malformed" } }, 400, "REQUEST.MALFORMED_JSON"],
-    ["a wrong type", { token: () => learner, body: { text: 42 }, headers: { "idempotency-key": "k-type" } }, 400, "REQUEST.VALIDATION_FAILED"],
-    ["a number sent as a string", { token: () => learner, body: { text: "hi", copies: "2" }, headers: { "idempotency-key": "k-coerce" } }, 400, "REQUEST.VALIDATION_FAILED"],
-    ["an unknown field", { token: () => learner, body: { text: "hi", admin: true }, headers: { "idempotency-key": "k-unknown" } }, 400, "REQUEST.VALIDATION_FAILED"],
+  const cases: Array<
+    [string, { token?: () => string; body?: unknown; rawBody?: string; headers?: Record<string, string> }, number, string]
+  > = [
+    [
+      "malformed JSON",
+      { token: () => learner, rawBody: '{"text": ', headers: { "idempotency-key": "k-malformed" } },
+      400,
+      "REQUEST.MALFORMED_JSON",
+    ],
+    [
+      "a wrong type",
+      { token: () => learner, body: { text: 42 }, headers: { "idempotency-key": "k-type" } },
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
+    [
+      "a number sent as a string",
+      { token: () => learner, body: { text: "hi", copies: "2" }, headers: { "idempotency-key": "k-coerce" } },
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
+    [
+      "an unknown field",
+      { token: () => learner, body: { text: "hi", admin: true }, headers: { "idempotency-key": "k-unknown" } },
+      400,
+      "REQUEST.VALIDATION_FAILED",
+    ],
     ["a missing field", { token: () => learner, body: {}, headers: { "idempotency-key": "k-missing" } }, 400, "REQUEST.VALIDATION_FAILED"],
     ["no token", { body: { text: "hi" }, headers: { "idempotency-key": "k-anon" } }, 401, "AUTH.TOKEN_MISSING"],
-    ["a forged token", { token: () => learner.slice(0, -4) + "AAAA", body: { text: "hi" }, headers: { "idempotency-key": "k-forged" } }, 401, "AUTH.TOKEN_INVALID"],
+    [
+      "a forged token",
+      { token: () => learner.slice(0, -4) + "AAAA", body: { text: "hi" }, headers: { "idempotency-key": "k-forged" } },
+      401,
+      "AUTH.TOKEN_INVALID",
+    ],
     ["the wrong role", { token: () => service, body: { text: "hi" }, headers: { "idempotency-key": "k-role" } }, 403, "AUTH.FORBIDDEN"],
     // Who may call comes before what the body says: a stranger learns nothing of the schema.
     ["no token and a bad body", { body: { text: 42 }, headers: { "idempotency-key": "k-anon-bad" } }, 401, "AUTH.TOKEN_MISSING"],
-    ["the wrong role and a bad body", { token: () => service, body: {}, headers: { "idempotency-key": "k-role-bad" } }, 403, "AUTH.FORBIDDEN"],
+    [
+      "the wrong role and a bad body",
+      { token: () => service, body: {}, headers: { "idempotency-key": "k-role-bad" } },
+      403,
+      "AUTH.FORBIDDEN",
+    ],
     ["no Idempotency-Key", { token: () => learner, body: { text: "hi" } }, 400, "IDEMPOTENCY.KEY_REQUIRED"],
-    ["a business refusal", { token: () => learner, body: { text: "forbidden" }, headers: { "idempotency-key": "k-refused" } }, 409, "PROBE.REFUSED"],
+    [
+      "a business refusal",
+      { token: () => learner, body: { text: "forbidden" }, headers: { "idempotency-key": "k-refused" } },
+      409,
+      "PROBE.REFUSED",
+    ],
   ];
   for (const [name, request, status, code] of cases) {
     it(`answers ${name} with ${status} ${code}`, async () => {
@@ -84,7 +126,11 @@ describe("bad input writes nothing", () => {
   }
 
   it("names the offending field", async () => {
-    const response = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "" }, headers: { "idempotency-key": "k-path" } });
+    const response = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: learner,
+      body: { text: "" },
+      headers: { "idempotency-key": "k-path" },
+    });
     expect(response.body.errors[0].path).toBe("body/text");
   });
 
@@ -101,8 +147,16 @@ describe("bad input writes nothing", () => {
 describe("Idempotency-Key", () => {
   it("returns the first response for a retried request and writes once", async () => {
     const before = await notes();
-    const first = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "once" }, headers: { "idempotency-key": "k-retry" } });
-    const second = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "once" }, headers: { "idempotency-key": "k-retry" } });
+    const first = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: learner,
+      body: { text: "once" },
+      headers: { "idempotency-key": "k-retry" },
+    });
+    const second = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: learner,
+      body: { text: "once" },
+      headers: { "idempotency-key": "k-retry" },
+    });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body.noteId).toBe(first.body.noteId);
@@ -120,8 +174,16 @@ describe("Idempotency-Key", () => {
 
   it("takes the same body with its fields in another order as the same request", async () => {
     const before = await notes();
-    const first = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, rawBody: '{"text":"ordered","copies":2}', headers: { "idempotency-key": "k-order" } });
-    const second = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, rawBody: '{"copies":2,"text":"ordered"}', headers: { "idempotency-key": "k-order" } });
+    const first = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: learner,
+      rawBody: '{"text":"ordered","copies":2}',
+      headers: { "idempotency-key": "k-order" },
+    });
+    const second = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: learner,
+      rawBody: '{"copies":2,"text":"ordered"}',
+      headers: { "idempotency-key": "k-order" },
+    });
     expect(first.status).toBe(201);
     expect(second).toMatchObject({ status: 201, body: { noteId: first.body.noteId } });
     expect(await notes()).toBe(before + 1);
@@ -130,8 +192,16 @@ describe("Idempotency-Key", () => {
   it("keeps the keys of two tenants apart, though their users share an id", async () => {
     const elsewhere = await t.token({ sub: "usr_l", tid: "ten_2", roles: ["learner"] });
     const before = await notes();
-    const mine = await call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "same" }, headers: { "idempotency-key": "k-tenant" } });
-    const theirs = await call(t.app, "POST", "/api/v1/probe/notes", { token: elsewhere, body: { text: "same" }, headers: { "idempotency-key": "k-tenant" } });
+    const mine = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: learner,
+      body: { text: "same" },
+      headers: { "idempotency-key": "k-tenant" },
+    });
+    const theirs = await call(t.app, "POST", "/api/v1/probe/notes", {
+      token: elsewhere,
+      body: { text: "same" },
+      headers: { "idempotency-key": "k-tenant" },
+    });
     expect([mine.status, theirs.status]).toEqual([201, 201]);
     expect(theirs.body.noteId).not.toBe(mine.body.noteId);
     expect(await notes()).toBe(before + 2);
@@ -140,7 +210,9 @@ describe("Idempotency-Key", () => {
   it.runIf(onPostgres)("writes once when the same key arrives 20 times at once", async () => {
     const before = await notes();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "burst" }, headers: { "idempotency-key": "k-burst" } })),
+      Array.from({ length: 20 }, () =>
+        call(t.app, "POST", "/api/v1/probe/notes", { token: learner, body: { text: "burst" }, headers: { "idempotency-key": "k-burst" } }),
+      ),
     );
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(responses.map((r) => r.body.noteId)).size).toBe(1);
@@ -170,10 +242,32 @@ describe("upstream events in", () => {
   });
 
   it("refuses our own wire types, unknown types and bad payloads", async () => {
-    expectProblem(await call(t.app, "POST", "/api/v1/events/ingest", { token: service, body: upstream("evt_x1", { key: "k", seq: 1 }, "probe.pinged.v1") }), 422, "EVENT.TYPE_NOT_ACCEPTED");
-    expectProblem(await call(t.app, "POST", "/api/v1/events/ingest", { token: service, body: upstream("evt_x2", {}, "made.up.v1") }), 422, "EVENT.TYPE_NOT_ACCEPTED");
-    expectProblem(await call(t.app, "POST", "/api/v1/events/ingest", { token: service, body: upstream("evt_x3", { courseId: 7 }) }), 400, "EVENT.PAYLOAD_INVALID");
-    expectProblem(await call(t.app, "POST", "/api/v1/events/ingest", { token: learner, body: upstream("evt_x4", { courseId: "c", courseVersionId: "v" }) }), 403, "AUTH.FORBIDDEN");
+    expectProblem(
+      await call(t.app, "POST", "/api/v1/events/ingest", {
+        token: service,
+        body: upstream("evt_x1", { key: "k", seq: 1 }, "probe.pinged.v1"),
+      }),
+      422,
+      "EVENT.TYPE_NOT_ACCEPTED",
+    );
+    expectProblem(
+      await call(t.app, "POST", "/api/v1/events/ingest", { token: service, body: upstream("evt_x2", {}, "made.up.v1") }),
+      422,
+      "EVENT.TYPE_NOT_ACCEPTED",
+    );
+    expectProblem(
+      await call(t.app, "POST", "/api/v1/events/ingest", { token: service, body: upstream("evt_x3", { courseId: 7 }) }),
+      400,
+      "EVENT.PAYLOAD_INVALID",
+    );
+    expectProblem(
+      await call(t.app, "POST", "/api/v1/events/ingest", {
+        token: learner,
+        body: upstream("evt_x4", { courseId: "c", courseVersionId: "v" }),
+      }),
+      403,
+      "AUTH.FORBIDDEN",
+    );
     const stored = await t.app.kernel.db.query(`SELECT 1 FROM platform.outbox WHERE event_id LIKE 'evt_x%'`);
     expect(stored.rows).toHaveLength(0);
   });

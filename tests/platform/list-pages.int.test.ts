@@ -18,7 +18,9 @@ async function walk(url: string, token: string, limit: number): Promise<{ items:
   const sizes: number[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 50; pages++) {
-    const response = await shop.http("GET", `${url}${url.includes("?") ? "&" : "?"}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, { token });
+    const response = await shop.http("GET", `${url}${url.includes("?") ? "&" : "?"}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, {
+      token,
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     items.push(...response.body.items);
     sizes.push(response.body.items.length);
@@ -28,13 +30,23 @@ async function walk(url: string, token: string, limit: number): Promise<{ items:
   throw new Error("the list never ended");
 }
 
-const GARBAGE_CURSORS = ["zzz", "AAAA", "!!", "eyJhIjoxfQ", Buffer.from('["not a date","x"]').toString("base64url"), Buffer.from("\u0000").toString("base64url")];
+const GARBAGE_CURSORS = [
+  "zzz",
+  "AAAA",
+  "!!",
+  "eyJhIjoxfQ",
+  Buffer.from('["not a date","x"]').toString("base64url"),
+  Buffer.from("\u0000").toString("base64url"),
+];
 
 describe("paged lists", () => {
   it("pages a tenant's members by limit (default 50, at most 200) with a cursor, each member once, in join order", async () => {
     for (let i = 0; i < 7; i++) {
       shop.t.clock.advance(i % 2 === 0 ? 0 : 1_000); // ties on joined_at too: the user id breaks them
-      const joined = await shop.http("POST", `/api/v1/tenants/${ENTERPRISE}/members`, { token: shop.admin, body: { userId: `usr_page_${i}` } });
+      const joined = await shop.http("POST", `/api/v1/tenants/${ENTERPRISE}/members`, {
+        token: shop.admin,
+        body: { userId: `usr_page_${i}` },
+      });
       expect(joined.status).toBe(201);
     }
     const { items, sizes } = await walk(`/api/v1/tenants/${ENTERPRISE}/members`, shop.admin, 3);
@@ -50,9 +62,15 @@ describe("paged lists", () => {
   it("pages an enterprise's default enrollment intentions the same way", async () => {
     for (let i = 0; i < 5; i++) {
       const courseId = `crs_page_${i}`;
-      const created = await shop.http("POST", "/api/v1/catalog/courses", { token: shop.provider, body: { courseId, providerId: "prv_1", title: `Course ${i}` } });
+      const created = await shop.http("POST", "/api/v1/catalog/courses", {
+        token: shop.provider,
+        body: { courseId, providerId: "prv_1", title: `Course ${i}` },
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
-      const intended = await shop.http("POST", `${base}/default-enrollment-intentions`, { token: shop.orgAdmin, body: { contentKey: courseId } });
+      const intended = await shop.http("POST", `${base}/default-enrollment-intentions`, {
+        token: shop.orgAdmin,
+        body: { contentKey: courseId },
+      });
       expect(intended.status, JSON.stringify(intended.body)).toBe(201);
     }
     const { items, sizes } = await walk(`${base}/default-enrollment-intentions`, shop.orgAdmin, 2);

@@ -104,13 +104,18 @@ describe("transactional outbox", () => {
     // A relay whose process "dies" right after the bus accepted the batch, before the rows are marked.
     const real: Publisher = kernel.bus ?? new InProcessPublisher(kernel.hub);
     let died = false;
-    const dying = new Relay(kernel.db, {
-      async publish(tx, envs) {
-        await real.publish(tx, envs);
-        died = true;
-        throw new Error("process killed");
+    const dying = new Relay(
+      kernel.db,
+      {
+        async publish(tx, envs) {
+          await real.publish(tx, envs);
+          died = true;
+          throw new Error("process killed");
+        },
       },
-    }, { batchSize: 100, concurrency: 1, pollMs: 10 }, { published: () => undefined, failed: () => undefined });
+      { batchSize: 100, concurrency: 1, pollMs: 10 },
+      { published: () => undefined, failed: () => undefined },
+    );
     await expect(dying.runOnce()).rejects.toThrow("process killed");
     expect(died).toBe(true);
 

@@ -10,7 +10,11 @@ afterEach(async () => {
 
 const INSERT = `INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`;
 const kept = async (app: TestApp, consumer: string) =>
-  (await app.app.kernel.db.query<{ event_id: string }>(`SELECT event_id FROM platform.inbox WHERE consumer = $1 ORDER BY event_id`, [consumer])).rows.map((r) => r.event_id);
+  (
+    await app.app.kernel.db.query<{ event_id: string }>(`SELECT event_id FROM platform.inbox WHERE consumer = $1 ORDER BY event_id`, [
+      consumer,
+    ])
+  ).rows.map((r) => r.event_id);
 
 describe("statements sent without waiting", () => {
   it("fail the transaction with their own error, not the aborted transaction's, and keep none of its writes", async () => {
@@ -28,10 +32,12 @@ describe("statements sent without waiting", () => {
     t = await startTestApp();
     await t.app.kernel.db.tx(async (tx) => {
       await tx.query(INSERT, ["test.send.b", "evt_1"]);
-      await expect(tx.savepoint(async () => {
-        tx.send(INSERT, ["test.send.b", "evt_2"]);
-        tx.send(INSERT, ["test.send.b", "evt_1"]); // a duplicate
-      })).rejects.toMatchObject({ code: "23505" });
+      await expect(
+        tx.savepoint(async () => {
+          tx.send(INSERT, ["test.send.b", "evt_2"]);
+          tx.send(INSERT, ["test.send.b", "evt_1"]); // a duplicate
+        }),
+      ).rejects.toMatchObject({ code: "23505" });
       tx.send(INSERT, ["test.send.b", "evt_3"]);
     });
     expect(await kept(t, "test.send.b")).toEqual(["evt_1", "evt_3"]);
@@ -82,36 +88,39 @@ describe("statements sent without waiting", () => {
     expect((await db.tx((tx) => tx.query<{ one: number }>(`SELECT 1 AS one WHERE $1::int = 1`, [1]))).rows).toEqual([{ one: 1 }]);
   });
 
-  it.runIf(onPostgres)("leave with the statements around them: BEGIN with the first, COMMIT with the pre-commit write, one socket write each", async () => {
-    t = await startTestApp({ workers: false }); // no relay or consumer shares the pool meanwhile
-    const db = t.app.kernel.db as PostgresDb;
-    let writes = 0;
-    const counting = (client: { connection: { stream: { _write: Function; _writev?: Function } } }) => {
-      const stream = client.connection.stream;
-      const write = stream._write.bind(stream);
-      const writev = stream._writev?.bind(stream);
-      stream._write = (...args: unknown[]) => (writes++, write(...args));
-      if (writev) stream._writev = (...args: unknown[]) => (writes++, writev(...args));
-      return () => {
-        stream._write = write;
-        if (writev) stream._writev = writev;
+  it.runIf(onPostgres)(
+    "leave with the statements around them: BEGIN with the first, COMMIT with the pre-commit write, one socket write each",
+    async () => {
+      t = await startTestApp({ workers: false }); // no relay or consumer shares the pool meanwhile
+      const db = t.app.kernel.db as PostgresDb;
+      let writes = 0;
+      const counting = (client: { connection: { stream: { _write: Function; _writev?: Function } } }) => {
+        const stream = client.connection.stream;
+        const write = stream._write.bind(stream);
+        const writev = stream._writev?.bind(stream);
+        stream._write = (...args: unknown[]) => (writes++, write(...args));
+        if (writev) stream._writev = (...args: unknown[]) => (writes++, writev(...args));
+        return () => {
+          stream._write = write;
+          if (writev) stream._writev = writev;
+        };
       };
-    };
-    const restore: Array<() => void> = [];
-    db.pool.on("acquire", (client) => restore.push(counting(client as never)));
-    try {
-      await db.tx(async (tx) => {
-        const read = tx.query(`SELECT 1 AS one WHERE $1::int = 1`, [1]);
-        tx.send(INSERT, ["test.send.d", "evt_1"]);
-        await read;
-        tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.d", "evt_2"] });
-        expect(writes).toBe(1); // BEGIN, the read and the send
-      });
-      expect(writes).toBe(2); // then the pre-commit write and COMMIT
-    } finally {
-      db.pool.removeAllListeners("acquire");
-      restore.forEach((undo) => undo());
-    }
-    expect(await kept(t, "test.send.d")).toEqual(["evt_1", "evt_2"]);
-  });
+      const restore: Array<() => void> = [];
+      db.pool.on("acquire", (client) => restore.push(counting(client as never)));
+      try {
+        await db.tx(async (tx) => {
+          const read = tx.query(`SELECT 1 AS one WHERE $1::int = 1`, [1]);
+          tx.send(INSERT, ["test.send.d", "evt_1"]);
+          await read;
+          tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.d", "evt_2"] });
+          expect(writes).toBe(1); // BEGIN, the read and the send
+        });
+        expect(writes).toBe(2); // then the pre-commit write and COMMIT
+      } finally {
+        db.pool.removeAllListeners("acquire");
+        restore.forEach((undo) => undo());
+      }
+      expect(await kept(t, "test.send.d")).toEqual(["evt_1", "evt_2"]);
+    },
+  );
 });

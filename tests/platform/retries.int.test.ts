@@ -22,7 +22,12 @@ describe("inbox", () => {
     await t.settle();
     // A redelivery, as NATS would do after a lost ack, in a batch and alone.
     const consumer = kernel.hub.consumer("probe.recorder")!;
-    await kernel.db.tx((tx) => kernel.hub.deliver(tx, [{ consumer, event }, { consumer, event: ping("dup", 2) }]));
+    await kernel.db.tx((tx) =>
+      kernel.hub.deliver(tx, [
+        { consumer, event },
+        { consumer, event: ping("dup", 2) },
+      ]),
+    );
     await kernel.db.tx((tx) => kernel.hub.deliver(tx, [{ consumer, event }]));
     expect(await count(t, `SELECT count(*)::int AS n FROM platform.probe_effects WHERE event_id = $1`, [event.eventId])).toBe(1);
   });
@@ -38,15 +43,27 @@ describe("retries and dead letters", () => {
       types: [ProbePinged.type],
       async handle(tx, event) {
         const { seq } = event.payload as { seq: number };
-        tx.later({ ctes: [`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1::text, $2::text, 'x')`], params: [event.eventId, seq === 13 ? null : "owner"] });
+        tx.later({
+          ctes: [`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1::text, $2::text, 'x')`],
+          params: [event.eventId, seq === 13 ? null : "owner"],
+        });
       },
     };
     const good = ping("brk", 1);
     const bad = ping("brk", 13);
-    await kernel.db.tx((tx) => kernel.hub.deliver(tx, [{ consumer: breaker, event: good }, { consumer: breaker, event: bad }]));
+    await kernel.db.tx((tx) =>
+      kernel.hub.deliver(tx, [
+        { consumer: breaker, event: good },
+        { consumer: breaker, event: bad },
+      ]),
+    );
     expect(await count(t, `SELECT count(*)::int AS n FROM platform.probe_notes WHERE id = ANY($1)`, [[good.eventId, bad.eventId]])).toBe(1);
     expect(await count(t, `SELECT count(*)::int AS n FROM platform.probe_notes WHERE id = $1`, [good.eventId])).toBe(1);
-    expect(await count(t, `SELECT count(*)::int AS n FROM platform.consumer_retries WHERE consumer = 'probe.breaker' AND event_id = $1`, [bad.eventId])).toBe(1);
+    expect(
+      await count(t, `SELECT count(*)::int AS n FROM platform.consumer_retries WHERE consumer = 'probe.breaker' AND event_id = $1`, [
+        bad.eventId,
+      ]),
+    ).toBe(1);
   });
 
   it("retries a failing handler at 1 s, 5 s, 30 s, 5 min and 1 h, then dead-letters it; replay after a fix applies it once", async () => {
@@ -61,7 +78,11 @@ describe("retries and dead letters", () => {
     expect(probe.control.calls).toBe(1);
 
     for (const [index, delay] of RETRY_LADDER_MS.entries()) {
-      const retry = (await kernel.db.query<{ attempts: number; next_attempt_at: Date }>(`SELECT attempts, next_attempt_at FROM platform.consumer_retries`)).rows[0]!;
+      const retry = (
+        await kernel.db.query<{ attempts: number; next_attempt_at: Date }>(
+          `SELECT attempts, next_attempt_at FROM platform.consumer_retries`,
+        )
+      ).rows[0]!;
       expect(retry.attempts).toBe(index + 1);
       expect(new Date(retry.next_attempt_at).getTime()).toBe(t.clock.now().getTime() + delay);
       // Not a millisecond early.

@@ -14,23 +14,33 @@ let admin: string;
 beforeAll(async () => {
   t = await startTestApp({ workers: false });
   admin = await t.token({ sub: "usr_admin", tid: "ten_platform", roles: ["platform_admin"] });
-  await t.app.kernel.db.tx(async (tx) => {
-    for (const tenant of ["ten_a", "ten_b"]) {
-      await tx.query(`INSERT INTO tenancy.tenants (tenant_id, name, kind, created_at) VALUES ($1, $1, 'organization', now())`, [tenant]);
-      await tx.query(`INSERT INTO tenancy.members (tenant_id, user_id, joined_at) VALUES ($1, 'usr_' || $1, now())`, [tenant]);
-    }
-  }, { tenantId: SYSTEM_SCOPE });
+  await t.app.kernel.db.tx(
+    async (tx) => {
+      for (const tenant of ["ten_a", "ten_b"]) {
+        await tx.query(`INSERT INTO tenancy.tenants (tenant_id, name, kind, created_at) VALUES ($1, $1, 'organization', now())`, [tenant]);
+        await tx.query(`INSERT INTO tenancy.members (tenant_id, user_id, joined_at) VALUES ($1, 'usr_' || $1, now())`, [tenant]);
+      }
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 });
 afterAll(() => t?.stop());
 
 const members = (tenantId?: string | typeof SYSTEM_SCOPE) =>
-  t.app.kernel.db.tx(async (tx) => (await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM tenancy.members ORDER BY tenant_id`)).rows.map((row) => row.tenant_id), { tenantId });
+  t.app.kernel.db.tx(
+    async (tx) =>
+      (await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM tenancy.members ORDER BY tenant_id`)).rows.map((row) => row.tenant_id),
+    { tenantId },
+  );
 
 describe("a transaction's tenant scope", () => {
   it("with a NUL in the tenant id fails as a whole and commits nothing", async () => {
-    const attempt = t.app.kernel.db.tx(async (tx) => {
-      await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`, ["test.scope.nul", "evt_nul"]);
-    }, { tenantId: "ten_a\u0000' OR true --" });
+    const attempt = t.app.kernel.db.tx(
+      async (tx) => {
+        await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`, ["test.scope.nul", "evt_nul"]);
+      },
+      { tenantId: "ten_a\u0000' OR true --" },
+    );
     await expect(attempt).rejects.toThrow();
     const kept = await t.app.kernel.db.query(`SELECT 1 FROM platform.inbox WHERE consumer = $1`, ["test.scope.nul"]);
     expect(kept.rows).toEqual([]);
@@ -38,7 +48,7 @@ describe("a transaction's tenant scope", () => {
     expect(await members("ten_a")).toEqual(["ten_a"]);
   });
 
-  it('"*" is a tenant id like any other: it sees that tenant\'s rows (none), not every tenant\'s', async () => {
+  it("\"*\" is a tenant id like any other: it sees that tenant's rows (none), not every tenant's", async () => {
     expect(await members("*")).toEqual([]);
     expect(await members("ten_a")).toEqual(["ten_a"]);
     expect(await members("")).toEqual([]);
@@ -59,7 +69,16 @@ describe("a transaction's tenant scope", () => {
 
   it("no migration after 0900 writes a policy that reads '*' (a database migrated earlier would not rewrite it)", () => {
     // These were written before the system scope had its own setting; 0900 rewrites their policies.
-    const before = new Set(["0100_tenancy.sql", "0200_billing_payments.sql", "0201_billing_wallet.sql", "0300_enrollment.sql", "0340_enrollment_default_enrollments.sql", "0400_marketplace_orders.sql", "0410_marketplace_seats.sql", "0420_marketplace_refunds.sql"]);
+    const before = new Set([
+      "0100_tenancy.sql",
+      "0200_billing_payments.sql",
+      "0201_billing_wallet.sql",
+      "0300_enrollment.sql",
+      "0340_enrollment_default_enrollments.sql",
+      "0400_marketplace_orders.sql",
+      "0410_marketplace_seats.sql",
+      "0420_marketplace_refunds.sql",
+    ]);
     const offending = readdirSync(MIGRATIONS_DIR)
       .filter((file) => file.endsWith(".sql") && !before.has(file))
       .filter((file) => /current_setting\('app\.tenant_id', true\) = '\*'/.test(readFileSync(path.join(MIGRATIONS_DIR, file), "utf8")));

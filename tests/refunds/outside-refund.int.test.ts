@@ -18,14 +18,21 @@ async function fulfilledStripeOrder() {
   expect(placed.status).toBe(201);
   const orderId = placed.body.orderId as string;
   await expect.poll(async () => (await order(shop, orderId)).status, { timeout: 10_000 }).toBe("fulfilled");
-  const [intent] = await sys<{ provider_ref: string; amount: string }>(shop, `SELECT provider_ref, amount FROM billing.payment_intents WHERE order_id = $1`, [orderId]);
+  const [intent] = await sys<{ provider_ref: string; amount: string }>(
+    shop,
+    `SELECT provider_ref, amount FROM billing.payment_intents WHERE order_id = $1`,
+    [orderId],
+  );
   return { offer, orderId, providerRef: intent!.provider_ref, amount: Number(intent!.amount) };
 }
 
 const chargeRefunded = (id: string, providerRef: string, amountRefunded: number) => ({
-  id, type: "charge.refunded", object: { id: `ch_${id}`, object: "charge", payment_intent: providerRef, amount_refunded: amountRefunded },
+  id,
+  type: "charge.refunded",
+  object: { id: `ch_${id}`, object: "charge", payment_intent: providerRef, amount_refunded: amountRefunded },
 });
-const entitled = async (courseId: string) => (await shop.http("GET", `/api/v1/entitlements?userId=usr_buyer&courseId=${courseId}`, { token: shop.buyer })).body.entitled;
+const entitled = async (courseId: string) =>
+  (await shop.http("GET", `/api/v1/entitlements?userId=usr_buyer&courseId=${courseId}`, { token: shop.buyer })).body.entitled;
 const licenses = (orderId: string) => sys<{ state: string }>(shop, `SELECT state FROM marketplace.licenses WHERE order_id = $1`, [orderId]);
 
 describe("a refund made outside marketplace", () => {
@@ -50,9 +57,19 @@ describe("a refund made outside marketplace", () => {
     const refunded = (await flow(shop, orderId)).find((e) => e.type === "marketplace.order.refunded.v1")!;
     expect(refunded.payload).toMatchObject({ orderId, amount, refundReason: "provider_refund" });
     // The provider's share went back with the money; billing was never asked for a refund.
-    const [net] = await sys<{ gross: string }>(shop, `SELECT coalesce(sum(gross), 0) AS gross FROM marketplace.earnings WHERE order_id = $1`, [orderId]);
+    const [net] = await sys<{ gross: string }>(
+      shop,
+      `SELECT coalesce(sum(gross), 0) AS gross FROM marketplace.earnings WHERE order_id = $1`,
+      [orderId],
+    );
     expect(Number(net!.gross)).toBe(0);
-    expect(await sys(shop, `SELECT 1 FROM billing.payment_refunds r JOIN billing.payment_intents p USING (payment_id) WHERE p.order_id = $1 AND r.reason <> 'provider_refund'`, [orderId])).toEqual([]);
+    expect(
+      await sys(
+        shop,
+        `SELECT 1 FROM billing.payment_refunds r JOIN billing.payment_intents p USING (payment_id) WHERE p.order_id = $1 AND r.reason <> 'provider_refund'`,
+        [orderId],
+      ),
+    ).toEqual([]);
   });
 
   it("keeps the access of an order refunded only in part", async () => {

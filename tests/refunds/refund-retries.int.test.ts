@@ -40,7 +40,12 @@ describe("refund saga under failures and races", () => {
     expect(response.body.status).toBe("refund_pending");
     expect((await order(shop, bought.orderId)).status).toBe("refund_pending");
     // Nothing of billing's failed attempt stayed behind.
-    const refundsOf = () => sys(shop, `SELECT r.amount::int, r.status FROM billing.payment_refunds r JOIN billing.payment_intents p ON p.payment_id = r.payment_id WHERE p.order_id = $1`, [bought.orderId]);
+    const refundsOf = () =>
+      sys(
+        shop,
+        `SELECT r.amount::int, r.status FROM billing.payment_refunds r JOIN billing.payment_intents p ON p.payment_id = r.payment_id WHERE p.order_id = $1`,
+        [bought.orderId],
+      );
     expect(await refundsOf()).toEqual([]);
 
     shop.t.clock.advance(1_000); // the saga's retry deadline
@@ -52,9 +57,14 @@ describe("refund saga under failures and races", () => {
     expect(events.filter((e) => e.type === "marketplace.order.refunded.v1")).toHaveLength(1);
     const view = await order(shop, bought.orderId);
     expect(view.licenseIds).toHaveLength(1);
-    const steps = await sys(shop, `SELECT input, to_status FROM platform.saga_steps WHERE saga_id = $1 ORDER BY seq`, [response.body.refundId]);
+    const steps = await sys(shop, `SELECT input, to_status FROM platform.saga_steps WHERE saga_id = $1 ORDER BY seq`, [
+      response.body.refundId,
+    ]);
     expect(steps.map((s) => `${s.input}→${s.to_status}`)).toEqual([
-      "RefundRequested→awaiting_money", "BillingErrored→awaiting_money", "MoneyDeadlinePassed→awaiting_money", "MoneyReturned→refunded",
+      "RefundRequested→awaiting_money",
+      "BillingErrored→awaiting_money",
+      "MoneyDeadlinePassed→awaiting_money",
+      "MoneyReturned→refunded",
     ]);
     const again = await refund(shop, bought.orderId, { reason: "billing hiccup" });
     expect(again.body).toMatchObject({ refundId: response.body.refundId, status: "refunded" });
@@ -74,7 +84,9 @@ describe("refund saga under failures and races", () => {
         refund(shop, bought.orderId, { reason: "race" }, { token: shop.orgAdmin }),
         assignSeats(shop, licenseId, [`usr_race_${round}_b`]),
       ]);
-      const [license] = await sys(shop, `SELECT seat_total, seats_assigned, state FROM marketplace.licenses WHERE license_id = $1`, [licenseId]);
+      const [license] = await sys(shop, `SELECT seat_total, seats_assigned, state FROM marketplace.licenses WHERE license_id = $1`, [
+        licenseId,
+      ]);
       if (refunded.status === 202) {
         expect(refunded.body.refund.seats).toBe(1);
         expect(seat.status).toBe(409);

@@ -6,8 +6,15 @@ export const DAY_MS = 86_400_000;
 let seq = 0;
 
 /** A refund policy of `days` days, and a live offer whose listing carries it. */
-export async function refundableOffer(shop: Shop, plan: Record<string, unknown> = { kind: "one_time", amount: 4900, currency: "USD" }, days = 14): Promise<Offer> {
-  const policy = await shop.http("POST", "/api/v1/refund-policies", { token: shop.admin, body: { name: `${days} days ${++seq}`, type: "standard", refundPeriodDays: days } });
+export async function refundableOffer(
+  shop: Shop,
+  plan: Record<string, unknown> = { kind: "one_time", amount: 4900, currency: "USD" },
+  days = 14,
+): Promise<Offer> {
+  const policy = await shop.http("POST", "/api/v1/refund-policies", {
+    token: shop.admin,
+    body: { name: `${days} days ${++seq}`, type: "standard", refundPeriodDays: days },
+  });
   expect(policy.status, JSON.stringify(policy.body)).toBe(201);
   return liveOffer(shop, plan, { refundPolicyId: policy.body.policyId });
 }
@@ -27,8 +34,17 @@ export async function fulfilled(shop: Shop, offer: Offer, options: Parameters<ty
   return view;
 }
 
-export const refund = (shop: Shop, orderId: string, body: Record<string, unknown> = { reason: "changed my mind" }, options: { token?: string; key?: string } = {}) =>
-  shop.http("POST", `/api/v1/orders/${orderId}/refund`, { token: options.token ?? shop.buyer, body, ...(options.key ? { headers: { "idempotency-key": options.key } } : {}) });
+export const refund = (
+  shop: Shop,
+  orderId: string,
+  body: Record<string, unknown> = { reason: "changed my mind" },
+  options: { token?: string; key?: string } = {},
+) =>
+  shop.http("POST", `/api/v1/orders/${orderId}/refund`, {
+    token: options.token ?? shop.buyer,
+    body,
+    ...(options.key ? { headers: { "idempotency-key": options.key } } : {}),
+  });
 
 export const assignSeats = (shop: Shop, licenseId: string, userIds: string[]) =>
   shop.http("POST", `/api/v1/licenses/${licenseId}/seats`, { token: shop.orgAdmin, body: { userIds } });

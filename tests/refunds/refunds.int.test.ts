@@ -27,19 +27,44 @@ describe("refunds", () => {
 
     const events = await flow(shop, bought.orderId);
     const after = events.slice(events.findIndex((e) => e.type === "marketplace.order.fulfilled.v1") + 1);
-    expect(after.map((e) => e.type)).toEqual(expect.arrayContaining([
-      "billing.payment.refunded.v1", "marketplace.license.revoked.v1", "enrollment.revoked.v1", "marketplace.order.refunded.v1",
-    ]));
+    expect(after.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        "billing.payment.refunded.v1",
+        "marketplace.license.revoked.v1",
+        "enrollment.revoked.v1",
+        "marketplace.order.refunded.v1",
+      ]),
+    );
     expect(after.at(-1)!.type).toBe("marketplace.order.refunded.v1");
     for (const event of after) expect(shop.t.app.kernel.registry.validate(event.type, event.payload), event.type).toEqual([]);
-    expect(after.find((e) => e.type === "marketplace.license.revoked.v1")!.payload).toEqual({ licenseId: view.licenseIds[0], orderId: bought.orderId, reason: "refunded" });
-    expect(after.find((e) => e.type === "enrollment.revoked.v1" && "orderId" in e.payload)!.payload).toEqual({ orderId: bought.orderId, revokedCount: 1 });
-    expect(after.find((e) => e.type === "marketplace.order.refunded.v1")!.payload).toEqual({
-      orderId: bought.orderId, buyerUserId: "usr_buyer", courseIds: [offer.courseId], refundReason: "not what I expected", amount: 4900, currency: "USD",
+    expect(after.find((e) => e.type === "marketplace.license.revoked.v1")!.payload).toEqual({
+      licenseId: view.licenseIds[0],
+      orderId: bought.orderId,
+      reason: "refunded",
     });
-    expect(after.find((e) => e.type === "billing.payment.refunded.v1")!.payload).toMatchObject({ orderId: bought.orderId, amount: 4900, currency: "USD" });
+    expect(after.find((e) => e.type === "enrollment.revoked.v1" && "orderId" in e.payload)!.payload).toEqual({
+      orderId: bought.orderId,
+      revokedCount: 1,
+    });
+    expect(after.find((e) => e.type === "marketplace.order.refunded.v1")!.payload).toEqual({
+      orderId: bought.orderId,
+      buyerUserId: "usr_buyer",
+      courseIds: [offer.courseId],
+      refundReason: "not what I expected",
+      amount: 4900,
+      currency: "USD",
+    });
+    expect(after.find((e) => e.type === "billing.payment.refunded.v1")!.payload).toMatchObject({
+      orderId: bought.orderId,
+      amount: 4900,
+      currency: "USD",
+    });
 
-    const ledger = await sys(shop, `SELECT kind, gross::int, platform_fee::int AS fee, provider_amount::int AS provider FROM marketplace.earnings WHERE order_id = $1 ORDER BY kind DESC`, [bought.orderId]);
+    const ledger = await sys(
+      shop,
+      `SELECT kind, gross::int, platform_fee::int AS fee, provider_amount::int AS provider FROM marketplace.earnings WHERE order_id = $1 ORDER BY kind DESC`,
+      [bought.orderId],
+    );
     expect(ledger).toEqual([
       { kind: "sale", gross: 4900, fee: 735, provider: 4165 },
       { kind: "reversal", gross: -4900, fee: -735, provider: -4165 },
@@ -60,9 +85,11 @@ describe("refunds", () => {
 
   it("counts the refund window from a later course start on every order of a listing, and from the run advertised at the time", async () => {
     const offer = await refundableOffer(shop, { kind: "one_time", amount: 2500, currency: "USD" }, 7);
-    const run = (runKey: string, startsAt: Date) => shop.http("POST", `/api/v1/catalog/courses/${offer.courseId}/runs`, {
-      token: shop.admin, body: { runKey, courseVersionId: offer.courseVersionId, startsAt: startsAt.toISOString(), enrollable: true, advertised: true },
-    });
+    const run = (runKey: string, startsAt: Date) =>
+      shop.http("POST", `/api/v1/catalog/courses/${offer.courseId}/runs`, {
+        token: shop.admin,
+        body: { runKey, courseVersionId: offer.courseVersionId, startsAt: startsAt.toISOString(), enrollable: true, advertised: true },
+      });
     const now = shop.t.clock.now().getTime();
     expect((await run(`${offer.courseId}-r1`, new Date(now + 30 * DAY_MS))).status).toBe(201);
     // The first order learns the listing's course; the second reads the course's start with the listing.
@@ -105,7 +132,11 @@ describe("refunds", () => {
     const events = await flow(shop, bought.orderId);
     expect(events.filter((e) => e.type === "marketplace.license.revoked.v1")).toEqual([]);
     expect(events.find((e) => e.type === "marketplace.order.refunded.v1")!.payload).toMatchObject({ amount: 6_999, seatsRefunded: 7 });
-    const [sale, reversal] = await sys(shop, `SELECT gross::int, platform_fee::int AS fee, provider_amount::int AS provider FROM marketplace.earnings WHERE order_id = $1 ORDER BY kind DESC`, [bought.orderId]);
+    const [sale, reversal] = await sys(
+      shop,
+      `SELECT gross::int, platform_fee::int AS fee, provider_amount::int AS provider FROM marketplace.earnings WHERE order_id = $1 ORDER BY kind DESC`,
+      [bought.orderId],
+    );
     expect(sale).toEqual({ gross: 9_999, fee: 1_500, provider: 8_499 });
     expect(reversal!.gross).toBe(-6_999);
     expect(reversal!.fee + reversal!.provider).toBe(-6_999);
@@ -131,7 +162,12 @@ describe("refunds", () => {
   it("refuses a one-time purchase whose course is completed", async () => {
     const offer = await refundableOffer(shop, { kind: "one_time", amount: 1200, currency: "USD" });
     const bought = await fulfilled(shop, offer);
-    await ingest(shop, "progress.completion.recorded.v1", { userId: "usr_buyer", courseId: offer.courseId, completionRecordId: "cr_refund", completedAt: shop.t.clock.now().toISOString() });
+    await ingest(shop, "progress.completion.recorded.v1", {
+      userId: "usr_buyer",
+      courseId: offer.courseId,
+      completionRecordId: "cr_refund",
+      completedAt: shop.t.clock.now().toISOString(),
+    });
     const response = await refund(shop, bought.orderId);
     expect(response.status).toBe(409);
     expect(response.body.code).toBe("REFUND.SEATS_CONSUMED");
@@ -165,7 +201,11 @@ describe("refunds", () => {
     expect(new Set([...responses, ...keyed].map((r) => r.body.refundId)).size).toBe(1);
     expect(await sys(shop, `SELECT count(*)::int AS n FROM marketplace.refunds WHERE order_id = $1`, [bought.orderId])).toEqual([{ n: 1 }]);
     const view = await order(shop, bought.orderId);
-    const refunds = await sys(shop, `SELECT r.amount::int FROM billing.payment_refunds r JOIN billing.payment_intents p ON p.payment_id = r.payment_id WHERE p.order_id = $1`, [bought.orderId]);
+    const refunds = await sys(
+      shop,
+      `SELECT r.amount::int FROM billing.payment_refunds r JOIN billing.payment_intents p ON p.payment_id = r.payment_id WHERE p.order_id = $1`,
+      [bought.orderId],
+    );
     expect(refunds).toEqual([{ amount: 3100 }]);
     expect(view.status).toBe("refunded");
     expect((await flow(shop, bought.orderId)).filter((e) => e.type === "marketplace.order.refunded.v1")).toHaveLength(1);
@@ -174,8 +214,16 @@ describe("refunds", () => {
   it("gives a wallet-paid order back to the buckets it came from", async () => {
     const offer = await refundableOffer(shop, { kind: "one_time", amount: 3000, currency: "USD" });
     const walletUser = await shop.t.token({ sub: "usr_wallet", tid: "ten_buyer", roles: ["learner"] });
-    for (const [bucket, amount] of [["promo", 1000], ["branded", 500], ["general", 5000]] as const) {
-      const credited = await shop.http("POST", "/api/v1/wallets/usr_wallet/credits", { token: shop.admin, body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" }, headers: { "idempotency-key": `credit-${Math.random()}` } });
+    for (const [bucket, amount] of [
+      ["promo", 1000],
+      ["branded", 500],
+      ["general", 5000],
+    ] as const) {
+      const credited = await shop.http("POST", "/api/v1/wallets/usr_wallet/credits", {
+        token: shop.admin,
+        body: { bucket, amount, currency: "USD", tenantId: "ten_buyer" },
+        headers: { "idempotency-key": `credit-${Math.random()}` },
+      });
       expect(credited.status, JSON.stringify(credited.body)).toBe(201);
     }
     const bought = await fulfilled(shop, offer, { token: walletUser, payment: { method: "wallet" } });
@@ -188,8 +236,16 @@ describe("refunds", () => {
     const events = await flow(shop, bought.orderId);
     const walletRefund = events.find((e) => e.type === "billing.wallet.refunded.v1")!;
     expect(walletRefund.payload).toMatchObject({ userId: "usr_wallet", originalOrderId: bought.orderId, totalRefunded: 3000 });
-    expect(walletRefund.payload.refundBreakdown).toEqual([{ bucket: "promo", amount: 1000 }, { bucket: "branded", amount: 500 }, { bucket: "general", amount: 1500 }]);
+    expect(walletRefund.payload.refundBreakdown).toEqual([
+      { bucket: "promo", amount: 1000 },
+      { bucket: "branded", amount: 500 },
+      { bucket: "general", amount: 1500 },
+    ]);
     const rows = await sys(shop, `SELECT bucket, balance::int FROM billing.wallet_balances WHERE user_id = 'usr_wallet' ORDER BY bucket`);
-    expect(rows).toEqual([{ bucket: "branded", balance: 500 }, { bucket: "general", balance: 5000 }, { bucket: "promo", balance: 1000 }]);
+    expect(rows).toEqual([
+      { bucket: "branded", balance: 500 },
+      { bucket: "general", balance: 5000 },
+      { bucket: "promo", balance: 1000 },
+    ]);
   });
 });

@@ -42,22 +42,41 @@ describe("bulk seat assignment", () => {
     if (onPostgres) expect(seen.some((s) => s.status === "running" && s.done > 0 && s.done < count)).toBe(true);
 
     expect(await license(shop, pack.licenseId)).toMatchObject({ seatsAssigned: count, seatTotal: count });
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1 AND status = 'active' AND source_kind = 'seat'`, [pack.licenseId])).toEqual([{ n: count }]);
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'active' AND enrollment_id IS NOT NULL`, [pack.licenseId])).toEqual([{ n: count }]);
+    expect(
+      await sys(
+        shop,
+        `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1 AND status = 'active' AND source_kind = 'seat'`,
+        [pack.licenseId],
+      ),
+    ).toEqual([{ n: count }]);
+    expect(
+      await sys(
+        shop,
+        `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'active' AND enrollment_id IS NOT NULL`,
+        [pack.licenseId],
+      ),
+    ).toEqual([{ n: count }]);
 
-    const withResults = await shop.http("GET", `/api/v1/licenses/${pack.licenseId}/seat-jobs/${accepted.body.jobId}?results=true`, { token: shop.orgAdmin });
+    const withResults = await shop.http("GET", `/api/v1/licenses/${pack.licenseId}/seat-jobs/${accepted.body.jobId}?results=true`, {
+      token: shop.orgAdmin,
+    });
     expect(withResults.body.results).toHaveLength(count);
     expect(withResults.body.results[0]).toMatchObject({ userId: ids[0], status: "assigned" });
   }, 180_000);
 
   it("reports the learners past the last seat as failed, and hides the job from other tenants", async () => {
     const pack = await seatPack(shop, 1_500);
-    const accepted = await shop.http("POST", `/api/v1/licenses/${pack.licenseId}/seats`, { token: shop.orgAdmin, body: { userIds: users("over", 2_500) } });
+    const accepted = await shop.http("POST", `/api/v1/licenses/${pack.licenseId}/seats`, {
+      token: shop.orgAdmin,
+      body: { userIds: users("over", 2_500) },
+    });
     expect(accepted.status).toBe(202);
     const { job } = await waitForJob(pack.licenseId, accepted.body.jobId, 60_000);
     expect(job).toMatchObject({ total: 2_500, done: 1_500, failed: 1_000, status: "completed" });
     expect(await license(shop, pack.licenseId)).toMatchObject({ seatsAssigned: 1_500 });
     const other = await shop.t.token({ sub: "usr_other_admin", tid: "ten_other", roles: ["org_admin"] });
-    expect((await shop.http("GET", `/api/v1/licenses/${pack.licenseId}/seat-jobs/${accepted.body.jobId}`, { token: other })).status).toBe(404);
+    expect((await shop.http("GET", `/api/v1/licenses/${pack.licenseId}/seat-jobs/${accepted.body.jobId}`, { token: other })).status).toBe(
+      404,
+    );
   }, 120_000);
 });

@@ -11,7 +11,9 @@ beforeAll(async () => {
 afterAll(() => shop?.t.stop());
 
 const expiredEvents = (licenseId: string) =>
-  sys<{ envelope: any }>(shop, `SELECT envelope FROM platform.outbox WHERE type = 'marketplace.license.expired.v1' AND aggregate_id = $1`, [licenseId]);
+  sys<{ envelope: any }>(shop, `SELECT envelope FROM platform.outbox WHERE type = 'marketplace.license.expired.v1' AND aggregate_id = $1`, [
+    licenseId,
+  ]);
 
 describe("license expiry", () => {
   it("expires a license at its valid_until by the clock, publishes expired once, and refuses new seats after", async () => {
@@ -43,7 +45,10 @@ describe("license expiry", () => {
 
     const refused = await assign(shop, pack.licenseId, ["usr_late"]);
     expect([refused.status, refused.body.code]).toEqual([409, "LICENSE.NOT_ACTIVE"]);
-    const bulk = await shop.http("POST", `/api/v1/licenses/${pack.licenseId}/seats`, { token: shop.orgAdmin, body: { userIds: Array.from({ length: 1001 }, (_, i) => `usr_b${i}`) } });
+    const bulk = await shop.http("POST", `/api/v1/licenses/${pack.licenseId}/seats`, {
+      token: shop.orgAdmin,
+      body: { userIds: Array.from({ length: 1001 }, (_, i) => `usr_b${i}`) },
+    });
     expect([bulk.status, bulk.body.code]).toEqual([409, "LICENSE.NOT_ACTIVE"]);
     expect((await assign(shop, perpetual.licenseId, ["usr_late"])).status).toBe(201);
   });

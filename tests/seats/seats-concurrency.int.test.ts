@@ -18,9 +18,23 @@ describe("seats under concurrency (PostgreSQL)", () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);
     expect(statuses.filter((s) => s === "SEATS.EXHAUSTED")).toHaveLength(150);
     expect(await license(shop, pack.licenseId)).toMatchObject({ seatsAssigned: 50, seatTotal: 50 });
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'active'`, [pack.licenseId])).toEqual([{ n: 50 }]);
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1 AND status = 'active'`, [pack.licenseId])).toEqual([{ n: 50 }]);
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM platform.outbox WHERE type = 'marketplace.license.assigned.v1' AND correlation_id = $1`, [pack.orderId])).toEqual([{ n: 50 }]);
+    expect(
+      await sys(shop, `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'active'`, [
+        pack.licenseId,
+      ]),
+    ).toEqual([{ n: 50 }]);
+    expect(
+      await sys(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1 AND status = 'active'`, [
+        pack.licenseId,
+      ]),
+    ).toEqual([{ n: 50 }]);
+    expect(
+      await sys(
+        shop,
+        `SELECT count(*)::int AS n FROM platform.outbox WHERE type = 'marketplace.license.assigned.v1' AND correlation_id = $1`,
+        [pack.orderId],
+      ),
+    ).toEqual([{ n: 50 }]);
   });
 
   it.runIf(onPostgres)("the same learner assigned from 10 requests at once holds one active seat", async () => {
@@ -29,17 +43,26 @@ describe("seats under concurrency (PostgreSQL)", () => {
     expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(responses.map((r) => r.body.results[0].seatAssignmentId)).size).toBe(1);
     expect(await license(shop, pack.licenseId)).toMatchObject({ seatsAssigned: 1 });
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1`, [pack.licenseId])).toEqual([{ n: 1 }]);
+    expect(await sys(shop, `SELECT count(*)::int AS n FROM enrollment.enrollments WHERE license_id = $1`, [pack.licenseId])).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it.runIf(onPostgres)("releases and assignments racing on a full pack never oversell", async () => {
     const pack = await seatPack(shop, 10);
     const seated = await assign(shop, pack.licenseId, users("churn", 10));
     const ids = seated.body.results.map((r: any) => r.seatAssignmentId as string);
-    const work = [...ids.map((id: string) => release(shop, pack.licenseId, id)), ...users("newcomer", 30).map((u) => assign(shop, pack.licenseId, [u]))];
+    const work = [
+      ...ids.map((id: string) => release(shop, pack.licenseId, id)),
+      ...users("newcomer", 30).map((u) => assign(shop, pack.licenseId, [u])),
+    ];
     const responses = await Promise.all(work);
     expect(responses.every((r) => [200, 201, 409].includes(r.status))).toBe(true);
-    const active = await sys<{ n: number }>(shop, `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'active'`, [pack.licenseId]);
+    const active = await sys<{ n: number }>(
+      shop,
+      `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'active'`,
+      [pack.licenseId],
+    );
     const view = await license(shop, pack.licenseId);
     expect(view.seatsAssigned).toBe(active[0]!.n);
     expect(view.seatsAssigned).toBeLessThanOrEqual(10);

@@ -21,7 +21,11 @@ export async function seatPack(shop: Shop, seats: number, plan: Record<string, u
 export const users = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `usr_${prefix}_${i}`);
 
 export const assign = (shop: Shop, licenseId: string, userIds: string[], options: { token?: string; key?: string } = {}) =>
-  shop.http("POST", `/api/v1/licenses/${licenseId}/seats`, { token: options.token ?? shop.orgAdmin, body: { userIds }, ...(options.key ? { headers: { "idempotency-key": options.key } } : {}) });
+  shop.http("POST", `/api/v1/licenses/${licenseId}/seats`, {
+    token: options.token ?? shop.orgAdmin,
+    body: { userIds },
+    ...(options.key ? { headers: { "idempotency-key": options.key } } : {}),
+  });
 
 export const release = (shop: Shop, licenseId: string, seatAssignmentId: string, token?: string) =>
   shop.http("DELETE", `/api/v1/licenses/${licenseId}/seats/${seatAssignmentId}`, { token: token ?? shop.orgAdmin });

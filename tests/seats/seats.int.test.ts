@@ -32,11 +32,17 @@ describe("assigning seats", () => {
 
     const mine = await shop.http("GET", `/api/v1/enrollments?userId=usr_learner_1&courseId=${pack.offer.courseId}`, { token: learner });
     expect(mine.body.items).toHaveLength(1);
-    expect(mine.body.items[0]).toMatchObject({ enrollmentId: result.enrollmentId, status: "active", source: { kind: "seat", ref: result.seatAssignmentId } });
+    expect(mine.body.items[0]).toMatchObject({
+      enrollmentId: result.enrollmentId,
+      status: "active",
+      source: { kind: "seat", ref: result.seatAssignmentId },
+    });
 
     const events = await flow(shop, pack.orderId);
     const assigned = events.filter((e) => e.type === "marketplace.license.assigned.v1");
-    expect(assigned.map((e) => e.payload)).toEqual([{ licenseId: pack.licenseId, assigneeUserId: "usr_learner_1", seatAssignmentId: result.seatAssignmentId, orderId: pack.orderId }]);
+    expect(assigned.map((e) => e.payload)).toEqual([
+      { licenseId: pack.licenseId, assigneeUserId: "usr_learner_1", seatAssignmentId: result.seatAssignmentId, orderId: pack.orderId },
+    ]);
     const created = events.filter((e) => e.type === "enrollment.created.v1");
     expect(created.map((e) => e.payload.enrollmentId)).toEqual([result.enrollmentId]);
     for (const event of events) expect(shop.t.app.kernel.registry.validate(event.type, event.payload), event.type).toEqual([]);
@@ -49,7 +55,14 @@ describe("assigning seats", () => {
     const first = await assign(shop, pack.licenseId, ["usr_twice"]);
     const again = await assign(shop, pack.licenseId, ["usr_twice"]);
     expect(again.status).toBe(200);
-    expect(again.body.results).toEqual([{ userId: "usr_twice", status: "already_assigned", seatAssignmentId: first.body.results[0].seatAssignmentId, enrollmentId: first.body.results[0].enrollmentId }]);
+    expect(again.body.results).toEqual([
+      {
+        userId: "usr_twice",
+        status: "already_assigned",
+        seatAssignmentId: first.body.results[0].seatAssignmentId,
+        enrollmentId: first.body.results[0].enrollmentId,
+      },
+    ]);
     expect(again.body.seatsAssigned).toBe(1);
     expect(await enrollmentsOf("usr_twice", pack.offer.courseId)).toHaveLength(1);
   });
@@ -71,7 +84,9 @@ describe("assigning seats", () => {
     // Already seated learners still get their answer from a full pack.
     const seated = await assign(shop, pack.licenseId, [ids[0]!]);
     expect([seated.status, seated.body.results[0].status]).toEqual([200, "already_assigned"]);
-    expect(await sys(shop, `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1`, [pack.licenseId])).toEqual([{ n: 3 }]);
+    expect(await sys(shop, `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1`, [pack.licenseId])).toEqual([
+      { n: 3 },
+    ]);
   });
 
   it("replays the first answer for a repeated Idempotency-Key", async () => {
@@ -86,7 +101,14 @@ describe("assigning seats", () => {
 
   it("refuses bad lists and writes nothing", async () => {
     const pack = await seatPack(shop, 5);
-    for (const body of [{ userIds: [] }, { userIds: ["a", "a"] }, { userIds: users("big", 10_001) }, { userIds: [""] }, { userIds: ["a"], extra: 1 }, {}]) {
+    for (const body of [
+      { userIds: [] },
+      { userIds: ["a", "a"] },
+      { userIds: users("big", 10_001) },
+      { userIds: [""] },
+      { userIds: ["a"], extra: 1 },
+      {},
+    ]) {
       const response = await shop.http("POST", `/api/v1/licenses/${pack.licenseId}/seats`, { token: shop.orgAdmin, body });
       expect(response.status, JSON.stringify(body).slice(0, 60)).toBe(400);
     }
@@ -128,7 +150,13 @@ describe("releasing seats", () => {
 
     const released = await release(shop, pack.licenseId, first.seatAssignmentId);
     expect(released.status, JSON.stringify(released.body)).toBe(200);
-    expect(released.body).toMatchObject({ seatAssignmentId: first.seatAssignmentId, userId: "usr_rel", status: "released", seatsAssigned: 0, seatTotal: 1 });
+    expect(released.body).toMatchObject({
+      seatAssignmentId: first.seatAssignmentId,
+      userId: "usr_rel",
+      status: "released",
+      seatsAssigned: 0,
+      seatTotal: 1,
+    });
     const [revoked] = await enrollmentsOf("usr_rel", pack.offer.courseId);
     expect(revoked).toMatchObject({ enrollmentId: first.enrollmentId, status: "revoked" });
 
@@ -167,7 +195,9 @@ describe("listing seats", () => {
     const seen: any[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await shop.http("GET", `/api/v1/licenses/${pack.licenseId}/seats?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token: shop.orgAdmin });
+      const page: any = await shop.http("GET", `/api/v1/licenses/${pack.licenseId}/seats?limit=2${cursor ? `&cursor=${cursor}` : ""}`, {
+        token: shop.orgAdmin,
+      });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items);

@@ -4,7 +4,21 @@ import fc from "fast-check";
 export const UNSTORABLE = ["\u0000", "a\u0000b", "\ud800", "x\udfff", "\udc00\ud800y"] as const;
 
 /** Strings a hostile caller sends. */
-export const hostileString = fc.constantFrom(...UNSTORABLE, "", " ", "x".repeat(5_000), "*", "%", "' OR 1=1 --", "\\", "😀", "../../etc", "ten_fuzz", "\u202e", "é");
+export const hostileString = fc.constantFrom(
+  ...UNSTORABLE,
+  "",
+  " ",
+  "x".repeat(5_000),
+  "*",
+  "%",
+  "' OR 1=1 --",
+  "\\",
+  "😀",
+  "../../etc",
+  "ten_fuzz",
+  "\u202e",
+  "é",
+);
 /** Numbers past every sane bound, fractions, negatives. */
 export const hostileNumber = fc.constantFrom(2 ** 53 - 1, 2 ** 53 + 2, 1e308, -1, 0, 1.5, -1e21, 1e21, 2 ** 31, -(2 ** 63));
 /** The wrong type for anything. */
@@ -43,10 +57,9 @@ export function fromSchema(schema: Schema | undefined, depth = 0): fc.Arbitrary<
   else if (schema.type === "array") shaped = fc.array(fromSchema(schema.items, depth + 1), { maxLength: 3 });
   else if (schema.type === "object" || schema.properties) {
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
-    const record = fc.record(
-      Object.fromEntries(Object.entries(properties).map(([key, s]) => [key, fromSchema(s, depth + 1)])),
-      { requiredKeys: (schema.required ?? []).filter((key: string) => key in properties) },
-    );
+    const record = fc.record(Object.fromEntries(Object.entries(properties).map(([key, s]) => [key, fromSchema(s, depth + 1)])), {
+      requiredKeys: (schema.required ?? []).filter((key: string) => key in properties),
+    });
     // Now and then an unknown key, or a key that is itself unstorable text.
     shaped = fc.oneof({ weight: 6, arbitrary: record }, { weight: 1, arbitrary: record.map((r) => ({ ...r, "\u0000": "x", extra: 1 })) });
   } else shaped = hostile;
@@ -61,7 +74,9 @@ export function encodeLoose(text: string): string {
   let out = "";
   for (const char of text) {
     const unit = char.charCodeAt(0);
-    if (char.length === 1 && unit >= 0xd800 && unit <= 0xdfff) out += `%${(0xe0 | (unit >> 12)).toString(16)}%${(0x80 | ((unit >> 6) & 0x3f)).toString(16)}%${(0x80 | (unit & 0x3f)).toString(16)}`.toUpperCase();
+    if (char.length === 1 && unit >= 0xd800 && unit <= 0xdfff)
+      out +=
+        `%${(0xe0 | (unit >> 12)).toString(16)}%${(0x80 | ((unit >> 6) & 0x3f)).toString(16)}%${(0x80 | (unit & 0x3f)).toString(16)}`.toUpperCase();
     else out += encodeURIComponent(char);
   }
   return out;

@@ -84,7 +84,9 @@ export class OwnNats {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+    const exited = new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+    );
     child.kill("SIGKILL");
     await exited;
   }

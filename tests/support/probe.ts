@@ -41,7 +41,9 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
       // The app role may not create tables; the probe's one table is made as the session (owner) user.
       await kernel.db.tx(async (tx) => {
         await tx.query(`DO $$ BEGIN EXECUTE format('SET LOCAL ROLE %I', session_user); END $$`);
-        await tx.query(`CREATE TABLE IF NOT EXISTS platform.probe_effects (event_id text, key text, seq int, applied_at timestamptz DEFAULT clock_timestamp())`);
+        await tx.query(
+          `CREATE TABLE IF NOT EXISTS platform.probe_effects (event_id text, key text, seq int, applied_at timestamptz DEFAULT clock_timestamp())`,
+        );
         await tx.query(`GRANT SELECT, INSERT, DELETE ON platform.probe_effects TO ghasi_app`);
         await tx.query(`CREATE TABLE IF NOT EXISTS platform.probe_notes (id text PRIMARY KEY, owner text NOT NULL, text text NOT NULL)`);
         await tx.query(`GRANT SELECT, INSERT ON platform.probe_notes TO ghasi_app`);
@@ -51,7 +53,12 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
         "/api/v1/probe/notes",
         {
           preValidation: authorize(authenticator, "learner"),
-          schema: { body: T.Object({ text: T.String({ minLength: 1, maxLength: 100 }), copies: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) }, { additionalProperties: false }) },
+          schema: {
+            body: T.Object(
+              { text: T.String({ minLength: 1, maxLength: 100 }), copies: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) },
+              { additionalProperties: false },
+            ),
+          },
         },
         async (request, reply) => {
           const principal = principalOf(request);
@@ -62,7 +69,11 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
             { required: true, tenantId: principal.tenantId },
             async (tx) => {
               const id = newId("note");
-              await tx.query(`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1, $2, $3)`, [id, principal.userId, request.body.text]);
+              await tx.query(`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1, $2, $3)`, [
+                id,
+                principal.userId,
+                request.body.text,
+              ]);
               await kernel.outbox.append(tx, [ping(id, 1)]);
               return { status: 201, body: { noteId: id } };
             },
@@ -77,7 +88,11 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
           control.calls++;
           if (control.failing) throw new Error("probe downstream is down");
           const payload = event.payload as { key: string; seq: number };
-          await tx.query(`INSERT INTO platform.probe_effects (event_id, key, seq) VALUES ($1, $2, $3)`, [event.eventId, payload.key, payload.seq]);
+          await tx.query(`INSERT INTO platform.probe_effects (event_id, key, seq) VALUES ($1, $2, $3)`, [
+            event.eventId,
+            payload.key,
+            payload.seq,
+          ]);
         },
       });
     },

@@ -92,7 +92,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = new ManualClock("2026-03-01T09:00:00.000Z");
   const dataDir = options.persistent && !database ? mkdtempSync(path.join(tmpdir(), "ghasi-test-")) : null;
   const boot = async (workers: boolean) => {
-    const app = await createApp(config, { clock, dataDir, modules: options.modules, wiring: options.wiring, logger: pino({ level: config.logLevel }) });
+    const app = await createApp(config, {
+      clock,
+      dataDir,
+      modules: options.modules,
+      wiring: options.wiring,
+      logger: pino({ level: config.logLevel }),
+    });
     if (workers) await app.start();
     return app;
   };
@@ -109,7 +115,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async stop() {
       const bus = test.app.kernel.bus;
       await test.app.stop();
-      if (bus) await dropStreams(process.env.NATS_URL!, (["operational", "financial", "audit"] as const).map((retention) => bus.streamName(retention)));
+      if (bus)
+        await dropStreams(
+          process.env.NATS_URL!,
+          (["operational", "financial", "audit"] as const).map((retention) => bus.streamName(retention)),
+        );
       await database?.drop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
@@ -127,15 +137,19 @@ async function unsettled(app: App): Promise<number> {
   const pairs = hub.consumers().flatMap((consumer) => consumer.types.map((type) => [consumer.name, type] as const));
   // Planned on every call: a plan kept from when the tables were small turns this count into
   // seconds once a test has written tens of thousands of events.
-  const row = await db.tx((tx) => tx.query<{ n: number }>(
-    `SELECT (SELECT count(*) FROM platform.outbox_pending)
+  const row = await db.tx(
+    (tx) =>
+      tx.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM platform.outbox_pending)
           + (SELECT count(*) FROM platform.outbox o JOIN unnest($1::text[], $2::text[]) AS c(consumer, type) ON c.type = o.type
               WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
                 AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = c.consumer AND i.event_id = o.event_id)
                 AND NOT EXISTS (SELECT 1 FROM platform.consumer_retries r WHERE r.consumer = c.consumer AND r.event_id = o.event_id)
                 AND NOT EXISTS (SELECT 1 FROM platform.dead_letters d WHERE d.consumer IN (c.consumer, 'platform.relay') AND d.event_id = o.event_id)) AS n`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-  ), { customPlans: true });
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      ),
+    { customPlans: true },
+  );
   return Number(row.rows[0]!.n);
 }
 
@@ -167,7 +181,11 @@ export async function call(
       ...(options.body !== undefined || options.rawBody !== undefined ? { "content-type": "application/json" } : {}),
       ...options.headers,
     },
-    ...(options.rawBody !== undefined ? { payload: options.rawBody } : options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
+    ...(options.rawBody !== undefined
+      ? { payload: options.rawBody }
+      : options.body !== undefined
+        ? { payload: JSON.stringify(options.body) }
+        : {}),
   });
   const isJson = (response.headers["content-type"] ?? "").toString().includes("json");
   return { status: response.statusCode, body: isJson && response.body ? response.json() : response.body, headers: response.headers };

@@ -13,5 +13,12 @@ export async function emit<T extends string, S extends TSchema>(
   payload: Static<S>,
   at: { tenantId: string | null; context: EventContext },
 ): Promise<void> {
-  await kernel.outbox.append(tx, [envelope(definition as EventDefinition<T, any>, payload as never, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: at.tenantId }, at.context)]);
+  await kernel.outbox.append(tx, [
+    envelope(
+      definition as EventDefinition<T, any>,
+      payload as never,
+      { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: at.tenantId },
+      at.context,
+    ),
+  ]);
 }

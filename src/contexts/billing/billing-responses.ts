@@ -24,30 +24,59 @@ export const PaymentResponse = Type.Object(
     refundedAmount: Minor,
     failureCode: Nullable(Type.String()),
     failureMessage: Nullable(Type.String()),
-    walletBreakdown: Nullable(Type.Array(Type.Object({ bucket: WalletBucket, amount: Minor, transactionId: Type.String() }, { additionalProperties: false }), {
-      description: "wallet payments: what each bucket gave",
-    })),
-    refunds: Type.Array(Type.Object(
-      { refundId: Type.String(), amount: Minor, reason: Type.String(), status: Type.Union([Type.Literal("pending"), Type.Literal("succeeded"), Type.Literal("failed")]) },
-      { additionalProperties: false },
-    )),
-    walletShortfall: Nullable(Type.Object({ amountRequired: Minor, amountAvailable: Minor }, { additionalProperties: false, description: "a wallet payment refused for lack of credit" })),
+    walletBreakdown: Nullable(
+      Type.Array(Type.Object({ bucket: WalletBucket, amount: Minor, transactionId: Type.String() }, { additionalProperties: false }), {
+        description: "wallet payments: what each bucket gave",
+      }),
+    ),
+    refunds: Type.Array(
+      Type.Object(
+        {
+          refundId: Type.String(),
+          amount: Minor,
+          reason: Type.String(),
+          status: Type.Union([Type.Literal("pending"), Type.Literal("succeeded"), Type.Literal("failed")]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    walletShortfall: Nullable(
+      Type.Object(
+        { amountRequired: Minor, amountAvailable: Minor },
+        { additionalProperties: false, description: "a wallet payment refused for lack of credit" },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const WalletCreditResponse = Type.Object(
-  { transactionId: Type.String(), tenantId: Type.String(), userId: Type.String(), bucket: WalletBucket, amount: Minor, currency: Currency, balanceAfter: Minor },
+  {
+    transactionId: Type.String(),
+    tenantId: Type.String(),
+    userId: Type.String(),
+    bucket: WalletBucket,
+    amount: Minor,
+    currency: Currency,
+    balanceAfter: Minor,
+  },
   { additionalProperties: false },
 );
 
 export const WalletsResponse = Type.Object(
   {
     userId: Type.String(),
-    wallets: Type.Array(Type.Object(
-      { tenantId: Type.String(), currency: Currency, balances: Type.Object({ promo: Minor, branded: Minor, general: Minor }, { additionalProperties: false }), total: Minor },
-      { additionalProperties: false },
-    )),
+    wallets: Type.Array(
+      Type.Object(
+        {
+          tenantId: Type.String(),
+          currency: Currency,
+          balances: Type.Object({ promo: Minor, branded: Minor, general: Minor }, { additionalProperties: false }),
+          total: Minor,
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -42,7 +42,13 @@ export function billingModule(): BillingModule {
     let entry = byKernel.get(kernel);
     if (!entry) {
       const settings = loadBillingSettings();
-      byKernel.set(kernel, (entry = { api: new BillingApi(kernel, { providers: PaymentProviders.fromSettings(settings), taxRates: settings.taxRates }), settings }));
+      byKernel.set(
+        kernel,
+        (entry = {
+          api: new BillingApi(kernel, { providers: PaymentProviders.fromSettings(settings), taxRates: settings.taxRates }),
+          settings,
+        }),
+      );
     }
     return entry;
   };

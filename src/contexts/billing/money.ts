@@ -13,6 +13,7 @@ export function moneyRejection(amount: number, currency: string, options: { allo
   if (!Number.isSafeInteger(amount) || amount < 0 || (amount === 0 && !options.allowZero)) {
     return { code: "BILLING.AMOUNT_INVALID", detail: "amount must be a positive integer number of minor units", field: "amount" };
   }
-  if (!/^[A-Z]{3}$/.test(currency)) return { code: "BILLING.CURRENCY_INVALID", detail: "currency must be an ISO 4217 code such as USD", field: "currency" };
+  if (!/^[A-Z]{3}$/.test(currency))
+    return { code: "BILLING.CURRENCY_INVALID", detail: "currency must be an ISO 4217 code such as USD", field: "currency" };
   return null;
 }

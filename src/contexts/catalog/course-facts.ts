@@ -13,7 +13,15 @@ export interface CourseFacts {
 }
 
 export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Promise<CourseFacts | null> {
-  const result = await sql.query<{ providerId: string; auditAvailable: boolean; runKey: string | null; courseVersionId: string | null; enrollable: boolean | null; startsAt: Date | null; endsAt: Date | null }>(
+  const result = await sql.query<{
+    providerId: string;
+    auditAvailable: boolean;
+    runKey: string | null;
+    courseVersionId: string | null;
+    enrollable: boolean | null;
+    startsAt: Date | null;
+    endsAt: Date | null;
+  }>(
     `SELECT c.provider_id AS "providerId", c.audit_available AS "auditAvailable", r.run_key AS "runKey", r.course_version_id AS "courseVersionId",
             r.enrollable, r.starts_at AS "startsAt", r.ends_at AS "endsAt"
        FROM catalog.courses c LEFT JOIN catalog.course_runs r ON r.course_id = c.course_id AND r.advertised
@@ -27,7 +35,13 @@ export async function courseFactsOf(sql: Sql, courseId: string, now: Date): Prom
     providerId: row.providerId,
     auditAvailable: row.auditAvailable,
     advertisedRun: row.runKey
-      ? { runKey: row.runKey, courseVersionId: row.courseVersionId!, enrollable: row.enrollable!, open: isRunOpen({ enrollable: row.enrollable!, endsAt: row.endsAt }, now), startsAt: new Date(row.startsAt!) }
+      ? {
+          runKey: row.runKey,
+          courseVersionId: row.courseVersionId!,
+          enrollable: row.enrollable!,
+          open: isRunOpen({ enrollable: row.enrollable!, endsAt: row.endsAt }, now),
+          startsAt: new Date(row.startsAt!),
+        }
       : null,
   };
 }
@@ -50,7 +64,11 @@ export async function enrollableVersionOf(sql: Sql, courseId: string): Promise<s
 }
 
 /** Who provides the course, and whether the version is one of its versions (listing creation, seed 001 §5.1). */
-export async function listableCourseOf(sql: Sql, courseId: string, courseVersionId: string): Promise<{ providerId: string; versionOfCourse: boolean } | null> {
+export async function listableCourseOf(
+  sql: Sql,
+  courseId: string,
+  courseVersionId: string,
+): Promise<{ providerId: string; versionOfCourse: boolean } | null> {
   const result = await sql.query<{ providerId: string; versionOfCourse: boolean }>(
     `SELECT c.provider_id AS "providerId",
             EXISTS (SELECT 1 FROM catalog.course_versions v WHERE v.course_version_id = $2 AND v.course_id = c.course_id) AS "versionOfCourse"
@@ -61,7 +79,10 @@ export async function listableCourseOf(sql: Sql, courseId: string, courseVersion
 }
 
 /** Default enrollments (seed 003): what each content key is — a course id, or a course run key (with its course). */
-export async function contentOf(sql: Sql, keys: readonly string[]): Promise<Array<{ contentKey: string; contentType: "course" | "course_run"; courseId: string }>> {
+export async function contentOf(
+  sql: Sql,
+  keys: readonly string[],
+): Promise<Array<{ contentKey: string; contentType: "course" | "course_run"; courseId: string }>> {
   if (keys.length === 0) return [];
   const result = await sql.query<{ contentKey: string; contentType: "course" | "course_run"; courseId: string }>(
     `SELECT c.course_id AS "contentKey", 'course' AS "contentType", c.course_id AS "courseId" FROM catalog.courses c WHERE c.course_id = ANY($1::text[])
@@ -73,9 +94,20 @@ export async function contentOf(sql: Sql, keys: readonly string[]): Promise<Arra
 }
 
 /** Every run of these courses with its advertised / enrollable flags and whether it is open now. */
-export async function runFactsOf(sql: Sql, courseIds: readonly string[], now: Date): Promise<Array<{ courseId: string; runKey: string; courseVersionId: string; advertised: boolean; enrollable: boolean; open: boolean }>> {
+export async function runFactsOf(
+  sql: Sql,
+  courseIds: readonly string[],
+  now: Date,
+): Promise<Array<{ courseId: string; runKey: string; courseVersionId: string; advertised: boolean; enrollable: boolean; open: boolean }>> {
   if (courseIds.length === 0) return [];
-  const result = await sql.query<{ courseId: string; runKey: string; courseVersionId: string; advertised: boolean; enrollable: boolean; endsAt: Date | string | null }>(
+  const result = await sql.query<{
+    courseId: string;
+    runKey: string;
+    courseVersionId: string;
+    advertised: boolean;
+    enrollable: boolean;
+    endsAt: Date | string | null;
+  }>(
     `SELECT course_id AS "courseId", run_key AS "runKey", course_version_id AS "courseVersionId", advertised, enrollable, ends_at AS "endsAt"
        FROM catalog.course_runs WHERE course_id = ANY($1::text[]) ORDER BY course_id, starts_at, run_key`,
     [courseIds],

@@ -5,7 +5,13 @@ import type { Result } from "../../platform/result.js";
 import { inTx, type EnrollmentDeps } from "./enrollment-deps.js";
 import { createEnrollments, type EnrollInput, type EnrollOptions, type EnrollResult } from "./enrollments/create-enrollments.js";
 import type { EnrollmentStatus } from "./enrollments/enrollment.js";
-import { revokeByLicense, revokeOne, type RevokeByLicenseInput, type RevokeByLicenseResult, type RevokeOneInput } from "./enrollments/revoke-enrollments.js";
+import {
+  revokeByLicense,
+  revokeOne,
+  type RevokeByLicenseInput,
+  type RevokeByLicenseResult,
+  type RevokeOneInput,
+} from "./enrollments/revoke-enrollments.js";
 
 export type { EnrollInput, EnrollOptions, EnrollResult, RevokeByLicenseInput, RevokeByLicenseResult, RevokeOneInput };
 export type { EnrollmentMode, EnrollmentSource, RevokeReason, SourceKind } from "./enrollments/enrollment.js";
@@ -23,10 +29,15 @@ export interface EnrollmentApi {
   /** Refund / license revocation: downgrade to audit where available, else revoke; completed untouched. */
   revokeByLicense(tx: Tx | undefined, input: RevokeByLicenseInput, context: EventContext): Promise<RevokeByLicenseResult>;
   /** Seat release: one enrollment. Refusals are values (ENROLLMENT.NOT_FOUND / ALREADY_REVOKED / NOT_ACTIVE). */
-  revokeOne(tx: Tx | undefined, input: RevokeOneInput, context: EventContext): Promise<Result<{ enrollmentId: string; status: EnrollmentStatus }>>;
+  revokeOne(
+    tx: Tx | undefined,
+    input: RevokeOneInput,
+    context: EventContext,
+  ): Promise<Result<{ enrollmentId: string; status: EnrollmentStatus }>>;
 }
 
-const scopeOf = (inputs: readonly EnrollInput[]) => (inputs.length > 0 && inputs.every((i) => i.tenantId === inputs[0]!.tenantId) ? inputs[0]!.tenantId : SYSTEM_SCOPE);
+const scopeOf = (inputs: readonly EnrollInput[]) =>
+  inputs.length > 0 && inputs.every((i) => i.tenantId === inputs[0]!.tenantId) ? inputs[0]!.tenantId : SYSTEM_SCOPE;
 
 export function enrollmentApi(deps: EnrollmentDeps): EnrollmentApi {
   const { db } = deps.kernel;

@@ -8,7 +8,10 @@ import { ok, reject, type Result } from "../../platform/result.js";
  * services and platform admins see every tenant; an org admin sees their tenant; a learner sees
  * only themself, within their tenant. Anyone else asking about another user is refused (403).
  */
-export function readerScope(principal: Principal, userId: string | undefined): Result<{ tenantId: TenantScope; userId: string | undefined }> {
+export function readerScope(
+  principal: Principal,
+  userId: string | undefined,
+): Result<{ tenantId: TenantScope; userId: string | undefined }> {
   if (hasRole(principal, "service", "platform_admin")) return ok({ tenantId: SYSTEM_SCOPE, userId });
   if (hasRole(principal, "org_admin")) return ok({ tenantId: principal.tenantId, userId });
   if (userId === undefined || userId === principal.userId) return ok({ tenantId: principal.tenantId, userId: principal.userId });

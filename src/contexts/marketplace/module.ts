@@ -20,11 +20,23 @@ import { installSeats, seatErrors } from "./seats/install-seats.js";
  * The marketplace context: listings, plans, refund policies, browse, and the purchase flow
  * (orders, coupons, licenses, revenue share) with the ports it owns wired by the composition root.
  */
-export function marketplaceModule(ports: (kernel: Kernel) => MarketplacePorts, options: (kernel: Kernel) => OrdersOptions = () => ({})): ContextModule {
+export function marketplaceModule(
+  ports: (kernel: Kernel) => MarketplacePorts,
+  options: (kernel: Kernel) => OrdersOptions = () => ({}),
+): ContextModule {
   return {
     name: "marketplace",
     events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
-    errors: { ...listingErrors, ...planErrors, ...refundPolicyErrors, ...browseErrors, ...orderErrors, ...refundErrors, ...payoutErrors, ...seatErrors },
+    errors: {
+      ...listingErrors,
+      ...planErrors,
+      ...refundPolicyErrors,
+      ...browseErrors,
+      ...orderErrors,
+      ...refundErrors,
+      ...payoutErrors,
+      ...seatErrors,
+    },
     install(host) {
       const wired = ports(host.kernel);
       refundPolicyRoutes(host);

@@ -13,9 +13,24 @@ export interface PaymentsPort {
    * Idempotent per orderId: a retried step never charges twice. `newOrder`: the order was placed in
    * this transaction, so it cannot have a payment yet (billing then need not wait to find out).
    */
-  pay(tx: Tx, request: { orderId: string; buyerUserId: string; tenantId: string; amount: number; currency: string; method: { method: "card"; token: string } | { method: "wallet" }; correlationId: string; newOrder?: boolean }): Promise<{ paymentId: string; status: string }>;
+  pay(
+    tx: Tx,
+    request: {
+      orderId: string;
+      buyerUserId: string;
+      tenantId: string;
+      amount: number;
+      currency: string;
+      method: { method: "card"; token: string } | { method: "wallet" };
+      correlationId: string;
+      newOrder?: boolean;
+    },
+  ): Promise<{ paymentId: string; status: string }>;
   /** Idempotent per (paymentId, key). */
-  refund(tx: Tx, request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string }): Promise<{ refundId: string; status: string }>;
+  refund(
+    tx: Tx,
+    request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string },
+  ): Promise<{ refundId: string; status: string }>;
   /** A wallet payment refused for lack of credit: required and available amounts (seed 004 order.failed). */
   shortfall(tx: Tx, paymentId: string): Promise<{ amountRequired: number; amountAvailable: number } | null>;
   /** How much of the payment has gone back to the buyer so far, by any route (billing's books). */
@@ -42,9 +57,18 @@ export interface EnrollmentsPort {
    * Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 when created.
    * `newSources`: every source was created in this transaction, so no enrollment holds its key yet.
    */
-  enroll(tx: Tx, requests: readonly EnrollmentRequest[], context: EventContext, options?: { newSources?: boolean }): Promise<Array<{ enrollmentId: string; created: boolean }>>;
+  enroll(
+    tx: Tx,
+    requests: readonly EnrollmentRequest[],
+    context: EventContext,
+    options?: { newSources?: boolean },
+  ): Promise<Array<{ enrollmentId: string; created: boolean }>>;
   /** Refund or failure: revoke (or downgrade to audit) every enrollment of a license. */
-  revokeLicense(tx: Tx, request: { licenseId: string; orderId: string; reason: string; aggregate: boolean }, context: EventContext): Promise<{ revokedCount: number }>;
+  revokeLicense(
+    tx: Tx,
+    request: { licenseId: string; orderId: string; reason: string; aggregate: boolean },
+    context: EventContext,
+  ): Promise<{ revokedCount: number }>;
   revokeOne(tx: Tx, enrollmentId: string, context: EventContext): Promise<void>;
   /** Refund policy (seed 001 §10.4): a license is consumed once any enrollment it backs is completed. */
   isConsumed(tx: Tx, licenseId: string): Promise<boolean>;

@@ -49,12 +49,15 @@ export async function embeddedAutovacuum(db: PgliteDb): Promise<MaintenancePass>
       pass.vacuumed.push(table.name);
     }
     if (table.needs_analyze) {
-      await db.tx(async (tx) => {
-        // A sample of 3,000 rows instead of 30,000: enough to tell an index probe from a scan, at a
-        // tenth of the pause (the outbox took about 115 ms with the default).
-        await tx.query(`SET LOCAL default_statistics_target = 10`);
-        await tx.query(`ANALYZE ${table.name}`);
-      }, { tenantId: SYSTEM_SCOPE });
+      await db.tx(
+        async (tx) => {
+          // A sample of 3,000 rows instead of 30,000: enough to tell an index probe from a scan, at a
+          // tenth of the pause (the outbox took about 115 ms with the default).
+          await tx.query(`SET LOCAL default_statistics_target = 10`);
+          await tx.query(`ANALYZE ${table.name}`);
+        },
+        { tenantId: SYSTEM_SCOPE },
+      );
       pass.analysed.push(table.name);
     }
   }

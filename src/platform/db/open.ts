@@ -22,7 +22,10 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     admin.on("error", () => undefined);
     await admin.connect();
     try {
-      await migrate({ exec: async (sql) => void (await admin.query(sql)), query: async (sql, params) => admin.query(sql, params as unknown[]) as never });
+      await migrate({
+        exec: async (sql) => void (await admin.query(sql)),
+        query: async (sql, params) => admin.query(sql, params as unknown[]) as never,
+      });
     } finally {
       await admin.end();
     }

@@ -57,7 +57,8 @@ export class PgliteDb implements Db {
     const value = await this.pg.transaction(async (raw) => {
       const sql: Sql = {
         query: async <R>(text: string, params?: readonly unknown[]) => {
-          if (params && params.length > 0 && (this.prepared.has(text) || this.prepared.size < MAX_NAMED)) return this.runPrepared<R>(text, params);
+          if (params && params.length > 0 && (this.prepared.has(text) || this.prepared.size < MAX_NAMED))
+            return this.runPrepared<R>(text, params);
           const result = await raw.query<R>(text, params as unknown[] | undefined);
           return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
         },
@@ -87,7 +88,10 @@ export class PgliteDb implements Db {
         concat([protocol.serialize.bind({ statement: statement.name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]),
         { syncToFs: false },
       );
-      const [result] = parse.parseResults(statement.rowDescription ? [statement.rowDescription, ...messages] : messages, this.pg.parsers) as Results<R>[];
+      const [result] = parse.parseResults(
+        statement.rowDescription ? [statement.rowDescription, ...messages] : messages,
+        this.pg.parsers,
+      ) as Results<R>[];
       return { rows: result?.rows ?? [], rowCount: result?.affectedRows ?? result?.rows.length ?? 0 };
     });
   }
@@ -98,7 +102,11 @@ export class PgliteDb implements Db {
       concat([protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: "S", name }), protocol.serialize.sync()]),
       { syncToFs: false },
     );
-    const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages), rowDescription: messages.find((message) => message.name === "rowDescription") };
+    const prepared = {
+      name,
+      paramTypes: parse.parseDescribeStatementResults(messages),
+      rowDescription: messages.find((message) => message.name === "rowDescription"),
+    };
     this.prepared.set(text, prepared);
     return prepared;
   }

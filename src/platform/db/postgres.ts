@@ -126,7 +126,10 @@ export class PostgresDb implements Db {
         });
       }
       // A scope that failed (a value the server refused) is the cause of whatever failed after it.
-      const scopeError = await begun.then(() => undefined, (reason: unknown) => reason);
+      const scopeError = await begun.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
       throw lost !== undefined ? new ConnectionLostError(lost) : (scopeError ?? error);
     } finally {
       client.removeListener("error", onError);

@@ -28,8 +28,14 @@ export interface OpenTransaction {
  */
 export function planSettings(options: TxOptions): Array<[setting: string, value: string]> {
   return options.customPlans
-    ? [["plan_cache_mode", "force_custom_plan"], ["enable_seqscan", "on"]]
-    : [["plan_cache_mode", "force_generic_plan"], ["enable_seqscan", "off"]];
+    ? [
+        ["plan_cache_mode", "force_custom_plan"],
+        ["enable_seqscan", "on"],
+      ]
+    : [
+        ["plan_cache_mode", "force_generic_plan"],
+        ["enable_seqscan", "off"],
+      ];
 }
 
 /**
@@ -61,7 +67,9 @@ export function combineWrites(writes: readonly Write[], select = "SELECT 1"): { 
   writes.forEach((write, w) => {
     const offset = params.length;
     write.ctes.forEach((cte, i) => {
-      const text = cte.replace(/\{\{(\d+)\}\}/g, (_, j: string) => `w${w}_${j}`).replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      const text = cte
+        .replace(/\{\{(\d+)\}\}/g, (_, j: string) => `w${w}_${j}`)
+        .replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
       ctes.push(`w${w}_${i} AS (${text})`);
     });
     params.push(...write.params);
@@ -104,16 +112,23 @@ export function transactionOn(sql: Sql): OpenTransaction {
     // report the cause, not that.
     query: <R>(text: string, params?: readonly unknown[]) => {
       open();
-      return sent.length === 0 ? sql.query<R>(text, params) : sql.query<R>(text, params).catch(async (error: unknown) => {
-        await settleSent();
-        throw error;
-      });
+      return sent.length === 0
+        ? sql.query<R>(text, params)
+        : sql.query<R>(text, params).catch(async (error: unknown) => {
+            await settleSent();
+            throw error;
+          });
     },
     send(text, params) {
       open();
-      sent.push(sql.query(text, params).then(() => undefined, (error: unknown) => {
-        sendFailure ??= { error };
-      }));
+      sent.push(
+        sql.query(text, params).then(
+          () => undefined,
+          (error: unknown) => {
+            sendFailure ??= { error };
+          },
+        ),
+      );
     },
     async savepoint(fn) {
       const name = `sp_${++depth}`;
@@ -127,7 +142,10 @@ export function transactionOn(sql: Sql): OpenTransaction {
         tx.send(`RELEASE SAVEPOINT ${name}`);
         return value;
       } catch (error) {
-        const sentFailure = await settleSent().then(() => undefined, (failure: unknown) => failure);
+        const sentFailure = await settleSent().then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
         try {
           await sql.query(`ROLLBACK TO SAVEPOINT ${name}`);
         } catch {

@@ -100,16 +100,21 @@ export class ConsumerHub {
     const byConsumer = new Map<string, string[]>();
     for (const { consumer, event } of deliveries) byConsumer.set(consumer.name, [...(byConsumer.get(consumer.name) ?? []), event.eventId]);
     // One insert per consumer, all sent at once.
-    await Promise.all([...byConsumer].map(async ([consumer, eventIds]) => {
-      const inserted = await tx.query<{ event_id: string }>(
-        `INSERT INTO platform.inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [consumer, eventIds],
-      );
-      inserted.rows.forEach((row) => fresh.add(`${consumer}\u0000${row.event_id}`));
-    }));
+    await Promise.all(
+      [...byConsumer].map(async ([consumer, eventIds]) => {
+        const inserted = await tx.query<{ event_id: string }>(
+          `INSERT INTO platform.inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [consumer, eventIds],
+        );
+        inserted.rows.forEach((row) => fresh.add(`${consumer}\u0000${row.event_id}`));
+      }),
+    );
     const toApply = deliveries.filter((delivery) => fresh.delete(`${delivery.consumer.name}\u0000${delivery.event.eventId}`)); // not a redelivery, nor a duplicate within the batch
     for (const consumer of new Set(toApply.map((delivery) => delivery.consumer))) {
-      await consumer.prepare?.(tx, toApply.filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.event));
+      await consumer.prepare?.(
+        tx,
+        toApply.filter((delivery) => delivery.consumer === consumer).map((delivery) => delivery.event),
+      );
     }
     const applied: Delivery[] = [];
     for (const delivery of toApply) {
@@ -125,7 +130,10 @@ export class ConsumerHub {
     const { consumer, event } = delivery;
     try {
       const fresh = await tx.savepoint(async () => {
-        const inbox = await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [consumer.name, event.eventId]);
+        const inbox = await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          consumer.name,
+          event.eventId,
+        ]);
         if (inbox.rowCount === 0) return false;
         await consumer.handle(tx, event);
         await tx.flush();

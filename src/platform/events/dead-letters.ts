@@ -47,7 +47,13 @@ export class DeadLetters {
     private readonly clock: Clock,
   ) {}
 
-  async list(filter: { queue?: string; consumer?: string; pending?: boolean; limit: number; cursor?: string }): Promise<{ items: DeadLetter[]; nextCursor: string | null }> {
+  async list(filter: {
+    queue?: string;
+    consumer?: string;
+    pending?: boolean;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: DeadLetter[]; nextCursor: string | null }> {
     const rows = await this.db.query<DeadLetterRow>(
       `SELECT * FROM platform.dead_letters
         WHERE ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR consumer = $2)
@@ -72,7 +78,15 @@ export class DeadLetters {
        ON CONFLICT (consumer, event_id) DO UPDATE
          SET last_error = EXCLUDED.last_error, history = platform.dead_letters.history || EXCLUDED.history,
              dead_at = EXCLUDED.dead_at, replayed_at = NULL`,
-      [rows.map(() => newId("dlq")), rows.map((row) => row.event.position), rows.map((row) => row.reason), queueOf(RELAY_DEAD_LETTERS), RELAY_DEAD_LETTERS, at.toISOString(), at],
+      [
+        rows.map(() => newId("dlq")),
+        rows.map((row) => row.event.position),
+        rows.map((row) => row.reason),
+        queueOf(RELAY_DEAD_LETTERS),
+        RELAY_DEAD_LETTERS,
+        at.toISOString(),
+        at,
+      ],
     );
   }
 
@@ -85,11 +99,15 @@ export class DeadLetters {
       const found = await tx.query<DeadLetterRow>(`SELECT * FROM platform.dead_letters WHERE id = $1 FOR UPDATE`, [id]);
       const row = found.rows[0];
       if (!row) return reject("DLQ.NOT_FOUND", `no dead letter ${id}`);
-      if (row.replayed_at) return reject("DLQ.ALREADY_REPLAYED", `dead letter ${id} was replayed at ${new Date(row.replayed_at).toISOString()}`);
+      if (row.replayed_at)
+        return reject("DLQ.ALREADY_REPLAYED", `dead letter ${id} was replayed at ${new Date(row.replayed_at).toISOString()}`);
       if (row.consumer === RELAY_DEAD_LETTERS) {
         // Back in the relay's queue; if it still cannot go out it comes back here, with the new reason.
         const now = this.clock.now();
-        await tx.query(`INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM platform.outbox WHERE event_id = $1 ON CONFLICT DO NOTHING`, [row.event_id]);
+        await tx.query(
+          `INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM platform.outbox WHERE event_id = $1 ON CONFLICT DO NOTHING`,
+          [row.event_id],
+        );
         await tx.query(`UPDATE platform.dead_letters SET replayed_at = $2 WHERE id = $1`, [id, now]);
         return ok({ id, status: "requeued" as const, replayedAt: now.toISOString() });
       }
@@ -98,13 +116,20 @@ export class DeadLetters {
       const now = this.clock.now();
       try {
         await tx.savepoint(async () => {
-          const inbox = await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [row.consumer, row.event_id]);
+          const inbox = await tx.query(`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+            row.consumer,
+            row.event_id,
+          ]);
           if (inbox.rowCount > 0) await consumer.handle(tx, row.envelope);
         });
       } catch (error) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         const attempt: AttemptRecord = { attempt: row.history.length + 1, at: now.toISOString(), error: message };
-        await tx.query(`UPDATE platform.dead_letters SET last_error = $2, history = history || $3::jsonb WHERE id = $1`, [id, message, JSON.stringify([attempt])]);
+        await tx.query(`UPDATE platform.dead_letters SET last_error = $2, history = history || $3::jsonb WHERE id = $1`, [
+          id,
+          message,
+          JSON.stringify([attempt]),
+        ]);
         return { ok: false, rejection: { code: "DLQ.REPLAY_FAILED", detail: message } };
       }
       await tx.query(`UPDATE platform.dead_letters SET replayed_at = $2 WHERE id = $1`, [id, now]);

@@ -1,5 +1,13 @@
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type JetStreamClient,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import type { Db, Tx } from "../db/db.js";
 import type { ConsumerHub, Delivery } from "./consumers.js";
 import type { Envelope, RetentionClass } from "./envelope.js";
@@ -97,9 +105,17 @@ export class NatsBus implements Publisher {
   async ensureStreams(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     for (const retention of Object.keys(RETENTION_MS) as RetentionClass[]) {
-      const subjects = this.registry.all().filter((d) => d.retentionClass === retention).map((d) => this.subject(d.type));
+      const subjects = this.registry
+        .all()
+        .filter((d) => d.retentionClass === retention)
+        .map((d) => this.subject(d.type));
       if (subjects.length === 0) continue;
-      const config = { name: this.streamName(retention), subjects, max_age: nanos(RETENTION_MS[retention]), duplicate_window: nanos(120_000) };
+      const config = {
+        name: this.streamName(retention),
+        subjects,
+        max_age: nanos(RETENTION_MS[retention]),
+        duplicate_window: nanos(120_000),
+      };
       try {
         await jsm.streams.info(config.name);
         await jsm.streams.update(config.name, config);
@@ -113,7 +129,9 @@ export class NatsBus implements Publisher {
     // Publishes are pipelined on one connection, which keeps their order. Each one is settled on its
     // own: one refused message must not fail its neighbours. The relay keeps a row off its queue only
     // once the bus has acked it; the buckets of a transient failure go back whole.
-    const results = await Promise.allSettled(events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })));
+    const results = await Promise.allSettled(
+      events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })),
+    );
     const outcome: PublishOutcome = { refused: [], failed: [] };
     let transient: unknown;
     results.forEach((result, i) => {
@@ -174,7 +192,7 @@ export class NatsBus implements Publisher {
     observer: NatsObserver,
   ): Promise<void> {
     let messages: (AsyncIterable<JsMsg> & { stop(): void }) | undefined = first;
-    for (let attempt = 0; !this.closing; ) {
+    for (let attempt = 0; !this.closing;) {
       let ended: unknown = "the iterator ended";
       if (messages) {
         const stop = () => void messages!.stop();
@@ -191,7 +209,10 @@ export class NatsBus implements Publisher {
       }
       if (this.closing) return;
       this.status.consumerRestarting(config.durable_name!, ended);
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, RESTART_WAIT_MS[Math.min(attempt++, RESTART_WAIT_MS.length - 1)])), this.whenClosed]);
+      await Promise.race([
+        new Promise((resolve) => setTimeout(resolve, RESTART_WAIT_MS[Math.min(attempt++, RESTART_WAIT_MS.length - 1)])),
+        this.whenClosed,
+      ]);
       if (this.closing) return;
       try {
         await (await jetstreamManager(this.nc)).consumers.add(stream, config);
@@ -202,7 +223,13 @@ export class NatsBus implements Publisher {
     }
   }
 
-  private async drive(messages: AsyncIterable<JsMsg>, consumerName: string, hub: ConsumerHub, db: Db, observer: NatsObserver): Promise<void> {
+  private async drive(
+    messages: AsyncIterable<JsMsg>,
+    consumerName: string,
+    hub: ConsumerHub,
+    db: Db,
+    observer: NatsObserver,
+  ): Promise<void> {
     const consumer = hub.consumer(consumerName)!;
     let buffer: JsMsg[] = [];
     let running: Promise<void> | null = null;
@@ -229,7 +256,11 @@ export class NatsBus implements Publisher {
           // would fail on every attempt, so it goes to the dead-letter store at once, with the reason.
           const errors = this.registry.validate(event.type, event.payload) ?? [];
           if (errors.length > 0 || typeof event.eventId !== "string") {
-            lane.broken.push({ consumer, event, reason: errors.map((e) => `payload${e.path} ${e.message}`).join("; ") || "envelope without eventId" });
+            lane.broken.push({
+              consumer,
+              event,
+              reason: errors.map((e) => `payload${e.path} ${e.message}`).join("; ") || "envelope without eventId",
+            });
           } else lane.deliveries.push({ consumer, event });
         } catch (error) {
           observer.malformed(message.subject, error);

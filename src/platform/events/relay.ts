@@ -132,13 +132,21 @@ export class Relay {
   private async pass(): Promise<{ published: number; more: boolean; retry?: unknown }> {
     const start = this.nextBucket++ % OUTBOX_BUCKETS;
     const share = Math.ceil(OUTBOX_BUCKETS / Math.max(1, this.options.concurrency));
-    return this.db.tx(async (tx) => {
-      // Claim, take and read in one statement: the bucket locks hold until commit, so the rows taken
-      // come back if publishing fails, and no other relay takes a claimed bucket's rows meanwhile.
-      const rows = await tx.query<{ position: string | number; bucket: number; event_id: string; type: string; occurred_at: Date; json: string }>(
-        // Written so that every plan (generic plans too: statements are prepared) probes indexes:
-        // a hash join over a work queue full of dead rows cost milliseconds per pass under load.
-        `WITH claimed AS (
+    return this.db.tx(
+      async (tx) => {
+        // Claim, take and read in one statement: the bucket locks hold until commit, so the rows taken
+        // come back if publishing fails, and no other relay takes a claimed bucket's rows meanwhile.
+        const rows = await tx.query<{
+          position: string | number;
+          bucket: number;
+          event_id: string;
+          type: string;
+          occurred_at: Date;
+          json: string;
+        }>(
+          // Written so that every plan (generic plans too: statements are prepared) probes indexes:
+          // a hash join over a work queue full of dead rows cost milliseconds per pass under load.
+          `WITH claimed AS (
            SELECT b.bucket FROM platform.outbox_buckets b,
                   LATERAL (SELECT 1 FROM platform.outbox_pending p WHERE p.bucket = b.bucket ORDER BY p.bucket, p.position LIMIT 1) waiting
             ORDER BY (b.bucket - $1 + ${OUTBOX_BUCKETS}) % ${OUTBOX_BUCKETS}
@@ -151,38 +159,48 @@ export class Relay {
            RETURNING position)
          SELECT o.position, o.bucket, o.event_id, o.type, o.occurred_at, o.envelope::text AS json
            FROM platform.outbox o WHERE o.position = ANY (ARRAY(SELECT position FROM taken)) ORDER BY o.position`,
-        [start, share, this.options.batchSize],
-      );
-      if (rows.rows.length === 0) return { published: 0, more: false };
-      const limit = this.maxEventBytes();
-      const events: OutboxEvent[] = [];
-      const unpublishable: Unpublishable[] = [];
-      for (const row of rows.rows) {
-        const event = { position: row.position, bucket: row.bucket, eventId: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at), json: row.json };
-        // The size is checked in memory: `json.length` counts UTF-16 units and UTF-8 spends at most
-        // 3 bytes on one, so only a row within a factor 3 of the limit is measured at all.
-        const bytes = row.json.length * 3 <= limit ? 0 : Buffer.byteLength(row.json);
-        if (bytes > limit) unpublishable.push({ event, kind: "too_large", reason: `the envelope is ${bytes} bytes; the bus takes at most ${limit}` });
-        else events.push(event);
-      }
-      const outcome = events.length > 0 ? await this.publisher.publish(tx, events) : undefined;
-      let published: readonly OutboxEvent[] = events;
-      let retry: unknown;
-      if (outcome && (outcome.refused.length > 0 || outcome.failed.length > 0)) {
-        for (const { event, reason } of outcome.refused) unpublishable.push({ event, kind: "refused", reason });
-        published = await this.requeueFailed(tx, events, outcome);
-        retry = outcome.failed[0]?.error;
-      }
-      if (unpublishable.length > 0) {
-        // In this transaction: the rows leave the queue if and only if their dead letters are written.
-        if (!this.unpublishable) throw new Error(`unpublishable outbox rows and nowhere to put them: ${unpublishable[0]!.reason}`);
-        await this.unpublishable(tx, unpublishable);
-        this.observer.poisoned?.(unpublishable);
-      }
-      this.observer.published(published);
-      const buckets = new Set(rows.rows.map((row) => row.bucket)).size;
-      return { published: published.length, more: rows.rows.length >= this.options.batchSize || buckets >= share, retry };
-    }, { customPlans: this.customPlans });
+          [start, share, this.options.batchSize],
+        );
+        if (rows.rows.length === 0) return { published: 0, more: false };
+        const limit = this.maxEventBytes();
+        const events: OutboxEvent[] = [];
+        const unpublishable: Unpublishable[] = [];
+        for (const row of rows.rows) {
+          const event = {
+            position: row.position,
+            bucket: row.bucket,
+            eventId: row.event_id,
+            type: row.type,
+            occurredAt: new Date(row.occurred_at),
+            json: row.json,
+          };
+          // The size is checked in memory: `json.length` counts UTF-16 units and UTF-8 spends at most
+          // 3 bytes on one, so only a row within a factor 3 of the limit is measured at all.
+          const bytes = row.json.length * 3 <= limit ? 0 : Buffer.byteLength(row.json);
+          if (bytes > limit)
+            unpublishable.push({ event, kind: "too_large", reason: `the envelope is ${bytes} bytes; the bus takes at most ${limit}` });
+          else events.push(event);
+        }
+        const outcome = events.length > 0 ? await this.publisher.publish(tx, events) : undefined;
+        let published: readonly OutboxEvent[] = events;
+        let retry: unknown;
+        if (outcome && (outcome.refused.length > 0 || outcome.failed.length > 0)) {
+          for (const { event, reason } of outcome.refused) unpublishable.push({ event, kind: "refused", reason });
+          published = await this.requeueFailed(tx, events, outcome);
+          retry = outcome.failed[0]?.error;
+        }
+        if (unpublishable.length > 0) {
+          // In this transaction: the rows leave the queue if and only if their dead letters are written.
+          if (!this.unpublishable) throw new Error(`unpublishable outbox rows and nowhere to put them: ${unpublishable[0]!.reason}`);
+          await this.unpublishable(tx, unpublishable);
+          this.observer.poisoned?.(unpublishable);
+        }
+        this.observer.published(published);
+        const buckets = new Set(rows.rows.map((row) => row.bucket)).size;
+        return { published: published.length, more: rows.rows.length >= this.options.batchSize || buckets >= share, retry };
+      },
+      { customPlans: this.customPlans },
+    );
   }
 
   /**
@@ -195,10 +213,10 @@ export class Relay {
     const failedBuckets = new Set(outcome.failed.map(({ event }) => event.bucket));
     const again = events.filter((event) => failedBuckets.has(event.bucket) && !refused.has(event));
     if (again.length > 0) {
-      await tx.query(`INSERT INTO platform.outbox_pending (position, bucket) SELECT * FROM unnest($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING`, [
-        again.map((event) => event.position),
-        again.map((event) => event.bucket),
-      ]);
+      await tx.query(
+        `INSERT INTO platform.outbox_pending (position, bucket) SELECT * FROM unnest($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING`,
+        [again.map((event) => event.position), again.map((event) => event.bucket)],
+      );
     }
     return events.filter((event) => !failedBuckets.has(event.bucket) && !refused.has(event));
   }

@@ -42,8 +42,7 @@ export class Authenticator {
     else if (config.jwksUrl) {
       if (!config.issuer || !config.audience) throw new Error("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE");
       this.key = createRemoteJWKSet(new URL(config.jwksUrl));
-    }
-    else throw new Error("auth needs AUTH_JWT_SECRET or AUTH_JWKS_URL");
+    } else throw new Error("auth needs AUTH_JWT_SECRET or AUTH_JWKS_URL");
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
@@ -77,20 +76,30 @@ export class Authenticator {
     // `*` and the like are not tenant ids: no token can carry the system scope.
     if (!isTenantId(claims.tid)) throw fail("AUTH.TOKEN_INVALID", "the token's tid is not a tenant id");
     if (claims.pid !== undefined && !isIdClaim(claims.pid)) throw fail("AUTH.TOKEN_INVALID", "the token's pid is not an id");
-    const principal: Principal = { userId: claims.sub, tenantId: claims.tid, roles, ...(typeof claims.pid === "string" ? { providerId: claims.pid } : {}) };
+    const principal: Principal = {
+      userId: claims.sub,
+      tenantId: claims.tid,
+      roles,
+      ...(typeof claims.pid === "string" ? { providerId: claims.pid } : {}),
+    };
     return { principal, exp: claims.exp as number };
   }
 }
 
 /** Ids from a token end up in rows: they are text the database can store, of a sane length. */
-const isIdClaim = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 200 && isStorableText(value);
+const isIdClaim = (value: unknown): value is string =>
+  typeof value === "string" && value.length > 0 && value.length <= 200 && isStorableText(value);
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {
   return roles.some((role) => principal.roles.includes(role));
 }
 
 /** Mints an HS256 token (dev tool and tests). */
-export async function mintToken(secret: string, claims: { sub: string; tid: string; roles: string[]; pid?: string }, ttl = "12h"): Promise<string> {
+export async function mintToken(
+  secret: string,
+  claims: { sub: string; tid: string; roles: string[]; pid?: string },
+  ttl = "12h",
+): Promise<string> {
   return new SignJWT({ tid: claims.tid, roles: claims.roles, ...(claims.pid ? { pid: claims.pid } : {}) })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.sub)

@@ -6,7 +6,8 @@ import { isStorableText } from "./hostile-text.js";
  * code, never an empty page (a client would take that for the end of the list) and never a 500
  * (decoded garbage can hold a NUL the database refuses).
  */
-const invalid = () => new RejectionError({ code: "REQUEST.CURSOR_INVALID", detail: "the cursor was not issued by this endpoint", field: "querystring/cursor" });
+const invalid = () =>
+  new RejectionError({ code: "REQUEST.CURSOR_INVALID", detail: "the cursor was not issued by this endpoint", field: "querystring/cursor" });
 
 const MAX_KEY = 400;
 
@@ -17,7 +18,8 @@ function decode(text: string): string {
   return decoded;
 }
 
-const isKey = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_KEY && isStorableText(value);
+const isKey = (value: unknown): value is string =>
+  typeof value === "string" && value.length > 0 && value.length <= MAX_KEY && isStorableText(value);
 
 /** A cursor that is one generated id, for lists ordered by that id alone. */
 export function encodeKeyCursor(key: string): string {

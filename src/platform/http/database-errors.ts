@@ -6,7 +6,11 @@ import { problem, type Problem } from "./problem.js";
  * here. The body names no table, constraint or column: those are internals.
  */
 const BY_SQLSTATE: Readonly<Record<string, { status: number; code: string; detail: string }>> = {
-  "23514": { status: 422, code: "REQUEST.CONSTRAINT_VIOLATED", detail: "the request would break a rule the data must keep (a limit or a range)" },
+  "23514": {
+    status: 422,
+    code: "REQUEST.CONSTRAINT_VIOLATED",
+    detail: "the request would break a rule the data must keep (a limit or a range)",
+  },
   "23505": { status: 409, code: "REQUEST.CONFLICT", detail: "the request conflicts with something that already exists" },
   "23503": { status: 422, code: "REQUEST.REFERENCE_INVALID", detail: "the request refers to something that does not exist" },
   "23502": { status: 400, code: "REQUEST.INVALID", detail: "a required value is missing" },
@@ -26,12 +30,19 @@ const BY_SQLSTATE: Readonly<Record<string, { status: number; code: string; detai
  * The database is unreachable or lost the session (class 08; 57P01-57P03: terminated, crashed,
  * starting up): not the caller's fault and not a bug, and a retry may well succeed.
  */
-const UNAVAILABLE = { status: 503, code: "SERVICE.UNAVAILABLE", detail: "the database is unavailable; retry the request (with its Idempotency-Key)" };
+const UNAVAILABLE = {
+  status: 503,
+  code: "SERVICE.UNAVAILABLE",
+  detail: "the database is unavailable; retry the request (with its Idempotency-Key)",
+};
 
 /** SQLSTATEs are five characters; node-postgres and PGlite both put them in `code` with a `severity`. */
 export function databaseProblem(error: { code?: unknown; severity?: unknown }): Problem | null {
   if (typeof error.code !== "string" || !/^[0-9A-Z]{5}$/.test(error.code) || typeof error.severity !== "string") return null;
-  if (error.code.startsWith("08") || /^57P0[123]$/.test(error.code)) return problem(UNAVAILABLE.status, UNAVAILABLE.code, UNAVAILABLE.detail);
-  const mapped = BY_SQLSTATE[error.code] ?? (error.code.startsWith("22") ? { status: 400, code: "REQUEST.INVALID", detail: "a value is not valid" } : null);
+  if (error.code.startsWith("08") || /^57P0[123]$/.test(error.code))
+    return problem(UNAVAILABLE.status, UNAVAILABLE.code, UNAVAILABLE.detail);
+  const mapped =
+    BY_SQLSTATE[error.code] ??
+    (error.code.startsWith("22") ? { status: 400, code: "REQUEST.INVALID", detail: "a value is not valid" } : null);
   return mapped ? problem(mapped.status, mapped.code, mapped.detail) : null;
 }

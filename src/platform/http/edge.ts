@@ -25,7 +25,11 @@ function callerKey(verifies: (authorization: string) => Promise<boolean>) {
 }
 
 /** Security headers, CORS and rate limiting (API.md: 429), from `HttpConfig`. */
-export async function registerEdge(server: FastifyInstance<any, any, any, any, any>, config: HttpConfig, verifies: (authorization: string) => Promise<boolean>): Promise<void> {
+export async function registerEdge(
+  server: FastifyInstance<any, any, any, any, any>,
+  config: HttpConfig,
+  verifies: (authorization: string) => Promise<boolean>,
+): Promise<void> {
   // Helmet's defaults suit a JSON API, and /docs too: swagger-ui loads only its own scripts and
   // styles from the same origin, which the default Content-Security-Policy allows.
   await server.register(helmet, { global: true });
@@ -46,7 +50,9 @@ export async function registerEdge(server: FastifyInstance<any, any, any, any, a
       timeWindow: config.rateLimitWindowMs,
       keyGenerator: callerKey(verifies),
       errorResponseBuilder: (_request, context) =>
-        new ProblemError(problem(429, "RATE_LIMITED", `more than ${context.max} requests in the window: retry in ${context.after} (Retry-After)`)),
+        new ProblemError(
+          problem(429, "RATE_LIMITED", `more than ${context.max} requests in the window: retry in ${context.after} (Retry-After)`),
+        ),
     });
   }
 }

@@ -40,12 +40,16 @@ export function errorHandler(problems: ProblemMapper) {
     if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
       return sendProblem(reply, problem(400, "REQUEST.MALFORMED_JSON", "the body is not valid JSON"));
     }
-    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return sendProblem(reply, problem(415, "REQUEST.UNSUPPORTED_MEDIA_TYPE", "send application/json"));
+    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+      return sendProblem(reply, problem(415, "REQUEST.UNSUPPORTED_MEDIA_TYPE", "send application/json"));
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return sendProblem(reply, problem(413, "REQUEST.TOO_LARGE", "the body is too large"));
     const fromDatabase = databaseProblem(error);
     if (fromDatabase) {
       // Logged: a constraint is the last line, so reaching it means a schema or a rule let something through.
-      request.log.warn({ sqlstate: error.code, constraint: error.constraint, route: request.routeOptions.url }, "database refused the request's input");
+      request.log.warn(
+        { sqlstate: error.code, constraint: error.constraint, route: request.routeOptions.url },
+        "database refused the request's input",
+      );
       return sendProblem(reply, fromDatabase);
     }
     if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
@@ -59,7 +63,8 @@ export function errorHandler(problems: ProblemMapper) {
 /** Errors the router raises before any route runs (Fastify's `frameworkErrors`): problems too. */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === "FST_ERR_BAD_URL") sendProblem(reply, problem(400, "REQUEST.BAD_URL", "the URL is not validly encoded"));
-  else if (error.code === "FST_ERR_MAX_PARAM_LENGTH") sendProblem(reply, problem(414, "REQUEST.URI_TOO_LONG", "a path segment is too long"));
+  else if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+    sendProblem(reply, problem(414, "REQUEST.URI_TOO_LONG", "a path segment is too long"));
   else sendProblem(reply, problem(400, "REQUEST.INVALID", "the request could not be routed"));
 }
 
@@ -74,10 +79,14 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
       ? [408, "REQUEST.TIMEOUT", "the request was not received in time"]
       : error.code === "HPE_HEADER_OVERFLOW"
         ? [431, "REQUEST.HEADERS_TOO_LARGE", "the request headers are too large"]
-        : error.code === "HPE_URI_TOO_LONG" ? [414, "REQUEST.URI_TOO_LONG", "the URL is too long"] : [400, "REQUEST.MALFORMED", "the request is not valid HTTP"];
+        : error.code === "HPE_URI_TOO_LONG"
+          ? [414, "REQUEST.URI_TOO_LONG", "the URL is too long"]
+          : [400, "REQUEST.MALFORMED", "the request is not valid HTTP"];
   const body = JSON.stringify(problem(status, code, detail));
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }

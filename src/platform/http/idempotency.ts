@@ -18,13 +18,19 @@ export interface IdempotencyRequest {
 }
 
 /** The header as a route schema declares it, so the OpenAPI document lists it (whether required is the route's call). */
-export const IdempotencyKeyHeader = Type.Object({ "idempotency-key": Type.Optional(Type.String({ description: "the same key and body replay the first response" })) });
+export const IdempotencyKeyHeader = Type.Object({
+  "idempotency-key": Type.Optional(Type.String({ description: "the same key and body replay the first response" })),
+});
 
 /**
  * The Idempotency-Key request of an HTTP call: the header; whose key it is, on which method and path
  * (the caller's tenant and user: user ids are only unique per tenant); and the body it must match.
  */
-export function keyedRequest(request: FastifyRequest, caller: { tenantId: string; userId: string }, body: unknown = request.body): IdempotencyRequest {
+export function keyedRequest(
+  request: FastifyRequest,
+  caller: { tenantId: string; userId: string },
+  body: unknown = request.body,
+): IdempotencyRequest {
   const header = request.headers["idempotency-key"];
   return {
     key: typeof header === "string" ? header : undefined,
@@ -37,11 +43,17 @@ export function keyedRequest(request: FastifyRequest, caller: { tenantId: string
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+  );
 }
 
 function fingerprint(body: unknown): string {
-  return createHash("sha256").update(JSON.stringify(canonical(body ?? null))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(body ?? null)))
+    .digest("hex");
 }
 
 /**
@@ -58,10 +70,20 @@ export async function idempotent<T, P = undefined>(
 ): Promise<StoredResponse<T>> {
   const { key } = request;
   if (key === undefined) {
-    if (options.required) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REQUIRED", detail: "this request needs an Idempotency-Key header", field: "headers/idempotency-key" });
+    if (options.required)
+      throw new RejectionError({
+        code: "IDEMPOTENCY.KEY_REQUIRED",
+        detail: "this request needs an Idempotency-Key header",
+        field: "headers/idempotency-key",
+      });
     return { ...(await db.tx(async (tx) => work(tx, (await prefetch?.(tx)) as P), { tenantId: options.tenantId })), replayed: false };
   }
-  if (key.length === 0 || key.length > 255) throw new RejectionError({ code: "IDEMPOTENCY.KEY_INVALID", detail: "Idempotency-Key must be 1 to 255 characters", field: "headers/idempotency-key" });
+  if (key.length === 0 || key.length > 255)
+    throw new RejectionError({
+      code: "IDEMPOTENCY.KEY_INVALID",
+      detail: "Idempotency-Key must be 1 to 255 characters",
+      field: "headers/idempotency-key",
+    });
   const hash = fingerprint(request.body);
   return db.tx(
     async (tx) => {
@@ -81,7 +103,11 @@ export async function idempotent<T, P = undefined>(
           [request.scope, key],
         );
         const row = stored.rows[0]!;
-        if (row.request_hash !== hash) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this Idempotency-Key was used with a different request body" });
+        if (row.request_hash !== hash)
+          throw new RejectionError({
+            code: "IDEMPOTENCY.KEY_REUSED",
+            detail: "this Idempotency-Key was used with a different request body",
+          });
         return { status: row.status, body: row.response, replayed: true };
       }
       const result = await work(tx, (await prefetched) as P);

@@ -10,7 +10,8 @@ export const MinorUnits = (description = "integer minor units") => Type.Integer(
  */
 export const MAX_MINOR_UNITS = 1_000_000_000_000;
 /** An amount in a request body: integer minor units, bounded (a fraction or a float is a 400). */
-export const AmountInput = (minimum: 0 | 1, description = "integer minor units") => Type.Integer({ minimum, maximum: MAX_MINOR_UNITS, description });
+export const AmountInput = (minimum: 0 | 1, description = "integer minor units") =>
+  Type.Integer({ minimum, maximum: MAX_MINOR_UNITS, description });
 export const CurrencyCode = Type.String({ pattern: "^[A-Z]{3}$" });
 export const Instant = Type.String({ format: "date-time" });
 /** A union of string literals made from the domain's own list, so the schema cannot drift from the type. */

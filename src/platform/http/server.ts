@@ -40,7 +40,13 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 function makeAjv(coerce: boolean): Ajv {
   // Bodies are strict (a string "5" is not a number, unknown fields stay errors); query strings and
   // path params are text by nature and are coerced.
-  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: coerce ? "array" : false, allErrors: true, strict: false });
+  const ajv = new Ajv({
+    removeAdditional: false,
+    useDefaults: true,
+    coerceTypes: coerce ? "array" : false,
+    allErrors: true,
+    strict: false,
+  });
   addFormats(ajv);
   return ajv;
 }
@@ -48,7 +54,10 @@ function makeAjv(coerce: boolean): Ajv {
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const server = Fastify({
     loggerInstance: deps.logger,
-    genReqId: (req) => (typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].length <= 128 ? req.headers["x-request-id"] : newId("req")),
+    genReqId: (req) =>
+      typeof req.headers["x-request-id"] === "string" && req.headers["x-request-id"].length <= 128
+        ? req.headers["x-request-id"]
+        : newId("req"),
     // Our onResponse hook logs one line per request with the route and correlationId instead.
     logController: new LogController({ requestIdLogLabel: "requestId", disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
@@ -76,7 +85,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
   });
 
   server.setErrorHandler(errorHandler(deps.problems));
-  await registerEdge(server, deps.config, (authorization) => deps.authenticator.verify(authorization).then(() => true, () => false));
+  await registerEdge(server, deps.config, (authorization) =>
+    deps.authenticator.verify(authorization).then(
+      () => true,
+      () => false,
+    ),
+  );
   // The one text rule (DESIGN.md §8): every route, before its token is checked and before anything
   // touches the database. Route-level preValidation hooks (authorize) run after this global one.
   server.addHook("preValidation", async (request) => {
@@ -88,15 +102,25 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     ];
     if (paths.length > 0) {
       const message = "holds U+0000 or a lone surrogate, which no text can store";
-      throw new ProblemError(problem(400, "REQUEST.INVALID_TEXT", "the request holds text that cannot be stored", { errors: paths.map((path) => ({ path, message })) }));
+      throw new ProblemError(
+        problem(400, "REQUEST.INVALID_TEXT", "the request holds text that cannot be stored", {
+          errors: paths.map((path) => ({ path, message })),
+        }),
+      );
     }
   });
-  server.setNotFoundHandler((request, reply) => sendProblem(reply, problem(404, "ROUTE.NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`)));
+  server.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, "ROUTE.NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`)),
+  );
 
   await server.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: { title: "Ghasi Commerce", version: "0.1.0", description: "Course commerce and enrollment engine. Errors are application/problem+json with a stable `code`." },
+      info: {
+        title: "Ghasi Commerce",
+        version: "0.1.0",
+        description: "Course commerce and enrollment engine. Errors are application/problem+json with a stable `code`.",
+      },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     },
   });

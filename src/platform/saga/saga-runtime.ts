@@ -39,8 +39,15 @@ interface Touched<S> {
 
 const copyOf = <S>(t: Touched<S>): Touched<S> => ({ ...t, rows: [...t.rows], deadlines: new Map(t.deadlines) });
 
-const touchedAt = <S>(state: S, steps: number, at: Date, created: Touched<S>["created"] = null): Touched<S> =>
-  ({ state, steps, created, rows: [], deadlines: new Map(), finished: false, at });
+const touchedAt = <S>(state: S, steps: number, at: Date, created: Touched<S>["created"] = null): Touched<S> => ({
+  state,
+  steps,
+  created,
+  rows: [],
+  deadlines: new Map(),
+  finished: false,
+  at,
+});
 
 /**
  * The sagas one transaction touched, written together just before COMMIT: instances, step history
@@ -144,12 +151,23 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       const from = touched.state;
       const reaction: Reaction<S, C> = this.definition.react(from, input);
       const now = this.clock.now();
-      touched.rows.push({ seq: ++touched.steps, at: now, input: input.type, from: from.status, to: reaction.state.status, commands: reaction.commands.map((c) => c.type), note: reaction.note ?? null });
+      touched.rows.push({
+        seq: ++touched.steps,
+        at: now,
+        input: input.type,
+        from: from.status,
+        to: reaction.state.status,
+        commands: reaction.commands.map((c) => c.type),
+        note: reaction.note ?? null,
+      });
       touched.state = reaction.state;
       touched.at = now;
       for (const command of reaction.commands) {
         if (isDeadline(command)) {
-          touched.deadlines.set(command.name, command.type === "ScheduleDeadline" ? new Date(now.getTime() + (command.afterMs ?? 0)) : null);
+          touched.deadlines.set(
+            command.name,
+            command.type === "ScheduleDeadline" ? new Date(now.getTime() + (command.afterMs ?? 0)) : null,
+          );
           continue;
         }
         const followUps = await this.execute(tx, sagaId, command, touched.state, cause);
@@ -170,10 +188,14 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     const updated = sagas.filter(([, t]) => !t.created);
     const steps = sagas.flatMap(([id, t]) => t.rows.map((row) => ({ id, ...row })));
     // A saga created in this transaction has no deadline rows yet (one scheduled and cancelled here never got one).
-    const cleared = sagas.filter(([, t]) => !t.created).flatMap(([id, t]): Array<{ id: string; name: string | null }> =>
-      t.finished ? [{ id, name: null }] : [...t.deadlines].filter(([, due]) => due === null).map(([name]) => ({ id, name })),
+    const cleared = sagas
+      .filter(([, t]) => !t.created)
+      .flatMap(([id, t]): Array<{ id: string; name: string | null }> =>
+        t.finished ? [{ id, name: null }] : [...t.deadlines].filter(([, due]) => due === null).map(([name]) => ({ id, name })),
+      );
+    const scheduled = sagas.flatMap(([id, t]) =>
+      [...t.deadlines].filter(([, due]) => due !== null).map(([name, due]) => ({ id, name, due: due! })),
     );
-    const scheduled = sagas.flatMap(([id, t]) => [...t.deadlines].filter(([, due]) => due !== null).map(([name, due]) => ({ id, name, due: due! })));
     // The parts touch disjoint rows (a deadline is either cleared or scheduled), as one statement requires.
     // `= ANY (ids)` beside each join pins the rows by primary key: a generic plan (statements are
     // prepared) otherwise guesses the arrays' size and may hash-join over a whole table. A part with
@@ -188,8 +210,14 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
                AS n(id, status, state, correlation_id, created_at, updated_at, steps)`,
         ],
         params: [
-          this.definition.type, created.map(([id]) => id), created.map(([, t]) => t.state.status), created.map(([, t]) => JSON.stringify(t.state)),
-          created.map(([, t]) => t.created!.correlationId), created.map(([, t]) => t.created!.at), created.map(([, t]) => t.at), created.map(([, t]) => t.steps),
+          this.definition.type,
+          created.map(([id]) => id),
+          created.map(([, t]) => t.state.status),
+          created.map(([, t]) => JSON.stringify(t.state)),
+          created.map(([, t]) => t.created!.correlationId),
+          created.map(([, t]) => t.created!.at),
+          created.map(([, t]) => t.at),
+          created.map(([, t]) => t.steps),
         ],
       });
     }
@@ -200,7 +228,13 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
              FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::int[]) AS u(id, status, state, updated_at, steps)
             WHERE i.id = u.id AND i.id = ANY ($1::text[])`,
         ],
-        params: [updated.map(([id]) => id), updated.map(([, t]) => t.state.status), updated.map(([, t]) => JSON.stringify(t.state)), updated.map(([, t]) => t.at), updated.map(([, t]) => t.steps)],
+        params: [
+          updated.map(([id]) => id),
+          updated.map(([, t]) => t.state.status),
+          updated.map(([, t]) => JSON.stringify(t.state)),
+          updated.map(([, t]) => t.at),
+          updated.map(([, t]) => t.steps),
+        ],
       });
     }
     parts.push({
@@ -209,8 +243,14 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
          SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])`,
       ],
       params: [
-        steps.map((s) => s.id), steps.map((s) => s.seq), steps.map((s) => s.at), steps.map((s) => s.input), steps.map((s) => s.from), steps.map((s) => s.to),
-        steps.map((s) => JSON.stringify(s.commands)), steps.map((s) => s.note),
+        steps.map((s) => s.id),
+        steps.map((s) => s.seq),
+        steps.map((s) => s.at),
+        steps.map((s) => s.input),
+        steps.map((s) => s.from),
+        steps.map((s) => s.to),
+        steps.map((s) => JSON.stringify(s.commands)),
+        steps.map((s) => s.note),
       ],
     });
     if (cleared.length > 0) {
@@ -258,12 +298,25 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
 export async function sagaHistory(db: Sql, sagaId: string): Promise<{ state: string; steps: SagaStep[] } | null> {
   const instance = await db.query<{ status: string }>(`SELECT status FROM platform.saga_instances WHERE id = $1`, [sagaId]);
   if (!instance.rows[0]) return null;
-  const steps = await db.query<{ seq: number; at: Date; input: string; from_status: string; to_status: string; commands: string[]; note: string | null }>(
-    `SELECT seq, at, input, from_status, to_status, commands, note FROM platform.saga_steps WHERE saga_id = $1 ORDER BY seq`,
-    [sagaId],
-  );
+  const steps = await db.query<{
+    seq: number;
+    at: Date;
+    input: string;
+    from_status: string;
+    to_status: string;
+    commands: string[];
+    note: string | null;
+  }>(`SELECT seq, at, input, from_status, to_status, commands, note FROM platform.saga_steps WHERE saga_id = $1 ORDER BY seq`, [sagaId]);
   return {
     state: instance.rows[0].status,
-    steps: steps.rows.map((s) => ({ seq: s.seq, at: new Date(s.at).toISOString(), input: s.input, from: s.from_status, to: s.to_status, commands: s.commands, note: s.note })),
+    steps: steps.rows.map((s) => ({
+      seq: s.seq,
+      at: new Date(s.at).toISOString(),
+      input: s.input,
+      from: s.from_status,
+      to: s.to_status,
+      commands: s.commands,
+      note: s.note,
+    })),
   };
 }

@@ -1,7 +1,16 @@
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.js";
-import { clearCheck, claimDueChecks, dueRefundSubmissions, intentById, intentWithRequest, leaseSubmission, postponeCheck, scheduleCheck } from "./payment-intents.sql.js";
+import {
+  clearCheck,
+  claimDueChecks,
+  dueRefundSubmissions,
+  intentById,
+  intentWithRequest,
+  leaseSubmission,
+  postponeCheck,
+  scheduleCheck,
+} from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
@@ -36,22 +45,25 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
   const now = kernel.clock.now();
   const submissions: string[] = [];
   const checks: PaymentIntent[] = [];
-  const { handled, refunds } = await kernel.db.tx(async (tx) => {
-    const refunds = await dueRefundSubmissions(tx, now, limit);
-    const due = await claimDueChecks(tx, now, limit);
-    for (const { paymentId, cardToken } of due) {
-      const intent = await intentById(tx, paymentId, { lock: true });
-      const what = dueFor(intent, cardToken);
-      if (what === "drop") await clearCheck(tx, paymentId);
-      else if (what === "submit") submissions.push(paymentId);
-      else {
-        // Taken by this pass: the row comes due again only if no answer gets recorded.
-        await postponeCheck(tx, paymentId, new Date(now.getTime() + RETRY_AFTER_MS));
-        checks.push(intent!);
+  const { handled, refunds } = await kernel.db.tx(
+    async (tx) => {
+      const refunds = await dueRefundSubmissions(tx, now, limit);
+      const due = await claimDueChecks(tx, now, limit);
+      for (const { paymentId, cardToken } of due) {
+        const intent = await intentById(tx, paymentId, { lock: true });
+        const what = dueFor(intent, cardToken);
+        if (what === "drop") await clearCheck(tx, paymentId);
+        else if (what === "submit") submissions.push(paymentId);
+        else {
+          // Taken by this pass: the row comes due again only if no answer gets recorded.
+          await postponeCheck(tx, paymentId, new Date(now.getTime() + RETRY_AFTER_MS));
+          checks.push(intent!);
+        }
       }
-    }
-    return { handled: due.length + refunds.length, refunds };
-  }, { tenantId: SYSTEM_SCOPE });
+      return { handled: due.length + refunds.length, refunds };
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
   for (const intent of checks) await askAgain(kernel, providers, intent);
   for (const paymentId of submissions) {
     const submission = await lease(kernel, paymentId);
@@ -63,23 +75,32 @@ export async function checkDuePayments(kernel: Kernel, providers: PaymentProvide
 
 /** The submission, if this pass is the one that takes it (another may have since). */
 async function lease(kernel: Kernel, paymentId: string): Promise<Submission | null> {
-  return kernel.db.tx(async (tx) => {
-    const now = kernel.clock.now();
-    const cardToken = await leaseSubmission(tx, paymentId, now, new Date(now.getTime() + LEASE_MS));
-    if (cardToken === null) return null;
-    const found = await intentWithRequest(tx, paymentId);
-    if (!found || dueFor(found.intent, cardToken) !== "submit") {
-      await clearCheck(tx, paymentId);
-      return null;
-    }
-    if (found.createdAt.getTime() <= now.getTime() - RESUBMIT_WINDOW_MS) {
-      await clearCheck(tx, paymentId);
-      kernel.logger.error({ paymentId }, "payment unanswered within the provider's idempotency window: no longer submitted; it stays requires_payment for an operator");
-      return null;
-    }
-    const metadata = { ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}), ...(found.requestId ? { requestId: found.requestId } : {}) };
-    return { intent: found.intent, cardToken, metadata };
-  }, { tenantId: SYSTEM_SCOPE });
+  return kernel.db.tx(
+    async (tx) => {
+      const now = kernel.clock.now();
+      const cardToken = await leaseSubmission(tx, paymentId, now, new Date(now.getTime() + LEASE_MS));
+      if (cardToken === null) return null;
+      const found = await intentWithRequest(tx, paymentId);
+      if (!found || dueFor(found.intent, cardToken) !== "submit") {
+        await clearCheck(tx, paymentId);
+        return null;
+      }
+      if (found.createdAt.getTime() <= now.getTime() - RESUBMIT_WINDOW_MS) {
+        await clearCheck(tx, paymentId);
+        kernel.logger.error(
+          { paymentId },
+          "payment unanswered within the provider's idempotency window: no longer submitted; it stays requires_payment for an operator",
+        );
+        return null;
+      }
+      const metadata = {
+        ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}),
+        ...(found.requestId ? { requestId: found.requestId } : {}),
+      };
+      return { intent: found.intent, cardToken, metadata };
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 }
 
 /**
@@ -89,22 +110,25 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
 async function askAgain(kernel: Kernel, providers: PaymentProviders, intent: PaymentIntent): Promise<void> {
   try {
     const outcome = await providers.named(intent.provider).retrieve(intent.providerRef!);
-    await kernel.db.tx(async (tx) => {
-      const current = await intentById(tx, intent.paymentId, { lock: true });
-      if (!current || current.providerRef !== intent.providerRef || dueFor(current, null) !== "ask") {
-        await clearCheck(tx, intent.paymentId); // settled meanwhile (a webhook): nothing left to ask
-        return;
-      }
-      const command = commandOf(outcome);
-      if (command) {
-        await recordTransition(kernel, tx, current, command);
-        await clearCheck(tx, current.paymentId);
-      } else if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
-        await scheduleCheck(tx, current.paymentId, current.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
-      } else {
-        await clearCheck(tx, current.paymentId); // from here on, a webhook will tell
-      }
-    }, { tenantId: SYSTEM_SCOPE });
+    await kernel.db.tx(
+      async (tx) => {
+        const current = await intentById(tx, intent.paymentId, { lock: true });
+        if (!current || current.providerRef !== intent.providerRef || dueFor(current, null) !== "ask") {
+          await clearCheck(tx, intent.paymentId); // settled meanwhile (a webhook): nothing left to ask
+          return;
+        }
+        const command = commandOf(outcome);
+        if (command) {
+          await recordTransition(kernel, tx, current, command);
+          await clearCheck(tx, current.paymentId);
+        } else if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
+          await scheduleCheck(tx, current.paymentId, current.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));
+        } else {
+          await clearCheck(tx, current.paymentId); // from here on, a webhook will tell
+        }
+      },
+      { tenantId: SYSTEM_SCOPE },
+    );
   } catch (error) {
     // The row was moved on when this pass took it: it comes due again.
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment check failed; asking again later");
@@ -122,14 +146,19 @@ async function submit(kernel: Kernel, providers: PaymentProviders, { intent, car
     answer = await askProvider(providers.named(intent.provider), intent, cardToken);
   } catch (error) {
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment submission failed; trying again later");
-    await kernel.db.tx((tx) => postponeCheck(tx, intent.paymentId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: SYSTEM_SCOPE });
+    await kernel.db.tx((tx) => postponeCheck(tx, intent.paymentId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), {
+      tenantId: SYSTEM_SCOPE,
+    });
     return;
   }
-  await kernel.db.tx(async (tx) => {
-    const current = await intentById(tx, intent.paymentId, { lock: true });
-    // Another pass (after the lease ran out) may have recorded the same answer first.
-    if (!current || current.status !== "requires_payment" || current.providerRef !== null) return;
-    await clearCheck(tx, intent.paymentId);
-    await recordAnswer(kernel, tx, current, answer, metadata);
-  }, { tenantId: SYSTEM_SCOPE });
+  await kernel.db.tx(
+    async (tx) => {
+      const current = await intentById(tx, intent.paymentId, { lock: true });
+      // Another pass (after the lease ran out) may have recorded the same answer first.
+      if (!current || current.status !== "requires_payment" || current.providerRef !== null) return;
+      await clearCheck(tx, intent.paymentId);
+      await recordAnswer(kernel, tx, current, answer, metadata);
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 }

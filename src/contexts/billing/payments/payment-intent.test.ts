@@ -33,7 +33,10 @@ describe("payment intent", () => {
 
   it("records the failure code when a payment fails", () => {
     const failed = decide(intent({ status: "processing" }), { type: "Fail", failureCode: "card_declined", failureMessage: "declined" });
-    expect(failed.ok && failed.value).toMatchObject({ intent: { status: "failed", failureCode: "card_declined" }, events: [{ type: "PaymentFailed", failureCode: "card_declined" }] });
+    expect(failed.ok && failed.value).toMatchObject({
+      intent: { status: "failed", failureCode: "card_declined" },
+      events: [{ type: "PaymentFailed", failureCode: "card_declined" }],
+    });
   });
 
   it("refuses to succeed a payment that already failed", () => {
@@ -45,7 +48,10 @@ describe("payment intent", () => {
     const part = decide(intent({ status: "succeeded" }), { type: "Refund", refundId: "rfd_1", amount: 400 });
     expect(part.ok && part.value.intent).toMatchObject({ status: "partially_refunded", refundedAmount: 400 });
     const rest = decide(intent({ status: "partially_refunded", refundedAmount: 400 }), { type: "Refund", refundId: "rfd_2", amount: 600 });
-    expect(rest.ok && rest.value).toMatchObject({ intent: { status: "refunded", refundedAmount: 1000 }, events: [{ type: "PaymentRefunded", refundId: "rfd_2", amount: 600 }] });
+    expect(rest.ok && rest.value).toMatchObject({
+      intent: { status: "refunded", refundedAmount: 1000 },
+      events: [{ type: "PaymentRefunded", refundId: "rfd_2", amount: 600 }],
+    });
   });
 
   it("refuses to refund more than was paid, or a payment that never succeeded", () => {

@@ -54,7 +54,8 @@ export function decide(intent: PaymentIntent, command: IntentCommand): Result<In
       return ok({ intent: { ...intent, status: "processing" }, events: [] });
     case "Succeed":
       // A provider repeating "paid" (webhook redelivery, poller and webhook racing) changes nothing.
-      if (intent.status === "succeeded" || intent.status === "partially_refunded" || intent.status === "refunded") return ok({ intent, events: [] });
+      if (intent.status === "succeeded" || intent.status === "partially_refunded" || intent.status === "refunded")
+        return ok({ intent, events: [] });
       if (!open(intent.status)) return conflict(intent, command.type);
       return ok({ intent: { ...intent, status: "succeeded" }, events: [{ type: "PaymentSucceeded" }] });
     case "Fail":
@@ -66,10 +67,15 @@ export function decide(intent: PaymentIntent, command: IntentCommand): Result<In
       });
     case "Refund": {
       if (!refundable(intent.status)) return reject("BILLING.PAYMENT_NOT_REFUNDABLE", `a ${intent.status} payment cannot be refunded`);
-      if (!Number.isSafeInteger(command.amount) || command.amount <= 0) return reject("BILLING.AMOUNT_INVALID", "refund amount must be a positive integer", "amount");
+      if (!Number.isSafeInteger(command.amount) || command.amount <= 0)
+        return reject("BILLING.AMOUNT_INVALID", "refund amount must be a positive integer", "amount");
       const refunded = intent.refundedAmount + command.amount;
       if (refunded > intent.amount) {
-        return reject("BILLING.REFUND_EXCEEDS_PAYMENT", `only ${intent.amount - intent.refundedAmount} of ${intent.amount} is left to refund`, "amount");
+        return reject(
+          "BILLING.REFUND_EXCEEDS_PAYMENT",
+          `only ${intent.amount - intent.refundedAmount} of ${intent.amount} is left to refund`,
+          "amount",
+        );
       }
       return ok({
         intent: { ...intent, refundedAmount: refunded, status: refunded === intent.amount ? "refunded" : "partially_refunded" },

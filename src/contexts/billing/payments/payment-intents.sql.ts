@@ -35,7 +35,10 @@ const toIntent = (row: IntentRow): PaymentIntent => ({
   failureMessage: row.failure_message,
 });
 
-export type NewIntent = Pick<PaymentIntent, "paymentId" | "orderId" | "tenantId" | "buyerUserId" | "amount" | "currency" | "method" | "provider"> & {
+export type NewIntent = Pick<
+  PaymentIntent,
+  "paymentId" | "orderId" | "tenantId" | "buyerUserId" | "amount" | "currency" | "method" | "provider"
+> & {
   idempotencyKey: string;
   requestCorrelationId: string;
   now: Date;
@@ -45,8 +48,17 @@ const INSERT_INTENT = `INSERT INTO billing.payment_intents
     (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11)`;
 const intentParams = (intent: NewIntent) => [
-  intent.paymentId, intent.tenantId, intent.orderId, intent.buyerUserId, intent.amount, intent.currency, intent.method, intent.provider,
-  intent.idempotencyKey, intent.requestCorrelationId, intent.now,
+  intent.paymentId,
+  intent.tenantId,
+  intent.orderId,
+  intent.buyerUserId,
+  intent.amount,
+  intent.currency,
+  intent.method,
+  intent.provider,
+  intent.idempotencyKey,
+  intent.requestCorrelationId,
+  intent.now,
 ];
 
 /**
@@ -65,35 +77,64 @@ export async function insertIntentOnce(sql: Sql, intent: NewIntent): Promise<Pay
 export function sendNewIntent(tx: Tx, intent: NewIntent): PaymentIntent {
   tx.send(INSERT_INTENT, intentParams(intent));
   return {
-    paymentId: intent.paymentId, orderId: intent.orderId, tenantId: intent.tenantId, buyerUserId: intent.buyerUserId, amount: intent.amount,
-    currency: intent.currency, method: intent.method, provider: intent.provider, providerRef: null, status: "requires_payment", refundedAmount: 0,
-    failureCode: null, failureMessage: null,
+    paymentId: intent.paymentId,
+    orderId: intent.orderId,
+    tenantId: intent.tenantId,
+    buyerUserId: intent.buyerUserId,
+    amount: intent.amount,
+    currency: intent.currency,
+    method: intent.method,
+    provider: intent.provider,
+    providerRef: null,
+    status: "requires_payment",
+    refundedAmount: 0,
+    failureCode: null,
+    failureMessage: null,
   };
 }
 
 export async function intentByOrder(sql: Sql, orderId: string, options: { lock?: boolean } = {}): Promise<PaymentIntent | null> {
-  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE order_id = $1${options.lock ? " FOR UPDATE" : ""}`, [orderId]);
+  const result = await sql.query<IntentRow>(
+    `SELECT * FROM billing.payment_intents WHERE order_id = $1${options.lock ? " FOR UPDATE" : ""}`,
+    [orderId],
+  );
   return result.rows[0] ? toIntent(result.rows[0]) : null;
 }
 
 export async function intentById(sql: Sql, paymentId: string, options: { lock?: boolean } = {}): Promise<PaymentIntent | null> {
-  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE payment_id = $1${options.lock ? " FOR UPDATE" : ""}`, [paymentId]);
+  const result = await sql.query<IntentRow>(
+    `SELECT * FROM billing.payment_intents WHERE payment_id = $1${options.lock ? " FOR UPDATE" : ""}`,
+    [paymentId],
+  );
   return result.rows[0] ? toIntent(result.rows[0]) : null;
 }
 
 export async function intentByProviderRef(sql: Sql, provider: string, providerRef: string): Promise<PaymentIntent | null> {
-  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE provider = $1 AND provider_ref = $2 FOR UPDATE`, [provider, providerRef]);
+  const result = await sql.query<IntentRow>(`SELECT * FROM billing.payment_intents WHERE provider = $1 AND provider_ref = $2 FOR UPDATE`, [
+    provider,
+    providerRef,
+  ]);
   return result.rows[0] ? toIntent(result.rows[0]) : null;
 }
 
 /** The intent, with the request that created it (for the metadata of events the worker writes later). */
-export async function intentWithRequest(sql: Sql, paymentId: string): Promise<{ intent: PaymentIntent; idempotencyKey: string | null; requestId: string | null; createdAt: Date } | null> {
+export async function intentWithRequest(
+  sql: Sql,
+  paymentId: string,
+): Promise<{ intent: PaymentIntent; idempotencyKey: string | null; requestId: string | null; createdAt: Date } | null> {
   const result = await sql.query<IntentRow & { idempotency_key: string | null; request_correlation_id: string | null; created_at: Date }>(
     `SELECT * FROM billing.payment_intents WHERE payment_id = $1`,
     [paymentId],
   );
   const row = result.rows[0];
-  return row ? { intent: toIntent(row), idempotencyKey: row.idempotency_key, requestId: row.request_correlation_id, createdAt: new Date(row.created_at) } : null;
+  return row
+    ? {
+        intent: toIntent(row),
+        idempotencyKey: row.idempotency_key,
+        requestId: row.request_correlation_id,
+        createdAt: new Date(row.created_at),
+      }
+    : null;
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {
@@ -148,47 +189,78 @@ const toRefund = (row: RefundRow): RefundRecord => ({
  * Claims (payment, refund key): null when that refund was already requested. `submitAt`: an external
  * provider still has to be asked, by the payment worker, from then on.
  */
-export async function insertRefundOnce(sql: Sql, refund: RefundRecord & { tenantId: string; now: Date; submitAt?: Date }): Promise<RefundRecord | null> {
+export async function insertRefundOnce(
+  sql: Sql,
+  refund: RefundRecord & { tenantId: string; now: Date; submitAt?: Date },
+): Promise<RefundRecord | null> {
   const result = await sql.query<RefundRow>(
     `INSERT INTO billing.payment_refunds (refund_id, tenant_id, payment_id, idempotency_key, amount, reason, status, provider_ref, created_at, submit_due_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (payment_id, idempotency_key) DO NOTHING
      RETURNING *`,
-    [refund.refundId, refund.tenantId, refund.paymentId, refund.idempotencyKey, refund.amount, refund.reason, refund.status, refund.providerRef, refund.now, refund.submitAt ?? null],
+    [
+      refund.refundId,
+      refund.tenantId,
+      refund.paymentId,
+      refund.idempotencyKey,
+      refund.amount,
+      refund.reason,
+      refund.status,
+      refund.providerRef,
+      refund.now,
+      refund.submitAt ?? null,
+    ],
   );
   return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
 
 export async function refundByKey(sql: Sql, paymentId: string, idempotencyKey: string): Promise<RefundRecord | null> {
-  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND idempotency_key = $2`, [paymentId, idempotencyKey]);
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND idempotency_key = $2`, [
+    paymentId,
+    idempotencyKey,
+  ]);
   return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
 
 export async function refundByProviderRef(sql: Sql, paymentId: string, providerRef: string): Promise<RefundRecord | null> {
-  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND provider_ref = $2 FOR UPDATE`, [paymentId, providerRef]);
+  const result = await sql.query<RefundRow>(
+    `SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND provider_ref = $2 FOR UPDATE`,
+    [paymentId, providerRef],
+  );
   return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
 
 export async function refundsOf(sql: Sql, paymentId: string): Promise<RefundRecord[]> {
-  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 ORDER BY created_at, refund_id`, [paymentId]);
+  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 ORDER BY created_at, refund_id`, [
+    paymentId,
+  ]);
   return result.rows.map(toRefund);
 }
 
 /** Pending refunds, locked, oldest first; `sentOnly`: only those the provider may already have. */
 export async function pendingRefunds(sql: Sql, paymentId: string, options: { sentOnly?: boolean } = {}): Promise<RefundRecord[]> {
   const sent = options.sentOnly ? " AND sent_at IS NOT NULL" : "";
-  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND status = 'pending'${sent} ORDER BY created_at FOR UPDATE`, [paymentId]);
+  const result = await sql.query<RefundRow>(
+    `SELECT * FROM billing.payment_refunds WHERE payment_id = $1 AND status = 'pending'${sent} ORDER BY created_at FOR UPDATE`,
+    [paymentId],
+  );
   return result.rows.map(toRefund);
 }
 
 /** A settled refund is never submitted (a charge.refunded webhook can settle one not yet sent). */
 export async function settleRefund(sql: Sql, refundId: string, status: "succeeded" | "failed", providerRef: string | null): Promise<void> {
-  await sql.query(`UPDATE billing.payment_refunds SET status = $2, provider_ref = COALESCE($3, provider_ref), submit_due_at = NULL WHERE refund_id = $1`, [refundId, status, providerRef]);
+  await sql.query(
+    `UPDATE billing.payment_refunds SET status = $2, provider_ref = COALESCE($3, provider_ref), submit_due_at = NULL WHERE refund_id = $1`,
+    [refundId, status, providerRef],
+  );
 }
 
 /** The provider took the refund and will confirm it by webhook: nothing more to submit. */
 export async function refundAccepted(sql: Sql, refundId: string, providerRef: string): Promise<void> {
-  await sql.query(`UPDATE billing.payment_refunds SET provider_ref = $2, submit_due_at = NULL WHERE refund_id = $1`, [refundId, providerRef]);
+  await sql.query(`UPDATE billing.payment_refunds SET provider_ref = $2, submit_due_at = NULL WHERE refund_id = $1`, [
+    refundId,
+    providerRef,
+  ]);
 }
 
 /** Refunds whose provider is due to be asked (ids only; each is leased before its call). */
@@ -205,7 +277,12 @@ export async function dueRefundSubmissions(sql: Sql, now: Date, limit: number): 
  * pending, so of two passes that found it due, one gets it and the other nothing. The first lease
  * marks the refund sent (`firstSentAt`): from then on the provider may have it.
  */
-export async function leaseRefundSubmission(sql: Sql, refundId: string, now: Date, leaseUntil: Date): Promise<{ refund: RefundRecord; firstSentAt: Date } | null> {
+export async function leaseRefundSubmission(
+  sql: Sql,
+  refundId: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<{ refund: RefundRecord; firstSentAt: Date } | null> {
   const result = await sql.query<RefundRow & { sent_at: Date }>(
     `UPDATE billing.payment_refunds SET submit_due_at = $3, sent_at = COALESCE(sent_at, $2)
       WHERE refund_id = $1 AND submit_due_at <= $2 AND status = 'pending' RETURNING *`,
@@ -222,11 +299,17 @@ export async function stopRefundSubmission(sql: Sql, refundId: string): Promise<
 
 /** Moves a refund submission on (a settled one, whose time is cleared, stays settled). */
 export async function postponeRefundSubmission(sql: Sql, refundId: string, dueAt: Date): Promise<void> {
-  await sql.query(`UPDATE billing.payment_refunds SET submit_due_at = $2 WHERE refund_id = $1 AND submit_due_at IS NOT NULL`, [refundId, dueAt]);
+  await sql.query(`UPDATE billing.payment_refunds SET submit_due_at = $2 WHERE refund_id = $1 AND submit_due_at IS NOT NULL`, [
+    refundId,
+    dueAt,
+  ]);
 }
 
 export async function refundById(sql: Sql, refundId: string, options: { lock?: boolean } = {}): Promise<RefundRecord | null> {
-  const result = await sql.query<RefundRow>(`SELECT * FROM billing.payment_refunds WHERE refund_id = $1${options.lock ? " FOR UPDATE" : ""}`, [refundId]);
+  const result = await sql.query<RefundRow>(
+    `SELECT * FROM billing.payment_refunds WHERE refund_id = $1${options.lock ? " FOR UPDATE" : ""}`,
+    [refundId],
+  );
   return result.rows[0] ? toRefund(result.rows[0]) : null;
 }
 
@@ -237,7 +320,13 @@ export async function refundById(sql: Sql, refundId: string, options: { lock?: b
  * submitted (an external provider, after the creating transaction committed); without, it is a
  * check on an intent the provider already has.
  */
-export async function scheduleCheck(sql: Sql, paymentId: string, tenantId: string, dueAt: Date, cardToken: string | null = null): Promise<void> {
+export async function scheduleCheck(
+  sql: Sql,
+  paymentId: string,
+  tenantId: string,
+  dueAt: Date,
+  cardToken: string | null = null,
+): Promise<void> {
   await sql.query(
     `INSERT INTO billing.payment_deadlines (payment_id, tenant_id, due_at, card_token) VALUES ($1, $2, $3, $4)
      ON CONFLICT (payment_id) DO UPDATE SET due_at = EXCLUDED.due_at, card_token = EXCLUDED.card_token`,

@@ -18,7 +18,10 @@ export type ProviderOutcome =
  * tried again; any other error is treated as passing and the request is repeated later.
  */
 export class ProviderRefusal extends Error {
-  constructor(readonly failureCode: string, message: string) {
+  constructor(
+    readonly failureCode: string,
+    message: string,
+  ) {
     super(message);
     this.name = "ProviderRefusal";
   }

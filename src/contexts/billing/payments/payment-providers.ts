@@ -9,7 +9,10 @@ import { StripeProvider, stripeClient, type StripeSettings } from "./stripe-prov
 export class PaymentProviders {
   private readonly byName = new Map<string, PaymentProvider>();
 
-  constructor(readonly card: PaymentProvider, others: PaymentProvider[] = []) {
+  constructor(
+    readonly card: PaymentProvider,
+    others: PaymentProvider[] = [],
+  ) {
     for (const provider of [card, ...others]) this.byName.set(provider.name, provider);
   }
 

@@ -15,7 +15,17 @@ const ProcessPaymentBody = Type.Object(
     amount: AmountInput(1),
     currency: CurrencyCode,
     method: Type.Union([
-      Type.Object({ method: Type.Literal("card"), token: Type.String({ minLength: 1, maxLength: 255, description: "sandbox: tok_visa, tok_delayed, tok_declined, tok_timeout; Stripe: a PaymentMethod id" }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          method: Type.Literal("card"),
+          token: Type.String({
+            minLength: 1,
+            maxLength: 255,
+            description: "sandbox: tok_visa, tok_delayed, tok_declined, tok_timeout; Stripe: a PaymentMethod id",
+          }),
+        },
+        { additionalProperties: false },
+      ),
       Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
     ]),
     correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -44,26 +54,30 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
       const principal = principalOf(request);
       const body = request.body;
       const keyed = keyedRequest(request, principal);
-      const stored = await idempotent(
-        api.kernel.db,
-        keyed,
-        { required: true, tenantId: body.tenantId },
-        async (tx) => {
-          const { payment, created } = await api.processPaymentIn(tx, {
-            ...body,
-            correlationId: body.correlationId ?? body.orderId,
-            idempotencyKey: keyed.key ?? "",
-          });
-          return { status: created ? 201 : 200, body: payment };
-        },
-      );
+      const stored = await idempotent(api.kernel.db, keyed, { required: true, tenantId: body.tenantId }, async (tx) => {
+        const { payment, created } = await api.processPaymentIn(tx, {
+          ...body,
+          correlationId: body.correlationId ?? body.orderId,
+          idempotencyKey: keyed.key ?? "",
+        });
+        return { status: created ? 201 : 200, body: payment };
+      });
       return reply.status(stored.status as 200 | 201).send(stored.body);
     },
   );
 
   server.get(
     "/api/v1/payments/:paymentId",
-    { preValidation: authorize(authenticator, "service", "platform_admin"), schema: { tags: ["billing"], summary: "A payment intent with its refunds", security: [{ bearer: [] }], params: PaymentParams, response: { 200: PaymentResponse } } },
+    {
+      preValidation: authorize(authenticator, "service", "platform_admin"),
+      schema: {
+        tags: ["billing"],
+        summary: "A payment intent with its refunds",
+        security: [{ bearer: [] }],
+        params: PaymentParams,
+        response: { 200: PaymentResponse },
+      },
+    },
     async (request) => {
       const payment = await api.getPayment(request.params.paymentId);
       if (!payment) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });

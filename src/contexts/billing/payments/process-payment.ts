@@ -35,10 +35,17 @@ export const WALLET_PROVIDER = "wallet";
  * sandbox answers inside that transaction (tok_visa's success is written with the intent); an
  * external provider is called after it commits (see `payByCard`).
  */
-export async function processPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: ProcessPaymentInput, submissionDue: () => void): Promise<{ payment: PaymentResult; created: boolean }> {
+export async function processPayment(
+  kernel: Kernel,
+  providers: PaymentProviders,
+  tx: Tx,
+  input: ProcessPaymentInput,
+  submissionDue: () => void,
+): Promise<{ payment: PaymentResult; created: boolean }> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
-  if (input.method.method === "card" && input.method.token.length === 0) throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
+  if (input.method.method === "card" && input.method.token.length === 0)
+    throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
   const now = kernel.clock.now();
   const provider = input.method.method === "wallet" ? WALLET_PROVIDER : providers.card.name;
   const fresh: NewIntent = {
@@ -57,18 +64,36 @@ export async function processPayment(kernel: Kernel, providers: PaymentProviders
   const claimed = input.newOrder ? sendNewIntent(tx, fresh) : await insertIntentOnce(tx, fresh);
   if (!claimed) {
     const existing = await intentByOrder(tx, input.orderId);
-    if (!existing) throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_CONFLICT", detail: "this order id already has a payment in another tenant", field: "orderId" });
+    if (!existing)
+      throw new RejectionError({
+        code: "BILLING.PAYMENT_ORDER_CONFLICT",
+        detail: "this order id already has a payment in another tenant",
+        field: "orderId",
+      });
     if (existing.amount !== input.amount || existing.currency !== input.currency) {
-      throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: `order ${input.orderId} is already being paid for ${existing.amount} ${existing.currency}`, field: "amount" });
+      throw new RejectionError({
+        code: "BILLING.PAYMENT_ORDER_MISMATCH",
+        detail: `order ${input.orderId} is already being paid for ${existing.amount} ${existing.currency}`,
+        field: "amount",
+      });
     }
     return { payment: await paymentView(tx, existing), created: false };
   }
   const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId } };
-  const intent = input.method.method === "wallet" ? await payFromWallet(kernel, tx, claimed, input, trace) : await payByCard(kernel, providers, tx, claimed, input.method.token, trace, submissionDue);
+  const intent =
+    input.method.method === "wallet"
+      ? await payFromWallet(kernel, tx, claimed, input, trace)
+      : await payByCard(kernel, providers, tx, claimed, input.method.token, trace, submissionDue);
   return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
 }
 
-async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, input: ProcessPaymentInput, trace: { metadata: Record<string, string> }): Promise<PaymentIntent> {
+async function payFromWallet(
+  kernel: Kernel,
+  tx: Tx,
+  intent: PaymentIntent,
+  input: ProcessPaymentInput,
+  trace: { metadata: Record<string, string> },
+): Promise<PaymentIntent> {
   const processing = await recordTransition(kernel, tx, intent, { type: "StartProcessing" }, trace);
   const debit = await debitWallet(kernel, tx, {
     tenantId: input.tenantId,
@@ -81,11 +106,17 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
     context: { correlationId: input.orderId, metadata: trace.metadata },
   });
   if (debit.outcome === "applied") return recordTransition(kernel, tx, processing, { type: "Succeed" }, trace);
-  return recordTransition(kernel, tx, processing, {
-    type: "Fail",
-    failureCode: "WALLET_INSUFFICIENT_BALANCE",
-    failureMessage: `the wallet holds ${debit.amountAvailable} of the ${debit.amountRequired} required`,
-  }, trace);
+  return recordTransition(
+    kernel,
+    tx,
+    processing,
+    {
+      type: "Fail",
+      failureCode: "WALLET_INSUFFICIENT_BALANCE",
+      failureMessage: `the wallet holds ${debit.amountAvailable} of the ${debit.amountRequired} required`,
+    },
+    trace,
+  );
 }
 
 /**
@@ -94,7 +125,15 @@ async function payFromWallet(kernel: Kernel, tx: Tx, intent: PaymentIntent, inpu
  * `submissionDue`): a charge made inside a transaction that then rolled back would be money taken
  * for an order that does not exist.
  */
-async function payByCard(kernel: Kernel, providers: PaymentProviders, tx: Tx, intent: PaymentIntent, token: string, trace: { metadata: Record<string, string> }, submissionDue: () => void): Promise<PaymentIntent> {
+async function payByCard(
+  kernel: Kernel,
+  providers: PaymentProviders,
+  tx: Tx,
+  intent: PaymentIntent,
+  token: string,
+  trace: { metadata: Record<string, string> },
+  submissionDue: () => void,
+): Promise<PaymentIntent> {
   if (!providers.card.external) return recordAnswer(kernel, tx, intent, await askProvider(providers.card, intent, token), trace.metadata);
   await scheduleCheck(tx, intent.paymentId, intent.tenantId, kernel.clock.now(), token);
   tx.afterCommit(submissionDue);

@@ -5,7 +5,15 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { refundWallet } from "../wallet/refund-wallet.js";
 import { decide, type PaymentIntent } from "./payment-intent.js";
-import { insertRefundOnce, intentById, pendingRefunds, refundAccepted, refundByKey, settleRefund, type RefundRecord } from "./payment-intents.sql.js";
+import {
+  insertRefundOnce,
+  intentById,
+  pendingRefunds,
+  refundAccepted,
+  refundByKey,
+  settleRefund,
+  type RefundRecord,
+} from "./payment-intents.sql.js";
 import type { ProviderRefundOutcome, ProviderRefundRequest } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { WALLET_PROVIDER } from "./process-payment.js";
@@ -40,10 +48,17 @@ export interface RefundResult {
  * once this transaction has committed (`submissionDue` wakes it), so a refund asked for in a
  * transaction that rolls back never reaches the provider, and no transaction waits on the network.
  */
-export async function refundPayment(kernel: Kernel, providers: PaymentProviders, tx: Tx, input: RefundPaymentInput, submissionDue: () => void): Promise<RefundResult> {
+export async function refundPayment(
+  kernel: Kernel,
+  providers: PaymentProviders,
+  tx: Tx,
+  input: RefundPaymentInput,
+  submissionDue: () => void,
+): Promise<RefundResult> {
   const intent = await intentById(tx, input.paymentId, { lock: true });
   if (!intent) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
-  if (intent.orderId !== input.orderId) throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: "the payment belongs to another order", field: "orderId" });
+  if (intent.orderId !== input.orderId)
+    throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: "the payment belongs to another order", field: "orderId" });
   const key = input.idempotencyKey ?? input.reason;
   const view = (refund: RefundRecord, replayed: boolean, failureCode: string | null = null): RefundResult => ({
     refundId: refund.refundId,
@@ -66,7 +81,15 @@ export async function refundPayment(kernel: Kernel, providers: PaymentProviders,
   const now = kernel.clock.now();
   const provider = intent.provider === WALLET_PROVIDER ? null : providers.named(intent.provider);
   const record = (await insertRefundOnce(tx, {
-    refundId, paymentId: intent.paymentId, idempotencyKey: key, amount: input.amount, reason: input.reason, status: "pending", providerRef: null, tenantId: intent.tenantId, now,
+    refundId,
+    paymentId: intent.paymentId,
+    idempotencyKey: key,
+    amount: input.amount,
+    reason: input.reason,
+    status: "pending",
+    providerRef: null,
+    tenantId: intent.tenantId,
+    now,
     ...(provider?.external ? { submitAt: now } : {}),
   }))!;
   const trace = { metadata: { requestId: input.correlationId } };
@@ -112,7 +135,14 @@ export function refundRequest(intent: PaymentIntent, refund: RefundRecord): Prov
 }
 
 /** Records a provider's answer to a pending refund in `tx`: money back announces billing.payment.refunded.v1. */
-export async function recordRefundAnswer(kernel: Kernel, tx: Tx, intent: PaymentIntent, refund: RefundRecord, outcome: ProviderRefundOutcome, trace: { metadata: EventMetadata }): Promise<RefundRecord> {
+export async function recordRefundAnswer(
+  kernel: Kernel,
+  tx: Tx,
+  intent: PaymentIntent,
+  refund: RefundRecord,
+  outcome: ProviderRefundOutcome,
+  trace: { metadata: EventMetadata },
+): Promise<RefundRecord> {
   switch (outcome.status) {
     case "succeeded":
       await settleRefund(tx, refund.refundId, "succeeded", outcome.providerRef);

@@ -1,4 +1,11 @@
-import type { ConfirmRequest, CreateIntentRequest, PaymentProvider, ProviderOutcome, ProviderRefundOutcome, ProviderRefundRequest } from "./payment-provider.js";
+import type {
+  ConfirmRequest,
+  CreateIntentRequest,
+  PaymentProvider,
+  ProviderOutcome,
+  ProviderRefundOutcome,
+  ProviderRefundRequest,
+} from "./payment-provider.js";
 
 /** API.md "Sandbox card tokens": the default provider, deterministic, no network. */
 export const SANDBOX_DELAY_MS = 3_000;

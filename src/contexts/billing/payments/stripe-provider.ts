@@ -1,5 +1,13 @@
 import Stripe from "stripe";
-import { ProviderRefusal, type ConfirmRequest, type CreateIntentRequest, type PaymentProvider, type ProviderOutcome, type ProviderRefundOutcome, type ProviderRefundRequest } from "./payment-provider.js";
+import {
+  ProviderRefusal,
+  type ConfirmRequest,
+  type CreateIntentRequest,
+  type PaymentProvider,
+  type ProviderOutcome,
+  type ProviderRefundOutcome,
+  type ProviderRefundRequest,
+} from "./payment-provider.js";
 
 /** Stripe's PaymentIntent status in our three outcomes; anything not final waits for a webhook. */
 export function outcomeOfStripeIntent(intent: Pick<Stripe.PaymentIntent, "status" | "last_payment_error">): ProviderOutcome {
@@ -18,7 +26,11 @@ export function outcomeOfStripeIntent(intent: Pick<Stripe.PaymentIntent, "status
 }
 
 export function failureOf(error: { code?: string; decline_code?: string; message?: string }): ProviderOutcome {
-  return { status: "failed", failureCode: error.decline_code ?? error.code ?? "payment_failed", failureMessage: error.message ?? "the payment failed" };
+  return {
+    status: "failed",
+    failureCode: error.decline_code ?? error.code ?? "payment_failed",
+    failureMessage: error.message ?? "the payment failed",
+  };
 }
 
 /**
@@ -61,7 +73,11 @@ export class StripeProvider implements PaymentProvider {
 
   async confirm(request: ConfirmRequest): Promise<ProviderOutcome> {
     try {
-      const intent = await this.stripe.paymentIntents.confirm(request.providerRef, { payment_method: request.token }, { idempotencyKey: `${request.idempotencyKey}:confirm` });
+      const intent = await this.stripe.paymentIntents.confirm(
+        request.providerRef,
+        { payment_method: request.token },
+        { idempotencyKey: `${request.idempotencyKey}:confirm` },
+      );
       return outcomeOfStripeIntent(intent);
     } catch (error) {
       // A declined card is an answer, not a fault; network and auth errors stay exceptions.
@@ -82,16 +98,25 @@ export class StripeProvider implements PaymentProvider {
       const refund = await this.stripe.refunds.create(
         // Only values stable for the refund key: a retry after our transaction rolled back carries a
         // new refund id, and Stripe refuses a repeated key whose parameters differ.
-        { payment_intent: request.providerRef, amount: request.amount, metadata: { paymentId: request.paymentId, refundKey: request.idempotencyKey } },
+        {
+          payment_intent: request.providerRef,
+          amount: request.amount,
+          metadata: { paymentId: request.paymentId, refundKey: request.idempotencyKey },
+        },
         { idempotencyKey: request.idempotencyKey },
       );
       if (refund.status === "succeeded") return { status: "succeeded", providerRef: refund.id };
       if (refund.status === "failed" || refund.status === "canceled") {
-        return { status: "failed", failureCode: refund.failure_reason ?? "refund_failed", failureMessage: "the provider refused the refund" };
+        return {
+          status: "failed",
+          failureCode: refund.failure_reason ?? "refund_failed",
+          failureMessage: "the provider refused the refund",
+        };
       }
       return { status: "pending", providerRef: refund.id };
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError) return { status: "failed", failureCode: error.code ?? "refund_failed", failureMessage: error.message };
+      if (error instanceof Stripe.errors.StripeInvalidRequestError)
+        return { status: "failed", failureCode: error.code ?? "refund_failed", failureMessage: error.message };
       throw error;
     }
   }
@@ -108,6 +133,12 @@ export function stripeClient(settings: StripeSettings): Stripe {
   return new Stripe(settings.secretKey, {
     maxNetworkRetries: 2,
     timeout: 20_000,
-    ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === "https:" ? 443 : 80)), protocol: base.protocol === "https:" ? "https" : "http" } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === "https:" ? 443 : 80)),
+          protocol: base.protocol === "https:" ? "https" : "http",
+        }
+      : {}),
   });
 }

@@ -23,18 +23,34 @@ export async function askProvider(provider: PaymentProvider, intent: PaymentInte
   const idempotencyKey = `order:${intent.orderId}`;
   let providerRef: string;
   try {
-    ({ providerRef } = await provider.createIntent({ paymentId: intent.paymentId, orderId: intent.orderId, amount: intent.amount, currency: intent.currency, idempotencyKey }));
+    ({ providerRef } = await provider.createIntent({
+      paymentId: intent.paymentId,
+      orderId: intent.orderId,
+      amount: intent.amount,
+      currency: intent.currency,
+      idempotencyKey,
+    }));
   } catch (error) {
-    if (error instanceof ProviderRefusal) return { providerRef: null, outcome: { status: "failed", failureCode: error.failureCode, failureMessage: error.message } };
+    if (error instanceof ProviderRefusal)
+      return { providerRef: null, outcome: { status: "failed", failureCode: error.failureCode, failureMessage: error.message } };
     throw error;
   }
   return { providerRef, outcome: await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey }) };
 }
 
 /** Records a provider's answer on the intent, with its event, in `tx`. */
-export async function recordAnswer(kernel: Kernel, tx: Tx, intent: PaymentIntent, answer: ProviderAnswer, metadata: EventMetadata): Promise<PaymentIntent> {
+export async function recordAnswer(
+  kernel: Kernel,
+  tx: Tx,
+  intent: PaymentIntent,
+  answer: ProviderAnswer,
+  metadata: EventMetadata,
+): Promise<PaymentIntent> {
   const trace = { metadata };
-  const submitted = answer.providerRef === null ? intent : await transition(kernel, tx, { ...intent, providerRef: answer.providerRef }, { type: "StartProcessing" }, trace);
+  const submitted =
+    answer.providerRef === null
+      ? intent
+      : await transition(kernel, tx, { ...intent, providerRef: answer.providerRef }, { type: "StartProcessing" }, trace);
   const command = commandOf(answer.outcome);
   const settled = command ? await transition(kernel, tx, submitted, command, trace) : submitted;
   // Nothing reads the intent back in this transaction: its final state goes out with the commit.

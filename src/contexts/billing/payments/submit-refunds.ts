@@ -1,5 +1,12 @@
 import type { Kernel } from "../../../platform/kernel.js";
-import { intentById, leaseRefundSubmission, postponeRefundSubmission, refundById, stopRefundSubmission, type RefundRecord } from "./payment-intents.sql.js";
+import {
+  intentById,
+  leaseRefundSubmission,
+  postponeRefundSubmission,
+  refundById,
+  stopRefundSubmission,
+  type RefundRecord,
+} from "./payment-intents.sql.js";
 import type { PaymentIntent } from "./payment-intent.js";
 import type { ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
@@ -26,13 +33,16 @@ export async function submitRefund(kernel: Kernel, providers: PaymentProviders, 
     return;
   }
   try {
-    await kernel.db.tx(async (tx) => {
-      const current = await intentById(tx, intent.paymentId, { lock: true });
-      const pending = await refundById(tx, refundId, { lock: true });
-      // A charge.refunded webhook may have settled it first.
-      if (!current || pending?.status !== "pending" || pending.providerRef !== null) return;
-      await recordRefundAnswer(kernel, tx, current, pending, outcome, { metadata: { requestId: intent.orderId } });
-    }, { tenantId: SYSTEM_SCOPE });
+    await kernel.db.tx(
+      async (tx) => {
+        const current = await intentById(tx, intent.paymentId, { lock: true });
+        const pending = await refundById(tx, refundId, { lock: true });
+        // A charge.refunded webhook may have settled it first.
+        if (!current || pending?.status !== "pending" || pending.providerRef !== null) return;
+        await recordRefundAnswer(kernel, tx, current, pending, outcome, { metadata: { requestId: intent.orderId } });
+      },
+      { tenantId: SYSTEM_SCOPE },
+    );
   } catch (error) {
     // The provider has answered; asked again with the same key, it gives the same answer back.
     kernel.logger.error({ err: error, refundId, paymentId: intent.paymentId }, "refund answered but not recorded; asking again later");
@@ -41,20 +51,28 @@ export async function submitRefund(kernel: Kernel, providers: PaymentProviders, 
 }
 
 async function postpone(kernel: Kernel, refundId: string): Promise<void> {
-  await kernel.db.tx((tx) => postponeRefundSubmission(tx, refundId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), { tenantId: SYSTEM_SCOPE });
+  await kernel.db.tx((tx) => postponeRefundSubmission(tx, refundId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), {
+    tenantId: SYSTEM_SCOPE,
+  });
 }
 
 async function lease(kernel: Kernel, refundId: string): Promise<{ intent: PaymentIntent; refund: RefundRecord } | null> {
-  return kernel.db.tx(async (tx) => {
-    const now = kernel.clock.now();
-    const taken = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS));
-    if (!taken) return null;
-    if (taken.firstSentAt.getTime() <= now.getTime() - RESUBMIT_WINDOW_MS) {
-      await stopRefundSubmission(tx, refundId);
-      kernel.logger.error({ refundId }, "refund unanswered within the provider's idempotency window: no longer submitted; it stays pending for an operator");
-      return null;
-    }
-    const intent = await intentById(tx, taken.refund.paymentId);
-    return intent ? { intent, refund: taken.refund } : null;
-  }, { tenantId: SYSTEM_SCOPE });
+  return kernel.db.tx(
+    async (tx) => {
+      const now = kernel.clock.now();
+      const taken = await leaseRefundSubmission(tx, refundId, now, new Date(now.getTime() + LEASE_MS));
+      if (!taken) return null;
+      if (taken.firstSentAt.getTime() <= now.getTime() - RESUBMIT_WINDOW_MS) {
+        await stopRefundSubmission(tx, refundId);
+        kernel.logger.error(
+          { refundId },
+          "refund unanswered within the provider's idempotency window: no longer submitted; it stays pending for an operator",
+        );
+        return null;
+      }
+      const intent = await intentById(tx, taken.refund.paymentId);
+      return intent ? { intent, refund: taken.refund } : null;
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 }

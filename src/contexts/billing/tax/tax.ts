@@ -54,7 +54,8 @@ function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
  * (10000 + bp)), tax = amount − net. BigInt keeps amount × rate exact beyond 2^53.
  */
 export function computeTax(rates: TaxRateTable, query: TaxQuery): Result<TaxQuote> {
-  if (!Number.isSafeInteger(query.amount) || query.amount < 0) return reject("BILLING.AMOUNT_INVALID", "amount must be a non-negative integer of minor units", "amount");
+  if (!Number.isSafeInteger(query.amount) || query.amount < 0)
+    return reject("BILLING.AMOUNT_INVALID", "amount must be a non-negative integer of minor units", "amount");
   if (!/^[A-Z]{3}$/.test(query.currency)) return reject("BILLING.CURRENCY_INVALID", "currency must be an ISO 4217 code", "currency");
   const country = query.country.toUpperCase();
   if (!/^[A-Z]{2}$/.test(country)) return reject("BILLING.COUNTRY_INVALID", "country must be an ISO 3166-1 alpha-2 code", "country");
@@ -85,11 +86,14 @@ export function computeTax(rates: TaxRateTable, query: TaxQuery): Result<TaxQuot
 export function parseTaxRates(raw: string | undefined): TaxRateTable {
   if (raw === undefined || raw.trim() === "") return DEFAULT_TAX_RATES;
   const parsed: unknown = JSON.parse(raw);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("BILLING_TAX_RATES must be a JSON object of country → basis points");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error("BILLING_TAX_RATES must be a JSON object of country → basis points");
   const table: Record<string, number> = {};
   for (const [country, rate] of Object.entries(parsed)) {
-    if (country !== "*" && !/^[A-Z]{2}$/.test(country)) throw new Error(`BILLING_TAX_RATES: "${country}" is not an ISO 3166-1 alpha-2 code or "*"`);
-    if (!Number.isInteger(rate) || (rate as number) < 0 || (rate as number) > 10_000) throw new Error(`BILLING_TAX_RATES: rate for ${country} must be an integer 0..10000 basis points`);
+    if (country !== "*" && !/^[A-Z]{2}$/.test(country))
+      throw new Error(`BILLING_TAX_RATES: "${country}" is not an ISO 3166-1 alpha-2 code or "*"`);
+    if (!Number.isInteger(rate) || (rate as number) < 0 || (rate as number) > 10_000)
+      throw new Error(`BILLING_TAX_RATES: rate for ${country} must be an integer 0..10000 basis points`);
     table[country] = rate as number;
   }
   return table;

@@ -36,16 +36,56 @@ export async function creditWallet(kernel: Kernel, tx: Tx, input: CreditWalletIn
   const now = kernel.clock.now();
   const key = { tenantId: input.tenantId, userId: input.userId, currency: input.currency };
   const operationId = newId("wop");
-  const claim = await claimOperation(tx, { ...key, operationId, idempotencyKey: input.idempotencyKey, kind: "credit", orderId: null, amount: input.amount, now });
+  const claim = await claimOperation(tx, {
+    ...key,
+    operationId,
+    idempotencyKey: input.idempotencyKey,
+    kind: "credit",
+    orderId: null,
+    amount: input.amount,
+    now,
+  });
   if (!claim.claimed) {
-    if (claim.existing.kind !== "credit" || !claim.existing.result) throw new RejectionError({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this key was used for another wallet operation" });
+    if (claim.existing.kind !== "credit" || !claim.existing.result)
+      throw new RejectionError({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this key was used for another wallet operation" });
     return claim.existing.result as CreditResult;
   }
   const after = await addToBucket(tx, key, input.bucket, input.amount, now);
   const transactionId = newId("wtx");
-  await appendLedger(tx, key, [{ transactionId, operationId, bucket: input.bucket, kind: "credit", amount: input.amount, balanceBefore: after - input.amount, balanceAfter: after, orderId: null, reversesTransactionId: null }], now);
-  const result: CreditResult = { transactionId, tenantId: input.tenantId, userId: input.userId, bucket: input.bucket, amount: input.amount, currency: input.currency, balanceAfter: after };
+  await appendLedger(
+    tx,
+    key,
+    [
+      {
+        transactionId,
+        operationId,
+        bucket: input.bucket,
+        kind: "credit",
+        amount: input.amount,
+        balanceBefore: after - input.amount,
+        balanceAfter: after,
+        orderId: null,
+        reversesTransactionId: null,
+      },
+    ],
+    now,
+  );
+  const result: CreditResult = {
+    transactionId,
+    tenantId: input.tenantId,
+    userId: input.userId,
+    bucket: input.bucket,
+    amount: input.amount,
+    currency: input.currency,
+    balanceAfter: after,
+  };
   await finishOperation(tx, operationId, "applied", result);
-  await emit(kernel, tx, WalletCredited, { transactionId, userId: input.userId, bucket: input.bucket, amount: input.amount, currency: input.currency }, { tenantId: input.tenantId, context: input.context });
+  await emit(
+    kernel,
+    tx,
+    WalletCredited,
+    { transactionId, userId: input.userId, bucket: input.bucket, amount: input.amount, currency: input.currency },
+    { tenantId: input.tenantId, context: input.context },
+  );
   return result;
 }

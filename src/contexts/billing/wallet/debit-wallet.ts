@@ -40,9 +40,18 @@ export async function debitWallet(kernel: Kernel, tx: Tx, input: DebitWalletInpu
   const key = { tenantId: input.tenantId, userId: input.userId, currency: input.currency };
   const operationId = newId("wop");
   // The key is looked up BEFORE the balance (invariant 7): a retry replays, it never debits again.
-  const claim = await claimOperation(tx, { ...key, operationId, idempotencyKey: input.idempotencyKey, kind: "debit", orderId: input.orderId, amount: input.amount, now });
+  const claim = await claimOperation(tx, {
+    ...key,
+    operationId,
+    idempotencyKey: input.idempotencyKey,
+    kind: "debit",
+    orderId: input.orderId,
+    amount: input.amount,
+    now,
+  });
   if (!claim.claimed) {
-    if (claim.existing.kind !== "debit" || !claim.existing.result) throw new Error(`wallet idempotency key ${input.idempotencyKey} belongs to a ${claim.existing.kind}`);
+    if (claim.existing.kind !== "debit" || !claim.existing.result)
+      throw new Error(`wallet idempotency key ${input.idempotencyKey} belongs to a ${claim.existing.kind}`);
     return { ...(claim.existing.result as DebitResult), replayed: true };
   }
 
@@ -50,16 +59,28 @@ export async function debitWallet(kernel: Kernel, tx: Tx, input: DebitWalletInpu
   const plan = planDebit(balances, input.amount);
   if (!plan.ok) {
     const amountAvailable = Number(plan.rejection.extra?.amountAvailable ?? 0);
-    const result: DebitResult = { outcome: "insufficient_balance", operationId, amountRequired: input.amount, amountAvailable, replayed: false };
-    await finishOperation(tx, operationId, "insufficient_balance", result);
-    await emit(kernel, tx, WalletDebitFailed, {
-      userId: input.userId,
-      transactionType: input.transactionType,
+    const result: DebitResult = {
+      outcome: "insufficient_balance",
+      operationId,
       amountRequired: input.amount,
       amountAvailable,
-      failureReason: "WALLET_INSUFFICIENT_BALANCE",
-      relatedOrderId: input.orderId,
-    }, { tenantId: input.tenantId, context: input.context });
+      replayed: false,
+    };
+    await finishOperation(tx, operationId, "insufficient_balance", result);
+    await emit(
+      kernel,
+      tx,
+      WalletDebitFailed,
+      {
+        userId: input.userId,
+        transactionType: input.transactionType,
+        amountRequired: input.amount,
+        amountAvailable,
+        failureReason: "WALLET_INSUFFICIENT_BALANCE",
+        relatedOrderId: input.orderId,
+      },
+      { tenantId: input.tenantId, context: input.context },
+    );
     return result;
   }
 
@@ -69,23 +90,39 @@ export async function debitWallet(kernel: Kernel, tx: Tx, input: DebitWalletInpu
     const after = await takeFromBucket(tx, key, move.bucket, move.amount, now);
     const transactionId = newId("wtx");
     breakdown.push({ bucket: move.bucket, amount: move.amount, transactionId, balanceBefore: after + move.amount, balanceAfter: after });
-    ledger.push({ transactionId, operationId, bucket: move.bucket, kind: "debit", amount: move.amount, balanceBefore: after + move.amount, balanceAfter: after, orderId: input.orderId, reversesTransactionId: null });
+    ledger.push({
+      transactionId,
+      operationId,
+      bucket: move.bucket,
+      kind: "debit",
+      amount: move.amount,
+      balanceBefore: after + move.amount,
+      balanceAfter: after,
+      orderId: input.orderId,
+      reversesTransactionId: null,
+    });
   }
   await appendLedger(tx, key, ledger, now);
   const result: DebitResult = { outcome: "applied", operationId, breakdown, replayed: false };
   await finishOperation(tx, operationId, "applied", result);
   for (const part of breakdown) {
-    await emit(kernel, tx, WalletDebited, {
-      transactionId: part.transactionId,
-      userId: input.userId,
-      transactionType: input.transactionType,
-      bucket: part.bucket,
-      amount: part.amount,
-      balanceBefore: part.balanceBefore,
-      balanceAfter: part.balanceAfter,
-      relatedEntity: { type: "order", id: input.orderId },
-      currency: input.currency,
-    }, { tenantId: input.tenantId, context: input.context });
+    await emit(
+      kernel,
+      tx,
+      WalletDebited,
+      {
+        transactionId: part.transactionId,
+        userId: input.userId,
+        transactionType: input.transactionType,
+        bucket: part.bucket,
+        amount: part.amount,
+        balanceBefore: part.balanceBefore,
+        balanceAfter: part.balanceAfter,
+        relatedEntity: { type: "order", id: input.orderId },
+        currency: input.currency,
+      },
+      { tenantId: input.tenantId, context: input.context },
+    );
   }
   return result;
 }

@@ -6,7 +6,15 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { emit } from "../billing-events.js";
 import { DEBIT_ORDER, planRefund, type Bucket } from "./wallet.js";
-import { addToBucket, appendLedger, claimOperation, finishOperation, lockBalances, refundableDebits, type LedgerRow } from "./wallets.sql.js";
+import {
+  addToBucket,
+  appendLedger,
+  claimOperation,
+  finishOperation,
+  lockBalances,
+  refundableDebits,
+  type LedgerRow,
+} from "./wallets.sql.js";
 
 export interface RefundWalletInput {
   tenantId: string;
@@ -31,7 +39,15 @@ export async function refundWallet(kernel: Kernel, tx: Tx, input: RefundWalletIn
   const now = kernel.clock.now();
   const key = { tenantId: input.tenantId, userId: input.userId, currency: input.currency };
   const operationId = newId("wop");
-  const claim = await claimOperation(tx, { ...key, operationId, idempotencyKey: input.idempotencyKey, kind: "refund", orderId: input.orderId, amount: input.amount, now });
+  const claim = await claimOperation(tx, {
+    ...key,
+    operationId,
+    idempotencyKey: input.idempotencyKey,
+    kind: "refund",
+    orderId: input.orderId,
+    amount: input.amount,
+    now,
+  });
   if (!claim.claimed) return claim.existing.result as WalletRefundResult;
 
   // Same lock order as debits (all of the wallet's buckets, by name) before reading what is refundable.
@@ -44,7 +60,17 @@ export async function refundWallet(kernel: Kernel, tx: Tx, input: RefundWalletIn
   const parts = [...plan.value].sort((a, b) => a.bucket.localeCompare(b.bucket));
   for (const part of parts) {
     const after = await addToBucket(tx, key, part.bucket, part.amount, now);
-    ledger.push({ transactionId: newId("wtx"), operationId, bucket: part.bucket, kind: "refund", amount: part.amount, balanceBefore: after - part.amount, balanceAfter: after, orderId: input.orderId, reversesTransactionId: part.reverses });
+    ledger.push({
+      transactionId: newId("wtx"),
+      operationId,
+      bucket: part.bucket,
+      kind: "refund",
+      amount: part.amount,
+      balanceBefore: after - part.amount,
+      balanceAfter: after,
+      orderId: input.orderId,
+      reversesTransactionId: part.reverses,
+    });
   }
   await appendLedger(tx, key, ledger, now);
   // Report in the seed's bucket order.
@@ -56,11 +82,17 @@ export async function refundWallet(kernel: Kernel, tx: Tx, input: RefundWalletIn
     totalRefunded: input.amount,
   };
   await finishOperation(tx, operationId, "applied", result);
-  await emit(kernel, tx, WalletRefunded, {
-    userId: input.userId,
-    refundReason: input.reason,
-    originalOrderId: input.orderId,
-    ...result,
-  }, { tenantId: input.tenantId, context: input.context });
+  await emit(
+    kernel,
+    tx,
+    WalletRefunded,
+    {
+      userId: input.userId,
+      refundReason: input.reason,
+      originalOrderId: input.orderId,
+      ...result,
+    },
+    { tenantId: input.tenantId, context: input.context },
+  );
   return result;
 }

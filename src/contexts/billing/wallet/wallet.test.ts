@@ -18,7 +18,10 @@ describe("wallet debit plan (seed 004)", () => {
 
   it("takes nothing when the total is short, and says how much there was", () => {
     const plan = planDebit({ promo: 100, branded: 100, general: 100 }, 450);
-    expect(!plan.ok && plan.rejection).toMatchObject({ code: "WALLET_INSUFFICIENT_BALANCE", extra: { amountRequired: 450, amountAvailable: 300 } });
+    expect(!plan.ok && plan.rejection).toMatchObject({
+      code: "WALLET_INSUFFICIENT_BALANCE",
+      extra: { amountRequired: 450, amountAvailable: 300 },
+    });
   });
 });
 

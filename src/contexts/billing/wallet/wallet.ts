@@ -24,7 +24,14 @@ export const total = (balances: Balances): number => DEBIT_ORDER.reduce((sum, bu
 export function planDebit(balances: Balances, amount: number): Result<BucketMove[]> {
   const available = total(balances);
   if (available < amount) {
-    return { ok: false, rejection: { code: "WALLET_INSUFFICIENT_BALANCE", detail: `needs ${amount}, has ${available}`, extra: { amountRequired: amount, amountAvailable: available } } };
+    return {
+      ok: false,
+      rejection: {
+        code: "WALLET_INSUFFICIENT_BALANCE",
+        detail: `needs ${amount}, has ${available}`,
+        extra: { amountRequired: amount, amountAvailable: available },
+      },
+    };
   }
   const moves: BucketMove[] = [];
   let left = amount;
@@ -59,7 +66,11 @@ export interface RefundPart {
 export function planRefund(debits: RefundableDebit[], amount: number): Result<RefundPart[]> {
   const available = debits.reduce((sum, debit) => sum + debit.remaining, 0);
   if (!Number.isSafeInteger(amount) || amount <= 0) return { ok: false, rejection: { code: "BILLING.AMOUNT_INVALID", field: "amount" } };
-  if (amount > available) return { ok: false, rejection: { code: "BILLING.REFUND_EXCEEDS_PAYMENT", detail: `only ${available} is left to refund`, field: "amount" } };
+  if (amount > available)
+    return {
+      ok: false,
+      rejection: { code: "BILLING.REFUND_EXCEEDS_PAYMENT", detail: `only ${available} is left to refund`, field: "amount" },
+    };
   const newestFirst = [...debits].sort((a, b) => DEBIT_ORDER.indexOf(b.bucket) - DEBIT_ORDER.indexOf(a.bucket));
   const parts: RefundPart[] = [];
   let left = amount;

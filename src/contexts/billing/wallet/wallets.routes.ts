@@ -17,7 +17,13 @@ const CreditBody = Type.Object(
     bucket: Type.Union(DEBIT_ORDER.map((bucket) => Type.Literal(bucket))),
     amount: AmountInput(1),
     currency: CurrencyCode,
-    tenantId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "the wallet's tenant; platform_admin only (org_admin credits within their own tenant)" })),
+    tenantId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: "the wallet's tenant; platform_admin only (org_admin credits within their own tenant)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,7 +50,11 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
       const body = request.body;
       const isPlatformAdmin = hasRole(principal, "platform_admin");
       if (!isPlatformAdmin && body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
-        throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "an org_admin credits wallets of their own tenant only", field: "tenantId" });
+        throw new RejectionError({
+          code: "AUTH.FORBIDDEN",
+          detail: "an org_admin credits wallets of their own tenant only",
+          field: "tenantId",
+        });
       }
       const tenantId = isPlatformAdmin ? (body.tenantId ?? principal.tenantId) : principal.tenantId;
       const keyed = keyedRequest(request, principal);
@@ -57,7 +67,10 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
           amount: body.amount,
           currency: body.currency,
           idempotencyKey: `http:${keyed.scope}:${keyed.key}`,
-          context: { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, idempotencyKey: keyed.key! } },
+          context: {
+            correlationId: request.correlationId,
+            metadata: { requestId: request.id, actorId: principal.userId, idempotencyKey: keyed.key! },
+          },
         });
         return { status: 201, body: credit };
       });
@@ -67,16 +80,30 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
 
   server.get(
     "/api/v1/wallets/:userId",
-    { preValidation: authorize(authenticator), schema: { tags: ["billing"], summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)", security: [{ bearer: [] }], params: UserParams, response: { 200: WalletsResponse } } },
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["billing"],
+        summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)",
+        security: [{ bearer: [] }],
+        params: UserParams,
+        response: { 200: WalletsResponse },
+      },
+    },
     async (request) => {
       const principal = principalOf(request);
       const { userId } = request.params;
       const isPlatformAdmin = hasRole(principal, "platform_admin");
       if (!isPlatformAdmin && principal.userId !== userId && !hasRole(principal, "org_admin")) {
-        throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the wallet's owner, an org_admin of their tenant or a platform_admin may read it" });
+        throw new RejectionError({
+          code: "AUTH.FORBIDDEN",
+          detail: "only the wallet's owner, an org_admin of their tenant or a platform_admin may read it",
+        });
       }
       // RLS does the tenant part: an org_admin (or the user) sees only wallet rows of their own tenant.
-      const rows = await api.kernel.db.tx((tx) => balancesOfUser(tx, userId), { tenantId: isPlatformAdmin ? SYSTEM_SCOPE : principal.tenantId });
+      const rows = await api.kernel.db.tx((tx) => balancesOfUser(tx, userId), {
+        tenantId: isPlatformAdmin ? SYSTEM_SCOPE : principal.tenantId,
+      });
       const wallets = new Map<string, { tenantId: string; currency: string; balances: Balances }>();
       for (const row of rows) {
         const id = `${row.tenantId}/${row.currency}`;

@@ -37,11 +37,23 @@ export async function claimOperation(
     [op.tenantId, op.idempotencyKey],
   );
   const existing = row.rows[0]!;
-  return { claimed: false, existing: { operationId: existing.operation_id, kind: existing.kind, outcome: existing.outcome, result: existing.result } };
+  return {
+    claimed: false,
+    existing: { operationId: existing.operation_id, kind: existing.kind, outcome: existing.outcome, result: existing.result },
+  };
 }
 
-export async function finishOperation(sql: Sql, operationId: string, outcome: "applied" | "insufficient_balance", result: unknown): Promise<void> {
-  await sql.query(`UPDATE billing.wallet_operations SET outcome = $2, result = $3 WHERE operation_id = $1`, [operationId, outcome, JSON.stringify(result)]);
+export async function finishOperation(
+  sql: Sql,
+  operationId: string,
+  outcome: "applied" | "insufficient_balance",
+  result: unknown,
+): Promise<void> {
+  await sql.query(`UPDATE billing.wallet_operations SET outcome = $2, result = $3 WHERE operation_id = $1`, [
+    operationId,
+    outcome,
+    JSON.stringify(result),
+  ]);
 }
 
 /** Locks the wallet's bucket rows in one fixed order (by bucket name), so two writers cannot deadlock. */
@@ -97,13 +109,31 @@ export async function appendLedger(sql: Sql, key: WalletKey, rows: LedgerRow[], 
       `INSERT INTO billing.wallet_transactions
          (transaction_id, operation_id, tenant_id, user_id, currency, bucket, kind, amount, balance_before, balance_after, order_id, reverses_transaction_id, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [row.transactionId, row.operationId, key.tenantId, key.userId, key.currency, row.bucket, row.kind, row.amount, row.balanceBefore, row.balanceAfter, row.orderId, row.reversesTransactionId, now],
+      [
+        row.transactionId,
+        row.operationId,
+        key.tenantId,
+        key.userId,
+        key.currency,
+        row.bucket,
+        row.kind,
+        row.amount,
+        row.balanceBefore,
+        row.balanceAfter,
+        row.orderId,
+        row.reversesTransactionId,
+        now,
+      ],
     );
   }
 }
 
 /** An order's debits with what earlier refunds have not yet returned. */
-export async function refundableDebits(sql: Sql, key: WalletKey, orderId: string): Promise<Array<{ transactionId: string; bucket: Bucket; remaining: number }>> {
+export async function refundableDebits(
+  sql: Sql,
+  key: WalletKey,
+  orderId: string,
+): Promise<Array<{ transactionId: string; bucket: Bucket; remaining: number }>> {
   const result = await sql.query<{ transaction_id: string; bucket: Bucket; remaining: number | string }>(
     `SELECT d.transaction_id, d.bucket, d.amount - COALESCE(SUM(r.amount), 0) AS remaining
        FROM billing.wallet_transactions d

@@ -14,15 +14,24 @@ export type WebhookOutcome = "applied" | "duplicate" | "ignored" | "unknown_inte
  * as its effect, so a redelivery (Stripe retries, or sends twice) is a no-op, and a crash mid-way
  * leaves no record, so Stripe's retry applies it.
  */
-export async function handleStripeEvent(kernel: Kernel, event: { id: string; type: string; data: { object: unknown } }): Promise<WebhookOutcome> {
-  return kernel.db.tx(async (tx) => {
-    const now = kernel.clock.now();
-    const fresh = await tx.query(`INSERT INTO billing.stripe_events (event_id, type, outcome, received_at) VALUES ($1, $2, 'received', $3) ON CONFLICT (event_id) DO NOTHING`, [event.id, event.type, now]);
-    if (fresh.rowCount === 0) return "duplicate";
-    const outcome = await apply(kernel, tx, event);
-    await tx.query(`UPDATE billing.stripe_events SET outcome = $2 WHERE event_id = $1`, [event.id, outcome]);
-    return outcome;
-  }, { tenantId: SYSTEM_SCOPE });
+export async function handleStripeEvent(
+  kernel: Kernel,
+  event: { id: string; type: string; data: { object: unknown } },
+): Promise<WebhookOutcome> {
+  return kernel.db.tx(
+    async (tx) => {
+      const now = kernel.clock.now();
+      const fresh = await tx.query(
+        `INSERT INTO billing.stripe_events (event_id, type, outcome, received_at) VALUES ($1, $2, 'received', $3) ON CONFLICT (event_id) DO NOTHING`,
+        [event.id, event.type, now],
+      );
+      if (fresh.rowCount === 0) return "duplicate";
+      const outcome = await apply(kernel, tx, event);
+      await tx.query(`UPDATE billing.stripe_events SET outcome = $2 WHERE event_id = $1`, [event.id, outcome]);
+      return outcome;
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 }
 
 async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; data: { object: unknown } }): Promise<WebhookOutcome> {
@@ -34,7 +43,10 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
     // Refused, so nothing is stored and Stripe delivers it again later, when the intent is known.
     const pending = meaning.kind === "intent" && meaning.paymentId ? await intentById(tx, meaning.paymentId) : null;
     if (pending && pending.provider === "stripe" && pending.providerRef === null && pending.status === "requires_payment") {
-      throw new RejectionError({ code: "BILLING.WEBHOOK_TOO_EARLY", detail: `payment ${pending.paymentId} is still being submitted to Stripe; deliver this event again later` });
+      throw new RejectionError({
+        code: "BILLING.WEBHOOK_TOO_EARLY",
+        detail: `payment ${pending.paymentId} is still being submitted to Stripe; deliver this event again later`,
+      });
     }
     return "unknown_intent";
   }
@@ -49,7 +61,10 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
   } catch (error) {
     // e.g. "paid" for an intent we already failed: recorded for an operator, acknowledged to Stripe.
     if (error instanceof RejectionError) {
-      kernel.logger.warn({ stripeEventId: event.id, paymentId: intent.paymentId, code: error.rejection.code }, "stripe event conflicts with the payment state");
+      kernel.logger.warn(
+        { stripeEventId: event.id, paymentId: intent.paymentId, code: error.rejection.code },
+        "stripe event conflicts with the payment state",
+      );
       return "state_conflict";
     }
     throw error;
@@ -61,7 +76,14 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
  * settles our pending refunds already sent to Stripe first (oldest first); any rest was refunded outside billing
  * (e.g. the Stripe dashboard) and is recorded as a refund of its own so the books still match.
  */
-async function applyRefundTotal(kernel: Kernel, tx: Tx, intent: PaymentIntent, amountRefunded: number, stripeEventId: string, trace: { metadata: Record<string, string> }): Promise<void> {
+async function applyRefundTotal(
+  kernel: Kernel,
+  tx: Tx,
+  intent: PaymentIntent,
+  amountRefunded: number,
+  stripeEventId: string,
+  trace: { metadata: Record<string, string> },
+): Promise<void> {
   let current = intent;
   let delta = amountRefunded - intent.refundedAmount;
   for (const pending of await pendingRefunds(tx, intent.paymentId, { sentOnly: true })) {
@@ -72,6 +94,16 @@ async function applyRefundTotal(kernel: Kernel, tx: Tx, intent: PaymentIntent, a
   }
   if (delta <= 0) return;
   const refundId = newId("rfd");
-  await insertRefundOnce(tx, { refundId, paymentId: intent.paymentId, idempotencyKey: `stripe:${stripeEventId}`, amount: delta, reason: "provider_refund", status: "succeeded", providerRef: null, tenantId: intent.tenantId, now: kernel.clock.now() });
+  await insertRefundOnce(tx, {
+    refundId,
+    paymentId: intent.paymentId,
+    idempotencyKey: `stripe:${stripeEventId}`,
+    amount: delta,
+    reason: "provider_refund",
+    status: "succeeded",
+    providerRef: null,
+    tenantId: intent.tenantId,
+    now: kernel.clock.now(),
+  });
   await recordTransition(kernel, tx, current, { type: "Refund", refundId, amount: delta }, trace);
 }

@@ -6,7 +6,12 @@ import type { IntentCommand } from "../payments/payment-intent.js";
  */
 export type StripeMeaning =
   /** `paymentId`: ours, from the PaymentIntent's metadata (set when billing created it). */
-  | { kind: "intent"; providerRef: string; paymentId: string | null; command: Extract<IntentCommand, { type: "Succeed" } | { type: "Fail" }> }
+  | {
+      kind: "intent";
+      providerRef: string;
+      paymentId: string | null;
+      command: Extract<IntentCommand, { type: "Succeed" } | { type: "Fail" }>;
+    }
   /** `amountRefunded` is Stripe's running total for the charge, not this refund's amount. */
   | { kind: "refunded"; providerRef: string; amountRefunded: number }
   | { kind: "ignored" };
@@ -33,11 +38,16 @@ export function meaningOf(event: { type: string; data: { object: unknown } }): S
         kind: "intent",
         providerRef: object.id,
         paymentId,
-        command: { type: "Fail", failureCode: error.decline_code ?? error.code ?? "payment_failed", failureMessage: error.message ?? "the payment failed" },
+        command: {
+          type: "Fail",
+          failureCode: error.decline_code ?? error.code ?? "payment_failed",
+          failureMessage: error.message ?? "the payment failed",
+        },
       };
     }
     case "charge.refunded": {
-      const ref = typeof object.payment_intent === "string" ? object.payment_intent : (object.payment_intent as { id?: unknown } | null)?.id;
+      const ref =
+        typeof object.payment_intent === "string" ? object.payment_intent : (object.payment_intent as { id?: unknown } | null)?.id;
       if (typeof ref !== "string" || typeof object.amount_refunded !== "number") return { kind: "ignored" };
       return { kind: "refunded", providerRef: ref, amountRefunded: object.amount_refunded };
     }

@@ -27,7 +27,11 @@ export async function stripeWebhookRoutes(server: HttpServer, kernel: Kernel, se
           // receivedAt from the injected clock: the tolerance window is checked against our time port.
           event = Stripe.webhooks.constructEvent(raw, signature, secret, undefined, undefined, kernel.clock.now().getTime());
         } catch {
-          throw new RejectionError({ code: "BILLING.WEBHOOK_SIGNATURE_INVALID", detail: "the Stripe-Signature header does not match the body", field: "headers/stripe-signature" });
+          throw new RejectionError({
+            code: "BILLING.WEBHOOK_SIGNATURE_INVALID",
+            detail: "the Stripe-Signature header does not match the body",
+            field: "headers/stripe-signature",
+          });
         }
         const outcome = await handleStripeEvent(kernel, event);
         return reply.status(200).send({ received: true, eventId: event.id, outcome });

@@ -11,7 +11,9 @@ describe("course rules", () => {
     expect(codeOf(mayManageCourse({ roles: ["learner"], providerId: "prv_1" }, "prv_1"))).toBe("CATALOG.NOT_COURSE_OWNER");
   });
   it("refuses a run that ends before it starts", () => {
-    expect(codeOf(checkRunWindow({ startsAt: new Date("2026-05-01"), endsAt: new Date("2026-04-01") }))).toBe("CATALOG.RUN_ENDS_BEFORE_START");
+    expect(codeOf(checkRunWindow({ startsAt: new Date("2026-05-01"), endsAt: new Date("2026-04-01") }))).toBe(
+      "CATALOG.RUN_ENDS_BEFORE_START",
+    );
     expect(checkRunWindow({ startsAt: new Date("2026-05-01"), endsAt: null }).ok).toBe(true);
   });
   it("treats a run as open while enrollable and not ended", () => {

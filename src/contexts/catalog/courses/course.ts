@@ -22,7 +22,8 @@ export interface RunInput {
 }
 
 export function checkRunWindow(run: RunInput): Result<null> {
-  if (run.endsAt && run.endsAt.getTime() <= run.startsAt.getTime()) return reject("CATALOG.RUN_ENDS_BEFORE_START", "a run must end after it starts", "body/endsAt");
+  if (run.endsAt && run.endsAt.getTime() <= run.startsAt.getTime())
+    return reject("CATALOG.RUN_ENDS_BEFORE_START", "a run must end after it starts", "body/endsAt");
   return ok(null);
 }
 

@@ -46,7 +46,10 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
         tags,
         summary: "Register a course (audit mode offered unless auditAvailable is false)",
         security,
-        body: Type.Object({ courseId: Type.Optional(Id), providerId: Id, title: Title, auditAvailable: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Object(
+          { courseId: Type.Optional(Id), providerId: Id, title: Title, auditAvailable: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => reply.code(201).send(courseJson(await createCourse(kernel, principalOf(request), request.body))),
@@ -56,7 +59,16 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
     "/api/v1/catalog/courses/:courseId",
     {
       preValidation: editors,
-      schema: { tags, summary: "Change a course's title or audit availability", security, params: Params, body: Type.Object({ title: Type.Optional(Title), auditAvailable: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }) },
+      schema: {
+        tags,
+        summary: "Change a course's title or audit availability",
+        security,
+        params: Params,
+        body: Type.Object(
+          { title: Type.Optional(Title), auditAvailable: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+      },
     },
     async (request) => courseJson(await changeCourse(kernel, principalOf(request), request.params.courseId, request.body)),
   );
@@ -65,9 +77,16 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
     "/api/v1/catalog/courses/:courseId/versions",
     {
       preValidation: editors,
-      schema: { tags, summary: "Register a course version (published / built come from upstream events)", security, params: Params, body: Type.Object({ courseVersionId: Type.Optional(Id), label: Title }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: "Register a course version (published / built come from upstream events)",
+        security,
+        params: Params,
+        body: Type.Object({ courseVersionId: Type.Optional(Id), label: Title }, { additionalProperties: false }),
+      },
     },
-    async (request, reply) => reply.code(201).send(versionJson(await addVersion(kernel, principalOf(request), request.params.courseId, request.body))),
+    async (request, reply) =>
+      reply.code(201).send(versionJson(await addVersion(kernel, principalOf(request), request.params.courseId, request.body))),
   );
 
   server.post(
@@ -105,14 +124,21 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
 
   server.post(
     "/api/v1/catalog/courses/:courseId/runs/:runKey/advertise",
-    { preValidation: editors, schema: { tags, summary: "Advertise an existing run (and only it)", security, params: Type.Object({ courseId: Id, runKey: Id }) } },
+    {
+      preValidation: editors,
+      schema: { tags, summary: "Advertise an existing run (and only it)", security, params: Type.Object({ courseId: Id, runKey: Id }) },
+    },
     async (request) => runJson(await advertise(kernel, principalOf(request), request.params.courseId, request.params.runKey)),
   );
 
-  server.get("/api/v1/catalog/courses/:courseId", { schema: { tags, summary: "A course with its versions and runs (public)", params: Params } }, async (request) => {
-    const course = await findCourse(kernel.db, request.params.courseId);
-    if (!course) throw new RejectionError({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${request.params.courseId}` });
-    const [versions, runs] = await Promise.all([versionsOf(kernel.db, course.courseId), runsOf(kernel.db, course.courseId)]);
-    return { ...courseJson(course), versions: versions.map(versionJson), runs: runs.map(runJson) };
-  });
+  server.get(
+    "/api/v1/catalog/courses/:courseId",
+    { schema: { tags, summary: "A course with its versions and runs (public)", params: Params } },
+    async (request) => {
+      const course = await findCourse(kernel.db, request.params.courseId);
+      if (!course) throw new RejectionError({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${request.params.courseId}` });
+      const [versions, runs] = await Promise.all([versionsOf(kernel.db, course.courseId), runsOf(kernel.db, course.courseId)]);
+      return { ...courseJson(course), versions: versions.map(versionJson), runs: runs.map(runJson) };
+    },
+  );
 }

@@ -37,16 +37,17 @@ export async function insertCourse(sql: Sql, course: Course, at: Date): Promise<
 }
 
 export async function findCourse(sql: Sql, courseId: string, lock = false): Promise<Course | null> {
-  const result = await sql.query<Course>(`SELECT ${COURSE} FROM catalog.courses WHERE course_id = $1${lock ? " FOR UPDATE" : ""}`, [courseId]);
+  const result = await sql.query<Course>(`SELECT ${COURSE} FROM catalog.courses WHERE course_id = $1${lock ? " FOR UPDATE" : ""}`, [
+    courseId,
+  ]);
   return result.rows[0] ?? null;
 }
 
 export async function updateCourse(sql: Sql, courseId: string, change: { title?: string; auditAvailable?: boolean }): Promise<void> {
-  await sql.query(`UPDATE catalog.courses SET title = COALESCE($2, title), audit_available = COALESCE($3, audit_available) WHERE course_id = $1`, [
-    courseId,
-    change.title ?? null,
-    change.auditAvailable ?? null,
-  ]);
+  await sql.query(
+    `UPDATE catalog.courses SET title = COALESCE($2, title), audit_available = COALESCE($3, audit_available) WHERE course_id = $1`,
+    [courseId, change.title ?? null, change.auditAvailable ?? null],
+  );
 }
 
 /**
@@ -64,16 +65,26 @@ export async function insertVersion(sql: Sql, v: { courseVersionId: string; cour
 }
 
 export async function findVersion(sql: Sql, courseVersionId: string): Promise<VersionRow | null> {
-  const result = await sql.query<VersionRow>(`SELECT ${VERSION} FROM catalog.course_versions WHERE course_version_id = $1`, [courseVersionId]);
+  const result = await sql.query<VersionRow>(`SELECT ${VERSION} FROM catalog.course_versions WHERE course_version_id = $1`, [
+    courseVersionId,
+  ]);
   return result.rows[0] ?? null;
 }
 
 export async function versionsOf(sql: Sql, courseId: string): Promise<VersionRow[]> {
-  return (await sql.query<VersionRow>(`SELECT ${VERSION} FROM catalog.course_versions WHERE course_id = $1 ORDER BY created_at, course_version_id`, [courseId])).rows;
+  return (
+    await sql.query<VersionRow>(
+      `SELECT ${VERSION} FROM catalog.course_versions WHERE course_id = $1 ORDER BY created_at, course_version_id`,
+      [courseId],
+    )
+  ).rows;
 }
 
 /** Upstream facts: first publication / first built package win; returns the row's course id. */
-export async function markVersion(sql: Sql, fact: { courseId: string; courseVersionId: string; at: Date; published?: true; packageId?: string | null }): Promise<string> {
+export async function markVersion(
+  sql: Sql,
+  fact: { courseId: string; courseVersionId: string; at: Date; published?: true; packageId?: string | null },
+): Promise<string> {
   const result = await sql.query<{ courseId: string }>(
     `INSERT INTO catalog.course_versions (course_version_id, course_id, published_at, play_package_built_at, play_package_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6)
@@ -82,7 +93,14 @@ export async function markVersion(sql: Sql, fact: { courseId: string; courseVers
        play_package_built_at = COALESCE(course_versions.play_package_built_at, EXCLUDED.play_package_built_at),
        play_package_id = COALESCE(course_versions.play_package_id, EXCLUDED.play_package_id)
      RETURNING course_id AS "courseId"`,
-    [fact.courseVersionId, fact.courseId, fact.published ? fact.at : null, fact.published ? null : fact.at, fact.packageId ?? null, fact.at],
+    [
+      fact.courseVersionId,
+      fact.courseId,
+      fact.published ? fact.at : null,
+      fact.published ? null : fact.at,
+      fact.packageId ?? null,
+      fact.at,
+    ],
   );
   return result.rows[0]!.courseId;
 }
@@ -101,12 +119,16 @@ export async function insertRun(sql: Sql, run: RunRow, at: Date): Promise<boolea
 }
 
 export async function advertiseRun(sql: Sql, courseId: string, runKey: string): Promise<boolean> {
-  const result = await sql.query(`UPDATE catalog.course_runs SET advertised = true WHERE course_id = $1 AND run_key = $2`, [courseId, runKey]);
+  const result = await sql.query(`UPDATE catalog.course_runs SET advertised = true WHERE course_id = $1 AND run_key = $2`, [
+    courseId,
+    runKey,
+  ]);
   return result.rowCount === 1;
 }
 
 export async function runsOf(sql: Sql, courseId: string): Promise<RunRow[]> {
-  return (await sql.query<RunRow>(`SELECT ${RUN} FROM catalog.course_runs WHERE course_id = $1 ORDER BY starts_at, run_key`, [courseId])).rows;
+  return (await sql.query<RunRow>(`SELECT ${RUN} FROM catalog.course_runs WHERE course_id = $1 ORDER BY starts_at, run_key`, [courseId]))
+    .rows;
 }
 
 export async function findRunByKey(sql: Sql, runKey: string): Promise<RunRow | null> {

@@ -19,15 +19,30 @@ import {
 type Who = Pick<Principal, "roles" | "providerId">;
 const notFound = (courseId: string) => new RejectionError({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${courseId}` });
 
-export async function createCourse(kernel: Kernel, who: Who, input: { courseId?: string; providerId: string; title: string; auditAvailable?: boolean }): Promise<Course> {
+export async function createCourse(
+  kernel: Kernel,
+  who: Who,
+  input: { courseId?: string; providerId: string; title: string; auditAvailable?: boolean },
+): Promise<Course> {
   unwrap(mayManageCourse(who, input.providerId));
-  const course: Course = { courseId: input.courseId ?? newId("crs"), providerId: input.providerId, title: input.title, auditAvailable: input.auditAvailable ?? true };
+  const course: Course = {
+    courseId: input.courseId ?? newId("crs"),
+    providerId: input.providerId,
+    title: input.title,
+    auditAvailable: input.auditAvailable ?? true,
+  };
   const created = await kernel.db.tx((tx) => insertCourse(tx, course, kernel.clock.now()));
-  if (!created) throw new RejectionError({ code: "CATALOG.COURSE_EXISTS", detail: `course ${course.courseId} exists`, field: "body/courseId" });
+  if (!created)
+    throw new RejectionError({ code: "CATALOG.COURSE_EXISTS", detail: `course ${course.courseId} exists`, field: "body/courseId" });
   return course;
 }
 
-export async function changeCourse(kernel: Kernel, who: Who, courseId: string, change: { title?: string; auditAvailable?: boolean }): Promise<Course> {
+export async function changeCourse(
+  kernel: Kernel,
+  who: Who,
+  courseId: string,
+  change: { title?: string; auditAvailable?: boolean },
+): Promise<Course> {
   return kernel.db.tx(async (tx) => {
     const course = await findCourse(tx, courseId, true);
     if (!course) throw notFound(courseId);
@@ -44,7 +59,11 @@ export async function addVersion(kernel: Kernel, who: Who, courseId: string, inp
     unwrap(mayManageCourse(who, course.providerId));
     const courseVersionId = input.courseVersionId ?? newId("cv");
     if (!(await insertVersion(tx, { courseVersionId, courseId, label: input.label, at: kernel.clock.now() }))) {
-      throw new RejectionError({ code: "CATALOG.VERSION_EXISTS", detail: `version ${courseVersionId} exists`, field: "body/courseVersionId" });
+      throw new RejectionError({
+        code: "CATALOG.VERSION_EXISTS",
+        detail: `version ${courseVersionId} exists`,
+        field: "body/courseVersionId",
+      });
     }
     return (await findVersion(tx, courseVersionId))!;
   });
@@ -72,11 +91,16 @@ export async function addRun(kernel: Kernel, who: Who, courseId: string, input: 
     unwrap(mayManageCourse(who, course.providerId));
     const version = await findVersion(tx, input.courseVersionId);
     if (!version || version.courseId !== courseId) {
-      throw new RejectionError({ code: "CATALOG.VERSION_UNKNOWN", detail: `course ${courseId} has no version ${input.courseVersionId}`, field: "body/courseVersionId" });
+      throw new RejectionError({
+        code: "CATALOG.VERSION_UNKNOWN",
+        detail: `course ${courseId} has no version ${input.courseVersionId}`,
+        field: "body/courseVersionId",
+      });
     }
     if (input.advertised) await unadvertiseRuns(tx, courseId);
     const run: RunRow = { runId: newId("run"), courseId, ...input };
-    if (!(await insertRun(tx, run, kernel.clock.now()))) throw new RejectionError({ code: "CATALOG.RUN_KEY_TAKEN", detail: `run key ${input.runKey} is taken`, field: "body/runKey" });
+    if (!(await insertRun(tx, run, kernel.clock.now())))
+      throw new RejectionError({ code: "CATALOG.RUN_KEY_TAKEN", detail: `run key ${input.runKey} is taken`, field: "body/runKey" });
     return run;
   });
 }
@@ -87,7 +111,8 @@ export async function advertise(kernel: Kernel, who: Who, courseId: string, runK
     if (!course) throw notFound(courseId);
     unwrap(mayManageCourse(who, course.providerId));
     await unadvertiseRuns(tx, courseId);
-    if (!(await advertiseRun(tx, courseId, runKey))) throw new RejectionError({ code: "CATALOG.RUN_NOT_FOUND", detail: `course ${courseId} has no run ${runKey}` });
+    if (!(await advertiseRun(tx, courseId, runKey)))
+      throw new RejectionError({ code: "CATALOG.RUN_NOT_FOUND", detail: `course ${courseId} has no run ${runKey}` });
     return (await findRunByKey(tx, runKey))!;
   });
 }

@@ -13,11 +13,21 @@ import { markVersion } from "./courses.sql.js";
 export function catalogUpstreamConsumers(kernel: Kernel): void {
   const record = async (tx: Tx, event: Envelope, fact: { published: true } | { packageId: string | null }) => {
     const payload = event.payload as PayloadOf<typeof PlayPackageBuilt>;
-    const owner = await markVersion(tx, { courseId: payload.courseId, courseVersionId: payload.courseVersionId, at: new Date(event.occurredAt), ...fact });
-    if (owner !== payload.courseId) throw new Error(`version ${payload.courseVersionId} belongs to course ${owner}, not ${payload.courseId}`);
+    const owner = await markVersion(tx, {
+      courseId: payload.courseId,
+      courseVersionId: payload.courseVersionId,
+      at: new Date(event.occurredAt),
+      ...fact,
+    });
+    if (owner !== payload.courseId)
+      throw new Error(`version ${payload.courseVersionId} belongs to course ${owner}, not ${payload.courseId}`);
   };
   // One consumer per wire type: each gets a server-side subject filter on NATS 2.9.
-  kernel.hub.register({ name: "catalog.version-published", types: [CourseVersionPublished.type], handle: (tx, event) => record(tx, event, { published: true }) });
+  kernel.hub.register({
+    name: "catalog.version-published",
+    types: [CourseVersionPublished.type],
+    handle: (tx, event) => record(tx, event, { published: true }),
+  });
   kernel.hub.register({
     name: "catalog.play-package-built",
     types: [PlayPackageBuilt.type],

@@ -1,12 +1,54 @@
 import { describe, expect, it } from "vitest";
-import { decideAdd, decideRemove, evaluate, resolveRun, type EnrollmentFact, type Intention, type LearnerFacts, type Run } from "./default-enrollment.js";
+import {
+  decideAdd,
+  decideRemove,
+  evaluate,
+  resolveRun,
+  type EnrollmentFact,
+  type Intention,
+  type LearnerFacts,
+  type Run,
+} from "./default-enrollment.js";
 
 const at = new Date("2026-03-01T09:00:00Z");
-const intention = (over: Partial<Intention> = {}): Intention => ({ intentionId: "dei_1", tenantId: "ten_e", contentKey: "crs_1", contentType: "course", courseId: "crs_1", createdAt: at, removedAt: null, ...over });
-const run = (runKey: string, over: Partial<Run> = {}): Run => ({ runKey, courseVersionId: `cv_${runKey}`, advertised: false, enrollable: true, open: true, ...over });
+const intention = (over: Partial<Intention> = {}): Intention => ({
+  intentionId: "dei_1",
+  tenantId: "ten_e",
+  contentKey: "crs_1",
+  contentType: "course",
+  courseId: "crs_1",
+  createdAt: at,
+  removedAt: null,
+  ...over,
+});
+const run = (runKey: string, over: Partial<Run> = {}): Run => ({
+  runKey,
+  courseVersionId: `cv_${runKey}`,
+  advertised: false,
+  enrollable: true,
+  open: true,
+  ...over,
+});
 const site = { kind: "site_license" as const, ref: "lcn_1", licenseId: "lcn_1" };
-const enrollmentFact = (over: Partial<EnrollmentFact> = {}): EnrollmentFact => ({ enrollmentId: "enr_1", courseId: "crs_1", courseVersionId: "cv_a", runKey: "a", status: "active", mode: "verified", unenrolled: false, ...over });
-const facts = (over: Partial<LearnerFacts> = {}): LearnerFacts => ({ intention: intention(), runs: [run("a", { advertised: true })], inCatalog: true, subsidy: site, realization: null, enrollments: [], ...over });
+const enrollmentFact = (over: Partial<EnrollmentFact> = {}): EnrollmentFact => ({
+  enrollmentId: "enr_1",
+  courseId: "crs_1",
+  courseVersionId: "cv_a",
+  runKey: "a",
+  status: "active",
+  mode: "verified",
+  unenrolled: false,
+  ...over,
+});
+const facts = (over: Partial<LearnerFacts> = {}): LearnerFacts => ({
+  intention: intention(),
+  runs: [run("a", { advertised: true })],
+  inCatalog: true,
+  subsidy: site,
+  realization: null,
+  enrollments: [],
+  ...over,
+});
 
 describe("run resolution", () => {
   it("resolves a course key to its advertised, enrollable, open run", () => {
@@ -17,10 +59,17 @@ describe("run resolution", () => {
     expect(resolveRun(intention(), [run("a", { advertised: true, open: false })])).toBeNull();
   });
   it("honours a run key even when another run is advertised", () => {
-    expect(resolveRun(intention({ contentKey: "old", contentType: "course_run" }), [run("old"), run("new", { advertised: true })])?.runKey).toBe("old");
+    expect(
+      resolveRun(intention({ contentKey: "old", contentType: "course_run" }), [run("old"), run("new", { advertised: true })])?.runKey,
+    ).toBe("old");
   });
   it("does not fall back to the advertised run when the named run is not enrollable", () => {
-    expect(resolveRun(intention({ contentKey: "old", contentType: "course_run" }), [run("old", { enrollable: false, open: false }), run("new", { advertised: true })])).toBeNull();
+    expect(
+      resolveRun(intention({ contentKey: "old", contentType: "course_run" }), [
+        run("old", { enrollable: false, open: false }),
+        run("new", { advertised: true }),
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -29,37 +78,76 @@ describe("a learner's default enrollment", () => {
     expect(evaluate(facts())).toMatchObject({ status: "needs_enrollment.enrollable", run: { runKey: "a" }, subsidy: site });
   });
   it("is already enrolled when the learner holds an active enrollment in the course", () => {
-    expect(evaluate(facts({ enrollments: [enrollmentFact()] }))).toMatchObject({ status: "already_enrolled", enrollment: { enrollmentId: "enr_1" } });
+    expect(evaluate(facts({ enrollments: [enrollmentFact()] }))).toMatchObject({
+      status: "already_enrolled",
+      enrollment: { enrollmentId: "enr_1" },
+    });
   });
   it("shows the realized enrollment in audit mode after a license revocation", () => {
-    const realization = { realizationId: "der_1", intentionId: "dei_1", tenantId: "ten_e", userId: "u", runKey: "a", courseVersionId: "cv_a", enrollmentId: "enr_1", subsidy: site, realizedAt: at };
-    expect(evaluate(facts({ subsidy: null, realization, enrollments: [enrollmentFact({ mode: "audit" })] }))).toMatchObject({ status: "already_enrolled", enrollment: { mode: "audit" }, run: { runKey: "a" } });
+    const realization = {
+      realizationId: "der_1",
+      intentionId: "dei_1",
+      tenantId: "ten_e",
+      userId: "u",
+      runKey: "a",
+      courseVersionId: "cv_a",
+      enrollmentId: "enr_1",
+      subsidy: site,
+      realizedAt: at,
+    };
+    expect(evaluate(facts({ subsidy: null, realization, enrollments: [enrollmentFact({ mode: "audit" })] }))).toMatchObject({
+      status: "already_enrolled",
+      enrollment: { mode: "audit" },
+      run: { runKey: "a" },
+    });
   });
   it("never re-enrolls a learner who left the course", () => {
-    expect(evaluate(facts({ enrollments: [enrollmentFact({ status: "revoked", unenrolled: true })] }))).toMatchObject({ status: "needs_enrollment.not_enrollable", reason: "unenrolled" });
+    expect(evaluate(facts({ enrollments: [enrollmentFact({ status: "revoked", unenrolled: true })] }))).toMatchObject({
+      status: "needs_enrollment.not_enrollable",
+      reason: "unenrolled",
+    });
   });
   it("reports a course outside the enterprise's licenses as not_in_catalog, and a learner without subsidy as no_subsidy", () => {
-    expect(evaluate(facts({ inCatalog: false, subsidy: null }))).toMatchObject({ status: "needs_enrollment.not_enrollable", reason: "not_in_catalog" });
-    expect(evaluate(facts({ inCatalog: true, subsidy: null }))).toMatchObject({ status: "needs_enrollment.not_enrollable", reason: "no_subsidy" });
+    expect(evaluate(facts({ inCatalog: false, subsidy: null }))).toMatchObject({
+      status: "needs_enrollment.not_enrollable",
+      reason: "not_in_catalog",
+    });
+    expect(evaluate(facts({ inCatalog: true, subsidy: null }))).toMatchObject({
+      status: "needs_enrollment.not_enrollable",
+      reason: "no_subsidy",
+    });
   });
   it("skips a course with no enrollable run", () => {
-    expect(evaluate(facts({ runs: [run("a", { advertised: true, enrollable: false, open: false })] }))).toMatchObject({ status: "needs_enrollment.not_enrollable", reason: "no_enrollable_run", run: null });
+    expect(evaluate(facts({ runs: [run("a", { advertised: true, enrollable: false, open: false })] }))).toMatchObject({
+      status: "needs_enrollment.not_enrollable",
+      reason: "no_enrollable_run",
+      run: null,
+    });
   });
 });
 
 describe("configuring intentions", () => {
   it("refuses a second active intention for the same key", () => {
-    expect(decideAdd({ active: intention(), removed: null }, false)).toMatchObject({ ok: false, rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_EXISTS" } });
+    expect(decideAdd({ active: intention(), removed: null }, false)).toMatchObject({
+      ok: false,
+      rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_EXISTS" },
+    });
   });
   it("does not silently re-create a removed intention; restores it when asked", () => {
     const removed = intention({ removedAt: at });
-    expect(decideAdd({ active: null, removed }, false)).toMatchObject({ ok: false, rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_REMOVED" } });
+    expect(decideAdd({ active: null, removed }, false)).toMatchObject({
+      ok: false,
+      rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_REMOVED" },
+    });
     expect(decideAdd({ active: null, removed }, true)).toEqual({ ok: true, value: { type: "restore", intention: removed } });
     expect(decideAdd({ active: null, removed: null }, true)).toEqual({ ok: true, value: { type: "create" } });
   });
   it("removes an active intention once", () => {
     expect(decideRemove(intention()).ok).toBe(true);
-    expect(decideRemove(intention({ removedAt: at }))).toMatchObject({ ok: false, rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_REMOVED" } });
+    expect(decideRemove(intention({ removedAt: at }))).toMatchObject({
+      ok: false,
+      rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_REMOVED" },
+    });
     expect(decideRemove(null)).toMatchObject({ ok: false, rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_NOT_FOUND" } });
   });
 });

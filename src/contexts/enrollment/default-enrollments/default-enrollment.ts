@@ -75,9 +75,19 @@ export type IntentionDecision = { type: "create" } | { type: "restore"; intentio
  * re-adding its key is refused unless the caller asks to restore it explicitly.
  */
 export function decideAdd(state: KeyState, restore: boolean): Result<IntentionDecision> {
-  if (state.active) return reject("DEFAULT_ENROLLMENT.INTENTION_EXISTS", `an active intention ${state.active.intentionId} already has this content key`, "body/contentKey");
+  if (state.active)
+    return reject(
+      "DEFAULT_ENROLLMENT.INTENTION_EXISTS",
+      `an active intention ${state.active.intentionId} already has this content key`,
+      "body/contentKey",
+    );
   if (state.removed) {
-    if (!restore) return reject("DEFAULT_ENROLLMENT.INTENTION_REMOVED", `intention ${state.removed.intentionId} for this key was removed; send restore: true to bring it back`, "body/contentKey");
+    if (!restore)
+      return reject(
+        "DEFAULT_ENROLLMENT.INTENTION_REMOVED",
+        `intention ${state.removed.intentionId} for this key was removed; send restore: true to bring it back`,
+        "body/contentKey",
+      );
     return ok({ type: "restore", intention: state.removed });
   }
   return ok({ type: "create" });
@@ -121,7 +131,12 @@ export interface LearnerFacts {
 export type Evaluation =
   | { status: "already_enrolled"; enrollment: EnrollmentFact; run: { runKey: string; courseVersionId: string } | null }
   | { status: "needs_enrollment.enrollable"; run: Run; subsidy: SubsidyUsed }
-  | { status: "needs_enrollment.not_enrollable"; reason: SkipReason | null; enrollment: EnrollmentFact | null; run: { runKey: string; courseVersionId: string } | null };
+  | {
+      status: "needs_enrollment.not_enrollable";
+      reason: SkipReason | null;
+      enrollment: EnrollmentFact | null;
+      run: { runKey: string; courseVersionId: string } | null;
+    };
 
 const live = (e: EnrollmentFact) => e.status === "active" || e.status === "completed";
 const order = (e: EnrollmentFact) => (e.status === "active" ? (e.mode === "verified" ? 0 : 1) : e.status === "completed" ? 2 : 3);
@@ -129,7 +144,10 @@ const order = (e: EnrollmentFact) => (e.status === "active" ? (e.mode === "verif
 /** The enrollments that answer for this intention: for a run key, only that run's (or run-less ones). */
 function relevant(intention: Intention, enrollments: readonly EnrollmentFact[]): EnrollmentFact[] {
   return enrollments
-    .filter((e) => e.courseId === intention.courseId && (intention.contentType === "course" || e.runKey === null || e.runKey === intention.contentKey))
+    .filter(
+      (e) =>
+        e.courseId === intention.courseId && (intention.contentType === "course" || e.runKey === null || e.runKey === intention.contentKey),
+    )
     .sort((a, b) => order(a) - order(b));
 }
 
@@ -141,14 +159,20 @@ export function evaluate(facts: LearnerFacts): Evaluation {
   // The realized enrollment answers first: after a license revocation it is still there, in audit mode.
   if (realized && live(realized)) return { status: "already_enrolled", enrollment: realized, run: realizedRun };
   const current = mine.find(live);
-  if (current) return { status: "already_enrolled", enrollment: current, run: realizedRun ?? (current.runKey ? { runKey: current.runKey, courseVersionId: current.courseVersionId } : null) };
+  if (current)
+    return {
+      status: "already_enrolled",
+      enrollment: current,
+      run: realizedRun ?? (current.runKey ? { runKey: current.runKey, courseVersionId: current.courseVersionId } : null),
+    };
   // seed 003: a learner who chose to leave a default course is never enrolled again automatically.
   const left = realized?.unenrolled ? realized : mine.find((e) => e.unenrolled);
   if (left) return { status: "needs_enrollment.not_enrollable", reason: "unenrolled", enrollment: left, run: realizedRun };
   // Realized once (one realization per intention and learner), and that enrollment ended (revoked, expired).
   if (realization) return { status: "needs_enrollment.not_enrollable", reason: null, enrollment: realized, run: realizedRun };
   const run = resolveRun(intention, facts.runs);
-  if (!facts.inCatalog && !facts.subsidy) return { status: "needs_enrollment.not_enrollable", reason: "not_in_catalog", enrollment: null, run: run && pick(run) };
+  if (!facts.inCatalog && !facts.subsidy)
+    return { status: "needs_enrollment.not_enrollable", reason: "not_in_catalog", enrollment: null, run: run && pick(run) };
   if (!facts.subsidy) return { status: "needs_enrollment.not_enrollable", reason: "no_subsidy", enrollment: null, run: run && pick(run) };
   if (!run) return { status: "needs_enrollment.not_enrollable", reason: "no_enrollable_run", enrollment: null, run: null };
   return { status: "needs_enrollment.enrollable", run, subsidy: facts.subsidy };

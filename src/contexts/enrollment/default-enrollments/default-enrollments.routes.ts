@@ -49,7 +49,10 @@ function maySeeLearner(principal: Principal, tenantId: string, userId: string): 
   if (hasRole(principal, "platform_admin", "service")) return;
   if (hasRole(principal, "org_admin") && principal.tenantId === tenantId) return;
   if (principal.userId === userId) return;
-  throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the learner, this enterprise's org admins or a platform admin may see this" });
+  throw new RejectionError({
+    code: "AUTH.FORBIDDEN",
+    detail: "only the learner, this enterprise's org admins or a platform admin may see this",
+  });
 }
 
 export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollmentDeps, authenticator: Authenticator): void {
@@ -67,7 +70,10 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
         summary: "Add a default enrollment intention (content type derived from the catalog); restore: true brings a removed one back",
         security,
         params: TenantParams,
-        body: Type.Object({ contentKey: Type.String({ minLength: 1, maxLength: 300 }), restore: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Object(
+          { contentKey: Type.String({ minLength: 1, maxLength: 300 }), restore: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
         response: { 200: IntentionView, 201: IntentionView },
       },
     },
@@ -75,15 +81,15 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       const principal = principalOf(request);
       const { tenantId } = request.params;
       mayConfigure(principal, tenantId);
-      const result = await idempotent(
-        kernel.db,
-        keyedRequest(request, principal),
-        { required: false, tenantId },
-        async (tx) => {
-          const { intention, restored } = await addIntention(deps, tx, { tenantId, contentKey: request.body.contentKey, restore: request.body.restore === true, actor: principal.userId });
-          return { status: restored ? 200 : 201, body: { ...viewOf(intention), restored } };
-        },
-      );
+      const result = await idempotent(kernel.db, keyedRequest(request, principal), { required: false, tenantId }, async (tx) => {
+        const { intention, restored } = await addIntention(deps, tx, {
+          tenantId,
+          contentKey: request.body.contentKey,
+          restore: request.body.restore === true,
+          actor: principal.userId,
+        });
+        return { status: restored ? 200 : 201, body: { ...viewOf(intention), restored } };
+      });
       return reply.code(result.status as 200 | 201).send(result.body as never);
     },
   );
@@ -94,11 +100,16 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
-        summary: "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt; ?limit=&cursor= pages)",
+        summary:
+          "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt; ?limit=&cursor= pages)",
         security,
         params: TenantParams,
         querystring: Type.Object(
-          { includeRemoved: Type.Boolean({ default: false }), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          {
+            includeRemoved: Type.Boolean({ default: false }),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+            cursor: Type.Optional(Type.String({ maxLength: 400 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ items: Type.Array(IntentionView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
@@ -118,18 +129,32 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { items: page.map(viewOf), nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.intentionId) : null };
+      return {
+        items: page.map(viewOf),
+        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.intentionId) : null,
+      };
     },
   );
 
   server.delete(
     `${base}/default-enrollment-intentions/:intentionId`,
-    { preValidation: authorize(authenticator), schema: { tags, summary: "Soft-delete an intention (kept, listed with removedAt)", security, params: IntentionParams, response: { 200: IntentionView } } },
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags,
+        summary: "Soft-delete an intention (kept, listed with removedAt)",
+        security,
+        params: IntentionParams,
+        response: { 200: IntentionView },
+      },
+    },
     async (request) => {
       const principal = principalOf(request);
       const { tenantId, intentionId } = request.params;
       mayConfigure(principal, tenantId);
-      const removed = await kernel.db.tx((tx) => deleteIntention(deps, tx, { tenantId, intentionId, actor: principal.userId }), { tenantId });
+      const removed = await kernel.db.tx((tx) => deleteIntention(deps, tx, { tenantId, intentionId, actor: principal.userId }), {
+        tenantId,
+      });
       return viewOf(removed);
     },
   );
@@ -140,7 +165,8 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
-        summary: "The learner's status per intention: already_enrolled, needs_enrollment.enrollable, needs_enrollment.not_enrollable (with reason)",
+        summary:
+          "The learner's status per intention: already_enrolled, needs_enrollment.enrollable, needs_enrollment.not_enrollable (with reason)",
         security,
         params: LearnerParams,
         response: { 200: LearnerStatusView },
@@ -168,7 +194,14 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
         summary: "Realize the learner's applicable default enrollments now (idempotent: realized intentions stay as they are)",
         security,
         params: LearnerParams,
-        response: { 200: Type.Object({ tenantId: Type.String(), userId: Type.String(), realized: Type.Array(Type.String()), items: LearnerStatusView.properties.items }) },
+        response: {
+          200: Type.Object({
+            tenantId: Type.String(),
+            userId: Type.String(),
+            realized: Type.Array(Type.String()),
+            items: LearnerStatusView.properties.items,
+          }),
+        },
       },
     },
     async (request) => {
@@ -178,8 +211,16 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       const result = await kernel.db.tx(
         async (tx) => {
           await requireEnterprise(deps, tx, tenantId);
-          if (!(await deps.ports.enterprises.isMember(tx, tenantId, userId))) throw new RejectionError({ code: "DEFAULT_ENROLLMENT.NOT_A_MEMBER", detail: `${userId} is not a member of ${tenantId}`, field: "userId" });
-          const { realized } = await realizeForLearner(deps, tx, tenantId, userId, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } });
+          if (!(await deps.ports.enterprises.isMember(tx, tenantId, userId)))
+            throw new RejectionError({
+              code: "DEFAULT_ENROLLMENT.NOT_A_MEMBER",
+              detail: `${userId} is not a member of ${tenantId}`,
+              field: "userId",
+            });
+          const { realized } = await realizeForLearner(deps, tx, tenantId, userId, {
+            correlationId: request.correlationId,
+            metadata: { requestId: request.id, actorId: principal.userId },
+          });
           return { realized: realized.map((r) => r.intentionId), status: await learnerStatus(deps, tx, tenantId, userId) };
         },
         { tenantId },

@@ -36,7 +36,11 @@ export async function insertIntention(sql: Sql, i: Intention, actor: string): Pr
 }
 
 /** The active intention for a key and the most recently removed one, locked. */
-export async function intentionsForKey(sql: Sql, tenantId: string, contentKey: string): Promise<{ active: Intention | null; removed: Intention | null }> {
+export async function intentionsForKey(
+  sql: Sql,
+  tenantId: string,
+  contentKey: string,
+): Promise<{ active: Intention | null; removed: Intention | null }> {
   const result = await sql.query<IntentionRow>(
     `SELECT ${INTENTION} FROM enrollment.default_enrollment_intentions WHERE tenant_id = $1 AND content_key = $2
       ORDER BY removed_at DESC NULLS FIRST FOR UPDATE`,
@@ -63,7 +67,10 @@ export async function findIntention(sql: Sql, tenantId: string, intentionId: str
 }
 
 export async function removeIntention(sql: Sql, intentionId: string, now: Date, actor: string): Promise<void> {
-  await sql.query(`UPDATE enrollment.default_enrollment_intentions SET removed_at = $2, removed_by = $3, updated_at = $2 WHERE intention_id = $1`, [intentionId, now.toISOString(), actor]);
+  await sql.query(
+    `UPDATE enrollment.default_enrollment_intentions SET removed_at = $2, removed_by = $3, updated_at = $2 WHERE intention_id = $1`,
+    [intentionId, now.toISOString(), actor],
+  );
 }
 
 /** One page of an enterprise's intentions, in (created_at, intention_id) order, after a keyset position. */
@@ -144,14 +151,25 @@ export async function insertRealizations(sql: Sql, rows: readonly Realization[])
 }
 
 export async function realizationsOf(sql: Sql, tenantId: string, userId: string): Promise<Realization[]> {
-  const result = await sql.query<RealizationRow>(`SELECT ${REALIZATION} FROM enrollment.default_enrollment_realizations WHERE tenant_id = $1 AND user_id = $2`, [tenantId, userId]);
+  const result = await sql.query<RealizationRow>(
+    `SELECT ${REALIZATION} FROM enrollment.default_enrollment_realizations WHERE tenant_id = $1 AND user_id = $2`,
+    [tenantId, userId],
+  );
   return result.rows.map(realizationOf);
 }
 
 /** The learner's enrollments in these courses within the enterprise (what "already enrolled" and "unenrolled" look at). */
 export async function enrollmentFacts(sql: Sql, tenantId: string, userId: string, courseIds: readonly string[]): Promise<EnrollmentFact[]> {
   if (courseIds.length === 0) return [];
-  const result = await sql.query<{ id: string; course_id: string; course_version_id: string; run_key: string | null; status: EnrollmentFact["status"]; mode: EnrollmentFact["mode"]; unenrolled_at: Date | string | null }>(
+  const result = await sql.query<{
+    id: string;
+    course_id: string;
+    course_version_id: string;
+    run_key: string | null;
+    status: EnrollmentFact["status"];
+    mode: EnrollmentFact["mode"];
+    unenrolled_at: Date | string | null;
+  }>(
     `SELECT id, course_id, course_version_id, run_key, status, mode, unenrolled_at FROM enrollment.enrollments
       WHERE tenant_id = $1 AND user_id = $2 AND course_id = ANY($3::text[]) ORDER BY id`,
     [tenantId, userId, courseIds],
@@ -169,6 +187,9 @@ export async function enrollmentFacts(sql: Sql, tenantId: string, userId: string
 
 /** GDPR erasure: realizations follow their enrollments onto the pseudonym. */
 export async function pseudonymizeRealizations(sql: Sql, userId: string, pseudonym: string): Promise<number> {
-  const result = await sql.query(`UPDATE enrollment.default_enrollment_realizations SET user_id = $2 WHERE user_id = $1`, [userId, pseudonym]);
+  const result = await sql.query(`UPDATE enrollment.default_enrollment_realizations SET user_id = $2 WHERE user_id = $1`, [
+    userId,
+    pseudonym,
+  ]);
   return result.rowCount ?? 0;
 }

@@ -12,12 +12,21 @@ import { defaultEnrollmentRoutes } from "./default-enrollments.routes.js";
 import { realizeForLearner, type DefaultEnrollmentDeps } from "./realize-default-enrollments.js";
 
 /** Routes and consumers of default enterprise enrollments (seed 003), installed by the enrollment module. */
-export function installDefaultEnrollments(base: EnrollmentDeps, api: EnrollmentApi, server: HttpServer, authenticator: Authenticator): DefaultEnrollmentDeps {
+export function installDefaultEnrollments(
+  base: EnrollmentDeps,
+  api: EnrollmentApi,
+  server: HttpServer,
+  authenticator: Authenticator,
+): DefaultEnrollmentDeps {
   const { kernel } = base;
   const deps: DefaultEnrollmentDeps = {
     ...base,
     api,
-    skipped: kernel.metrics.counter("default_enrollments_skipped_total", "Default enrollment intentions not realized for a learner, by reason", ["reason"]),
+    skipped: kernel.metrics.counter(
+      "default_enrollments_skipped_total",
+      "Default enrollment intentions not realized for a learner, by reason",
+      ["reason"],
+    ),
   };
   defaultEnrollmentRoutes(server, deps, authenticator);
   // A learner joins the enterprise (tenancy's event, or an upstream tenant service via ingest / bus).

@@ -10,8 +10,14 @@ export const LearnerIntentionView = Type.Object({
   intentionId: Type.String(),
   contentKey: Type.String(),
   contentType: Type.Union([Type.Literal("course"), Type.Literal("course_run")]),
-  status: Type.Union([Type.Literal("already_enrolled"), Type.Literal("needs_enrollment.enrollable"), Type.Literal("needs_enrollment.not_enrollable")]),
-  reason: Type.Optional(Type.Union([Type.Literal("unenrolled"), Type.Literal("no_enrollable_run"), Type.Literal("no_subsidy"), Type.Literal("not_in_catalog")])),
+  status: Type.Union([
+    Type.Literal("already_enrolled"),
+    Type.Literal("needs_enrollment.enrollable"),
+    Type.Literal("needs_enrollment.not_enrollable"),
+  ]),
+  reason: Type.Optional(
+    Type.Union([Type.Literal("unenrolled"), Type.Literal("no_enrollable_run"), Type.Literal("no_subsidy"), Type.Literal("not_in_catalog")]),
+  ),
   run: Type.Union([RunRef, Type.Null()]),
   realization: Type.Union([
     Type.Object({
@@ -47,10 +53,19 @@ export function viewOfOutcome({ intention, evaluation, realization }: IntentionO
     ...(evaluation.status === "needs_enrollment.not_enrollable" && evaluation.reason ? { reason: evaluation.reason } : {}),
     run: runOf(evaluation),
     realization: realization
-      ? { realizationId: realization.realizationId, runKey: realization.runKey, courseVersionId: realization.courseVersionId, enrollmentId: realization.enrollmentId, subsidy: realization.subsidy, realizedAt: realization.realizedAt.toISOString() }
+      ? {
+          realizationId: realization.realizationId,
+          runKey: realization.runKey,
+          courseVersionId: realization.courseVersionId,
+          enrollmentId: realization.enrollmentId,
+          subsidy: realization.subsidy,
+          realizedAt: realization.realizedAt.toISOString(),
+        }
       : null,
     // After a license revocation the enrollment is still here, in audit mode (seed 003).
-    enrollment: enrollment ? { enrollmentId: enrollment.enrollmentId, status: enrollment.status, mode: enrollment.mode, unenrolled: enrollment.unenrolled } : null,
+    enrollment: enrollment
+      ? { enrollmentId: enrollment.enrollmentId, status: enrollment.status, mode: enrollment.mode, unenrolled: enrollment.unenrolled }
+      : null,
   };
 }
 

@@ -26,7 +26,13 @@ export interface IntentionOutcome {
  * the catalog runs (through the catalog port, at this moment), the applicable subsidy (through the
  * subsidy port), the realizations and enrollments the learner already has.
  */
-export async function evaluateLearner(deps: EnrollmentDeps, tx: Tx, tenantId: string, userId: string, intentions: readonly Intention[]): Promise<IntentionOutcome[]> {
+export async function evaluateLearner(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  tenantId: string,
+  userId: string,
+  intentions: readonly Intention[],
+): Promise<IntentionOutcome[]> {
   if (intentions.length === 0) return [];
   const courseIds = [...new Set(intentions.map((i) => i.courseId))];
   const [runs, coverage, realizations, enrollments] = [
@@ -63,23 +69,31 @@ export interface RealizeResult {
  * (UNIQUE (intention_id, user_id): a redelivered or concurrent join realizes once), and the events.
  * Skips are observable: a metric, the learner status, and enterprise.default_enrollment.skipped.v1.
  */
-export async function realizeForLearner(deps: DefaultEnrollmentDeps, tx: Tx, tenantId: string, userId: string, context: EventContext): Promise<RealizeResult> {
+export async function realizeForLearner(
+  deps: DefaultEnrollmentDeps,
+  tx: Tx,
+  tenantId: string,
+  userId: string,
+  context: EventContext,
+): Promise<RealizeResult> {
   const intentions = await intentionsOf(tx, tenantId, false);
   const outcomes = await evaluateLearner(deps, tx, tenantId, userId, intentions);
   const now = deps.kernel.clock.now();
-  const todo = outcomes.flatMap((o) => (o.evaluation.status === "needs_enrollment.enrollable" ? [{ intention: o.intention, run: o.evaluation.run, subsidy: o.evaluation.subsidy }] : []));
-  const inputs = todo.map(
-    (t): EnrollInput => ({
-      tenantId,
-      userId,
-      courseId: t.intention.courseId,
-      courseVersionId: t.run.courseVersionId,
-      runKey: t.run.runKey,
-      source: { kind: "default_enrollment", ref: t.intention.intentionId },
-      // A license-backed realization is found by license revocation (downgrade to audit, seed 003).
-      ...(t.subsidy.licenseId ? { licenseId: t.subsidy.licenseId } : {}),
-    }),
+  const todo = outcomes.flatMap((o) =>
+    o.evaluation.status === "needs_enrollment.enrollable"
+      ? [{ intention: o.intention, run: o.evaluation.run, subsidy: o.evaluation.subsidy }]
+      : [],
   );
+  const inputs = todo.map((t): EnrollInput => ({
+    tenantId,
+    userId,
+    courseId: t.intention.courseId,
+    courseVersionId: t.run.courseVersionId,
+    runKey: t.run.runKey,
+    source: { kind: "default_enrollment", ref: t.intention.intentionId },
+    // A license-backed realization is found by license revocation (downgrade to audit, seed 003).
+    ...(t.subsidy.licenseId ? { licenseId: t.subsidy.licenseId } : {}),
+  }));
   const enrolled = await deps.api.enrollMany(tx, inputs, context);
   const realized = await insertRealizations(
     tx,
@@ -97,19 +111,36 @@ export async function realizeForLearner(deps: DefaultEnrollmentDeps, tx: Tx, ten
   );
   const keyOf = new Map(intentions.map((i) => [i.intentionId, i.contentKey]));
   const skipped = outcomes.flatMap((o) =>
-    o.evaluation.status === "needs_enrollment.not_enrollable" && o.evaluation.reason ? [{ intentionId: o.intention.intentionId, reason: o.evaluation.reason }] : [],
+    o.evaluation.status === "needs_enrollment.not_enrollable" && o.evaluation.reason
+      ? [{ intentionId: o.intention.intentionId, reason: o.evaluation.reason }]
+      : [],
   );
   const at = { occurredAt: now, tenantId };
   await deps.kernel.outbox.append(tx, [
     ...realized.map((r) =>
       envelope(
         DefaultEnrollmentRealized,
-        { intentionId: r.intentionId, tenantId, userId, contentKey: keyOf.get(r.intentionId)!, runKey: r.runKey, enrollmentId: r.enrollmentId, subsidy: r.subsidy },
+        {
+          intentionId: r.intentionId,
+          tenantId,
+          userId,
+          contentKey: keyOf.get(r.intentionId)!,
+          runKey: r.runKey,
+          enrollmentId: r.enrollmentId,
+          subsidy: r.subsidy,
+        },
         { eventId: newId("evt"), ...at },
         context,
       ),
     ),
-    ...skipped.map((s) => envelope(DefaultEnrollmentSkipped, { intentionId: s.intentionId, tenantId, userId, contentKey: keyOf.get(s.intentionId)!, reason: s.reason }, { eventId: newId("evt"), ...at }, context)),
+    ...skipped.map((s) =>
+      envelope(
+        DefaultEnrollmentSkipped,
+        { intentionId: s.intentionId, tenantId, userId, contentKey: keyOf.get(s.intentionId)!, reason: s.reason },
+        { eventId: newId("evt"), ...at },
+        context,
+      ),
+    ),
   ]);
   if (skipped.length > 0) tx.afterCommit(() => skipped.forEach((s) => deps.skipped.inc({ reason: s.reason })));
   return { realized, skipped, outcomes };

@@ -15,7 +15,13 @@ export interface Changed {
  * Decide on a loaded (and locked) enrollment, then save the new state and its events in the same
  * transaction. A refusal writes nothing and is returned as a value; the caller decides if it is fatal.
  */
-export async function changeEnrollment(deps: EnrollmentDeps, tx: Tx, current: Enrollment, cmd: Exclude<EnrollmentCommand, { type: "Create" }>, context: EventContext): Promise<Result<Changed>> {
+export async function changeEnrollment(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  current: Enrollment,
+  cmd: Exclude<EnrollmentCommand, { type: "Create" }>,
+  context: EventContext,
+): Promise<Result<Changed>> {
   const result = apply(current, cmd);
   if (!result.ok) return result;
   const { state, events } = result.value;

@@ -70,7 +70,13 @@ function newEnrollment(input: EnrollInput, id: string, now: Date): Enrollment {
  * one multi-row outbox append. A key that already exists (seed 000 §5) answers with the existing id
  * and `created: false`, and emits nothing. Results are in input order.
  */
-export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: readonly EnrollInput[], context: EventContext, options: EnrollOptions = {}): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
+export async function createEnrollments(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  inputs: readonly EnrollInput[],
+  context: EventContext,
+  options: EnrollOptions = {},
+): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
   const now = deps.kernel.clock.now();
   const candidates = inputs.map((input) => {
     const enrollment = newEnrollment(input, newId("enr"), now);
@@ -80,12 +86,22 @@ export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: re
   });
   if (options.newSources) {
     sendNewEnrollments(tx, candidates, now);
-    return announce(deps, tx, candidates, now, context, candidates.map((e) => ({ enrollmentId: e.id, created: true })));
+    return announce(
+      deps,
+      tx,
+      candidates,
+      now,
+      context,
+      candidates.map((e) => ({ enrollmentId: e.id, created: true })),
+    );
   }
   const created = await insertEnrollments(tx, candidates, now);
   const createdByKey = new Map(created.map((e) => [keyOf(e.tenantId, e.userId, e.courseId, e.source.ref), e]));
   const missing = candidates.filter((e) => createdByKey.get(keyOf(e.tenantId, e.userId, e.courseId, e.source.ref))?.id !== e.id);
-  const existing = await findByKeys(tx, missing.map((e) => ({ tenantId: e.tenantId, userId: e.userId, courseId: e.courseId, sourceRef: e.source.ref })));
+  const existing = await findByKeys(
+    tx,
+    missing.map((e) => ({ tenantId: e.tenantId, userId: e.userId, courseId: e.courseId, sourceRef: e.source.ref })),
+  );
   const results = candidates.map((e): EnrollResult => {
     const key = keyOf(e.tenantId, e.userId, e.courseId, e.source.ref);
     if (createdByKey.get(key)?.id === e.id) return { enrollmentId: e.id, created: true };
@@ -97,9 +113,23 @@ export async function createEnrollments(deps: EnrollmentDeps, tx: Tx, inputs: re
 }
 
 /** What follows a create: expiry deadlines, enrollment.created.v1, the entitlement cache. */
-async function announce(deps: EnrollmentDeps, tx: Tx, created: Enrollment[], now: Date, context: EventContext, results: EnrollResult[]): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
+async function announce(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  created: Enrollment[],
+  now: Date,
+  context: EventContext,
+  results: EnrollResult[],
+): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
   sendExpiryDeadlines(tx, created);
-  await deps.kernel.outbox.append(tx, created.flatMap((e) => toEnvelopes(e, [{ type: "EnrollmentCreated", enrollment: e }], now, context)));
-  invalidateAfterCommit(deps, tx, created.map((e) => e.userId));
+  await deps.kernel.outbox.append(
+    tx,
+    created.flatMap((e) => toEnvelopes(e, [{ type: "EnrollmentCreated", enrollment: e }], now, context)),
+  );
+  invalidateAfterCommit(
+    deps,
+    tx,
+    created.map((e) => e.userId),
+  );
   return { results, created };
 }

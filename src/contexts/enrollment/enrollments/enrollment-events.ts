@@ -1,4 +1,11 @@
-import { EnrollmentAccessed, EnrollmentCompleted, EnrollmentCreated, EnrollmentExpired, EnrollmentModeChanged, EnrollmentRevoked } from "../../../contracts/enrollment.js";
+import {
+  EnrollmentAccessed,
+  EnrollmentCompleted,
+  EnrollmentCreated,
+  EnrollmentExpired,
+  EnrollmentModeChanged,
+  EnrollmentRevoked,
+} from "../../../contracts/enrollment.js";
 import type { Envelope, EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
@@ -18,9 +25,28 @@ export function toEnvelopes(enrollment: Enrollment, events: readonly EnrollmentE
       case "EnrollmentCreated":
         return [envelope(EnrollmentCreated, createdPayload(event.enrollment), stamp(), context)];
       case "EnrollmentAccessed":
-        return [envelope(EnrollmentAccessed, { ...who, accessedAt: event.accessedAt.toISOString(), attemptNumber: event.attemptNumber }, stamp(), context)];
+        return [
+          envelope(
+            EnrollmentAccessed,
+            { ...who, accessedAt: event.accessedAt.toISOString(), attemptNumber: event.attemptNumber },
+            stamp(),
+            context,
+          ),
+        ];
       case "EnrollmentCompleted":
-        return [envelope(EnrollmentCompleted, { ...who, courseId: enrollment.courseId, completedAt: event.completedAt.toISOString(), completionRecordId: event.completionRecordId }, stamp(), context)];
+        return [
+          envelope(
+            EnrollmentCompleted,
+            {
+              ...who,
+              courseId: enrollment.courseId,
+              completedAt: event.completedAt.toISOString(),
+              completionRecordId: event.completionRecordId,
+            },
+            stamp(),
+            context,
+          ),
+        ];
       case "EnrollmentExpired":
         return [envelope(EnrollmentExpired, { ...who, expiredAt: event.expiredAt.toISOString() }, stamp(), context)];
       case "EnrollmentRevoked":
@@ -53,6 +79,12 @@ function createdPayload(e: Enrollment) {
 }
 
 /** seed 000 §2.0: the refund saga's one aggregate per order. */
-export function revokedForOrder(orderId: string, revokedCount: number, tenantId: string | null, now: Date, context: EventContext): Envelope {
+export function revokedForOrder(
+  orderId: string,
+  revokedCount: number,
+  tenantId: string | null,
+  now: Date,
+  context: EventContext,
+): Envelope {
   return envelope(EnrollmentRevoked, { orderId, revokedCount }, { eventId: newId("evt"), occurredAt: now, tenantId }, context);
 }

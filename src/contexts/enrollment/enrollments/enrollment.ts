@@ -72,14 +72,16 @@ export function decide(state: Enrollment | null, cmd: EnrollmentCommand): Decisi
     // seed 000 §5: creation is idempotent on (tenantId, userId, courseId, source.ref); a known one is no news.
     if (state) return none;
     const e = cmd.enrollment;
-    if (e.expiresAt && e.expiresAt.getTime() <= e.enrolledAt.getTime()) return reject("ENROLLMENT.EXPIRES_BEFORE_START", "expiresAt must be after enrolledAt", "expiresAt");
+    if (e.expiresAt && e.expiresAt.getTime() <= e.enrolledAt.getTime())
+      return reject("ENROLLMENT.EXPIRES_BEFORE_START", "expiresAt must be after enrolledAt", "expiresAt");
     return ok([{ type: "EnrollmentCreated", enrollment: e }]);
   }
   if (!state) return reject("ENROLLMENT.NOT_FOUND", "no such enrollment");
   switch (cmd.type) {
     case "Access":
       // A completed course stays playable (review); expired and revoked ones do not.
-      if (state.status !== "active" && state.status !== "completed") return reject("ENROLLMENT.NOT_ACTIVE", `the enrollment is ${state.status}`);
+      if (state.status !== "active" && state.status !== "completed")
+        return reject("ENROLLMENT.NOT_ACTIVE", `the enrollment is ${state.status}`);
       return ok([{ type: "EnrollmentAccessed", accessedAt: cmd.at, attemptNumber: state.attemptCount + 1 }]);
     case "Complete":
       if (state.status === "completed") return none; // a second completion record changes nothing
@@ -127,7 +129,13 @@ export function evolve(state: Enrollment | null, event: EnrollmentEvent): Enroll
     case "EnrollmentExpired":
       return { ...state, status: "expired", expiredAt: event.expiredAt };
     case "EnrollmentRevoked":
-      return { ...state, status: "revoked", revokedAt: event.revokedAt, revokeReason: event.reason, unenrolledAt: event.byLearner ? event.revokedAt : state.unenrolledAt };
+      return {
+        ...state,
+        status: "revoked",
+        revokedAt: event.revokedAt,
+        revokeReason: event.reason,
+        unenrolledAt: event.byLearner ? event.revokedAt : state.unenrolledAt,
+      };
     case "EnrollmentModeChanged":
       return { ...state, mode: event.to };
     case "EnrollmentErased":

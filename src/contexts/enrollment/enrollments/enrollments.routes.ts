@@ -29,7 +29,12 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
         summary: "A learner's enrollments (learners: their own; org admins: their tenant)",
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { userId: Type.Optional(Id), courseId: Type.Optional(Id), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          {
+            userId: Type.Optional(Id),
+            courseId: Type.Optional(Id),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+            cursor: Type.Optional(Type.String({ maxLength: 400 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ items: Type.Array(EnrollmentView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
@@ -51,14 +56,21 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
     "/api/v1/enrollments/:id",
     {
       preValidation: authorize(authenticator),
-      schema: { tags: ["enrollment"], summary: "One enrollment", security: [{ bearer: [] }], params: IdParams, response: { 200: EnrollmentView } },
+      schema: {
+        tags: ["enrollment"],
+        summary: "One enrollment",
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: EnrollmentView },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
       const scope = unwrap(readerScope(principal, undefined));
       const enrollment = await kernel.db.tx((tx) => loadEnrollment(tx, request.params.id), { tenantId: scope.tenantId });
       if (!enrollment) throw new RejectionError({ code: "ENROLLMENT.NOT_FOUND", detail: "no such enrollment" });
-      if (!mayActOn(principal, enrollment.userId)) throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "this is another learner's enrollment" });
+      if (!mayActOn(principal, enrollment.userId))
+        throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "this is another learner's enrollment" });
       return viewOf(enrollment);
     },
   );
@@ -79,15 +91,13 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       const principal = principalOf(request);
       const scope = unwrap(readerScope(principal, undefined));
       const keyed = keyedRequest(request, principal, request.body ?? null);
-      const result = await idempotent(
-        kernel.db,
-        keyed,
-        { required: false, tenantId: scope.tenantId },
-        async (tx) => {
-          const enrollment = await unenroll(deps, tx, principal, request.params.id, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId, ...(keyed.key !== undefined ? { idempotencyKey: keyed.key } : {}) } });
-          return { status: 200, body: viewOf(enrollment) };
-        },
-      );
+      const result = await idempotent(kernel.db, keyed, { required: false, tenantId: scope.tenantId }, async (tx) => {
+        const enrollment = await unenroll(deps, tx, principal, request.params.id, {
+          correlationId: request.correlationId,
+          metadata: { requestId: request.id, actorId: principal.userId, ...(keyed.key !== undefined ? { idempotencyKey: keyed.key } : {}) },
+        });
+        return { status: 200, body: viewOf(enrollment) };
+      });
       return reply.code(200).send(result.body); // the first answer, replayed for a repeated key
     },
   );

@@ -113,7 +113,10 @@ export function sendNewEnrollments(tx: Tx, enrollments: readonly Enrollment[], n
 }
 
 /** The ids already holding some (tenantId, userId, courseId, source.ref) keys. */
-export async function findByKeys(sql: Sql, keys: ReadonlyArray<Pick<Enrollment, "tenantId" | "userId" | "courseId"> & { sourceRef: string }>): Promise<Map<string, string>> {
+export async function findByKeys(
+  sql: Sql,
+  keys: ReadonlyArray<Pick<Enrollment, "tenantId" | "userId" | "courseId"> & { sourceRef: string }>,
+): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
   const result = await sql.query<{ id: string; tenant_id: string; user_id: string; course_id: string; source_ref: string }>(
     `SELECT e.id, e.tenant_id, e.user_id, e.course_id, e.source_ref
@@ -125,7 +128,8 @@ export async function findByKeys(sql: Sql, keys: ReadonlyArray<Pick<Enrollment, 
   return new Map(result.rows.map((r) => [keyOf(r.tenant_id, r.user_id, r.course_id, r.source_ref), r.id]));
 }
 
-export const keyOf = (tenantId: string, userId: string, courseId: string, sourceRef: string) => `${tenantId}\u0000${userId}\u0000${courseId}\u0000${sourceRef}`;
+export const keyOf = (tenantId: string, userId: string, courseId: string, sourceRef: string) =>
+  `${tenantId}\u0000${userId}\u0000${courseId}\u0000${sourceRef}`;
 
 /** Sent without waiting: nothing reads it back. */
 export function sendExpiryDeadlines(tx: Tx, enrollments: readonly Enrollment[]): void {
@@ -139,12 +143,17 @@ export function sendExpiryDeadlines(tx: Tx, enrollments: readonly Enrollment[]):
 }
 
 export async function loadEnrollment(sql: Sql, id: string, lock = false): Promise<Enrollment | null> {
-  const result = await sql.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollment.enrollments WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
+  const result = await sql.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollment.enrollments WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [
+    id,
+  ]);
   return result.rows[0] ? fromRow(result.rows[0]) : null;
 }
 
 export async function loadEnrollments(sql: Sql, ids: readonly string[]): Promise<Enrollment[]> {
-  const result = await sql.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollment.enrollments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
+  const result = await sql.query<EnrollmentRow>(
+    `SELECT ${COLUMNS} FROM enrollment.enrollments WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
   return result.rows.map(fromRow);
 }
 
@@ -160,12 +169,17 @@ export async function loadForLearnerCourse(sql: Sql, userId: string, courseId: s
 }
 
 export async function loadByLicense(sql: Sql, licenseId: string): Promise<Enrollment[]> {
-  const result = await sql.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollment.enrollments WHERE license_id = $1 ORDER BY id FOR UPDATE`, [licenseId]);
+  const result = await sql.query<EnrollmentRow>(
+    `SELECT ${COLUMNS} FROM enrollment.enrollments WHERE license_id = $1 ORDER BY id FOR UPDATE`,
+    [licenseId],
+  );
   return result.rows.map(fromRow);
 }
 
 export async function loadByUser(sql: Sql, userId: string): Promise<Enrollment[]> {
-  const result = await sql.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollment.enrollments WHERE user_id = $1 ORDER BY id FOR UPDATE`, [userId]);
+  const result = await sql.query<EnrollmentRow>(`SELECT ${COLUMNS} FROM enrollment.enrollments WHERE user_id = $1 ORDER BY id FOR UPDATE`, [
+    userId,
+  ]);
   return result.rows.map(fromRow);
 }
 
@@ -176,12 +190,29 @@ export async function saveEnrollment(sql: Sql, e: Enrollment, now: Date): Promis
         SET user_id = $2, status = $3, mode = $4, attempt_count = $5, completed_at = $6, completion_record_id = $7,
             expired_at = $8, revoked_at = $9, revoke_reason = $10, unenrolled_at = $11, erased_at = $12, updated_at = $13
       WHERE id = $1`,
-    [e.id, e.userId, e.status, e.mode, e.attemptCount, iso(e.completedAt), e.completionRecordId, iso(e.expiredAt), iso(e.revokedAt), e.revokeReason, iso(e.unenrolledAt), iso(e.erasedAt), now.toISOString()],
+    [
+      e.id,
+      e.userId,
+      e.status,
+      e.mode,
+      e.attemptCount,
+      iso(e.completedAt),
+      e.completionRecordId,
+      iso(e.expiredAt),
+      iso(e.revokedAt),
+      e.revokeReason,
+      iso(e.unenrolledAt),
+      iso(e.erasedAt),
+      now.toISOString(),
+    ],
   );
 }
 
 /** Cursor page of enrollments (by id, which is time-ordered) for a learner and/or a course, within the RLS scope. */
-export async function listEnrollments(sql: Sql, filter: { userId?: string; courseId?: string; after?: string; limit: number }): Promise<Enrollment[]> {
+export async function listEnrollments(
+  sql: Sql,
+  filter: { userId?: string; courseId?: string; after?: string; limit: number },
+): Promise<Enrollment[]> {
   const result = await sql.query<EnrollmentRow>(
     `SELECT ${COLUMNS} FROM enrollment.enrollments
       WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR course_id = $2) AND ($3::text IS NULL OR id > $3)

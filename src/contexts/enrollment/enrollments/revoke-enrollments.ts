@@ -31,7 +31,12 @@ export interface RevokeByLicenseResult {
  * Every enrollment a license backs loses its verified access: downgraded to audit where allowed and
  * available, revoked otherwise. Completed enrollments are untouched (the learner earned them).
  */
-export async function revokeByLicense(deps: EnrollmentDeps, tx: Tx, input: RevokeByLicenseInput, context: EventContext): Promise<RevokeByLicenseResult> {
+export async function revokeByLicense(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  input: RevokeByLicenseInput,
+  context: EventContext,
+): Promise<RevokeByLicenseResult> {
   const auditAvailable = input.auditAvailable ?? deps.ports.auditAvailable;
   const result: RevokeByLicenseResult = { revoked: [], downgraded: [], untouched: [], revokedCount: 0 };
   const enrollments = await loadByLicense(tx, input.licenseId);
@@ -46,14 +51,24 @@ export async function revokeByLicense(deps: EnrollmentDeps, tx: Tx, input: Revok
       if (!offersAudit.has(enrollment.courseId)) offersAudit.set(enrollment.courseId, await auditAvailable(enrollment.courseId, tx));
       downgrade = offersAudit.get(enrollment.courseId)!;
     }
-    const changed = await changeEnrollment(deps, tx, enrollment, downgrade ? { type: "DowngradeToAudit", at: deps.kernel.clock.now(), reason: input.reason } : { type: "Revoke", at: deps.kernel.clock.now(), reason: input.reason }, context);
+    const changed = await changeEnrollment(
+      deps,
+      tx,
+      enrollment,
+      downgrade
+        ? { type: "DowngradeToAudit", at: deps.kernel.clock.now(), reason: input.reason }
+        : { type: "Revoke", at: deps.kernel.clock.now(), reason: input.reason },
+      context,
+    );
     if (!changed.ok || changed.value.events.length === 0) result.untouched.push(enrollment.id);
     else if (downgrade) result.downgraded.push(enrollment.id);
     else result.revoked.push(enrollment.id);
   }
   result.revokedCount = result.revoked.length;
   if (input.orderId && input.reason === "license_revoked") {
-    await deps.kernel.outbox.append(tx, [revokedForOrder(input.orderId, result.revokedCount, enrollments[0]?.tenantId ?? null, deps.kernel.clock.now(), context)]);
+    await deps.kernel.outbox.append(tx, [
+      revokedForOrder(input.orderId, result.revokedCount, enrollments[0]?.tenantId ?? null, deps.kernel.clock.now(), context),
+    ]);
   }
   return result;
 }
@@ -64,10 +79,21 @@ export interface RevokeOneInput {
 }
 
 /** One enrollment (a released seat). Refusals (NOT_FOUND, ALREADY_REVOKED, NOT_ACTIVE) come back as values. */
-export async function revokeOne(deps: EnrollmentDeps, tx: Tx, input: RevokeOneInput, context: EventContext): Promise<Result<{ enrollmentId: string; status: EnrollmentStatus }>> {
+export async function revokeOne(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  input: RevokeOneInput,
+  context: EventContext,
+): Promise<Result<{ enrollmentId: string; status: EnrollmentStatus }>> {
   const enrollment = await loadEnrollment(tx, input.enrollmentId, true);
   if (!enrollment) return reject("ENROLLMENT.NOT_FOUND", "no such enrollment", "enrollmentId");
-  const changed = await changeEnrollment(deps, tx, enrollment, { type: "Revoke", at: deps.kernel.clock.now(), reason: input.reason }, context);
+  const changed = await changeEnrollment(
+    deps,
+    tx,
+    enrollment,
+    { type: "Revoke", at: deps.kernel.clock.now(), reason: input.reason },
+    context,
+  );
   if (!changed.ok) return changed;
   return ok({ enrollmentId: enrollment.id, status: changed.value.enrollment.status });
 }

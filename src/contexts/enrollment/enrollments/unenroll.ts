@@ -9,10 +9,17 @@ import type { Enrollment } from "./enrollment.js";
 import { loadEnrollment } from "./enrollments.sql.js";
 
 /** The learner leaves: status revoked, `unenrolledAt` set, enrollment.revoked.v1 emitted. */
-export async function unenroll(deps: EnrollmentDeps, tx: Tx, principal: Principal, enrollmentId: string, context: EventContext): Promise<Enrollment> {
+export async function unenroll(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  principal: Principal,
+  enrollmentId: string,
+  context: EventContext,
+): Promise<Enrollment> {
   const current = await loadEnrollment(tx, enrollmentId, true);
   if (!current) throw new RejectionError({ code: "ENROLLMENT.NOT_FOUND", detail: "no such enrollment" });
-  if (!mayActOn(principal, current.userId)) throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the learner (or an admin) may unenroll" });
+  if (!mayActOn(principal, current.userId))
+    throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only the learner (or an admin) may unenroll" });
   const changed = await changeEnrollment(deps, tx, current, { type: "Unenroll", at: deps.kernel.clock.now() }, context);
   if (!changed.ok) throw new RejectionError(changed.rejection);
   return changed.value.enrollment;

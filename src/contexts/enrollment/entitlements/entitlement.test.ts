@@ -3,11 +3,26 @@ import { entitlementOf, type EntitlementFacts } from "./entitlement.js";
 import { EntitlementCache } from "./entitlement-cache.js";
 
 const now = new Date("2026-03-01T09:00:00Z");
-const facts = (o: Partial<EntitlementFacts> = {}): EntitlementFacts => ({ enrollmentId: "enr_1", licenseId: "lcn_1", mode: "verified", status: "active", expiresAt: null, offline: false, offlineUntil: null, ...o });
+const facts = (o: Partial<EntitlementFacts> = {}): EntitlementFacts => ({
+  enrollmentId: "enr_1",
+  licenseId: "lcn_1",
+  mode: "verified",
+  status: "active",
+  expiresAt: null,
+  offline: false,
+  offlineUntil: null,
+  ...o,
+});
 
 describe("entitlement", () => {
   it("entitles an active enrollment and says so with its license and mode", () => {
-    expect(entitlementOf(facts(), now)).toEqual({ entitled: true, enrollmentId: "enr_1", licenseId: "lcn_1", mode: "verified", offline: false });
+    expect(entitlementOf(facts(), now)).toEqual({
+      entitled: true,
+      enrollmentId: "enr_1",
+      licenseId: "lcn_1",
+      mode: "verified",
+      offline: false,
+    });
   });
   it("does not entitle without an enrollment, after revocation, or once the end date passed", () => {
     expect(entitlementOf(undefined, now)).toEqual({ entitled: false, offline: false });

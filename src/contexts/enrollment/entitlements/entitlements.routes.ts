@@ -20,7 +20,13 @@ export const EntitlementView = Type.Object({
 });
 
 /** A site license (marketplace port) covering a learner who has not played yet. */
-async function siteLicenseFacts(deps: EnrollmentDeps, tx: Tx, scope: TenantScope, userId: string, courseId: string): Promise<EntitlementFacts | undefined> {
+async function siteLicenseFacts(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  scope: TenantScope,
+  userId: string,
+  courseId: string,
+): Promise<EntitlementFacts | undefined> {
   const cover = await deps.ports.siteLicenses.coveringLicense(tx, scope === SYSTEM_SCOPE ? undefined : scope, userId, courseId);
   if (!cover) return undefined;
   return {
@@ -43,7 +49,8 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
       preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
-        summary: "May this learner use this course now? One indexed query when enrolled; cached in-process, stale across processes for at most the cache TTL (5 s)",
+        summary:
+          "May this learner use this course now? One indexed query when enrolled; cached in-process, stale across processes for at most the cache TTL (5 s)",
         security: [{ bearer: [] }],
         querystring: Type.Object({ userId: Id, courseId: Id }, { additionalProperties: false }),
         response: { 200: EntitlementView },
@@ -63,7 +70,8 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
         facts =
           (await scopedEntitlementFacts(kernel.db, scope.tenantId, userId, courseId, now)) ??
           (await kernel.db.tx(
-            async (tx) => (await deferredFacts(tx, userId, courseId, now)) ?? (await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
+            async (tx) =>
+              (await deferredFacts(tx, userId, courseId, now)) ?? (await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
             { tenantId: scope.tenantId },
           ));
         cache.set(scope.tenantId, userId, courseId, facts, now.getTime(), generation);

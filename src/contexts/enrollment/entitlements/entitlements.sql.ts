@@ -8,13 +8,33 @@ import type { EntitlementFacts } from "./entitlement.js";
  * (status, mode, expiry, offline, license): no join, no N+1. Best first: active verified, active
  * audit, completed; then the longest-lasting.
  */
-export async function scopedEntitlementFacts(sql: Sql, tenantScope: TenantScope, userId: string, courseId: string, now: Date): Promise<EntitlementFacts | undefined> {
+export async function scopedEntitlementFacts(
+  sql: Sql,
+  tenantScope: TenantScope,
+  userId: string,
+  courseId: string,
+  now: Date,
+): Promise<EntitlementFacts | undefined> {
   const [tenant, system] = tenantScope === SYSTEM_SCOPE ? ["", true] : [tenantScope, false];
-  const result = await sql.query<EntitlementRow>(`SELECT * FROM enrollment.best_entitlement($1, $2, $3, $4, $5)`, [tenant, system, userId, courseId, now.toISOString()]);
+  const result = await sql.query<EntitlementRow>(`SELECT * FROM enrollment.best_entitlement($1, $2, $3, $4, $5)`, [
+    tenant,
+    system,
+    userId,
+    courseId,
+    now.toISOString(),
+  ]);
   return toFacts(result.rows[0]);
 }
 
-type EntitlementRow = { id: string; license_id: string | null; mode: "verified" | "audit"; status: string; expires_at: Date | string | null; offline: boolean; offline_until: Date | string | null };
+type EntitlementRow = {
+  id: string;
+  license_id: string | null;
+  mode: "verified" | "audit";
+  status: string;
+  expires_at: Date | string | null;
+  offline: boolean;
+  offline_until: Date | string | null;
+};
 
 function toFacts(row: EntitlementRow | undefined): EntitlementFacts | undefined {
   if (!row) return undefined;
@@ -42,5 +62,13 @@ export async function deferredFacts(sql: Sql, userId: string, courseId: string, 
   );
   const row = result.rows[0];
   if (!row) return undefined;
-  return { enrollmentId: null, licenseId: null, mode: "verified", status: "deferred", expiresAt: row.closes_at === null ? null : new Date(row.closes_at), offline: false, offlineUntil: null };
+  return {
+    enrollmentId: null,
+    licenseId: null,
+    mode: "verified",
+    status: "deferred",
+    expiresAt: row.closes_at === null ? null : new Date(row.closes_at),
+    offline: false,
+    offlineUntil: null,
+  };
 }

@@ -15,7 +15,13 @@ export async function expireDue(deps: EnrollmentDeps, limit = 200): Promise<numb
     if (due.length === 0) return 0;
     for (const enrollment of await loadEnrollments(tx, due)) {
       // Completed, revoked or already expired ones decide "nothing to do"; their deadline just goes.
-      await changeEnrollment(deps, tx, enrollment, { type: "Expire", at: now }, { correlationId: enrollment.id, metadata: { actorId: "enrollment.expiry" } });
+      await changeEnrollment(
+        deps,
+        tx,
+        enrollment,
+        { type: "Expire", at: now },
+        { correlationId: enrollment.id, metadata: { actorId: "enrollment.expiry" } },
+      );
     }
     await deleteExpiryDeadlines(tx, due);
     return due.length;

@@ -16,13 +16,38 @@ export async function insertDeferred(sql: Sql, d: DeferredEnrollment, now: Date)
   await sql.query(
     `INSERT INTO enrollment.deferred_enrollments (tenant_id, user_id, course_id, assignment_id, course_version_id, run_key, opens_at, closes_at, received_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-    [d.tenantId, d.userId, d.courseId, d.assignmentId, d.courseVersionId, d.runKey, d.opensAt.toISOString(), d.closesAt?.toISOString() ?? null, now.toISOString()],
+    [
+      d.tenantId,
+      d.userId,
+      d.courseId,
+      d.assignmentId,
+      d.courseVersionId,
+      d.runKey,
+      d.opensAt.toISOString(),
+      d.closesAt?.toISOString() ?? null,
+      now.toISOString(),
+    ],
   );
 }
 
 /** The earliest-opened window still waiting for this learner and course that is open at `at`, locked. */
-export async function openWindowAt(sql: Sql, userId: string, courseId: string, tenantId: string | null, at: Date): Promise<DeferredEnrollment | null> {
-  const result = await sql.query<{ tenant_id: string; user_id: string; course_id: string; assignment_id: string; course_version_id: string | null; run_key: string | null; opens_at: Date | string; closes_at: Date | string | null }>(
+export async function openWindowAt(
+  sql: Sql,
+  userId: string,
+  courseId: string,
+  tenantId: string | null,
+  at: Date,
+): Promise<DeferredEnrollment | null> {
+  const result = await sql.query<{
+    tenant_id: string;
+    user_id: string;
+    course_id: string;
+    assignment_id: string;
+    course_version_id: string | null;
+    run_key: string | null;
+    opens_at: Date | string;
+    closes_at: Date | string | null;
+  }>(
     `SELECT tenant_id, user_id, course_id, assignment_id, course_version_id, run_key, opens_at, closes_at
        FROM enrollment.deferred_enrollments
       WHERE user_id = $1 AND course_id = $2 AND ($3::text IS NULL OR tenant_id = $3) AND realized_at IS NULL

@@ -19,14 +19,21 @@ export function recordCompletion(deps: EnrollmentDeps): Consumer {
     async handle(tx, event: Envelope) {
       const p = event.payload as PayloadOf<typeof CompletionRecorded>;
       const named = p.enrollmentId ? await loadEnrollment(tx, p.enrollmentId, true) : null;
-      const candidates = named && named.userId === p.userId ? [named] : await loadForLearnerCourse(tx, p.userId, p.courseId, event.tenantId);
+      const candidates =
+        named && named.userId === p.userId ? [named] : await loadForLearnerCourse(tx, p.userId, p.courseId, event.tenantId);
       const active = candidates.filter((e) => e.status === "active");
       if (active.length === 0) {
         if (candidates.some((e) => e.status === "completed")) return; // already completed: nothing new
         throw new EnrollmentNotYetKnown(`no active enrollment for ${p.userId} in ${p.courseId} (yet)`);
       }
       for (const enrollment of active) {
-        await changeEnrollment(deps, tx, enrollment, { type: "Complete", at: new Date(p.completedAt), completionRecordId: p.completionRecordId }, contextFrom(event));
+        await changeEnrollment(
+          deps,
+          tx,
+          enrollment,
+          { type: "Complete", at: new Date(p.completedAt), completionRecordId: p.completionRecordId },
+          contextFrom(event),
+        );
       }
     },
   };

@@ -25,7 +25,9 @@ export function recordPlaySession(deps: EnrollmentDeps): Consumer {
     async handle(tx, event: Envelope) {
       const p = event.payload as Payload;
       const context = contextFrom(event);
-      const usable = (await loadForLearnerCourse(tx, p.userId, p.courseId, event.tenantId)).filter((e) => rank(e) < 3).sort((a, b) => rank(a) - rank(b));
+      const usable = (await loadForLearnerCourse(tx, p.userId, p.courseId, event.tenantId))
+        .filter((e) => rank(e) < 3)
+        .sort((a, b) => rank(a) - rank(b));
       const enrollment = usable[0] ?? (await realizeDeferred(deps, tx, event, p, context));
       if (!enrollment) throw new EnrollmentNotYetKnown(`no enrollment for ${p.userId} in ${p.courseId} (yet)`);
       await changeEnrollment(deps, tx, enrollment, { type: "Access", at: new Date(p.startedAt) }, context);
@@ -33,17 +35,33 @@ export function recordPlaySession(deps: EnrollmentDeps): Consumer {
   };
 }
 
-async function realizeDeferred(deps: EnrollmentDeps, tx: Tx, event: Envelope, p: Payload, context: EventContext): Promise<Enrollment | null> {
+async function realizeDeferred(
+  deps: EnrollmentDeps,
+  tx: Tx,
+  event: Envelope,
+  p: Payload,
+  context: EventContext,
+): Promise<Enrollment | null> {
   const startedAt = new Date(p.startedAt);
   const window = await openWindowAt(tx, p.userId, p.courseId, event.tenantId, startedAt);
   if (window) {
     const courseVersionId = window.courseVersionId ?? versionIn(p) ?? (await deps.ports.currentCourseVersion(p.courseId, tx));
     // The catalog may learn a published version later: retried like any not-yet-known fact, then dead-lettered.
-    if (!courseVersionId) throw new EnrollmentNotYetKnown(`no published version of ${p.courseId} known; cannot realize assignment ${window.assignmentId}`);
+    if (!courseVersionId)
+      throw new EnrollmentNotYetKnown(`no published version of ${p.courseId} known; cannot realize assignment ${window.assignmentId}`);
     const { results } = await createEnrollments(
       deps,
       tx,
-      [{ tenantId: window.tenantId, userId: p.userId, courseId: p.courseId, courseVersionId, ...(window.runKey ? { runKey: window.runKey } : {}), source: { kind: "assignment", ref: window.assignmentId } }],
+      [
+        {
+          tenantId: window.tenantId,
+          userId: p.userId,
+          courseId: p.courseId,
+          courseVersionId,
+          ...(window.runKey ? { runKey: window.runKey } : {}),
+          source: { kind: "assignment", ref: window.assignmentId },
+        },
+      ],
       context,
     );
     await markRealized(tx, window, results[0]!.enrollmentId, deps.kernel.clock.now());
@@ -75,4 +93,5 @@ async function realizeDeferred(deps: EnrollmentDeps, tx: Tx, event: Envelope, p:
   return null;
 }
 
-const versionIn = (p: Payload): string | null => (typeof p.courseVersionId === "string" && p.courseVersionId.length > 0 ? p.courseVersionId : null);
+const versionIn = (p: Payload): string | null =>
+  typeof p.courseVersionId === "string" && p.courseVersionId.length > 0 ? p.courseVersionId : null;

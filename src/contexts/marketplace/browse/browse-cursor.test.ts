@@ -7,6 +7,7 @@ describe("browse cursor", () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
   it("refuses anything it did not issue", () => {
-    for (const text of ["", "abc", Buffer.from("[1]").toString("base64url"), Buffer.from('["x","y"]').toString("base64url")]) expect(decodeCursor(text)).toBeNull();
+    for (const text of ["", "abc", Buffer.from("[1]").toString("base64url"), Buffer.from('["x","y"]').toString("base64url")])
+      expect(decodeCursor(text)).toBeNull();
   });
 });

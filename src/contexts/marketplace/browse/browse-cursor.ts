@@ -17,7 +17,14 @@ export function decodeCursor(text: string): BrowseCursor | null {
     const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [rank, listingId] = value as [unknown, unknown];
-    if (typeof rank !== "number" || !Number.isFinite(rank) || typeof listingId !== "string" || listingId.length === 0 || listingId.length > 200) return null;
+    if (
+      typeof rank !== "number" ||
+      !Number.isFinite(rank) ||
+      typeof listingId !== "string" ||
+      listingId.length === 0 ||
+      listingId.length > 200
+    )
+      return null;
     return { rank, listingId };
   } catch {
     return null;

@@ -39,10 +39,19 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
       const { q, cursor, limit, ...filters } = request.query;
       // Prices compare minor units, which only mean something within one currency.
       if ((filters.minPrice !== undefined || filters.maxPrice !== undefined) && filters.currency === undefined) {
-        throw new RejectionError({ code: "BROWSE.CURRENCY_REQUIRED", detail: "minPrice and maxPrice need a currency", field: "querystring/currency" });
+        throw new RejectionError({
+          code: "BROWSE.CURRENCY_REQUIRED",
+          detail: "minPrice and maxPrice need a currency",
+          field: "querystring/currency",
+        });
       }
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (after === null) throw new RejectionError({ code: "BROWSE.CURSOR_INVALID", detail: "the cursor was not issued by this endpoint", field: "querystring/cursor" });
+      if (after === null)
+        throw new RejectionError({
+          code: "BROWSE.CURSOR_INVALID",
+          detail: "the cursor was not issued by this endpoint",
+          field: "querystring/cursor",
+        });
       const text = q?.trim();
       const rows = await browseLiveListings(kernel.db, { ...filters, ...(text ? { q: text } : {}), after, limit: limit + 1 });
       const page = rows.slice(0, limit);

@@ -31,7 +31,10 @@ const CouponBody = Type.Object(
 export function couponRoutes({ kernel, server, authenticator }: ModuleHost): void {
   server.post(
     "/api/v1/coupons",
-    { preValidation: authorize(authenticator, "platform_admin", "provider"), schema: { tags: ["coupons"], summary: "Create a coupon", security: [{ bearer: [] }], body: CouponBody } },
+    {
+      preValidation: authorize(authenticator, "platform_admin", "provider"),
+      schema: { tags: ["coupons"], summary: "Create a coupon", security: [{ bearer: [] }], body: CouponBody },
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       const body = request.body;
@@ -44,19 +47,38 @@ export function couponRoutes({ kernel, server, authenticator }: ModuleHost): voi
       }
       const admin = hasRole(principal, "platform_admin");
       const coupon: Coupon = {
-        couponId: newId("cpn"), code: body.code, percentOff: body.percentOff ?? null, amountOff: body.amountOff ?? null, currency: body.currency ?? null,
-        maxRedemptions: body.maxRedemptions ?? null, maxPerUser: body.maxPerUser ?? null, validFrom: validFrom ?? null, validUntil: validUntil ?? null,
-        tenantIds: body.tenantIds ?? [], listingIds: body.listingIds ?? [], minOrderAmount: body.minOrderAmount ?? null,
+        couponId: newId("cpn"),
+        code: body.code,
+        percentOff: body.percentOff ?? null,
+        amountOff: body.amountOff ?? null,
+        currency: body.currency ?? null,
+        maxRedemptions: body.maxRedemptions ?? null,
+        maxPerUser: body.maxPerUser ?? null,
+        validFrom: validFrom ?? null,
+        validUntil: validUntil ?? null,
+        tenantIds: body.tenantIds ?? [],
+        listingIds: body.listingIds ?? [],
+        minOrderAmount: body.minOrderAmount ?? null,
         providerId: admin ? null : (principal.providerId ?? null),
       };
       await kernel.db.tx(async (tx) => {
         if (!admin) {
           // A provider discounts only its own listings, and must name them.
-          if (!principal.providerId || coupon.listingIds.length === 0) throw new RejectionError({ code: "COUPON.LISTINGS_REQUIRED", detail: "a provider's coupon names the listings it applies to", field: "body/listingIds" });
-          const owned = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM marketplace.listings WHERE listing_id = ANY($1::text[]) AND provider_id = $2`, [coupon.listingIds, principal.providerId]);
-          if (owned.rows[0]!.n !== new Set(coupon.listingIds).size) throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "a provider may only discount its own listings" });
+          if (!principal.providerId || coupon.listingIds.length === 0)
+            throw new RejectionError({
+              code: "COUPON.LISTINGS_REQUIRED",
+              detail: "a provider's coupon names the listings it applies to",
+              field: "body/listingIds",
+            });
+          const owned = await tx.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM marketplace.listings WHERE listing_id = ANY($1::text[]) AND provider_id = $2`,
+            [coupon.listingIds, principal.providerId],
+          );
+          if (owned.rows[0]!.n !== new Set(coupon.listingIds).size)
+            throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "a provider may only discount its own listings" });
         }
-        if (!(await insertCoupon(tx, coupon, kernel.clock.now()))) throw new RejectionError({ code: "COUPON.CODE_TAKEN", detail: `coupon code ${coupon.code} exists`, field: "body/code" });
+        if (!(await insertCoupon(tx, coupon, kernel.clock.now())))
+          throw new RejectionError({ code: "COUPON.CODE_TAKEN", detail: `coupon code ${coupon.code} exists`, field: "body/code" });
       });
       return reply.code(201).send({ couponId: coupon.couponId, code: coupon.code });
     },

@@ -10,23 +10,47 @@ export async function insertCoupon(sql: Sql, coupon: Coupon, at: Date): Promise<
     `INSERT INTO marketplace.coupons (coupon_id, code, percent_off, amount_off, currency, max_redemptions, max_per_user, valid_from, valid_until,
        tenant_ids, listing_ids, min_order_amount, provider_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (code) DO NOTHING`,
-    [coupon.couponId, coupon.code, coupon.percentOff, coupon.amountOff, coupon.currency, coupon.maxRedemptions, coupon.maxPerUser, coupon.validFrom,
-      coupon.validUntil, coupon.tenantIds, coupon.listingIds, coupon.minOrderAmount, coupon.providerId, at],
+    [
+      coupon.couponId,
+      coupon.code,
+      coupon.percentOff,
+      coupon.amountOff,
+      coupon.currency,
+      coupon.maxRedemptions,
+      coupon.maxPerUser,
+      coupon.validFrom,
+      coupon.validUntil,
+      coupon.tenantIds,
+      coupon.listingIds,
+      coupon.minOrderAmount,
+      coupon.providerId,
+      at,
+    ],
   );
   return result.rowCount === 1;
 }
 
 export async function couponByCode(sql: Sql, code: string): Promise<(Coupon & { redeemed: number }) | null> {
-  const result = await sql.query<Coupon & { redeemed: number }>(`SELECT ${COLUMNS}, redeemed FROM marketplace.coupons WHERE code = $1`, [code]);
+  const result = await sql.query<Coupon & { redeemed: number }>(`SELECT ${COLUMNS}, redeemed FROM marketplace.coupons WHERE code = $1`, [
+    code,
+  ]);
   const row = result.rows[0];
-  return row ? { ...row, validFrom: row.validFrom && new Date(row.validFrom), validUntil: row.validUntil && new Date(row.validUntil) } : null;
+  return row
+    ? { ...row, validFrom: row.validFrom && new Date(row.validFrom), validUntil: row.validUntil && new Date(row.validUntil) }
+    : null;
 }
 
 /**
  * Invariant 6: the global cap is one conditional UPDATE, which also locks the coupon row; the
  * per-user count is read under that lock, so concurrent orders for one coupon are decided one at a time.
  */
-export async function reserveRedemption(sql: Sql, coupon: { couponId: string; maxPerUser: number | null }, orderId: string, userId: string, at: Date): Promise<"reserved" | "exhausted" | "user_limit"> {
+export async function reserveRedemption(
+  sql: Sql,
+  coupon: { couponId: string; maxPerUser: number | null },
+  orderId: string,
+  userId: string,
+  at: Date,
+): Promise<"reserved" | "exhausted" | "user_limit"> {
   const taken = await sql.query(
     `UPDATE marketplace.coupons SET redeemed = redeemed + 1
       WHERE coupon_id = $1 AND (max_redemptions IS NULL OR redeemed < max_redemptions) RETURNING redeemed`,
@@ -53,5 +77,6 @@ export async function releaseRedemption(sql: Sql, orderId: string, at: Date): Pr
     `UPDATE marketplace.coupon_redemptions SET status = 'released', updated_at = $2 WHERE order_id = $1 AND status = 'reserved' RETURNING coupon_id`,
     [orderId, at],
   );
-  if (released.rows[0]) await sql.query(`UPDATE marketplace.coupons SET redeemed = redeemed - 1 WHERE coupon_id = $1`, [released.rows[0].coupon_id]);
+  if (released.rows[0])
+    await sql.query(`UPDATE marketplace.coupons SET redeemed = redeemed - 1 WHERE coupon_id = $1`, [released.rows[0].coupon_id]);
 }

@@ -13,12 +13,23 @@ const BATCH = 500;
  * batch, so the event leaves exactly once. Returns how many expired (the poller loops while > 0).
  */
 export async function expireDueLicenses(kernel: Kernel): Promise<number> {
-  return kernel.db.tx(async (tx) => {
-    const now = kernel.clock.now();
-    const expired = await expireDue(tx, now, BATCH);
-    await kernel.outbox.append(tx, expired.map((l) =>
-      envelope(LicenseExpired, { licenseId: l.licenseId, orderId: l.orderId, expiredAt: new Date(l.validUntil!).toISOString() },
-        { eventId: newId("evt"), occurredAt: now, tenantId: l.tenantId }, { correlationId: l.orderId, causationId: null })));
-    return expired.length;
-  }, { tenantId: SYSTEM_SCOPE });
+  return kernel.db.tx(
+    async (tx) => {
+      const now = kernel.clock.now();
+      const expired = await expireDue(tx, now, BATCH);
+      await kernel.outbox.append(
+        tx,
+        expired.map((l) =>
+          envelope(
+            LicenseExpired,
+            { licenseId: l.licenseId, orderId: l.orderId, expiredAt: new Date(l.validUntil!).toISOString() },
+            { eventId: newId("evt"), occurredAt: now, tenantId: l.tenantId },
+            { correlationId: l.orderId, causationId: null },
+          ),
+        ),
+      );
+      return expired.length;
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 }

@@ -14,7 +14,10 @@ export interface LicenseTerms {
 const DAY_MS = 86_400_000;
 
 /** What a paid order line grants, per plan kind (issue 4 §5). */
-export function licenseTermsFor(line: { kind: LicenseKind; quantity: number; interval: "month" | "year" | null; validityDays: number | null }, paidAt: Date): LicenseTerms {
+export function licenseTermsFor(
+  line: { kind: LicenseKind; quantity: number; interval: "month" | "year" | null; validityDays: number | null },
+  paidAt: Date,
+): LicenseTerms {
   const until = (days: number | null) => (days === null ? null : new Date(paidAt.getTime() + days * DAY_MS));
   switch (line.kind) {
     case "one_time":

@@ -26,11 +26,21 @@ export const licenseJson = (l: LicenseRow) => ({
 export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): void {
   server.get(
     "/api/v1/licenses/:licenseId",
-    { preValidation: authorize(authenticator), schema: { tags: ["licenses"], summary: "A license and its seat counter", security: [{ bearer: [] }], params: Type.Object({ licenseId: Type.String({ maxLength: 200 }) }) } },
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["licenses"],
+        summary: "A license and its seat counter",
+        security: [{ bearer: [] }],
+        params: Type.Object({ licenseId: Type.String({ maxLength: 200 }) }),
+      },
+    },
     async (request) => {
       const principal = principalOf(request);
       const admin = hasRole(principal, "platform_admin", "service");
-      const license = await kernel.db.tx((tx) => findLicense(tx, request.params.licenseId), { tenantId: admin ? SYSTEM_SCOPE : principal.tenantId });
+      const license = await kernel.db.tx((tx) => findLicense(tx, request.params.licenseId), {
+        tenantId: admin ? SYSTEM_SCOPE : principal.tenantId,
+      });
       if (!license || (!admin && license.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
         throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
       }

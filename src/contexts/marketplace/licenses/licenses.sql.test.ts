@@ -5,8 +5,16 @@ import { activeSiteLicense } from "./site-licenses.js";
 
 const at = new Date("2026-12-01T10:00:00Z");
 const license = (line: number): NewLicense => ({
-  licenseId: `lcn_${line}`, orderId: "ord_1", line, tenantId: "ten_1", buyerUserId: "usr_1", listingId: "lst_1", courseId: "crs_1",
-  courseVersionId: "cv_1", perpetualOffline: false, terms: { kind: "one_time", seatTotal: null, validFrom: at, validUntil: null, holder: "buyer" },
+  licenseId: `lcn_${line}`,
+  orderId: "ord_1",
+  line,
+  tenantId: "ten_1",
+  buyerUserId: "usr_1",
+  listingId: "lst_1",
+  courseId: "crs_1",
+  courseVersionId: "cv_1",
+  perpetualOffline: false,
+  terms: { kind: "one_time", seatTotal: null, validFrom: at, validUntil: null, holder: "buyer" },
 });
 
 /** A connection that records statements; the UPDATE of written licences finds none (they are all still buffered). */
@@ -24,17 +32,22 @@ describe("licences granted with the transaction's deferred writes", () => {
     grantLicensesAtCommit(tx, [license(0), license(1)], at);
     const revoked = await revokeLicensesOfOrder(tx, "ord_1", "order_failed", at);
     await flushDeferred();
-    expect(revoked.map((l) => [l.licenseId, l.state])).toEqual([["lcn_0", "revoked"], ["lcn_1", "revoked"]]);
+    expect(revoked.map((l) => [l.licenseId, l.state])).toEqual([
+      ["lcn_0", "revoked"],
+      ["lcn_1", "revoked"],
+    ]);
     expect(writtenStates()).toEqual(["revoked", "revoked"]);
   });
 
   it("are written active when the savepoint that revoked them rolls back", async () => {
     const { tx, flushDeferred, writtenStates } = recording();
     grantLicensesAtCommit(tx, [license(0)], at);
-    await expect(tx.savepoint(async () => {
-      await revokeLicensesOfOrder(tx, "ord_1", "order_failed", at);
-      throw new Error("the step failed after revoking");
-    })).rejects.toThrow("the step failed");
+    await expect(
+      tx.savepoint(async () => {
+        await revokeLicensesOfOrder(tx, "ord_1", "order_failed", at);
+        throw new Error("the step failed after revoking");
+      }),
+    ).rejects.toThrow("the step failed");
     await flushDeferred();
     expect(writtenStates()).toEqual(["active"]);
   });

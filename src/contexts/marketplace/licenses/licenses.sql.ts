@@ -24,7 +24,10 @@ const COLUMNS = `license_id AS "licenseId", order_id AS "orderId", line, tenant_
   course_id AS "courseId", course_version_id AS "courseVersionId", kind, state, seat_total AS "seatTotal", seats_assigned AS "seatsAssigned",
   valid_from AS "validFrom", valid_until AS "validUntil", perpetual_offline AS "perpetualOffline"`;
 
-export type NewLicense = Pick<LicenseRow, "licenseId" | "orderId" | "line" | "tenantId" | "buyerUserId" | "listingId" | "courseId" | "courseVersionId" | "perpetualOffline"> & {
+export type NewLicense = Pick<
+  LicenseRow,
+  "licenseId" | "orderId" | "line" | "tenantId" | "buyerUserId" | "listingId" | "courseId" | "courseVersionId" | "perpetualOffline"
+> & {
   terms: LicenseTerms;
 };
 
@@ -38,9 +41,21 @@ export type NewLicense = Pick<LicenseRow, "licenseId" | "orderId" | "line" | "te
  */
 export function grantLicensesAtCommit(tx: Tx, licenses: readonly NewLicense[], at: Date): LicenseRow[] {
   const rows = licenses.map((l): LicenseRow => ({
-    licenseId: l.licenseId, orderId: l.orderId, line: l.line, tenantId: l.tenantId, buyerUserId: l.buyerUserId, listingId: l.listingId,
-    courseId: l.courseId, courseVersionId: l.courseVersionId, kind: l.terms.kind, state: "active", seatTotal: l.terms.seatTotal, seatsAssigned: 0,
-    validFrom: l.terms.validFrom, validUntil: l.terms.validUntil, perpetualOffline: l.perpetualOffline,
+    licenseId: l.licenseId,
+    orderId: l.orderId,
+    line: l.line,
+    tenantId: l.tenantId,
+    buyerUserId: l.buyerUserId,
+    listingId: l.listingId,
+    courseId: l.courseId,
+    courseVersionId: l.courseVersionId,
+    kind: l.terms.kind,
+    state: "active",
+    seatTotal: l.terms.seatTotal,
+    seatsAssigned: 0,
+    validFrom: l.terms.validFrom,
+    validUntil: l.terms.validUntil,
+    perpetualOffline: l.perpetualOffline,
   }));
   pending(tx).rows.push(...rows.map((row) => ({ ...row, at, revokedReason: null })));
   return rows;
@@ -68,9 +83,24 @@ function licensesWrite(rows: readonly PendingLicense[]): Write {
          AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, seat_total, valid_from, valid_until,
               perpetual_offline, at, state, revoked_reason)`,
     ],
-    params: [column((l) => l.licenseId), column((l) => l.orderId), column((l) => l.line), column((l) => l.tenantId), column((l) => l.buyerUserId), column((l) => l.listingId),
-      column((l) => l.courseId), column((l) => l.courseVersionId), column((l) => l.kind), column((l) => l.seatTotal),
-      column((l) => l.validFrom), column((l) => l.validUntil), column((l) => l.perpetualOffline), column((l) => l.at), column((l) => l.state), column((l) => l.revokedReason)],
+    params: [
+      column((l) => l.licenseId),
+      column((l) => l.orderId),
+      column((l) => l.line),
+      column((l) => l.tenantId),
+      column((l) => l.buyerUserId),
+      column((l) => l.listingId),
+      column((l) => l.courseId),
+      column((l) => l.courseVersionId),
+      column((l) => l.kind),
+      column((l) => l.seatTotal),
+      column((l) => l.validFrom),
+      column((l) => l.validUntil),
+      column((l) => l.perpetualOffline),
+      column((l) => l.at),
+      column((l) => l.state),
+      column((l) => l.revokedReason),
+    ],
   };
 }
 
@@ -80,7 +110,10 @@ export async function licensesOfOrder(sql: Sql, orderId: string): Promise<Licens
 }
 
 export async function findLicense(sql: Sql, licenseId: string, lock = false): Promise<LicenseRow | null> {
-  const result = await sql.query<LicenseRow>(`SELECT ${COLUMNS} FROM marketplace.licenses WHERE license_id = $1${lock ? " FOR UPDATE" : ""}`, [licenseId]);
+  const result = await sql.query<LicenseRow>(
+    `SELECT ${COLUMNS} FROM marketplace.licenses WHERE license_id = $1${lock ? " FOR UPDATE" : ""}`,
+    [licenseId],
+  );
   return result.rows[0] ?? null;
 }
 

@@ -14,7 +14,12 @@ export interface SiteLicenseFact {
  * The active site license of one of these tenants covering a course, now. Membership is the
  * tenancy context's fact, so the caller passes the tenants the learner belongs to.
  */
-export async function activeSiteLicense(tx: Tx, tenantIds: readonly string[], courseId: string, now: Date): Promise<SiteLicenseFact | null> {
+export async function activeSiteLicense(
+  tx: Tx,
+  tenantIds: readonly string[],
+  courseId: string,
+  now: Date,
+): Promise<SiteLicenseFact | null> {
   if (tenantIds.length === 0) return null;
   await writeGrantedLicenses(tx);
   const result = await tx.query<SiteLicenseFact>(
@@ -33,7 +38,12 @@ export async function activeSiteLicense(tx: Tx, tenantIds: readonly string[], co
  * The tenant's active site licenses and seat packs covering these courses, now (default
  * enrollments, seed 003: the enterprise's "catalog" is what its licenses cover).
  */
-export async function tenantLicensesCovering(tx: Tx, tenantId: string, courseIds: readonly string[], now: Date): Promise<Array<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>> {
+export async function tenantLicensesCovering(
+  tx: Tx,
+  tenantId: string,
+  courseIds: readonly string[],
+  now: Date,
+): Promise<Array<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>> {
   if (courseIds.length === 0) return [];
   await writeGrantedLicenses(tx);
   const result = await tx.query<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>(
@@ -48,7 +58,13 @@ export async function tenantLicensesCovering(tx: Tx, tenantId: string, courseIds
 }
 
 /** The learner's active seats in the tenant's active seat packs covering these courses, now. */
-export async function activeSeatsCovering(tx: Tx, tenantId: string, userId: string, courseIds: readonly string[], now: Date): Promise<Array<{ licenseId: string; courseId: string; seatAssignmentId: string }>> {
+export async function activeSeatsCovering(
+  tx: Tx,
+  tenantId: string,
+  userId: string,
+  courseIds: readonly string[],
+  now: Date,
+): Promise<Array<{ licenseId: string; courseId: string; seatAssignmentId: string }>> {
   if (courseIds.length === 0) return [];
   await writeGrantedLicenses(tx);
   const result = await tx.query<{ licenseId: string; courseId: string; seatAssignmentId: string }>(

@@ -44,15 +44,29 @@ async function withFacts(sources: ListingFactSources, tx: Tx, listing: ListingRo
       return { ...request, versionOfCourse: course?.versionOfCourse ?? false };
     }
     case "GoLive":
-      return { type: "GoLive", version: await readinessOf(tx, listing.courseId, listing.courseVersionId), planCount: await planCountOf(tx, listing.id) };
+      return {
+        type: "GoLive",
+        version: await readinessOf(tx, listing.courseId, listing.courseVersionId),
+        planCount: await planCountOf(tx, listing.id),
+      };
     default:
       return request;
   }
 }
 
 /** The wire event for a decided change; re-targeting has no wire type in EVENTS.md. */
-function wireEvent(listing: ListingRow, event: ListingEvent, at: { eventId: string; occurredAt: Date }, context: EventContext): Envelope | null {
-  const facts = { listingId: listing.id, providerId: listing.providerId, courseId: listing.courseId, courseVersionId: listing.courseVersionId };
+function wireEvent(
+  listing: ListingRow,
+  event: ListingEvent,
+  at: { eventId: string; occurredAt: Date },
+  context: EventContext,
+): Envelope | null {
+  const facts = {
+    listingId: listing.id,
+    providerId: listing.providerId,
+    courseId: listing.courseId,
+    courseVersionId: listing.courseVersionId,
+  };
   const meta = { ...at, tenantId: listing.tenantId };
   switch (event.type) {
     case "ListingSubmitted":
@@ -90,8 +104,18 @@ export async function changeListingStatus(
     if (!listing) throw new RejectionError({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
     const decision = unwrap(decide(listing, actor, await withFacts(sources, tx, listing, request)));
     const reason = "reason" in decision.event ? decision.event.reason : null;
-    await saveTransition(tx, listing.id, { status: decision.status, courseVersionId: decision.courseVersionId, reason, at: kernel.clock.now() });
-    const event = wireEvent({ ...listing, courseVersionId: decision.courseVersionId }, decision.event, { eventId: newId("evt"), occurredAt: kernel.clock.now() }, context);
+    await saveTransition(tx, listing.id, {
+      status: decision.status,
+      courseVersionId: decision.courseVersionId,
+      reason,
+      at: kernel.clock.now(),
+    });
+    const event = wireEvent(
+      { ...listing, courseVersionId: decision.courseVersionId },
+      decision.event,
+      { eventId: newId("evt"), occurredAt: kernel.clock.now() },
+      context,
+    );
     if (event) await kernel.outbox.append(tx, [event]);
     return { listingId: listing.id, status: decision.status, courseVersionId: decision.courseVersionId };
   });

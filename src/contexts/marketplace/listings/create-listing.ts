@@ -25,7 +25,8 @@ export interface CreateListing {
 export async function attachableRefundPolicy(tx: Tx, refundPolicyId: string | undefined | null): Promise<void> {
   if (!refundPolicyId) return;
   const policy = await lockRefundPolicy(tx, refundPolicyId, "share");
-  if (!policy) throw new RejectionError({ code: "REFUND_POLICY.UNKNOWN", detail: `no refund policy ${refundPolicyId}`, field: "body/refundPolicyId" });
+  if (!policy)
+    throw new RejectionError({ code: "REFUND_POLICY.UNKNOWN", detail: `no refund policy ${refundPolicyId}`, field: "body/refundPolicyId" });
   unwrap(decideAttach(policy));
 }
 
@@ -34,8 +35,18 @@ export async function attachableRefundPolicy(tx: Tx, refundPolicyId: string | un
  * the catalog knows it (§5.1). The version need not be published yet: going live checks that, so a
  * provider can prepare a listing ahead of release.
  */
-export async function createListing(kernel: Kernel, catalog: CatalogPort, tx: Tx, input: CreateListing): Promise<{ listingId: string; status: "draft" }> {
-  unwrap(decideCreate({ kind: "provider", providerId: input.providerId }, await catalog.listableCourse(tx, input.courseId, input.courseVersionId)));
+export async function createListing(
+  kernel: Kernel,
+  catalog: CatalogPort,
+  tx: Tx,
+  input: CreateListing,
+): Promise<{ listingId: string; status: "draft" }> {
+  unwrap(
+    decideCreate(
+      { kind: "provider", providerId: input.providerId },
+      await catalog.listableCourse(tx, input.courseId, input.courseVersionId),
+    ),
+  );
   await attachableRefundPolicy(tx, input.refundPolicyId);
   const listingId = newId("lst");
   await insertListing(tx, {

@@ -1,12 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { decide, decideCreate, decideEdit, LISTING_STATUSES, TRANSITIONS, type Actor, type Listing, type ListingCommand, type ListingStatus } from "./listing.js";
+import {
+  decide,
+  decideCreate,
+  decideEdit,
+  LISTING_STATUSES,
+  TRANSITIONS,
+  type Actor,
+  type Listing,
+  type ListingCommand,
+  type ListingStatus,
+} from "./listing.js";
 
 const owner: Actor = { kind: "provider", providerId: "prv_1" };
 const stranger: Actor = { kind: "provider", providerId: "prv_2" };
 const admin: Actor = { kind: "platform_admin" };
 const ready = { published: true, playPackageBuilt: true };
 
-const listing = (status: ListingStatus): Listing => ({ id: "lst_1", providerId: "prv_1", courseId: "crs_1", courseVersionId: "cv_1", status });
+const listing = (status: ListingStatus): Listing => ({
+  id: "lst_1",
+  providerId: "prv_1",
+  courseId: "crs_1",
+  courseVersionId: "cv_1",
+  status,
+});
 
 /** Each command with facts that satisfy its guards, so only the state decides. */
 const happy: { [C in ListingCommand["type"]]: Extract<ListingCommand, { type: C }> } = {
@@ -31,7 +47,9 @@ describe("listing lifecycle: every transition", () => {
     Retarget: { draft: "draft", submitted: "draft", approved: "draft", live: "draft" },
   };
 
-  for (const [command, allowed] of Object.entries(expected) as Array<[ListingCommand["type"], Partial<Record<ListingStatus, ListingStatus>>]>) {
+  for (const [command, allowed] of Object.entries(expected) as Array<
+    [ListingCommand["type"], Partial<Record<ListingStatus, ListingStatus>>]
+  >) {
     for (const from of LISTING_STATUSES) {
       const to = allowed[from];
       if (to) {
@@ -74,12 +92,19 @@ describe("listing guards", () => {
 
   it("re-targets a live listing to the new version and back to draft", () => {
     const result = decide(listing("live"), owner, { type: "Retarget", courseVersionId: "cv_9", versionOfCourse: true });
-    expect(result.ok && result.value).toEqual({ status: "draft", courseVersionId: "cv_9", event: { type: "ListingRetargeted", courseVersionId: "cv_9" } });
+    expect(result.ok && result.value).toEqual({
+      status: "draft",
+      courseVersionId: "cv_9",
+      event: { type: "ListingRetargeted", courseVersionId: "cv_9" },
+    });
   });
 
   it("refuses re-targeting to a version the listing's course does not have", () => {
     const result = decide(listing("draft"), owner, { type: "Retarget", courseVersionId: "cv_elsewhere", versionOfCourse: false });
-    expect(result.ok ? "accepted" : result.rejection).toMatchObject({ code: "LISTING.COURSE_VERSION_UNKNOWN", field: "body/courseVersionId" });
+    expect(result.ok ? "accepted" : result.rejection).toMatchObject({
+      code: "LISTING.COURSE_VERSION_UNKNOWN",
+      field: "body/courseVersionId",
+    });
   });
 
   it("lets a provider list only a known version of its own course", () => {

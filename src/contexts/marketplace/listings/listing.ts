@@ -53,7 +53,9 @@ export interface ListingDecision {
  * The one transition table: from which states a command may run, who may run it, where it leads,
  * and the code a caller gets when the listing is in any other state.
  */
-export const TRANSITIONS: { readonly [C in ListingCommand["type"]]: { from: readonly ListingStatus[]; to: ListingStatus; by: Actor["kind"]; otherwise: string } } = {
+export const TRANSITIONS: {
+  readonly [C in ListingCommand["type"]]: { from: readonly ListingStatus[]; to: ListingStatus; by: Actor["kind"]; otherwise: string };
+} = {
   Submit: { from: ["draft"], to: "submitted", by: "provider", otherwise: "LISTING.NOT_DRAFT" },
   Approve: { from: ["submitted"], to: "approved", by: "platform_admin", otherwise: "LISTING.NOT_SUBMITTED" },
   Reject: { from: ["submitted"], to: "draft", by: "platform_admin", otherwise: "LISTING.NOT_SUBMITTED" },
@@ -66,7 +68,8 @@ export const TRANSITIONS: { readonly [C in ListingCommand["type"]]: { from: read
 
 /** Who may act on this listing at all: its own provider, or a platform admin, per the table. */
 function actorGuard(listing: Listing, actor: Actor, by: Actor["kind"]): Result<null> {
-  if (by === "platform_admin") return actor.kind === "platform_admin" ? ok(null) : reject("LISTING.ADMIN_ONLY", "only a platform admin may do this");
+  if (by === "platform_admin")
+    return actor.kind === "platform_admin" ? ok(null) : reject("LISTING.ADMIN_ONLY", "only a platform admin may do this");
   if (actor.kind !== "provider") return reject("LISTING.PROVIDER_ONLY", "only the listing's provider may do this");
   if (actor.providerId !== listing.providerId) return reject("LISTING.NOT_OWNER", "this listing belongs to another provider");
   return ok(null);
@@ -111,7 +114,8 @@ export function decide(listing: Listing, actor: Actor, cmd: ListingCommand): Res
   const who = actorGuard(listing, actor, rule.by);
   if (!who.ok) return who;
   if (!rule.from.includes(listing.status)) return reject(rule.otherwise, `the listing is ${listing.status}`);
-  const to = (event: ListingEvent, courseVersionId = listing.courseVersionId): Result<ListingDecision> => ok({ status: rule.to, courseVersionId, event });
+  const to = (event: ListingEvent, courseVersionId = listing.courseVersionId): Result<ListingDecision> =>
+    ok({ status: rule.to, courseVersionId, event });
   switch (cmd.type) {
     case "Submit":
       return to({ type: "ListingSubmitted" });
@@ -124,7 +128,8 @@ export function decide(listing: Listing, actor: Actor, cmd: ListingCommand): Res
     case "GoLive":
       // seed 001 §5.1: the exact version must be published and its play package built.
       if (!cmd.version.published) return reject("LISTING.VERSION_NOT_PUBLISHED", "the listed course version is not published");
-      if (!cmd.version.playPackageBuilt) return reject("LISTING.PLAY_PACKAGE_NOT_BUILT", "the listed course version has no built play package");
+      if (!cmd.version.playPackageBuilt)
+        return reject("LISTING.PLAY_PACKAGE_NOT_BUILT", "the listed course version has no built play package");
       if (cmd.planCount === 0) return reject("LISTING.NO_PLANS", "a listing needs a pricing plan before it can go live");
       return to({ type: "ListingWentLive" });
     case "Suspend":
@@ -132,8 +137,10 @@ export function decide(listing: Listing, actor: Actor, cmd: ListingCommand): Res
     case "Reinstate":
       return to({ type: "ListingReinstated", reason: cmd.reason });
     case "Retarget":
-      if (cmd.courseVersionId === listing.courseVersionId) return reject("LISTING.SAME_VERSION", "the listing already targets this version", "body/courseVersionId");
-      if (!cmd.versionOfCourse) return reject("LISTING.COURSE_VERSION_UNKNOWN", "the listing's course has no such version", "body/courseVersionId");
+      if (cmd.courseVersionId === listing.courseVersionId)
+        return reject("LISTING.SAME_VERSION", "the listing already targets this version", "body/courseVersionId");
+      if (!cmd.versionOfCourse)
+        return reject("LISTING.COURSE_VERSION_UNKNOWN", "the listing's course has no such version", "body/courseVersionId");
       return to({ type: "ListingRetargeted", courseVersionId: cmd.courseVersionId }, cmd.courseVersionId);
     default: {
       const unreachable: never = cmd;

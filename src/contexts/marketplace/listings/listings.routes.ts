@@ -80,7 +80,14 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
         kernel.db,
         keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
-        async (tx) => ({ status: 201, body: await createListing(kernel, sources.catalog, tx, { ...request.body, providerId: actor.providerId, tenantId: principal.tenantId }) }),
+        async (tx) => ({
+          status: 201,
+          body: await createListing(kernel, sources.catalog, tx, {
+            ...request.body,
+            providerId: actor.providerId,
+            tenantId: principal.tenantId,
+          }),
+        }),
       );
       return reply.code(result.status).send(result.body);
     },
@@ -127,12 +134,23 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
     async (request) => {
       const principal = await optionalPrincipal(authenticator, request);
       // A listing that is not live is invisible (404, not 403) to everyone but its provider and admins.
-      return viewOf(request.params.id, (listing) => listing.status === "live" || (!!principal && (hasRole(principal, "platform_admin") || principal.providerId === listing.providerId)));
+      return viewOf(
+        request.params.id,
+        (listing) =>
+          listing.status === "live" ||
+          (!!principal && (hasRole(principal, "platform_admin") || principal.providerId === listing.providerId)),
+      );
     },
   );
 
   // Provider commands act as the token's pid; admin commands as the platform (roles checked first).
-  const lifecycle = (path: string, summary: string, by: "provider" | "platform_admin", body: ReturnType<typeof Type.Object> | undefined, toRequest: (request: FastifyRequest) => LifecycleRequest) =>
+  const lifecycle = (
+    path: string,
+    summary: string,
+    by: "provider" | "platform_admin",
+    body: ReturnType<typeof Type.Object> | undefined,
+    toRequest: (request: FastifyRequest) => LifecycleRequest,
+  ) =>
     server.post(
       `/api/v1/listings/:id/${path}`,
       {
@@ -156,16 +174,38 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
   const reasonOf = (request: FastifyRequest) => (request.body as { reason?: string } | undefined)?.reason;
 
   lifecycle("submit", "Submit a draft for review (owner)", "provider", undefined, () => ({ type: "Submit" }));
-  lifecycle("approve", "Approve a submitted listing (platform admin; provider KYC must be verified)", "platform_admin", undefined, () => ({ type: "Approve" }));
-  lifecycle("reject", "Reject a submitted listing back to draft (platform admin)", "platform_admin", reasonBody, (r) => ({ type: "Reject", reason: reasonOf(r)! }));
-  lifecycle("go-live", "Take an approved listing live (owner; version published and play package built)", "provider", undefined, () => ({ type: "GoLive" }));
-  lifecycle("suspend", "Suspend a live listing (platform admin)", "platform_admin", reasonBody, (r) => ({ type: "Suspend", reason: reasonOf(r)! }));
-  lifecycle("reinstate", "Reinstate a suspended listing (platform admin)", "platform_admin", Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), (r) => ({
-    type: "Reinstate",
-    reason: reasonOf(r) ?? "reinstated",
+  lifecycle("approve", "Approve a submitted listing (platform admin; provider KYC must be verified)", "platform_admin", undefined, () => ({
+    type: "Approve",
   }));
-  lifecycle("retarget", "Point the listing at another course version; back to draft for re-approval (owner)", "provider", Type.Object({ courseVersionId: Id }, { additionalProperties: false }), (r) => ({
-    type: "Retarget",
-    courseVersionId: (r.body as { courseVersionId: string }).courseVersionId,
+  lifecycle("reject", "Reject a submitted listing back to draft (platform admin)", "platform_admin", reasonBody, (r) => ({
+    type: "Reject",
+    reason: reasonOf(r)!,
   }));
+  lifecycle("go-live", "Take an approved listing live (owner; version published and play package built)", "provider", undefined, () => ({
+    type: "GoLive",
+  }));
+  lifecycle("suspend", "Suspend a live listing (platform admin)", "platform_admin", reasonBody, (r) => ({
+    type: "Suspend",
+    reason: reasonOf(r)!,
+  }));
+  lifecycle(
+    "reinstate",
+    "Reinstate a suspended listing (platform admin)",
+    "platform_admin",
+    Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }),
+    (r) => ({
+      type: "Reinstate",
+      reason: reasonOf(r) ?? "reinstated",
+    }),
+  );
+  lifecycle(
+    "retarget",
+    "Point the listing at another course version; back to draft for re-approval (owner)",
+    "provider",
+    Type.Object({ courseVersionId: Id }, { additionalProperties: false }),
+    (r) => ({
+      type: "Retarget",
+      courseVersionId: (r.body as { courseVersionId: string }).courseVersionId,
+    }),
+  );
 }

@@ -40,7 +40,20 @@ export async function insertListing(sql: Sql, l: NewListing): Promise<void> {
     `INSERT INTO marketplace.listings (listing_id, provider_id, tenant_id, course_id, course_version_id, status, title, description,
        marketing_copy, screenshots, featured_assets, refund_policy_id, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $12)`,
-    [l.id, l.providerId, l.tenantId, l.courseId, l.courseVersionId, l.title, l.description, l.marketingCopy, JSON.stringify(l.screenshots), JSON.stringify(l.featuredAssets), l.refundPolicyId, l.at],
+    [
+      l.id,
+      l.providerId,
+      l.tenantId,
+      l.courseId,
+      l.courseVersionId,
+      l.title,
+      l.description,
+      l.marketingCopy,
+      JSON.stringify(l.screenshots),
+      JSON.stringify(l.featuredAssets),
+      l.refundPolicyId,
+      l.at,
+    ],
   );
 }
 
@@ -55,7 +68,11 @@ export async function findListing(sql: Sql, id: string): Promise<ListingRow | nu
   return result.rows[0] ?? null;
 }
 
-export async function saveTransition(sql: Sql, id: string, to: { status: ListingStatus; courseVersionId: string; reason: string | null; at: Date }): Promise<void> {
+export async function saveTransition(
+  sql: Sql,
+  id: string,
+  to: { status: ListingStatus; courseVersionId: string; reason: string | null; at: Date },
+): Promise<void> {
   await sql.query(
     `UPDATE marketplace.listings SET status = $2, course_version_id = $3, last_reason = COALESCE($4, last_reason), updated_at = $5 WHERE listing_id = $1`,
     [id, to.status, to.courseVersionId, to.reason, to.at],
@@ -113,7 +130,10 @@ export async function recordKycVerified(sql: Sql, providerId: string, at: Date):
   );
 }
 
-export async function recordReadiness(sql: Sql, fact: { courseId: string; courseVersionId: string; published?: true; built?: true }): Promise<void> {
+export async function recordReadiness(
+  sql: Sql,
+  fact: { courseId: string; courseVersionId: string; published?: true; built?: true },
+): Promise<void> {
   await sql.query(
     `INSERT INTO marketplace.version_readiness (course_version_id, course_id, published, play_package_built)
      VALUES ($1, $2, $3, $4)

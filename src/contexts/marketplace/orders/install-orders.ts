@@ -25,7 +25,9 @@ export function installOrders(host: ModuleHost, ports: MarketplacePorts, options
   couponRoutes(host);
   licenseRoutes(host);
   kernel.hub.register(purchaseSagaConsumer(runtime, ports.payments));
-  kernel.pollers.push(new Poller("marketplace.purchase-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger));
+  kernel.pollers.push(
+    new Poller("marketplace.purchase-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger),
+  );
   return runtime;
 }
 

@@ -30,7 +30,15 @@ export const PlacedOrderResponse = Type.Object(
 );
 
 const SagaStepView = Type.Object(
-  { seq: Type.Integer(), at: Instant, input: Type.String(), from: Type.String(), to: Type.String(), commands: Type.Array(Type.String()), note: Nullable(Type.String()) },
+  {
+    seq: Type.Integer(),
+    at: Instant,
+    input: Type.String(),
+    from: Type.String(),
+    to: Type.String(),
+    commands: Type.Array(Type.String()),
+    note: Nullable(Type.String()),
+  },
   { additionalProperties: false },
 );
 

@@ -11,14 +11,32 @@ export async function orderView(sql: Sql, orderId: string) {
   const lines = await orderLines(sql, orderId);
   const licenses = await licensesOfOrder(sql, orderId);
   const saga = await sagaHistory(sql, orderId);
-  const enrollments = await sql.query<{ state: { enrollmentIds: string[] } }>(`SELECT state FROM platform.saga_instances WHERE id = $1`, [orderId]);
+  const enrollments = await sql.query<{ state: { enrollmentIds: string[] } }>(`SELECT state FROM platform.saga_instances WHERE id = $1`, [
+    orderId,
+  ]);
   return {
     orderId,
     tenantId: order.tenantId,
     buyerUserId: order.buyerUserId,
     status: order.status,
-    items: lines.map((l) => ({ listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, kind: l.kind, courseId: l.courseId, quantity: l.quantity, unitAmount: l.unitAmount, amount: l.amount })),
-    totals: { subtotal: order.subtotal, discount: order.discount, tax: order.tax, taxInclusive: order.taxInclusive, total: order.total, currency: order.currency },
+    items: lines.map((l) => ({
+      listingId: l.listingId,
+      planId: l.planId,
+      planVersion: l.planVersion,
+      kind: l.kind,
+      courseId: l.courseId,
+      quantity: l.quantity,
+      unitAmount: l.unitAmount,
+      amount: l.amount,
+    })),
+    totals: {
+      subtotal: order.subtotal,
+      discount: order.discount,
+      tax: order.tax,
+      taxInclusive: order.taxInclusive,
+      total: order.total,
+      currency: order.currency,
+    },
     couponCode: order.couponCode,
     paymentMethod: order.paymentMethod,
     paymentId: order.paymentId,

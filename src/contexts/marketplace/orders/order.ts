@@ -41,9 +41,11 @@ export function priceLines(facts: readonly LineFacts[]): Result<PricedLine[]> {
     const at = `body/items/${i}`;
     if (!fact.listing) return reject("LISTING.NOT_FOUND", `listing ${fact.listingId} does not exist`, `${at}/listingId`);
     if (fact.listing.status !== "live") return reject("LISTING.NOT_LIVE", `listing ${fact.listingId} is not live`, `${at}/listingId`);
-    if (!fact.plan || fact.plan.listingId !== fact.listingId) return reject("ORDER.PLAN_NOT_OF_LISTING", `plan ${fact.planId} is not a plan of listing ${fact.listingId}`, `${at}/planId`);
+    if (!fact.plan || fact.plan.listingId !== fact.listingId)
+      return reject("ORDER.PLAN_NOT_OF_LISTING", `plan ${fact.planId} is not a plan of listing ${fact.listingId}`, `${at}/planId`);
     const quantity = fact.quantity ?? (fact.plan.kind === "seat_pack" ? (fact.plan.seats ?? 1) : 1);
-    if (fact.plan.kind !== "seat_pack" && quantity !== 1) return reject("ORDER.QUANTITY_INVALID", "only seat packs are bought by quantity", `${at}/quantity`);
+    if (fact.plan.kind !== "seat_pack" && quantity !== 1)
+      return reject("ORDER.QUANTITY_INVALID", "only seat packs are bought by quantity", `${at}/quantity`);
     if (fact.plan.kind === "seat_pack" && fact.plan.seats !== null && quantity < fact.plan.seats) {
       return reject("ORDER.QUANTITY_INVALID", `this seat pack starts at ${fact.plan.seats} seats`, `${at}/quantity`);
     }
@@ -93,9 +95,14 @@ export function checkBuyerPolicy(policy: BuyerPolicy | null, totals: Totals, spe
     return reject("ORDER.CURRENCY_NOT_ALLOWED", `your organization does not buy in ${totals.currency}`, "body/items");
   }
   const cap = policy.cap;
-  if (cap && cap.currency !== totals.currency) return reject("ORDER.CURRENCY_NOT_ALLOWED", `your organization's purchase cap is in ${cap.currency}`, "body/items");
+  if (cap && cap.currency !== totals.currency)
+    return reject("ORDER.CURRENCY_NOT_ALLOWED", `your organization's purchase cap is in ${cap.currency}`, "body/items");
   if (cap && spentInWindow + totals.total > cap.amount) {
-    return reject("ORDER.PURCHASE_CAP_EXCEEDED", `this order would pass your organization's purchase cap of ${cap.amount} ${cap.currency}`, "body/items");
+    return reject(
+      "ORDER.PURCHASE_CAP_EXCEEDED",
+      `this order would pass your organization's purchase cap of ${cap.amount} ${cap.currency}`,
+      "body/items",
+    );
   }
   return ok(null);
 }

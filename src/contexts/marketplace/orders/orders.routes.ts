@@ -18,7 +18,12 @@ const PlaceOrderBody = Type.Object(
   {
     items: Type.Array(
       Type.Object(
-        { listingId: Id, planId: Id, planVersion: Type.Optional(Type.Integer({ minimum: 1 })), quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+        {
+          listingId: Id,
+          planId: Id,
+          planVersion: Type.Optional(Type.Integer({ minimum: 1 })),
+          quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 50 },
@@ -33,7 +38,12 @@ const PlaceOrderBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports: MarketplacePorts, runtime: PurchaseRuntime, options: { taxInclusive: boolean }): void {
+export function orderRoutes(
+  { kernel, server, authenticator }: ModuleHost,
+  ports: MarketplacePorts,
+  runtime: PurchaseRuntime,
+  options: { taxInclusive: boolean },
+): void {
   const listingCourses = new ListingCourses();
   server.post(
     "/api/v1/orders",
@@ -55,7 +65,10 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
         kernel.db,
         keyedRequest(request, principal),
         { required: true, tenantId: principal.tenantId },
-        async (tx, reads: OrderReads) => ({ status: 201, body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads) }),
+        async (tx, reads: OrderReads) => ({
+          status: 201,
+          body: await placeOrder(kernel, ports, runtime, tx, input, options.taxInclusive, reads),
+        }),
         (tx) => readOrderFacts(kernel, ports, tx, input, listingCourses),
       );
       return reply.code(result.status as 201).send(result.body);
@@ -77,7 +90,9 @@ export function orderRoutes({ kernel, server, authenticator }: ModuleHost, ports
     async (request) => {
       const principal = principalOf(request);
       const admin = hasRole(principal, "platform_admin", "service");
-      const view = await kernel.db.tx((tx) => orderView(tx, request.params.orderId), { tenantId: admin ? SYSTEM_SCOPE : principal.tenantId });
+      const view = await kernel.db.tx((tx) => orderView(tx, request.params.orderId), {
+        tenantId: admin ? SYSTEM_SCOPE : principal.tenantId,
+      });
       // RLS hides other tenants' orders; inside a tenant only the buyer and its org admins may look.
       if (!view || (!admin && view.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
         throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${request.params.orderId}` });

@@ -49,7 +49,11 @@ export type PlacedOrder = Omit<OrderRow, "status" | "paymentId" | "failure">;
  * Writes the order and its lines; returns them as `findOrdersWithLines` would read them back. Sent,
  * not awaited: nothing needs its answer, so it travels with the next statement (a failure fails the transaction).
  */
-export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[]): { order: PlacedOrder; lines: OrderLineRow[] } {
+export function insertOrder(
+  tx: Tx,
+  order: NewOrder,
+  lines: readonly (PricedLine & { interval: "month" | "year" | null; validityDays: number | null; perpetualOffline: boolean })[],
+): { order: PlacedOrder; lines: OrderLineRow[] } {
   const t = order.totals;
   // The order and its lines in one statement (the lines' foreign key is checked at its end).
   tx.send(
@@ -64,28 +68,77 @@ export function insertOrder(tx: Tx, order: NewOrder, lines: readonly (PricedLine
        FROM jsonb_to_recordset($18::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
             provider_id text, quantity int, unit_amount bigint, amount bigint, billing_interval text, validity_days int, perpetual_offline boolean)`,
     [
-      order.orderId, order.tenantId, order.buyerUserId, t.currency, t.subtotal, t.discount, t.tax, t.taxInclusive, t.total,
-      order.couponId, order.couponCode, order.payment.method,
-      order.billingCountry, order.refundPolicy?.policyId ?? null, order.refundPolicy?.refundPeriodDays ?? null, order.refundDeadline, order.at,
+      order.orderId,
+      order.tenantId,
+      order.buyerUserId,
+      t.currency,
+      t.subtotal,
+      t.discount,
+      t.tax,
+      t.taxInclusive,
+      t.total,
+      order.couponId,
+      order.couponCode,
+      order.payment.method,
+      order.billingCountry,
+      order.refundPolicy?.policyId ?? null,
+      order.refundPolicy?.refundPeriodDays ?? null,
+      order.refundDeadline,
+      order.at,
       JSON.stringify(
         lines.map((l, line) => ({
-          line, listing_id: l.listingId, plan_id: l.planId, plan_version: l.planVersion, kind: l.kind, course_id: l.courseId, course_version_id: l.courseVersionId,
-          provider_id: l.providerId, quantity: l.quantity, unit_amount: l.unitAmount, amount: l.amount, billing_interval: l.interval, validity_days: l.validityDays, perpetual_offline: l.perpetualOffline,
+          line,
+          listing_id: l.listingId,
+          plan_id: l.planId,
+          plan_version: l.planVersion,
+          kind: l.kind,
+          course_id: l.courseId,
+          course_version_id: l.courseVersionId,
+          provider_id: l.providerId,
+          quantity: l.quantity,
+          unit_amount: l.unitAmount,
+          amount: l.amount,
+          billing_interval: l.interval,
+          validity_days: l.validityDays,
+          perpetual_offline: l.perpetualOffline,
         })),
       ),
     ],
   );
   return {
     order: {
-      orderId: order.orderId, tenantId: order.tenantId, buyerUserId: order.buyerUserId, currency: t.currency, subtotal: t.subtotal,
-      discount: t.discount, tax: t.tax, taxInclusive: t.taxInclusive, total: t.total, couponId: order.couponId, couponCode: order.couponCode,
+      orderId: order.orderId,
+      tenantId: order.tenantId,
+      buyerUserId: order.buyerUserId,
+      currency: t.currency,
+      subtotal: t.subtotal,
+      discount: t.discount,
+      tax: t.tax,
+      taxInclusive: t.taxInclusive,
+      total: t.total,
+      couponId: order.couponId,
+      couponCode: order.couponCode,
       paymentMethod: order.payment.method,
-      refundPolicyId: order.refundPolicy?.policyId ?? null, refundPeriodDays: order.refundPolicy?.refundPeriodDays ?? null,
-      refundDeadline: order.refundDeadline, placedAt: order.at,
+      refundPolicyId: order.refundPolicy?.policyId ?? null,
+      refundPeriodDays: order.refundPolicy?.refundPeriodDays ?? null,
+      refundDeadline: order.refundDeadline,
+      placedAt: order.at,
     },
     lines: lines.map((l, line) => ({
-      line, listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, kind: l.kind, courseId: l.courseId, courseVersionId: l.courseVersionId,
-      providerId: l.providerId, quantity: l.quantity, unitAmount: l.unitAmount, amount: l.amount, interval: l.interval, validityDays: l.validityDays, perpetualOffline: l.perpetualOffline,
+      line,
+      listingId: l.listingId,
+      planId: l.planId,
+      planVersion: l.planVersion,
+      kind: l.kind,
+      courseId: l.courseId,
+      courseVersionId: l.courseVersionId,
+      providerId: l.providerId,
+      quantity: l.quantity,
+      unitAmount: l.unitAmount,
+      amount: l.amount,
+      interval: l.interval,
+      validityDays: l.validityDays,
+      perpetualOffline: l.perpetualOffline,
     })),
   };
 }
@@ -96,7 +149,10 @@ const ORDER_COLUMNS = `order_id AS "orderId", tenant_id AS "tenantId", buyer_use
   refund_deadline AS "refundDeadline", failure, placed_at AS "placedAt"`;
 
 export async function findOrder(sql: Sql, orderId: string, lock = false): Promise<OrderRow | null> {
-  const result = await sql.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM marketplace.orders WHERE order_id = $1${lock ? " FOR UPDATE" : ""}`, [orderId]);
+  const result = await sql.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM marketplace.orders WHERE order_id = $1${lock ? " FOR UPDATE" : ""}`,
+    [orderId],
+  );
   return result.rows[0] ?? null;
 }
 
@@ -122,7 +178,9 @@ const LINE_COLUMNS = `line, listing_id AS "listingId", plan_id AS "planId", plan
             billing_interval AS "interval", validity_days AS "validityDays", perpetual_offline AS "perpetualOffline"`;
 
 export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRow[]> {
-  const result = await sql.query<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM marketplace.order_items WHERE order_id = $1 ORDER BY line`, [orderId]);
+  const result = await sql.query<OrderLineRow>(`SELECT ${LINE_COLUMNS} FROM marketplace.order_items WHERE order_id = $1 ORDER BY line`, [
+    orderId,
+  ]);
   return result.rows;
 }
 
@@ -130,7 +188,10 @@ export async function orderLines(sql: Sql, orderId: string): Promise<OrderLineRo
  * Orders with their lines, in one read: a row per line, the order's columns repeated (cheaper for
  * the server than building JSON per order). Every order has at least one line.
  */
-export async function findOrdersWithLines(sql: Sql, orderIds: readonly string[]): Promise<Array<{ order: PlacedOrder; lines: OrderLineRow[] }>> {
+export async function findOrdersWithLines(
+  sql: Sql,
+  orderIds: readonly string[],
+): Promise<Array<{ order: PlacedOrder; lines: OrderLineRow[] }>> {
   const result = await sql.query<OrderRow & OrderLineRow>(
     // USING merges order_id, the one column the two tables share (no alias is shared either). The
     // second `= ANY` gives the lines an index condition of their own: a generic plan (statements
@@ -142,10 +203,44 @@ export async function findOrdersWithLines(sql: Sql, orderIds: readonly string[])
   );
   const byOrder = new Map<string, { order: PlacedOrder; lines: OrderLineRow[] }>();
   for (const row of result.rows) {
-    const { line, listingId, planId, planVersion, kind, courseId, courseVersionId, providerId, quantity, unitAmount, amount, interval, validityDays, perpetualOffline, status: _status, paymentId: _paymentId, failure: _failure, ...order } = row;
+    const {
+      line,
+      listingId,
+      planId,
+      planVersion,
+      kind,
+      courseId,
+      courseVersionId,
+      providerId,
+      quantity,
+      unitAmount,
+      amount,
+      interval,
+      validityDays,
+      perpetualOffline,
+      status: _status,
+      paymentId: _paymentId,
+      failure: _failure,
+      ...order
+    } = row;
     let entry = byOrder.get(order.orderId);
     if (!entry) byOrder.set(order.orderId, (entry = { order, lines: [] }));
-    entry.lines.push({ line, listingId, planId, planVersion, kind, courseId, courseVersionId, providerId, quantity, unitAmount, amount, interval, validityDays, perpetualOffline });
+    entry.lines.push({
+      line,
+      listingId,
+      planId,
+      planVersion,
+      kind,
+      courseId,
+      courseVersionId,
+      providerId,
+      quantity,
+      unitAmount,
+      amount,
+      interval,
+      validityDays,
+      perpetualOffline,
+    });
   }
   return [...byOrder.values()];
 }
@@ -167,7 +262,13 @@ export function orderStatesWrite(changes: readonly OrderStateChange[]): Write {
          FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[]) AS c(order_id, status, payment_id, failure, at)
         WHERE o.order_id = c.order_id AND o.order_id = ANY ($1::text[]) AND o.status NOT IN ('refund_pending', 'refunded')`,
     ],
-    params: [changes.map((c) => c.orderId), changes.map((c) => c.status), changes.map((c) => c.paymentId), changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure))), changes.map((c) => c.at)],
+    params: [
+      changes.map((c) => c.orderId),
+      changes.map((c) => c.status),
+      changes.map((c) => c.paymentId),
+      changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure))),
+      changes.map((c) => c.at),
+    ],
   };
 }
 
@@ -222,7 +323,11 @@ const PLAN_FACTS = `SELECT p.plan_id AS "planId", p.listing_id AS "listingId", p
  * The listings an order names (with the refund policy in force, snapshotted onto the order) and
  * each plan at its current version (the version the order references for good), in one read.
  */
-export async function orderFacts(sql: Sql, listingIds: readonly string[], planIds: readonly string[]): Promise<{ listings: Map<string, OrderableListing>; plans: Map<string, OrderablePlan> }> {
+export async function orderFacts(
+  sql: Sql,
+  listingIds: readonly string[],
+  planIds: readonly string[],
+): Promise<{ listings: Map<string, OrderableListing>; plans: Map<string, OrderablePlan> }> {
   const result = await sql.query<{ listing: OrderableListing | null; plan: OrderablePlan | null }>(
     `SELECT to_jsonb(l) AS listing, NULL::jsonb AS plan FROM (${LISTING_FACTS}) l
      UNION ALL

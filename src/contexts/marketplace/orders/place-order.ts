@@ -40,11 +40,21 @@ export interface OrderReads {
 }
 
 /** Sent together, without waiting for one another (and, on POST, behind the Idempotency-Key's claim). */
-export async function readOrderFacts(kernel: Kernel, ports: MarketplacePorts, tx: Tx, input: PlaceOrder, known: ListingCourses): Promise<OrderReads> {
+export async function readOrderFacts(
+  kernel: Kernel,
+  ports: MarketplacePorts,
+  tx: Tx,
+  input: PlaceOrder,
+  known: ListingCourses,
+): Promise<OrderReads> {
   const now = kernel.clock.now();
   const courseId = input.items[0] ? known.courseOf(input.items[0].listingId) : undefined;
   const [{ listings, plans }, policy, startsAt] = await Promise.all([
-    orderFacts(tx, input.items.map((i) => i.listingId), input.items.map((i) => i.planId)),
+    orderFacts(
+      tx,
+      input.items.map((i) => i.listingId),
+      input.items.map((i) => i.planId),
+    ),
     ports.buyerPolicies.policyOf(tx, input.tenantId, now),
     courseId ? ports.catalog.courseStart(tx, courseId) : null,
   ]);
@@ -56,21 +66,46 @@ export async function readOrderFacts(kernel: Kernel, ports: MarketplacePorts, tx
  * Validates everything first (listing live, plan of listing, coupon, buyer policy), then writes the
  * order, reserves the coupon and starts the saga in one transaction: a refusal writes nothing.
  */
-export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtime: PurchaseRuntime, tx: Tx, input: PlaceOrder, taxInclusive: boolean, reads: OrderReads): Promise<PlacedOrder> {
+export async function placeOrder(
+  kernel: Kernel,
+  ports: MarketplacePorts,
+  runtime: PurchaseRuntime,
+  tx: Tx,
+  input: PlaceOrder,
+  taxInclusive: boolean,
+  reads: OrderReads,
+): Promise<PlacedOrder> {
   const { now, listings, plans, policy } = reads;
   for (const [i, item] of input.items.entries()) {
     const plan = plans.get(item.planId);
     if (plan && item.planVersion !== undefined && item.planVersion !== plan.version) {
-      throw new RejectionError({ code: "ORDER.PLAN_VERSION_STALE", detail: `plan ${item.planId} is now at version ${plan.version}`, field: `body/items/${i}/planVersion` });
+      throw new RejectionError({
+        code: "ORDER.PLAN_VERSION_STALE",
+        detail: `plan ${item.planId} is now at version ${plan.version}`,
+        field: `body/items/${i}/planVersion`,
+      });
     }
   }
-  const lines = unwrap(priceLines(input.items.map((item) => ({ listingId: item.listingId, planId: item.planId, quantity: item.quantity, listing: listings.get(item.listingId) ?? null, plan: plans.get(item.planId) ?? null }))));
+  const lines = unwrap(
+    priceLines(
+      input.items.map((item) => ({
+        listingId: item.listingId,
+        planId: item.planId,
+        quantity: item.quantity,
+        listing: listings.get(item.listingId) ?? null,
+        plan: plans.get(item.planId) ?? null,
+      })),
+    ),
+  );
   const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
   const currency = lines[0]!.currency;
 
   const coupon = input.couponCode ? await couponByCode(tx, input.couponCode) : null;
-  if (input.couponCode && !coupon) throw new RejectionError({ code: "COUPON.NOT_FOUND", detail: `no coupon ${input.couponCode}`, field: "body/couponCode" });
-  const discount = coupon ? unwrap(checkCoupon(coupon, { now, tenantId: input.tenantId, listingIds: lines.map((l) => l.listingId), subtotal, currency })).discount : 0;
+  if (input.couponCode && !coupon)
+    throw new RejectionError({ code: "COUPON.NOT_FOUND", detail: `no coupon ${input.couponCode}`, field: "body/couponCode" });
+  const discount = coupon
+    ? unwrap(checkCoupon(coupon, { now, tenantId: input.tenantId, listingIds: lines.map((l) => l.listingId), subtotal, currency })).discount
+    : 0;
 
   const tax = input.billingCountry
     ? ports.payments.tax({ country: input.billingCountry, amount: subtotal - discount, currency, inclusive: taxInclusive })
@@ -86,15 +121,26 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
 
   const orderId = newId("ord");
   const first = listings.get(lines[0]!.listingId)!;
-  const courseStart = reads.course?.courseId === first.courseId ? reads.course.startsAt : await ports.catalog.courseStart(tx, first.courseId);
+  const courseStart =
+    reads.course?.courseId === first.courseId ? reads.course.startsAt : await ports.catalog.courseStart(tx, first.courseId);
   const deadline = refundDeadline(now, courseStart, first.refundPeriodDays);
   const placed = insertOrder(
     tx,
     {
-      orderId, tenantId: input.tenantId, buyerUserId: input.buyerUserId, totals, couponId: coupon?.couponId ?? null, couponCode: coupon?.code ?? null,
-      payment: input.payment, billingCountry: input.billingCountry ?? null,
-      refundPolicy: first.refundPolicyId && first.refundPeriodDays !== null ? { policyId: first.refundPolicyId, refundPeriodDays: first.refundPeriodDays } : null,
-      refundDeadline: deadline, at: now,
+      orderId,
+      tenantId: input.tenantId,
+      buyerUserId: input.buyerUserId,
+      totals,
+      couponId: coupon?.couponId ?? null,
+      couponCode: coupon?.code ?? null,
+      payment: input.payment,
+      billingCountry: input.billingCountry ?? null,
+      refundPolicy:
+        first.refundPolicyId && first.refundPeriodDays !== null
+          ? { policyId: first.refundPolicyId, refundPeriodDays: first.refundPeriodDays }
+          : null,
+      refundDeadline: deadline,
+      at: now,
     },
     lines.map((line) => {
       const plan = plans.get(line.planId)!;
@@ -104,8 +150,18 @@ export async function placeOrder(kernel: Kernel, ports: MarketplacePorts, runtim
   rememberOrder(tx, placed.order, placed.lines, input.payment.method === "card" ? input.payment.token : null);
   if (coupon) {
     const reserved = await reserveRedemption(tx, coupon, orderId, input.buyerUserId, now);
-    if (reserved === "exhausted") throw new RejectionError({ code: "COUPON.EXHAUSTED", detail: `coupon ${coupon.code} has no redemptions left`, field: "body/couponCode" });
-    if (reserved === "user_limit") throw new RejectionError({ code: "COUPON.USER_LIMIT_REACHED", detail: `you have used coupon ${coupon.code} as often as allowed`, field: "body/couponCode" });
+    if (reserved === "exhausted")
+      throw new RejectionError({
+        code: "COUPON.EXHAUSTED",
+        detail: `coupon ${coupon.code} has no redemptions left`,
+        field: "body/couponCode",
+      });
+    if (reserved === "user_limit")
+      throw new RejectionError({
+        code: "COUPON.USER_LIMIT_REACHED",
+        detail: `you have used coupon ${coupon.code} as often as allowed`,
+        field: "body/couponCode",
+      });
   }
   const enrollments = lines.filter((line) => enrollsBuyer(line.kind)).length;
   const state = await runtime.begin(tx, orderId, initialPurchase(orderId, enrollments, coupon !== null), { type: "OrderPlaced" }, orderId);

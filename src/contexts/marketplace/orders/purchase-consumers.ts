@@ -10,7 +10,9 @@ function orderOf(event: Envelope): string | null {
   if (event.type === "enrollment.created.v1") {
     // Only commerce-sourced enrollments carry an orderId (seed 000 §2.1 EP-6 subset); the saga
     // waits for the buyer's license enrollments only, not for seat or site-license ones later.
-    return typeof payload.orderId === "string" && (payload.source as { kind?: string } | undefined)?.kind === "license" ? payload.orderId : null;
+    return typeof payload.orderId === "string" && (payload.source as { kind?: string } | undefined)?.kind === "license"
+      ? payload.orderId
+      : null;
   }
   return String(payload.orderId);
 }
@@ -38,8 +40,14 @@ export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: Payment
           return;
         case "billing.payment.failed.v1": {
           // seed 004 order.failed: a wallet shortfall reports what was required and what was there.
-          const shortfall = payload.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? await payments.shortfall(tx, String(payload.paymentId)) : null;
-          await runtime.handle(tx, orderId, { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) }, event.eventId);
+          const shortfall =
+            payload.failureCode === "WALLET_INSUFFICIENT_BALANCE" ? await payments.shortfall(tx, String(payload.paymentId)) : null;
+          await runtime.handle(
+            tx,
+            orderId,
+            { type: "PaymentFailed", paymentId: String(payload.paymentId), failureCode: String(payload.failureCode), ...(shortfall ?? {}) },
+            event.eventId,
+          );
           return;
         }
         case "enrollment.created.v1":

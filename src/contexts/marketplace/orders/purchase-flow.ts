@@ -1,4 +1,11 @@
-import { OrderFailed, OrderFulfilled, OrderPaid, OrderPlaced, LicenseGranted, LicenseRevoked } from "../../../contracts/marketplace-orders.js";
+import {
+  OrderFailed,
+  OrderFulfilled,
+  OrderPaid,
+  OrderPlaced,
+  LicenseGranted,
+  LicenseRevoked,
+} from "../../../contracts/marketplace-orders.js";
 import type { Tx } from "../../../platform/db/db.js";
 import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
@@ -26,36 +33,81 @@ const flowContext = (orderId: string, cause: string | null): EventContext => ({ 
  * saga step, so a crash between two steps leaves either both or neither.
  */
 export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts: SagaTimeouts): PurchaseRuntime {
-  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, order: { orderId: string; tenantId: string }, cause: string | null) =>
-    kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, flowContext(order.orderId, cause))]);
+  const emit = <D extends EventDefinition<string, any>>(
+    tx: Tx,
+    definition: D,
+    payload: PayloadOf<D>,
+    order: { orderId: string; tenantId: string },
+    cause: string | null,
+  ) =>
+    kernel.outbox.append(tx, [
+      envelope(
+        definition,
+        payload,
+        { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId },
+        flowContext(order.orderId, cause),
+      ),
+    ]);
 
   // Licenses granted in this transaction: the enrollment request that follows in the same step needs them.
   const grantedIn = new WeakMap<Tx, Map<string, LicenseRow[]>>();
 
-  async function execute(tx: Tx, orderId: string, command: PurchaseCommand, state: PurchaseState, cause: string | null): Promise<PurchaseInput[] | void> {
+  async function execute(
+    tx: Tx,
+    orderId: string,
+    command: PurchaseCommand,
+    state: PurchaseState,
+    cause: string | null,
+  ): Promise<PurchaseInput[] | void> {
     const order = await placedOrder(tx, orderId);
     const linesOfOrder = () => placedLines(tx, orderId);
     const now = kernel.clock.now();
     switch (command.type) {
       case "PublishPlaced": {
         const lines = await linesOfOrder();
-        await emit(tx, OrderPlaced, {
-          orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, courseIds: [...new Set(lines.map((l) => l.courseId))],
-          items: lines.map((l) => ({ listingId: l.listingId, planId: l.planId, planVersion: l.planVersion, courseId: l.courseId, quantity: l.quantity })),
-          subtotal: order.subtotal, discount: order.discount, tax: order.tax, total: order.total, currency: order.currency,
-          ...(order.couponCode ? { couponCode: order.couponCode } : {}),
-        }, order, cause);
+        await emit(
+          tx,
+          OrderPlaced,
+          {
+            orderId,
+            buyerUserId: order.buyerUserId,
+            tenantId: order.tenantId,
+            courseIds: [...new Set(lines.map((l) => l.courseId))],
+            items: lines.map((l) => ({
+              listingId: l.listingId,
+              planId: l.planId,
+              planVersion: l.planVersion,
+              courseId: l.courseId,
+              quantity: l.quantity,
+            })),
+            subtotal: order.subtotal,
+            discount: order.discount,
+            tax: order.tax,
+            total: order.total,
+            currency: order.currency,
+            ...(order.couponCode ? { couponCode: order.couponCode } : {}),
+          },
+          order,
+          cause,
+        );
         return;
       }
       case "RequestPayment": {
         // Only OrderPlaced asks for payment, inside the transaction that placed the order: the card is
         // still in memory there and goes to billing, which keeps it; the order row never holds it.
         const card = order.paymentMethod === "card" ? cardPlacedHere(tx, orderId) : null;
-        if (order.paymentMethod === "card" && card === null) throw new Error(`order ${orderId}: payment requested outside the transaction that placed it; marketplace keeps no card to send`);
+        if (order.paymentMethod === "card" && card === null)
+          throw new Error(`order ${orderId}: payment requested outside the transaction that placed it; marketplace keeps no card to send`);
         const method = card !== null ? { method: "card" as const, token: card } : { method: "wallet" as const };
         // The outcome comes back as billing.payment.* through the outbox, also for instant successes.
         await ports.payments.pay(tx, {
-          orderId, buyerUserId: order.buyerUserId, tenantId: order.tenantId, amount: order.total, currency: order.currency, method, correlationId: orderId,
+          orderId,
+          buyerUserId: order.buyerUserId,
+          tenantId: order.tenantId,
+          amount: order.total,
+          currency: order.currency,
+          method,
+          correlationId: orderId,
           newOrder: placedInThisTransaction(tx, orderId),
         });
         return;
@@ -64,25 +116,59 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         const lines = await linesOfOrder();
         // Only wallet payments have a breakdown by bucket; the order knows how it is paid.
         const breakdown = order.paymentMethod === "wallet" ? await ports.payments.breakdown(tx, command.paymentId) : null;
-        await emit(tx, OrderPaid, {
-          orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], paymentId: command.paymentId,
-          amount: order.total, currency: order.currency, paymentMethod: order.paymentMethod, ...(breakdown ? { paymentBreakdown: breakdown } : {}),
-        }, order, cause);
+        await emit(
+          tx,
+          OrderPaid,
+          {
+            orderId,
+            buyerUserId: order.buyerUserId,
+            courseIds: [...new Set(lines.map((l) => l.courseId))],
+            paymentId: command.paymentId,
+            amount: order.total,
+            currency: order.currency,
+            paymentMethod: order.paymentMethod,
+            ...(breakdown ? { paymentBreakdown: breakdown } : {}),
+          },
+          order,
+          cause,
+        );
         return;
       }
       case "GrantLicenses": {
         const lines = await linesOfOrder();
-        const granted = grantLicensesAtCommit(tx, lines.map((line) => ({
-          licenseId: newId("lcn"), orderId, line: line.line, tenantId: order.tenantId, buyerUserId: order.buyerUserId, listingId: line.listingId,
-          courseId: line.courseId, courseVersionId: line.courseVersionId, terms: licenseTermsFor(line, now), perpetualOffline: line.perpetualOffline,
-        })), now);
+        const granted = grantLicensesAtCommit(
+          tx,
+          lines.map((line) => ({
+            licenseId: newId("lcn"),
+            orderId,
+            line: line.line,
+            tenantId: order.tenantId,
+            buyerUserId: order.buyerUserId,
+            listingId: line.listingId,
+            courseId: line.courseId,
+            courseVersionId: line.courseVersionId,
+            terms: licenseTermsFor(line, now),
+            perpetualOffline: line.perpetualOffline,
+          })),
+          now,
+        );
         if (!grantedIn.has(tx)) grantedIn.set(tx, new Map());
         grantedIn.get(tx)!.set(orderId, granted);
         for (const license of granted) {
-          await emit(tx, LicenseGranted, {
-            licenseId: license.licenseId, orderId, courseId: license.courseId, listingId: license.listingId, buyerUserId: order.buyerUserId,
-            ...(license.kind === "seat_pack" && license.seatTotal ? { seatTotal: license.seatTotal } : {}),
-          }, order, cause);
+          await emit(
+            tx,
+            LicenseGranted,
+            {
+              licenseId: license.licenseId,
+              orderId,
+              courseId: license.courseId,
+              listingId: license.listingId,
+              buyerUserId: order.buyerUserId,
+              ...(license.kind === "seat_pack" && license.seatTotal ? { seatTotal: license.seatTotal } : {}),
+            },
+            order,
+            cause,
+          );
         }
         return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
       }
@@ -90,11 +176,23 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         const grantedHere = grantedIn.get(tx)?.get(orderId);
         const licenses = (grantedHere ?? (await licensesOfOrder(tx, orderId))).filter((l) => enrollsBuyer(l.kind));
         try {
-          const results = await ports.enrollments.enroll(tx, licenses.map((l) => ({
-            tenantId: order.tenantId, userId: order.buyerUserId, courseId: l.courseId, courseVersionId: l.courseVersionId, licenseId: l.licenseId, orderId,
-            sourceKind: "license" as const, sourceRef: l.licenseId, ...(l.validUntil ? { expiresAt: new Date(l.validUntil) } : {}),
-            ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
-          })), flowContext(orderId, cause), { newSources: grantedHere !== undefined });
+          const results = await ports.enrollments.enroll(
+            tx,
+            licenses.map((l) => ({
+              tenantId: order.tenantId,
+              userId: order.buyerUserId,
+              courseId: l.courseId,
+              courseVersionId: l.courseVersionId,
+              licenseId: l.licenseId,
+              orderId,
+              sourceKind: "license" as const,
+              sourceRef: l.licenseId,
+              ...(l.validUntil ? { expiresAt: new Date(l.validUntil) } : {}),
+              ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
+            })),
+            flowContext(orderId, cause),
+            { newSources: grantedHere !== undefined },
+          );
           // An enrollment that already existed emits no enrollment.created.v1: count it now.
           return results.filter((r) => !r.created).map((r) => ({ type: "EnrollmentCreated" as const, enrollmentId: r.enrollmentId }));
         } catch (error) {
@@ -104,15 +202,40 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
       }
       case "RecordRevenue": {
         const lines = await linesOfOrder();
-        const shares = revenueByLine(lines.map((l) => ({ providerId: l.providerId, listingId: l.listingId, amount: l.amount })), order.discount);
-        recordEarningsAtCommit(tx, shares.map((share, i) => ({
-          ...share, entryId: newId("ern"), orderId, line: lines[i]!.line, kind: "sale" as const, currency: order.currency,
-          maturesAt: order.refundDeadline ?? now,
-        })), now);
+        const shares = revenueByLine(
+          lines.map((l) => ({ providerId: l.providerId, listingId: l.listingId, amount: l.amount })),
+          order.discount,
+        );
+        recordEarningsAtCommit(
+          tx,
+          shares.map((share, i) => ({
+            ...share,
+            entryId: newId("ern"),
+            orderId,
+            line: lines[i]!.line,
+            kind: "sale" as const,
+            currency: order.currency,
+            maturesAt: order.refundDeadline ?? now,
+          })),
+          now,
+        );
         return;
       }
       case "PublishFulfilled":
-        await emit(tx, OrderFulfilled, { orderId, buyerUserId: order.buyerUserId, licenseIds: state.licenseIds, enrollmentIds: state.enrollmentIds, total: order.total, currency: order.currency }, order, cause);
+        await emit(
+          tx,
+          OrderFulfilled,
+          {
+            orderId,
+            buyerUserId: order.buyerUserId,
+            licenseIds: state.licenseIds,
+            enrollmentIds: state.enrollmentIds,
+            total: order.total,
+            currency: order.currency,
+          },
+          order,
+          cause,
+        );
         return;
       case "ReleaseCoupon":
         await releaseRedemption(tx, orderId, now);
@@ -121,19 +244,40 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         const revoked = await revokeLicensesOfOrder(tx, orderId, command.reason, now);
         for (const license of revoked) {
           await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order, cause);
-          await ports.enrollments.revokeLicense(tx, { licenseId: license.licenseId, orderId, reason: "license_revoked", aggregate: false }, flowContext(orderId, cause));
+          await ports.enrollments.revokeLicense(
+            tx,
+            { licenseId: license.licenseId, orderId, reason: "license_revoked", aggregate: false },
+            flowContext(orderId, cause),
+          );
         }
         return;
       }
       case "RefundPayment":
-        await ports.payments.refund(tx, { orderId, paymentId: command.paymentId, amount: order.total, reason: command.reason, correlationId: orderId, key: `saga:${command.reason}` });
+        await ports.payments.refund(tx, {
+          orderId,
+          paymentId: command.paymentId,
+          amount: order.total,
+          reason: command.reason,
+          correlationId: orderId,
+          key: `saga:${command.reason}`,
+        });
         return;
       case "PublishFailed":
-        await emit(tx, OrderFailed, {
-          orderId, buyerUserId: order.buyerUserId, failureReason: command.failureReason, failureStage: command.failureStage, rollbackCompleted: command.rollbackCompleted,
-          ...(command.amountRequired !== undefined ? { amountRequired: command.amountRequired } : {}),
-          ...(command.amountAvailable !== undefined ? { amountAvailable: command.amountAvailable } : {}),
-        }, order, cause);
+        await emit(
+          tx,
+          OrderFailed,
+          {
+            orderId,
+            buyerUserId: order.buyerUserId,
+            failureReason: command.failureReason,
+            failureStage: command.failureStage,
+            rollbackCompleted: command.rollbackCompleted,
+            ...(command.amountRequired !== undefined ? { amountRequired: command.amountRequired } : {}),
+            ...(command.amountAvailable !== undefined ? { amountAvailable: command.amountAvailable } : {}),
+          },
+          order,
+          cause,
+        );
         return;
       case "ScheduleDeadline":
       case "CancelDeadline":
@@ -151,7 +295,15 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
     execute,
     (name) => (name === "payment" ? { type: "PaymentDeadlinePassed" } : { type: "EnrollmentDeadlinePassed" }),
     (settled) => [
-      orderStatesWrite(settled.map(({ sagaId, state }) => ({ orderId: sagaId, status: state.status, paymentId: state.paymentId, failure: state.failure, at: kernel.clock.now() }))),
+      orderStatesWrite(
+        settled.map(({ sagaId, state }) => ({
+          orderId: sagaId,
+          status: state.status,
+          paymentId: state.paymentId,
+          failure: state.failure,
+          at: kernel.clock.now(),
+        })),
+      ),
     ],
   );
 }

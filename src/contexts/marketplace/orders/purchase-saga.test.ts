@@ -30,12 +30,21 @@ describe("purchase saga", () => {
   });
 
   it("fulfils a seat pack as soon as its license exists (seats enroll later)", () => {
-    const { state } = run(initialPurchase("ord_1", 0, false), { type: "OrderPlaced" }, { type: "PaymentSucceeded", paymentId: "pay_1" }, { type: "LicensesGranted", licenseIds: ["lcn_1"] });
+    const { state } = run(
+      initialPurchase("ord_1", 0, false),
+      { type: "OrderPlaced" },
+      { type: "PaymentSucceeded", paymentId: "pay_1" },
+      { type: "LicensesGranted", licenseIds: ["lcn_1"] },
+    );
     expect(state.status).toBe("fulfilled");
   });
 
   it("fails a declined payment and releases the coupon it reserved", () => {
-    const { state, commands } = run(initialPurchase("ord_1", 1, true), { type: "OrderPlaced" }, { type: "PaymentFailed", paymentId: "pay_1", failureCode: "card_declined" });
+    const { state, commands } = run(
+      initialPurchase("ord_1", 1, true),
+      { type: "OrderPlaced" },
+      { type: "PaymentFailed", paymentId: "pay_1", failureCode: "card_declined" },
+    );
     expect(state.status).toBe("failed");
     expect(state.failure).toEqual({ reason: "card_declined", stage: "payment", rollbackCompleted: true });
     expect(types(commands)).toEqual(["CancelDeadline", "ReleaseCoupon", "PublishFailed"]);
@@ -49,7 +58,12 @@ describe("purchase saga", () => {
   });
 
   it("refunds a payment that arrives after the order failed", () => {
-    const { state, commands } = run(initialPurchase("ord_1", 1, false), { type: "OrderPlaced" }, { type: "PaymentDeadlinePassed" }, { type: "PaymentSucceeded", paymentId: "pay_late" });
+    const { state, commands } = run(
+      initialPurchase("ord_1", 1, false),
+      { type: "OrderPlaced" },
+      { type: "PaymentDeadlinePassed" },
+      { type: "PaymentSucceeded", paymentId: "pay_late" },
+    );
     expect(state.status).toBe("failed");
     expect(commands).toEqual([{ type: "RefundPayment", paymentId: "pay_late", reason: "payment_after_failure" }]);
   });
@@ -68,28 +82,62 @@ describe("purchase saga", () => {
   });
 
   it("names a wallet shortfall's stage wallet_debit, with what was required and what was there", () => {
-    const { state, commands } = run(initialPurchase("ord_1", 1, false), { type: "OrderPlaced" }, { type: "PaymentFailed", paymentId: "pay_1", failureCode: "WALLET_INSUFFICIENT_BALANCE", amountRequired: 3000, amountAvailable: 1000 });
+    const { state, commands } = run(
+      initialPurchase("ord_1", 1, false),
+      { type: "OrderPlaced" },
+      {
+        type: "PaymentFailed",
+        paymentId: "pay_1",
+        failureCode: "WALLET_INSUFFICIENT_BALANCE",
+        amountRequired: 3000,
+        amountAvailable: 1000,
+      },
+    );
     expect(state.failure).toEqual({ reason: "WALLET_INSUFFICIENT_BALANCE", stage: "wallet_debit", rollbackCompleted: true });
-    expect(commands.at(-1)).toMatchObject({ type: "PublishFailed", failureStage: "wallet_debit", amountRequired: 3000, amountAvailable: 1000 });
+    expect(commands.at(-1)).toMatchObject({
+      type: "PublishFailed",
+      failureStage: "wallet_debit",
+      amountRequired: 3000,
+      amountAvailable: 1000,
+    });
   });
 
   it("compensates when the enrollment deadline passes", () => {
-    const { state } = run(initialPurchase("ord_1", 1, false), { type: "OrderPlaced" }, { type: "PaymentSucceeded", paymentId: "pay_1" }, { type: "LicensesGranted", licenseIds: ["lcn_1"] }, { type: "EnrollmentDeadlinePassed" });
+    const { state } = run(
+      initialPurchase("ord_1", 1, false),
+      { type: "OrderPlaced" },
+      { type: "PaymentSucceeded", paymentId: "pay_1" },
+      { type: "LicensesGranted", licenseIds: ["lcn_1"] },
+      { type: "EnrollmentDeadlinePassed" },
+    );
     expect(state.failure?.reason).toBe("ENROLLMENT_TIMEOUT");
   });
 
   it("ignores duplicates: a second payment success or enrollment changes nothing", () => {
     const paid = run(initialPurchase("ord_1", 2, false), { type: "OrderPlaced" }, { type: "PaymentSucceeded", paymentId: "pay_1" });
     expect(saga.react(paid.state, { type: "PaymentSucceeded", paymentId: "pay_1" }).commands).toEqual([]);
-    const enrolling = run(paid.state, { type: "LicensesGranted", licenseIds: ["lcn_1"] }, { type: "EnrollmentCreated", enrollmentId: "enr_1" });
+    const enrolling = run(
+      paid.state,
+      { type: "LicensesGranted", licenseIds: ["lcn_1"] },
+      { type: "EnrollmentCreated", enrollmentId: "enr_1" },
+    );
     const again = saga.react(enrolling.state, { type: "EnrollmentCreated", enrollmentId: "enr_1" });
     expect(again.state.status).toBe("enrolling");
     expect(again.commands).toEqual([]);
   });
 
   it("never leaves a terminal state on a late deadline", () => {
-    const done = run(initialPurchase("ord_1", 0, false), { type: "OrderPlaced" }, { type: "PaymentSucceeded", paymentId: "p" }, { type: "LicensesGranted", licenseIds: ["l"] });
-    for (const input of [{ type: "PaymentDeadlinePassed" }, { type: "EnrollmentDeadlinePassed" }, { type: "PaymentFailed", paymentId: "p", failureCode: "x" }] as PurchaseInput[]) {
+    const done = run(
+      initialPurchase("ord_1", 0, false),
+      { type: "OrderPlaced" },
+      { type: "PaymentSucceeded", paymentId: "p" },
+      { type: "LicensesGranted", licenseIds: ["l"] },
+    );
+    for (const input of [
+      { type: "PaymentDeadlinePassed" },
+      { type: "EnrollmentDeadlinePassed" },
+      { type: "PaymentFailed", paymentId: "p", failureCode: "x" },
+    ] as PurchaseInput[]) {
       expect(saga.react(done.state, input).state.status).toBe("fulfilled");
     }
   });

@@ -1,7 +1,16 @@
 import type { Reaction, SagaDefinition } from "../../../platform/saga/saga.js";
 
 /** Order statuses (API.md). */
-export const ORDER_STATUSES = ["placed", "awaiting_payment", "licensing", "enrolling", "fulfilled", "failed", "refund_pending", "refunded"] as const;
+export const ORDER_STATUSES = [
+  "placed",
+  "awaiting_payment",
+  "licensing",
+  "enrolling",
+  "fulfilled",
+  "failed",
+  "refund_pending",
+  "refunded",
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export type FailureStage = "payment" | "wallet_debit" | "licensing" | "enrollment";
@@ -41,7 +50,14 @@ export type PurchaseCommand =
   | { type: "ReleaseCoupon" }
   | { type: "RevokeLicenses"; reason: string }
   | { type: "RefundPayment"; paymentId: string; reason: string }
-  | { type: "PublishFailed"; failureReason: string; failureStage: FailureStage; rollbackCompleted: boolean; amountRequired?: number; amountAvailable?: number };
+  | {
+      type: "PublishFailed";
+      failureReason: string;
+      failureStage: FailureStage;
+      rollbackCompleted: boolean;
+      amountRequired?: number;
+      amountAvailable?: number;
+    };
 
 export interface SagaTimeouts {
   paymentMs: number;
@@ -51,7 +67,16 @@ export interface SagaTimeouts {
 export const DEFAULT_TIMEOUTS: SagaTimeouts = { paymentMs: 15 * 60_000, enrollmentMs: 5 * 60_000 };
 
 export function initialPurchase(orderId: string, enrollmentsExpected: number, couponReserved: boolean): PurchaseState {
-  return { status: "placed", orderId, enrollmentsExpected, paymentId: null, licenseIds: [], enrollmentIds: [], couponReserved, failure: null };
+  return {
+    status: "placed",
+    orderId,
+    enrollmentsExpected,
+    paymentId: null,
+    licenseIds: [],
+    enrollmentIds: [],
+    couponReserved,
+    failure: null,
+  };
 }
 
 const stay = (state: PurchaseState, note: string): Reaction<PurchaseState, PurchaseCommand> => ({ state, commands: [], note });
@@ -91,19 +116,31 @@ export function purchaseSaga(timeouts: SagaTimeouts = DEFAULT_TIMEOUTS): SagaDef
           if (state.status !== "placed") return stay(state, "already placed");
           return {
             state: { ...state, status: "awaiting_payment" },
-            commands: [{ type: "PublishPlaced" }, { type: "ScheduleDeadline", name: "payment", afterMs: timeouts.paymentMs }, { type: "RequestPayment" }],
+            commands: [
+              { type: "PublishPlaced" },
+              { type: "ScheduleDeadline", name: "payment", afterMs: timeouts.paymentMs },
+              { type: "RequestPayment" },
+            ],
           };
 
         case "PaymentSucceeded":
           if (state.status === "awaiting_payment") {
             return {
               state: { ...state, status: "licensing", paymentId: input.paymentId },
-              commands: [{ type: "CancelDeadline", name: "payment" }, { type: "PublishPaid", paymentId: input.paymentId }, { type: "GrantLicenses" }],
+              commands: [
+                { type: "CancelDeadline", name: "payment" },
+                { type: "PublishPaid", paymentId: input.paymentId },
+                { type: "GrantLicenses" },
+              ],
             };
           }
           // Money that arrives after the order gave up on it goes straight back (tok_delayed past the deadline).
           if (state.status === "failed" && state.paymentId === null) {
-            return { state: { ...state, paymentId: input.paymentId }, commands: [{ type: "RefundPayment", paymentId: input.paymentId, reason: "payment_after_failure" }], note: "late payment refunded" };
+            return {
+              state: { ...state, paymentId: input.paymentId },
+              commands: [{ type: "RefundPayment", paymentId: input.paymentId, reason: "payment_after_failure" }],
+              note: "late payment refunded",
+            };
           }
           return stay(state, "payment already recorded");
 
@@ -116,7 +153,14 @@ export function purchaseSaga(timeouts: SagaTimeouts = DEFAULT_TIMEOUTS): SagaDef
             commands: [
               { type: "CancelDeadline", name: "payment" },
               ...(state.couponReserved ? [{ type: "ReleaseCoupon" as const }] : []),
-              { type: "PublishFailed", failureReason: input.failureCode, failureStage: stage, rollbackCompleted: true, amountRequired: input.amountRequired, amountAvailable: input.amountAvailable },
+              {
+                type: "PublishFailed",
+                failureReason: input.failureCode,
+                failureStage: stage,
+                rollbackCompleted: true,
+                amountRequired: input.amountRequired,
+                amountAvailable: input.amountAvailable,
+              },
             ],
           };
         }

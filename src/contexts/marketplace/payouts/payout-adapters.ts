@@ -11,7 +11,8 @@ export interface PayoutTransfer {
   periodEnd: Date;
 }
 
-export type TransferOutcome = { status: "recorded" } | { status: "transferred"; reference: string } | { status: "transfer_failed"; failure: string };
+export type TransferOutcome =
+  { status: "recorded" } | { status: "transferred"; reference: string } | { status: "transfer_failed"; failure: string };
 
 /** Where the money of a payout batch goes. The ledger is the record; an adapter only moves money. */
 export interface PayoutAdapter {
@@ -57,7 +58,11 @@ export class StripeConnectPayoutAdapter implements PayoutAdapter {
           currency: batch.currency.toLowerCase(),
           destination,
           transfer_group: `payout:${period}`,
-          metadata: { providerId: batch.providerId, periodStart: batch.periodStart.toISOString(), periodEnd: batch.periodEnd.toISOString() },
+          metadata: {
+            providerId: batch.providerId,
+            periodStart: batch.periodStart.toISOString(),
+            periodEnd: batch.periodEnd.toISOString(),
+          },
         },
         { idempotencyKey: `payout:${batch.providerId}:${batch.currency}:${period}` },
       );

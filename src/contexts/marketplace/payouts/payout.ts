@@ -56,7 +56,10 @@ export interface PayoutPlan {
   held: HeldBalance[];
 }
 
-export function planPayout(entries: readonly UnpaidEntry[], options: { minimumAmount: number; kycVerified: (providerId: string) => boolean }): PayoutPlan {
+export function planPayout(
+  entries: readonly UnpaidEntry[],
+  options: { minimumAmount: number; kycVerified: (providerId: string) => boolean },
+): PayoutPlan {
   const groups = new Map<string, UnpaidEntry[]>();
   for (const entry of entries) {
     const key = `${entry.providerId}\u0000${entry.currency}`;
@@ -85,7 +88,9 @@ export function planPayout(entries: readonly UnpaidEntry[], options: { minimumAm
       providerId,
       currency,
       amount,
-      lines: [...byOrder.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([orderId, lineAmount]) => ({ orderId, amount: lineAmount })),
+      lines: [...byOrder.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([orderId, lineAmount]) => ({ orderId, amount: lineAmount })),
       entryIds: group.map((e) => e.entryId),
     });
   }

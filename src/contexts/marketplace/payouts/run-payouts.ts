@@ -22,7 +22,15 @@ export interface PayoutRunResult {
   periodEnd: string;
   minimumAmount: number;
   adapter: string;
-  batches: Array<{ batchId: string; providerId: string; currency: string; amount: number; status: string; transferRef: string | null; lines: Array<{ orderId: string; amount: number }> }>;
+  batches: Array<{
+    batchId: string;
+    providerId: string;
+    currency: string;
+    amount: number;
+    status: string;
+    transferRef: string | null;
+    lines: Array<{ orderId: string; amount: number }>;
+  }>;
   held: HeldBalance[];
   /** true when this period had been run before: this is that run. */
   replayed: boolean;
@@ -37,11 +45,18 @@ export async function runPayouts(kernel: Kernel, adapter: PayoutAdapter, tx: Tx,
   const now = kernel.clock.now();
   const schedule = input.schedule ?? "weekly";
   const { start, end } = periodFor(schedule, input.periodEnd ?? now);
-  if (end.getTime() > now.getTime()) throw new RejectionError({ code: "PAYOUT.PERIOD_NOT_ENDED", detail: `the ${schedule} period ending ${end.toISOString()} has not ended`, field: "body/periodEnd" });
+  if (end.getTime() > now.getTime())
+    throw new RejectionError({
+      code: "PAYOUT.PERIOD_NOT_ENDED",
+      detail: `the ${schedule} period ending ${end.toISOString()} has not ended`,
+      field: "body/periodEnd",
+    });
   const minimumAmount = input.minimumAmount ?? DEFAULT_MINIMUM_PAYOUT;
 
   const payoutRunId = newId("pyr");
-  if (!(await claimRun(tx, { payoutRunId, schedule, periodStart: start, periodEnd: end, minimumAmount, createdBy: input.requestedBy }, now))) {
+  if (
+    !(await claimRun(tx, { payoutRunId, schedule, periodStart: start, periodEnd: end, minimumAmount, createdBy: input.requestedBy }, now))
+  ) {
     const first = (await runOfPeriod(tx, schedule, end))!;
     return { ...(first.result as PayoutRunResult), replayed: true };
   }
@@ -51,23 +66,62 @@ export async function runPayouts(kernel: Kernel, adapter: PayoutAdapter, tx: Tx,
   const plan = planPayout(entries, { minimumAmount, kycVerified: (providerId) => verified.has(providerId) });
 
   const result: PayoutRunResult = {
-    payoutRunId, schedule, periodStart: start.toISOString(), periodEnd: end.toISOString(), minimumAmount, adapter: adapter.name, batches: [], held: plan.held, replayed: false,
+    payoutRunId,
+    schedule,
+    periodStart: start.toISOString(),
+    periodEnd: end.toISOString(),
+    minimumAmount,
+    adapter: adapter.name,
+    batches: [],
+    held: plan.held,
+    replayed: false,
   };
   for (const batch of plan.batches) {
     const batchId = newId("pyb");
     await insertBatch(tx, { ...batch, batchId, payoutRunId }, now);
-    const outcome = await adapter.transfer({ batchId, payoutRunId, providerId: batch.providerId, amount: batch.amount, currency: batch.currency, periodStart: start, periodEnd: end });
-    await settleBatch(tx, batchId, {
-      status: outcome.status, ...(outcome.status === "transferred" ? { reference: outcome.reference } : {}), ...(outcome.status === "transfer_failed" ? { failure: outcome.failure } : {}),
-    }, now);
+    const outcome = await adapter.transfer({
+      batchId,
+      payoutRunId,
+      providerId: batch.providerId,
+      amount: batch.amount,
+      currency: batch.currency,
+      periodStart: start,
+      periodEnd: end,
+    });
+    await settleBatch(
+      tx,
+      batchId,
+      {
+        status: outcome.status,
+        ...(outcome.status === "transferred" ? { reference: outcome.reference } : {}),
+        ...(outcome.status === "transfer_failed" ? { failure: outcome.failure } : {}),
+      },
+      now,
+    );
     await kernel.outbox.append(tx, [
-      envelope(PayoutBatchRecorded, {
-        payoutRunId, providerId: batch.providerId, amount: batch.amount, currency: batch.currency, periodStart: start.toISOString(), periodEnd: end.toISOString(), lines: batch.lines,
-      }, { eventId: newId("evt"), occurredAt: now, tenantId: null }, { correlationId: payoutRunId, causationId: null, metadata: { actorId: input.requestedBy } }),
+      envelope(
+        PayoutBatchRecorded,
+        {
+          payoutRunId,
+          providerId: batch.providerId,
+          amount: batch.amount,
+          currency: batch.currency,
+          periodStart: start.toISOString(),
+          periodEnd: end.toISOString(),
+          lines: batch.lines,
+        },
+        { eventId: newId("evt"), occurredAt: now, tenantId: null },
+        { correlationId: payoutRunId, causationId: null, metadata: { actorId: input.requestedBy } },
+      ),
     ]);
     result.batches.push({
-      batchId, providerId: batch.providerId, currency: batch.currency, amount: batch.amount, status: outcome.status,
-      transferRef: outcome.status === "transferred" ? outcome.reference : null, lines: batch.lines,
+      batchId,
+      providerId: batch.providerId,
+      currency: batch.currency,
+      amount: batch.amount,
+      status: outcome.status,
+      transferRef: outcome.status === "transferred" ? outcome.reference : null,
+      lines: batch.lines,
     });
   }
   await saveRunResult(tx, payoutRunId, result);

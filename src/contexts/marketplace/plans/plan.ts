@@ -32,9 +32,18 @@ export function planTerms(kind: PlanKind, input: PlanTermsInput): Result<PlanTer
   const interval = input.interval ?? null;
   if (kind === "seat_pack" && seats === null) return reject("PLAN.SEATS_REQUIRED", "a seat pack needs seats", "body/seats");
   if (kind !== "seat_pack" && seats !== null) return reject("PLAN.SEATS_NOT_ALLOWED", `a ${kind} plan has no seat count`, "body/seats");
-  if (kind === "subscription" && interval === null) return reject("PLAN.INTERVAL_REQUIRED", "a subscription needs an interval (month or year)", "body/interval");
-  if (kind !== "subscription" && interval !== null) return reject("PLAN.INTERVAL_NOT_ALLOWED", `a ${kind} plan has no billing interval`, "body/interval");
-  return ok({ amount: input.amount, currency: input.currency, seats, interval, validityDays: input.validityDays ?? null, perpetualOffline: input.perpetualOffline ?? false });
+  if (kind === "subscription" && interval === null)
+    return reject("PLAN.INTERVAL_REQUIRED", "a subscription needs an interval (month or year)", "body/interval");
+  if (kind !== "subscription" && interval !== null)
+    return reject("PLAN.INTERVAL_NOT_ALLOWED", `a ${kind} plan has no billing interval`, "body/interval");
+  return ok({
+    amount: input.amount,
+    currency: input.currency,
+    seats,
+    interval,
+    validityDays: input.validityDays ?? null,
+    perpetualOffline: input.perpetualOffline ?? false,
+  });
 }
 
 export const planErrors: Readonly<Record<string, number>> = {

@@ -42,7 +42,15 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
         kernel.db,
         keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
-        async (tx) => ({ status: 201, body: await addPlan(kernel, tx, { listingId: request.params.id, actor: providerActorOf(principal), kind, terms }, eventContextOf(request, principal)) }),
+        async (tx) => ({
+          status: 201,
+          body: await addPlan(
+            kernel,
+            tx,
+            { listingId: request.params.id, actor: providerActorOf(principal), kind, terms },
+            eventContextOf(request, principal),
+          ),
+        }),
       );
       return reply.code(result.status).send(result.body);
     },
@@ -68,7 +76,12 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
         { required: false, tenantId: principal.tenantId },
         async (tx) => ({
           status: 201,
-          body: await repricePlan(kernel, tx, { listingId: request.params.id, planId: request.params.planId, actor: providerActorOf(principal), terms: request.body }, eventContextOf(request, principal)),
+          body: await repricePlan(
+            kernel,
+            tx,
+            { listingId: request.params.id, planId: request.params.planId, actor: providerActorOf(principal), terms: request.body },
+            eventContextOf(request, principal),
+          ),
         }),
       );
       return reply.code(result.status).send(result.body);

@@ -18,7 +18,12 @@ export interface PlanView {
 }
 
 export async function insertPlan(sql: Sql, plan: { planId: string; listingId: string; kind: PlanKind; at: Date }): Promise<void> {
-  await sql.query(`INSERT INTO marketplace.plans (plan_id, listing_id, kind, current_version, created_at) VALUES ($1, $2, $3, 1, $4)`, [plan.planId, plan.listingId, plan.kind, plan.at]);
+  await sql.query(`INSERT INTO marketplace.plans (plan_id, listing_id, kind, current_version, created_at) VALUES ($1, $2, $3, 1, $4)`, [
+    plan.planId,
+    plan.listingId,
+    plan.kind,
+    plan.at,
+  ]);
 }
 
 export async function insertPlanVersion(sql: Sql, planId: string, version: number, terms: PlanTerms, at: Date): Promise<void> {
@@ -56,7 +61,10 @@ export async function refreshCurrentPlans(sql: Sql, listingId: string): Promise<
 }
 
 export async function planKindOf(sql: Sql, listingId: string, planId: string): Promise<PlanKind | null> {
-  const result = await sql.query<{ kind: PlanKind }>(`SELECT kind FROM marketplace.plans WHERE plan_id = $1 AND listing_id = $2`, [planId, listingId]);
+  const result = await sql.query<{ kind: PlanKind }>(`SELECT kind FROM marketplace.plans WHERE plan_id = $1 AND listing_id = $2`, [
+    planId,
+    listingId,
+  ]);
   return result.rows[0]?.kind ?? null;
 }
 

@@ -18,7 +18,14 @@ async function ownedListing(tx: Tx, listingId: string, actor: Actor): Promise<Li
   return listing;
 }
 
-async function emitVersioned(kernel: Kernel, tx: Tx, listing: ListingRow, plan: { planId: string; kind: PlanKind; version: number }, terms: PlanTerms, context: EventContext) {
+async function emitVersioned(
+  kernel: Kernel,
+  tx: Tx,
+  listing: ListingRow,
+  plan: { planId: string; kind: PlanKind; version: number },
+  terms: PlanTerms,
+  context: EventContext,
+) {
   const payload = {
     listingId: listing.id,
     planId: plan.planId,
@@ -28,10 +35,17 @@ async function emitVersioned(kernel: Kernel, tx: Tx, listing: ListingRow, plan: 
     currency: terms.currency,
     ...(terms.seats !== null ? { seats: terms.seats } : {}),
   };
-  await kernel.outbox.append(tx, [envelope(PlanVersioned, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: listing.tenantId }, context)]);
+  await kernel.outbox.append(tx, [
+    envelope(PlanVersioned, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: listing.tenantId }, context),
+  ]);
 }
 
-export async function addPlan(kernel: Kernel, tx: Tx, input: { listingId: string; actor: Actor; kind: PlanKind; terms: PlanTermsInput }, context: EventContext) {
+export async function addPlan(
+  kernel: Kernel,
+  tx: Tx,
+  input: { listingId: string; actor: Actor; kind: PlanKind; terms: PlanTermsInput },
+  context: EventContext,
+) {
   const terms = unwrap(planTerms(input.kind, input.terms));
   const listing = await ownedListing(tx, input.listingId, input.actor);
   const plan = { planId: newId("pln"), kind: input.kind, version: 1 };
@@ -44,7 +58,12 @@ export async function addPlan(kernel: Kernel, tx: Tx, input: { listingId: string
 }
 
 /** seed 001 §3 "plan versioning": old versions stay as they were, orders keep pointing at them. */
-export async function repricePlan(kernel: Kernel, tx: Tx, input: { listingId: string; planId: string; actor: Actor; terms: PlanTermsInput }, context: EventContext) {
+export async function repricePlan(
+  kernel: Kernel,
+  tx: Tx,
+  input: { listingId: string; planId: string; actor: Actor; terms: PlanTermsInput },
+  context: EventContext,
+) {
   const listing = await ownedListing(tx, input.listingId, input.actor);
   const kind = await planKindOf(tx, listing.id, input.planId);
   if (!kind) throw new RejectionError({ code: "PLAN.NOT_FOUND", detail: `listing ${listing.id} has no plan ${input.planId}` });

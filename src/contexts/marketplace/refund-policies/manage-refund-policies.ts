@@ -13,17 +13,29 @@ type PolicyEvent = typeof RefundPolicyCreated | typeof RefundPolicyUpdated | typ
 
 async function emit(kernel: Kernel, tx: Tx, definition: PolicyEvent, policy: RefundPolicy, context: EventContext): Promise<void> {
   const payload = { policyId: policy.id, name: policy.name, type: policy.type, refundPeriodDays: policy.refundPeriodDays };
-  await kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: null }, context)]);
+  await kernel.outbox.append(tx, [
+    envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: null }, context),
+  ]);
 }
 
-export async function createRefundPolicy(kernel: Kernel, tx: Tx, input: { name: string; type: string; refundPeriodDays: number }, context: EventContext): Promise<RefundPolicy> {
+export async function createRefundPolicy(
+  kernel: Kernel,
+  tx: Tx,
+  input: { name: string; type: string; refundPeriodDays: number },
+  context: EventContext,
+): Promise<RefundPolicy> {
   const policy: RefundPolicy = { id: newId("rfp"), ...input, status: "active" };
   await insertRefundPolicy(tx, policy, kernel.clock.now());
   await emit(kernel, tx, RefundPolicyCreated, policy, context);
   return policy;
 }
 
-export async function updateRefundPolicy(kernel: Kernel, policyId: string, change: RefundPolicyChange, context: EventContext): Promise<RefundPolicy> {
+export async function updateRefundPolicy(
+  kernel: Kernel,
+  policyId: string,
+  change: RefundPolicyChange,
+  context: EventContext,
+): Promise<RefundPolicy> {
   return kernel.db.tx(async (tx) => {
     const current = await lockRefundPolicy(tx, policyId, "update");
     if (!current) throw new RejectionError({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${policyId}` });

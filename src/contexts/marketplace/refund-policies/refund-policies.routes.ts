@@ -23,7 +23,12 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
     "/api/v1/refund-policies",
     {
       preValidation: admin,
-      schema: { tags, summary: "Create a refund policy", security: [{ bearer: [] }], body: Type.Object({ name: Name, type: PolicyType, refundPeriodDays: Days }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: "Create a refund policy",
+        security: [{ bearer: [] }],
+        body: Type.Object({ name: Name, type: PolicyType, refundPeriodDays: Days }, { additionalProperties: false }),
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -46,15 +51,22 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
         summary: "Change a refund policy (not once deprecated)",
         security: [{ bearer: [] }],
         params: Params,
-        body: Type.Object({ name: Type.Optional(Name), type: Type.Optional(PolicyType), refundPeriodDays: Type.Optional(Days) }, { additionalProperties: false, minProperties: 1 }),
+        body: Type.Object(
+          { name: Type.Optional(Name), type: Type.Optional(PolicyType), refundPeriodDays: Type.Optional(Days) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
       },
     },
-    async (request) => view(await updateRefundPolicy(kernel, request.params.id, request.body, eventContextOf(request, principalOf(request)))),
+    async (request) =>
+      view(await updateRefundPolicy(kernel, request.params.id, request.body, eventContextOf(request, principalOf(request)))),
   );
 
   server.post(
     "/api/v1/refund-policies/:id/deprecate",
-    { preValidation: admin, schema: { tags, summary: "Deprecate a refund policy: no new listing may attach it", security: [{ bearer: [] }], params: Params } },
+    {
+      preValidation: admin,
+      schema: { tags, summary: "Deprecate a refund policy: no new listing may attach it", security: [{ bearer: [] }], params: Params },
+    },
     async (request) => view(await deprecateRefundPolicy(kernel, request.params.id, eventContextOf(request, principalOf(request)))),
   );
 

@@ -16,7 +16,10 @@ export async function insertRefundPolicy(sql: Sql, policy: RefundPolicy, at: Dat
  * row exclusively) waits, so a policy is never attached after it was deprecated.
  */
 export async function lockRefundPolicy(sql: Sql, id: string, mode: "update" | "share"): Promise<RefundPolicy | null> {
-  const result = await sql.query<RefundPolicy>(`SELECT ${COLUMNS} FROM marketplace.refund_policies WHERE policy_id = $1 FOR ${mode === "update" ? "UPDATE" : "SHARE"}`, [id]);
+  const result = await sql.query<RefundPolicy>(
+    `SELECT ${COLUMNS} FROM marketplace.refund_policies WHERE policy_id = $1 FOR ${mode === "update" ? "UPDATE" : "SHARE"}`,
+    [id],
+  );
   return result.rows[0] ?? null;
 }
 
@@ -26,12 +29,8 @@ export async function findRefundPolicy(sql: Sql, id: string): Promise<RefundPoli
 }
 
 export async function saveRefundPolicy(sql: Sql, policy: RefundPolicy, at: Date): Promise<void> {
-  await sql.query(`UPDATE marketplace.refund_policies SET name = $2, type = $3, refund_period_days = $4, status = $5, updated_at = $6 WHERE policy_id = $1`, [
-    policy.id,
-    policy.name,
-    policy.type,
-    policy.refundPeriodDays,
-    policy.status,
-    at,
-  ]);
+  await sql.query(
+    `UPDATE marketplace.refund_policies SET name = $2, type = $3, refund_period_days = $4, status = $5, updated_at = $6 WHERE policy_id = $1`,
+    [policy.id, policy.name, policy.type, policy.refundPeriodDays, policy.status, at],
+  );
 }

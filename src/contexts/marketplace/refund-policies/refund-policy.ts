@@ -24,7 +24,8 @@ export function decideDeprecate(policy: RefundPolicy): Result<RefundPolicy> {
 
 /** seed 002 PolicyDeprecated → "Courses (validation)": a deprecated policy is not attached to new listings. */
 export function decideAttach(policy: RefundPolicy): Result<null> {
-  if (policy.status === "deprecated") return reject("REFUND_POLICY.DEPRECATED", "a deprecated refund policy cannot be attached", "body/refundPolicyId");
+  if (policy.status === "deprecated")
+    return reject("REFUND_POLICY.DEPRECATED", "a deprecated refund policy cannot be attached", "body/refundPolicyId");
   return ok(null);
 }
 

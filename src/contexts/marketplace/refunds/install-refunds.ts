@@ -8,13 +8,19 @@ import { DEFAULT_REFUND_TIMEOUTS, type RefundTimeouts } from "./refund-saga.js";
 import { refundRoutes } from "./refunds.routes.js";
 
 /** Refunds: the route, the refund saga with its retry timer, and the provider-confirmation consumer. */
-export function installRefunds(host: ModuleHost, ports: MarketplacePorts, timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS): RefundRuntime {
+export function installRefunds(
+  host: ModuleHost,
+  ports: MarketplacePorts,
+  timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS,
+): RefundRuntime {
   const { kernel } = host;
   const runtime = refundRuntime(kernel, ports, timeouts);
   refundRoutes(host, ports, runtime);
   kernel.hub.register(refundSagaConsumer(runtime));
   kernel.hub.register(outsideRefundConsumer(kernel, ports));
-  kernel.pollers.push(new Poller("marketplace.refund-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger));
+  kernel.pollers.push(
+    new Poller("marketplace.refund-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger),
+  );
   return runtime;
 }
 

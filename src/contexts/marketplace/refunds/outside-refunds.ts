@@ -31,8 +31,13 @@ export function outsideRefundConsumer(kernel: Kernel, ports: MarketplacePorts): 
         payment: order.paymentId === payload.paymentId ? await ports.payments.refundState(tx, payload.paymentId) : null,
       });
       // Thrown, so the consumer's retry ladder brings it back after the refund saga has settled the order.
-      if (effect === "later") throw new Error(`order ${order.orderId} has a marketplace refund in flight; the outside refund ${payload.refundId} waits for it`);
-      if (effect === "partial") kernel.logger.warn({ orderId: order.orderId, refundId: payload.refundId }, "part of an order's payment was refunded outside marketplace; access is kept");
+      if (effect === "later")
+        throw new Error(`order ${order.orderId} has a marketplace refund in flight; the outside refund ${payload.refundId} waits for it`);
+      if (effect === "partial")
+        kernel.logger.warn(
+          { orderId: order.orderId, refundId: payload.refundId },
+          "part of an order's payment was refunded outside marketplace; access is kept",
+        );
       if (effect !== "full") return;
 
       const now = kernel.clock.now();
@@ -41,7 +46,12 @@ export function outsideRefundConsumer(kernel: Kernel, ports: MarketplacePorts): 
       const meta = () => ({ eventId: newId("evt"), occurredAt: now, tenantId: order.tenantId });
       // Every license of the order goes, seat packs with their unassigned seats; enrollments follow (seed 000 §2.0 aggregate).
       const licenses = (await lockLicensesOfOrder(tx, order.orderId)).filter((l) => l.state === "active");
-      for (const licenseId of await revokeLicenses(tx, licenses.map((l) => l.licenseId), "refunded", now)) {
+      for (const licenseId of await revokeLicenses(
+        tx,
+        licenses.map((l) => l.licenseId),
+        "refunded",
+        now,
+      )) {
         await emit(envelope(LicenseRevoked, { licenseId, orderId: order.orderId, reason: "refunded" }, meta(), context));
         await ports.enrollments.revokeLicense(tx, { licenseId, orderId: order.orderId, reason: "refunded", aggregate: true }, context);
       }
@@ -50,17 +60,43 @@ export function outsideRefundConsumer(kernel: Kernel, ports: MarketplacePorts): 
       const lines = await orderLines(tx, order.orderId);
       const listingOf = new Map(lines.map((l) => [l.line, l.listingId]));
       const sales = [...(await saleEntriesOfOrder(tx, order.orderId)).values()];
-      await insertEarnings(tx, sales.filter((s) => s.gross > 0).map((sale) => ({
-        entryId: newId("ern"), providerId: sale.providerId, listingId: listingOf.get(sale.line) ?? "", orderId: order.orderId, line: sale.line,
-        kind: "reversal" as const, currency: order.currency, amount: -sale.gross, gross: -sale.gross, platformFee: -sale.platformFee, providerAmount: -sale.providerAmount,
-        maturesAt: sale.paid || !sale.maturesAt ? now : sale.maturesAt,
-      })), now);
+      await insertEarnings(
+        tx,
+        sales
+          .filter((s) => s.gross > 0)
+          .map((sale) => ({
+            entryId: newId("ern"),
+            providerId: sale.providerId,
+            listingId: listingOf.get(sale.line) ?? "",
+            orderId: order.orderId,
+            line: sale.line,
+            kind: "reversal" as const,
+            currency: order.currency,
+            amount: -sale.gross,
+            gross: -sale.gross,
+            platformFee: -sale.platformFee,
+            providerAmount: -sale.providerAmount,
+            maturesAt: sale.paid || !sale.maturesAt ? now : sale.maturesAt,
+          })),
+        now,
+      );
       await setOrderStatus(tx, order.orderId, "refunded", now);
       const refunded = await ports.payments.refundState(tx, payload.paymentId);
-      await emit(envelope(OrderRefunded, {
-        orderId: order.orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], refundReason: "provider_refund",
-        amount: refunded?.refundedAmount ?? order.total, currency: order.currency,
-      }, meta(), context));
+      await emit(
+        envelope(
+          OrderRefunded,
+          {
+            orderId: order.orderId,
+            buyerUserId: order.buyerUserId,
+            courseIds: [...new Set(lines.map((l) => l.courseId))],
+            refundReason: "provider_refund",
+            amount: refunded?.refundedAmount ?? order.total,
+            currency: order.currency,
+          },
+          meta(),
+          context,
+        ),
+      );
     },
   };
 }

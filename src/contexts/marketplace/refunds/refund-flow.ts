@@ -10,12 +10,24 @@ import { findOrder, orderLines } from "../orders/orders.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { insertEarnings } from "../revenue/earnings.sql.js";
 import { refundSaga, type RefundCommand, type RefundInput, type RefundSagaState, type RefundTimeouts } from "./refund-saga.js";
-import { findRefund, refundLines, returnSeats, revokeLicenses, saleEntriesOfOrder, setOrderStatus, settleRefundRow } from "./refunds.sql.js";
+import {
+  findRefund,
+  refundLines,
+  returnSeats,
+  revokeLicenses,
+  saleEntriesOfOrder,
+  setOrderStatus,
+  settleRefundRow,
+} from "./refunds.sql.js";
 
 export type RefundRuntime = SagaRuntime<RefundSagaState, RefundInput, RefundCommand>;
 
 /** Every event of a refund carries correlationId = orderId, like the purchase it undoes, and the event that caused it. */
-const flowContext = (orderId: string, refundId: string, cause: string | null): EventContext => ({ correlationId: orderId, causationId: cause, metadata: { requestId: refundId } });
+const flowContext = (orderId: string, refundId: string, cause: string | null): EventContext => ({
+  correlationId: orderId,
+  causationId: cause,
+  metadata: { requestId: refundId },
+});
 
 /**
  * The I/O behind the refund saga. Each command runs in the transaction that recorded its step, so
@@ -24,10 +36,22 @@ const flowContext = (orderId: string, refundId: string, cause: string | null): E
  * back alone and the saga schedules another attempt (billing's refund is idempotent on the refund id).
  */
 export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts: RefundTimeouts): RefundRuntime {
-  const emit = <D extends EventDefinition<string, any>>(tx: Tx, definition: D, payload: PayloadOf<D>, tenantId: string, context: EventContext) =>
+  const emit = <D extends EventDefinition<string, any>>(
+    tx: Tx,
+    definition: D,
+    payload: PayloadOf<D>,
+    tenantId: string,
+    context: EventContext,
+  ) =>
     kernel.outbox.append(tx, [envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId }, context)]);
 
-  async function execute(tx: Tx, refundId: string, command: RefundCommand, state: RefundSagaState, cause: string | null): Promise<RefundInput[] | void> {
+  async function execute(
+    tx: Tx,
+    refundId: string,
+    command: RefundCommand,
+    state: RefundSagaState,
+    cause: string | null,
+  ): Promise<RefundInput[] | void> {
     const refund = (await findRefund(tx, refundId))!;
     const order = (await findOrder(tx, refund.orderId))!;
     const context = flowContext(order.orderId, refundId, cause);
@@ -38,7 +62,14 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
         if (refund.amount === 0) return [{ type: "MoneyReturned", billingRefundId: "none" }];
         try {
           const outcome = await tx.savepoint(() =>
-            ports.payments.refund(tx, { orderId: order.orderId, paymentId: order.paymentId!, amount: refund.amount, reason: refund.reason, correlationId: order.orderId, key: `refund:${refundId}` }),
+            ports.payments.refund(tx, {
+              orderId: order.orderId,
+              paymentId: order.paymentId!,
+              amount: refund.amount,
+              reason: refund.reason,
+              correlationId: order.orderId,
+              key: `refund:${refundId}`,
+            }),
           );
           await settleRefundRow(tx, refundId, { billingRefundId: outcome.refundId }, now);
           if (outcome.status === "succeeded") return [{ type: "MoneyReturned", billingRefundId: outcome.refundId }];
@@ -53,8 +84,14 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
       }
       case "RevokeLicenses": {
         const lines = await refundLines(tx, refundId);
-        const revoked = await revokeLicenses(tx, lines.filter((l) => l.revokesLicense && l.licenseId).map((l) => l.licenseId!), "refunded", now);
-        for (const licenseId of revoked) await emit(tx, LicenseRevoked, { licenseId, orderId: order.orderId, reason: "refunded" }, order.tenantId, context);
+        const revoked = await revokeLicenses(
+          tx,
+          lines.filter((l) => l.revokesLicense && l.licenseId).map((l) => l.licenseId!),
+          "refunded",
+          now,
+        );
+        for (const licenseId of revoked)
+          await emit(tx, LicenseRevoked, { licenseId, orderId: order.orderId, reason: "refunded" }, order.tenantId, context);
         return;
       }
       case "RevokeEnrollments": {
@@ -62,7 +99,11 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
         // from a pack that stays active were unassigned: no enrollment to take back.
         const lines = await refundLines(tx, refundId);
         for (const line of lines.filter((l) => l.revokesLicense && l.licenseId)) {
-          await ports.enrollments.revokeLicense(tx, { licenseId: line.licenseId!, orderId: order.orderId, reason: "refunded", aggregate: true }, context);
+          await ports.enrollments.revokeLicense(
+            tx,
+            { licenseId: line.licenseId!, orderId: order.orderId, reason: "refunded", aggregate: true },
+            context,
+          );
         }
         return;
       }
@@ -70,26 +111,50 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
         const lines = await refundLines(tx, refundId);
         const sales = await saleEntriesOfOrder(tx, order.orderId);
         const items = new Map((await orderLines(tx, order.orderId)).map((l) => [l.line, l]));
-        await insertEarnings(tx, lines.flatMap((line) => {
-          const sale = sales.get(line.line);
-          if (!sale || line.reversal.gross === 0) return [];
-          return [{
-            entryId: newId("ern"), providerId: sale.providerId, listingId: items.get(line.line)?.listingId ?? "", orderId: order.orderId, line: line.line,
-            kind: "reversal" as const, currency: order.currency, amount: line.reversal.gross, ...line.reversal,
-            // Nets against its sale in the same payout; a sale already paid out is clawed back from the next one.
-            maturesAt: sale.paid || !sale.maturesAt ? now : sale.maturesAt,
-          }];
-        }), now);
+        await insertEarnings(
+          tx,
+          lines.flatMap((line) => {
+            const sale = sales.get(line.line);
+            if (!sale || line.reversal.gross === 0) return [];
+            return [
+              {
+                entryId: newId("ern"),
+                providerId: sale.providerId,
+                listingId: items.get(line.line)?.listingId ?? "",
+                orderId: order.orderId,
+                line: line.line,
+                kind: "reversal" as const,
+                currency: order.currency,
+                amount: line.reversal.gross,
+                ...line.reversal,
+                // Nets against its sale in the same payout; a sale already paid out is clawed back from the next one.
+                maturesAt: sale.paid || !sale.maturesAt ? now : sale.maturesAt,
+              },
+            ];
+          }),
+          now,
+        );
         return;
       }
       case "CompleteRefund": {
         await settleRefundRow(tx, refundId, { status: "refunded", billingRefundId: state.billingRefundId }, now);
         const lines = await orderLines(tx, order.orderId);
         await setOrderStatus(tx, order.orderId, refund.partial ? "fulfilled" : "refunded", now);
-        await emit(tx, OrderRefunded, {
-          orderId: order.orderId, buyerUserId: order.buyerUserId, courseIds: [...new Set(lines.map((l) => l.courseId))], refundReason: refund.reason,
-          amount: refund.amount, currency: order.currency, ...(refund.seatsRefunded !== null ? { seatsRefunded: refund.seatsRefunded } : {}),
-        }, order.tenantId, context);
+        await emit(
+          tx,
+          OrderRefunded,
+          {
+            orderId: order.orderId,
+            buyerUserId: order.buyerUserId,
+            courseIds: [...new Set(lines.map((l) => l.courseId))],
+            refundReason: refund.reason,
+            amount: refund.amount,
+            currency: order.currency,
+            ...(refund.seatsRefunded !== null ? { seatsRefunded: refund.seatsRefunded } : {}),
+          },
+          order.tenantId,
+          context,
+        );
         return;
       }
       case "ReleaseHold": {

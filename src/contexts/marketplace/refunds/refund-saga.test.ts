@@ -3,10 +3,13 @@ import { initialRefund, refundSaga, type RefundInput, type RefundSagaState } fro
 
 const saga = refundSaga({ retryMs: [1_000, 5_000], pendingRecheckMs: 60_000 });
 const run = (inputs: RefundInput[], state: RefundSagaState = initialRefund("rfn_1", "ord_1")) =>
-  inputs.reduce<{ state: RefundSagaState; commands: string[][] }>((acc, input) => {
-    const reaction = saga.react(acc.state, input);
-    return { state: reaction.state, commands: [...acc.commands, reaction.commands.map((c) => c.type)] };
-  }, { state, commands: [] });
+  inputs.reduce<{ state: RefundSagaState; commands: string[][] }>(
+    (acc, input) => {
+      const reaction = saga.react(acc.state, input);
+      return { state: reaction.state, commands: [...acc.commands, reaction.commands.map((c) => c.type)] };
+    },
+    { state, commands: [] },
+  );
 
 describe("refund saga", () => {
   it("given a request, when billing returns the money, then license, enrollments, earnings and order follow in order", () => {
@@ -36,7 +39,12 @@ describe("refund saga", () => {
 
   it("given a refunded saga, when a late outcome or deadline arrives, then nothing happens twice", () => {
     const done = run([{ type: "RefundRequested" }, { type: "MoneyReturned", billingRefundId: "rfd_1" }]).state;
-    for (const input of [{ type: "MoneyReturned", billingRefundId: "rfd_1" }, { type: "MoneyDeadlinePassed" }, { type: "RefundRequested" }, { type: "BillingErrored", error: "x" }] as RefundInput[]) {
+    for (const input of [
+      { type: "MoneyReturned", billingRefundId: "rfd_1" },
+      { type: "MoneyDeadlinePassed" },
+      { type: "RefundRequested" },
+      { type: "BillingErrored", error: "x" },
+    ] as RefundInput[]) {
       const reaction = saga.react(done, input);
       expect(reaction.commands).toEqual([]);
       expect(reaction.state).toBe(done);

@@ -58,8 +58,11 @@ export function initialRefund(refundId: string, orderId: string): RefundSagaStat
 
 const stay = (state: RefundSagaState, note: string): Reaction<RefundSagaState, RefundCommand> => ({ state, commands: [], note });
 
-export function refundSaga(timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS): SagaDefinition<RefundSagaState, RefundInput, RefundCommand> {
-  const backoff = (attempt: number) => timeouts.retryMs[Math.min(attempt, timeouts.retryMs.length) - 1] ?? timeouts.retryMs[timeouts.retryMs.length - 1]!;
+export function refundSaga(
+  timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS,
+): SagaDefinition<RefundSagaState, RefundInput, RefundCommand> {
+  const backoff = (attempt: number) =>
+    timeouts.retryMs[Math.min(attempt, timeouts.retryMs.length) - 1] ?? timeouts.retryMs[timeouts.retryMs.length - 1]!;
   return {
     type: "marketplace.refund",
     terminal: ["refunded", "failed"],
@@ -77,7 +80,13 @@ export function refundSaga(timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS): 
           if (state.status !== "awaiting_money") return stay(state, "money outcome outside the money step");
           return {
             state: { ...state, status: "refunded", billingRefundId: input.billingRefundId },
-            commands: [{ type: "CancelDeadline", name: "money" }, { type: "RevokeLicenses" }, { type: "RevokeEnrollments" }, { type: "ReverseEarnings" }, { type: "CompleteRefund" }],
+            commands: [
+              { type: "CancelDeadline", name: "money" },
+              { type: "RevokeLicenses" },
+              { type: "RevokeEnrollments" },
+              { type: "ReverseEarnings" },
+              { type: "CompleteRefund" },
+            ],
           };
 
         case "MoneyPending":
@@ -92,7 +101,10 @@ export function refundSaga(timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS): 
           if (state.status !== "awaiting_money") return stay(state, "money outcome outside the money step");
           return {
             state: { ...state, status: "failed", failure: input.failureCode },
-            commands: [{ type: "CancelDeadline", name: "money" }, { type: "ReleaseHold", reason: input.failureCode }],
+            commands: [
+              { type: "CancelDeadline", name: "money" },
+              { type: "ReleaseHold", reason: input.failureCode },
+            ],
           };
 
         case "BillingErrored": {
@@ -108,7 +120,10 @@ export function refundSaga(timeouts: RefundTimeouts = DEFAULT_REFUND_TIMEOUTS): 
         case "MoneyDeadlinePassed":
           if (state.status !== "awaiting_money") return stay(state, "deadline after the money step");
           // Billing's refund is idempotent on the refund id: asking again never pays twice.
-          return { state, commands: [{ type: "ScheduleDeadline", name: "money", afterMs: backoff(state.attempts + 1) }, { type: "RequestMoney" }] };
+          return {
+            state,
+            commands: [{ type: "ScheduleDeadline", name: "money", afterMs: backoff(state.attempts + 1) }, { type: "RequestMoney" }],
+          };
 
         default: {
           const unreachable: never = input;

@@ -73,10 +73,12 @@ export function decideRefund(facts: RefundFacts): Result<RefundPlan> {
   const { order, now } = facts;
   if (order.status !== "fulfilled") return reject("REFUND.NOT_REFUNDABLE", `an order that is ${order.status} cannot be refunded`);
   if (order.refundDeadline === null) return reject("REFUND.NOT_REFUNDABLE", "this order was bought without a refund policy");
-  if (now.getTime() >= order.refundDeadline.getTime()) return reject("REFUND.WINDOW_CLOSED", `the refund window closed at ${order.refundDeadline.toISOString()}`);
+  if (now.getTime() >= order.refundDeadline.getTime())
+    return reject("REFUND.WINDOW_CLOSED", `the refund window closed at ${order.refundDeadline.toISOString()}`);
 
   const seatPacks = facts.lines.filter((l) => l.kind === "seat_pack");
-  if (facts.seats !== undefined && seatPacks.length !== 1) return reject("REFUND.SEATS_INVALID", "seats can be given only for an order with one seat pack", "body/seats");
+  if (facts.seats !== undefined && seatPacks.length !== 1)
+    return reject("REFUND.SEATS_INVALID", "seats can be given only for an order with one seat pack", "body/seats");
 
   // Exclusive tax went on top of the lines: it goes back with them, spread over the lines like the sale.
   const grosses = facts.lines.map((l) => Math.max(0, l.sale.gross));
@@ -92,7 +94,11 @@ export function decideRefund(facts: RefundFacts): Result<RefundPlan> {
       const unassigned = (license.seatTotal ?? 0) - license.seatsAssigned;
       const wanted = facts.seats ?? unassigned;
       if (unassigned <= 0 || wanted > unassigned) {
-        return reject("REFUND.SEATS_CONSUMED", `${license.seatsAssigned} of ${license.seatTotal} seats are assigned; ${Math.max(unassigned, 0)} can be refunded`, facts.seats !== undefined ? "body/seats" : undefined);
+        return reject(
+          "REFUND.SEATS_CONSUMED",
+          `${license.seatsAssigned} of ${license.seatTotal} seats are assigned; ${Math.max(unassigned, 0)} can be refunded`,
+          facts.seats !== undefined ? "body/seats" : undefined,
+        );
       }
       // seat_total may already be below the quantity bought only if seats were given back before; one refund per order keeps it equal.
       units = wanted;
@@ -127,7 +133,11 @@ export function decideRefund(facts: RefundFacts): Result<RefundPlan> {
  */
 export type OutsideRefundEffect = "none" | "later" | "partial" | "full";
 
-export function decideOutsideRefund(facts: { ours: boolean; orderStatus: string; payment: { amount: number; refundedAmount: number } | null }): OutsideRefundEffect {
+export function decideOutsideRefund(facts: {
+  ours: boolean;
+  orderStatus: string;
+  payment: { amount: number; refundedAmount: number } | null;
+}): OutsideRefundEffect {
   if (facts.ours || !facts.payment) return "none";
   if (facts.orderStatus === "refund_pending") return "later";
   if (facts.orderStatus !== "fulfilled") return "none";

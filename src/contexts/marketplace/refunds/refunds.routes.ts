@@ -45,7 +45,11 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
         { required: false, tenantId: SYSTEM_SCOPE },
         async (tx) => {
           const view = await requestRefund(kernel, ports, runtime, tx, {
-            orderId: request.params.orderId, requestedBy: principal.userId, tenantId: principal.tenantId, asAdmin, reason: request.body.reason,
+            orderId: request.params.orderId,
+            requestedBy: principal.userId,
+            tenantId: principal.tenantId,
+            asAdmin,
+            reason: request.body.reason,
             ...(request.body.seats !== undefined ? { seats: request.body.seats } : {}),
           });
           return { status: 202, body: view };

@@ -8,7 +8,16 @@ import type { MarketplacePorts } from "../ports.js";
 import { decideRefund, type RefundableLine } from "./refund.js";
 import type { RefundRuntime } from "./refund-flow.js";
 import { initialRefund } from "./refund-saga.js";
-import { activeRefundOfOrder, findRefund, insertRefund, lockLicensesOfOrder, saleEntriesOfOrder, setOrderStatus, takeSeats, type RefundRow } from "./refunds.sql.js";
+import {
+  activeRefundOfOrder,
+  findRefund,
+  insertRefund,
+  lockLicensesOfOrder,
+  saleEntriesOfOrder,
+  setOrderStatus,
+  takeSeats,
+  type RefundRow,
+} from "./refunds.sql.js";
 
 export interface RequestRefund {
   orderId: string;
@@ -44,9 +53,16 @@ export function refundView(row: RefundRow): RefundView {
  * leave the license at once, and the saga's first steps (billing refund and everything after it)
  * run in the same transaction when billing answers. A second request for the order finds the first.
  */
-export async function requestRefund(kernel: Kernel, ports: MarketplacePorts, runtime: RefundRuntime, tx: Tx, input: RequestRefund): Promise<RefundView> {
+export async function requestRefund(
+  kernel: Kernel,
+  ports: MarketplacePorts,
+  runtime: RefundRuntime,
+  tx: Tx,
+  input: RequestRefund,
+): Promise<RefundView> {
   const order = await findOrder(tx, input.orderId, true);
-  if (!order || (!input.asAdmin && (order.buyerUserId !== input.requestedBy || order.tenantId !== input.tenantId))) throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${input.orderId}` });
+  if (!order || (!input.asAdmin && (order.buyerUserId !== input.requestedBy || order.tenantId !== input.tenantId)))
+    throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${input.orderId}` });
   const earlier = await activeRefundOfOrder(tx, order.orderId);
   if (earlier) return refundView(earlier);
 
@@ -65,24 +81,51 @@ export async function requestRefund(kernel: Kernel, ports: MarketplacePorts, run
       sale: { gross: sale.gross, platformFee: sale.platformFee, providerAmount: sale.providerAmount },
       license: license
         ? {
-            licenseId: license.licenseId, state: license.state, seatTotal: license.seatTotal, seatsAssigned: license.seatsAssigned,
-            consumed: license.kind === "seat_pack" || order.status !== "fulfilled" ? false : await ports.enrollments.isConsumed(tx, license.licenseId),
+            licenseId: license.licenseId,
+            state: license.state,
+            seatTotal: license.seatTotal,
+            seatsAssigned: license.seatsAssigned,
+            consumed:
+              license.kind === "seat_pack" || order.status !== "fulfilled"
+                ? false
+                : await ports.enrollments.isConsumed(tx, license.licenseId),
           }
         : null,
     });
   }
-  const plan = unwrap(decideRefund({
-    order: { status: order.status, total: order.total, tax: order.tax, taxInclusive: order.taxInclusive, currency: order.currency, refundDeadline: order.refundDeadline ? new Date(order.refundDeadline) : null },
-    lines,
-    now,
-    ...(input.seats !== undefined ? { seats: input.seats } : {}),
-  }));
+  const plan = unwrap(
+    decideRefund({
+      order: {
+        status: order.status,
+        total: order.total,
+        tax: order.tax,
+        taxInclusive: order.taxInclusive,
+        currency: order.currency,
+        refundDeadline: order.refundDeadline ? new Date(order.refundDeadline) : null,
+      },
+      lines,
+      now,
+      ...(input.seats !== undefined ? { seats: input.seats } : {}),
+    }),
+  );
 
   const refundId = newId("rfn");
-  await insertRefund(tx, {
-    refundId, orderId: order.orderId, tenantId: order.tenantId, requestedBy: input.requestedBy, reason: input.reason, partial: plan.partial,
-    amount: plan.amount, currency: plan.currency, seatsRefunded: plan.seatsRefunded,
-  }, plan.lines, now);
+  await insertRefund(
+    tx,
+    {
+      refundId,
+      orderId: order.orderId,
+      tenantId: order.tenantId,
+      requestedBy: input.requestedBy,
+      reason: input.reason,
+      partial: plan.partial,
+      amount: plan.amount,
+      currency: plan.currency,
+      seatsRefunded: plan.seatsRefunded,
+    },
+    plan.lines,
+    now,
+  );
   // The seats leave the license under its lock: a racing seat assignment now finds none of them.
   for (const line of plan.lines) {
     if (line.seatsRefunded !== null && line.licenseId) await takeSeats(tx, line.licenseId, line.seatsRefunded, now);
@@ -90,6 +133,7 @@ export async function requestRefund(kernel: Kernel, ports: MarketplacePorts, run
   await setOrderStatus(tx, order.orderId, "refund_pending", now);
   const state = await runtime.begin(tx, refundId, initialRefund(refundId, order.orderId), { type: "RefundRequested" }, order.orderId);
   // Billing refused at once (nothing to refund against): the whole request rolls back and says so.
-  if (state.status === "failed") throw new RejectionError({ code: "REFUND.PAYMENT_NOT_REFUNDABLE", detail: `billing refused the refund: ${state.failure}` });
+  if (state.status === "failed")
+    throw new RejectionError({ code: "REFUND.PAYMENT_NOT_REFUNDABLE", detail: `billing refused the refund: ${state.failure}` });
   return refundView((await findRefund(tx, refundId))!);
 }

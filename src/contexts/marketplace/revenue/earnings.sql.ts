@@ -23,7 +23,9 @@ export async function insertEarnings(sql: Sql, entries: readonly EarningEntry[],
  * consumer batch's sales make one insert (and one statement text) however many orders it fulfils.
  */
 export function recordEarningsAtCommit(tx: Tx, entries: readonly EarningEntry[], at: Date): void {
-  tx.deferred(PENDING, () => new DeferredRows<EarningEntry & { at: Date }>(60, (rows) => [earningsWrite(rows)])).rows.push(...entries.map((entry) => ({ ...entry, at })));
+  tx.deferred(PENDING, () => new DeferredRows<EarningEntry & { at: Date }>(60, (rows) => [earningsWrite(rows)])).rows.push(
+    ...entries.map((entry) => ({ ...entry, at })),
+  );
 }
 
 const PENDING = {};
@@ -40,8 +42,17 @@ function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Wri
     params: [
       JSON.stringify(
         entries.map((e) => ({
-          entry_id: e.entryId, provider_id: e.providerId, order_id: e.orderId, line: e.line, kind: e.kind, gross: e.gross, platform_fee: e.platformFee,
-          provider_amount: e.providerAmount, currency: e.currency, matures_at: e.maturesAt, created_at: e.at,
+          entry_id: e.entryId,
+          provider_id: e.providerId,
+          order_id: e.orderId,
+          line: e.line,
+          kind: e.kind,
+          gross: e.gross,
+          platform_fee: e.platformFee,
+          provider_amount: e.providerAmount,
+          currency: e.currency,
+          matures_at: e.maturesAt,
+          created_at: e.at,
         })),
       ),
     ],

@@ -31,6 +31,12 @@ export interface PaidLine {
 /** Spreads the order's discount over its lines pro rata, then splits each line (one ledger entry per line). */
 export function revenueByLine(lines: readonly PaidLine[], discount: number): Array<PaidLine & RevenueSplit> {
   const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
-  const discounts = subtotal > 0 ? allocate(discount, lines.map((line) => line.amount)) : lines.map(() => 0);
+  const discounts =
+    subtotal > 0
+      ? allocate(
+          discount,
+          lines.map((line) => line.amount),
+        )
+      : lines.map(() => 0);
   return lines.map((line, i) => ({ ...line, ...splitRevenue(line.amount - discounts[i]!) }));
 }

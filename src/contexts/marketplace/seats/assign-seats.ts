@@ -49,7 +49,12 @@ export const seatContext = (orderId: string, actorUserId: string, metadata?: Eve
  * conditional update, one outbox append carries every license.assigned.v1, one enroll call creates
  * every enrollment, and one insert writes the assignment rows with their enrollment ids.
  */
-export async function assignSeats(kernel: Kernel, enrollments: EnrollmentsPort, tx: Tx, input: AssignSeatsInput): Promise<Result<AssignSeatsOutcome>> {
+export async function assignSeats(
+  kernel: Kernel,
+  enrollments: EnrollmentsPort,
+  tx: Tx,
+  input: AssignSeatsInput,
+): Promise<Result<AssignSeatsOutcome>> {
   const now = kernel.clock.now();
   const license = await findLicense(tx, input.licenseId, true);
   if (!license || license.tenantId !== input.tenantId) return reject("LICENSE.NOT_FOUND", `no license ${input.licenseId}`);
@@ -66,20 +71,39 @@ export async function assignSeats(kernel: Kernel, enrollments: EnrollmentsPort, 
     if (!taken) throw new Error(`seat counter of ${license.licenseId} refused ${planned.length} seats`);
     counter = taken;
     const context = seatContext(license.orderId, input.actorUserId, input.metadata);
-    await kernel.outbox.append(tx, planned.map((row) =>
-      envelope(LicenseAssigned, { licenseId: license.licenseId, assigneeUserId: row.userId, seatAssignmentId: row.seatAssignmentId, orderId: license.orderId },
-        { eventId: newId("evt"), occurredAt: now, tenantId: license.tenantId }, context)));
-    const enrolled = await enrollments.enroll(tx, planned.map((row) => ({
-      tenantId: license.tenantId, userId: row.userId, courseId: license.courseId, courseVersionId: license.courseVersionId,
-      licenseId: license.licenseId, orderId: license.orderId, sourceKind: "seat" as const, sourceRef: row.seatAssignmentId,
-      ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
-      ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
-    })), context);
+    await kernel.outbox.append(
+      tx,
+      planned.map((row) =>
+        envelope(
+          LicenseAssigned,
+          { licenseId: license.licenseId, assigneeUserId: row.userId, seatAssignmentId: row.seatAssignmentId, orderId: license.orderId },
+          { eventId: newId("evt"), occurredAt: now, tenantId: license.tenantId },
+          context,
+        ),
+      ),
+    );
+    const enrolled = await enrollments.enroll(
+      tx,
+      planned.map((row) => ({
+        tenantId: license.tenantId,
+        userId: row.userId,
+        courseId: license.courseId,
+        courseVersionId: license.courseVersionId,
+        licenseId: license.licenseId,
+        orderId: license.orderId,
+        sourceKind: "seat" as const,
+        sourceRef: row.seatAssignmentId,
+        ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
+        ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
+      })),
+      context,
+    );
     const rows = planned.map((row, i) => ({ ...row, enrollmentId: enrolled[i]!.enrollmentId }));
     const inserted = await insertAssignments(tx, license, rows, now);
     // The partial unique index is the database's own guard; under the lock it never fires, and if
     // it did, failing the whole transaction is the honest answer (nothing half-assigned survives).
-    if (inserted.length !== rows.length) throw new Error(`${rows.length - inserted.length} learners were seated on ${license.licenseId} outside its lock`);
+    if (inserted.length !== rows.length)
+      throw new Error(`${rows.length - inserted.length} learners were seated on ${license.licenseId} outside its lock`);
     for (const row of rows) mine.set(row.userId, { seatAssignmentId: row.seatAssignmentId, enrollmentId: row.enrollmentId });
   }
 
@@ -87,7 +111,13 @@ export async function assignSeats(kernel: Kernel, enrollments: EnrollmentsPort, 
     const assigned = mine.get(userId);
     if (assigned) return { userId, status: "assigned", ...assigned };
     const held = seated.get(userId);
-    if (held) return { userId, status: "already_assigned", seatAssignmentId: held.seatAssignmentId, ...(held.enrollmentId ? { enrollmentId: held.enrollmentId } : {}) };
+    if (held)
+      return {
+        userId,
+        status: "already_assigned",
+        seatAssignmentId: held.seatAssignmentId,
+        ...(held.enrollmentId ? { enrollmentId: held.enrollmentId } : {}),
+      };
     return { userId, status: "no_seat" };
   });
   return ok({ results, assigned: mine.size, ...counter });

@@ -12,6 +12,8 @@ export { seatErrors };
 export function installSeats(host: ModuleHost, ports: MarketplacePorts): void {
   const { kernel } = host;
   seatRoutes(host, ports.enrollments);
-  kernel.pollers.push(new Poller("marketplace.seat-jobs", kernel.config.sagaPollMs, () => runSeatJobs(kernel, ports.enrollments), kernel.logger));
+  kernel.pollers.push(
+    new Poller("marketplace.seat-jobs", kernel.config.sagaPollMs, () => runSeatJobs(kernel, ports.enrollments), kernel.logger),
+  );
   kernel.pollers.push(new Poller("marketplace.license-expiry", kernel.config.sagaPollMs, () => expireDueLicenses(kernel), kernel.logger));
 }

@@ -17,7 +17,11 @@ export interface SeatJobRow {
 const COLUMNS = `job_id AS "jobId", license_id AS "licenseId", tenant_id AS "tenantId", requested_by AS "requestedBy", total, done, failed, status,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export async function insertSeatJob(sql: Sql, job: { jobId: string; licenseId: string; tenantId: string; requestedBy: string; userIds: readonly string[] }, at: Date): Promise<void> {
+export async function insertSeatJob(
+  sql: Sql,
+  job: { jobId: string; licenseId: string; tenantId: string; requestedBy: string; userIds: readonly string[] },
+  at: Date,
+): Promise<void> {
   await sql.query(
     `INSERT INTO marketplace.seat_jobs (job_id, license_id, tenant_id, requested_by, user_ids, total, status, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'queued', $7, $7)`,
@@ -43,14 +47,25 @@ export async function claimSeatJob(sql: Sql, chunkSize: number): Promise<(SeatJo
   return { ...job, chunk: chunk.rows.map((r) => r.userId) };
 }
 
-export async function recordChunk(sql: Sql, jobId: string, progress: { done: number; failed: number; status: "running" | "completed" }, results: readonly SeatResult[], at: Date): Promise<void> {
+export async function recordChunk(
+  sql: Sql,
+  jobId: string,
+  progress: { done: number; failed: number; status: "running" | "completed" },
+  results: readonly SeatResult[],
+  at: Date,
+): Promise<void> {
   await sql.query(
     `UPDATE marketplace.seat_jobs SET done = $2, failed = $3, status = $4, results = results || $5::jsonb, updated_at = $6 WHERE job_id = $1`,
     [jobId, progress.done, progress.failed, progress.status, JSON.stringify(results), at],
   );
 }
 
-export async function findSeatJob(sql: Sql, licenseId: string, jobId: string, withResults: boolean): Promise<(SeatJobRow & { results?: SeatResult[] }) | null> {
+export async function findSeatJob(
+  sql: Sql,
+  licenseId: string,
+  jobId: string,
+  withResults: boolean,
+): Promise<(SeatJobRow & { results?: SeatResult[] }) | null> {
   const result = await sql.query<SeatJobRow & { results?: SeatResult[] }>(
     `SELECT ${COLUMNS}${withResults ? ", results" : ""} FROM marketplace.seat_jobs WHERE license_id = $1 AND job_id = $2`,
     [licenseId, jobId],

@@ -10,13 +10,21 @@ import { acceptsSeats, CHUNK_SIZE, progressAfter, type SeatResult } from "./seat
 import { claimSeatJob, insertSeatJob, recordChunk } from "./seat-jobs.sql.js";
 
 /** A bulk request becomes a queued job once the license could take seats at all. */
-export async function enqueueSeatJob(kernel: Kernel, tx: Tx, input: { licenseId: string; tenantId: string; userIds: readonly string[]; actorUserId: string }): Promise<Result<{ jobId: string; status: "queued"; total: number }>> {
+export async function enqueueSeatJob(
+  kernel: Kernel,
+  tx: Tx,
+  input: { licenseId: string; tenantId: string; userIds: readonly string[]; actorUserId: string },
+): Promise<Result<{ jobId: string; status: "queued"; total: number }>> {
   const license = await findLicense(tx, input.licenseId);
   if (!license || license.tenantId !== input.tenantId) return reject("LICENSE.NOT_FOUND", `no license ${input.licenseId}`);
   const accepts = acceptsSeats(seatLicense(license), kernel.clock.now());
   if (!accepts.ok) return accepts;
   const jobId = newId("sjb");
-  await insertSeatJob(tx, { jobId, licenseId: license.licenseId, tenantId: license.tenantId, requestedBy: input.actorUserId, userIds: input.userIds }, kernel.clock.now());
+  await insertSeatJob(
+    tx,
+    { jobId, licenseId: license.licenseId, tenantId: license.tenantId, requestedBy: input.actorUserId, userIds: input.userIds },
+    kernel.clock.now(),
+  );
   return ok({ jobId, status: "queued", total: input.userIds.length });
 }
 
@@ -27,20 +35,31 @@ export async function enqueueSeatJob(kernel: Kernel, tx: Tx, input: { licenseId:
  * so does a chunk that hits a fault, after a log line: every job terminates.
  */
 export async function runSeatJobs(kernel: Kernel, enrollments: EnrollmentsPort): Promise<number> {
-  return kernel.db.tx(async (tx) => {
-    const job = await claimSeatJob(tx, CHUNK_SIZE);
-    if (!job) return 0;
-    let results: SeatResult[];
-    try {
-      const outcome = await tx.savepoint(() => assignSeats(kernel, enrollments, tx, { licenseId: job.licenseId, tenantId: job.tenantId, userIds: job.chunk, actorUserId: job.requestedBy }));
-      results = outcome.ok ? outcome.value.results : job.chunk.map((userId) => ({ userId, status: "no_seat" as const }));
-    } catch (error) {
-      kernel.logger.error({ err: error, jobId: job.jobId }, "seat job chunk failed; counted as failed");
-      results = job.chunk.map((userId) => ({ userId, status: "no_seat" as const }));
-    }
-    // A job whose list is shorter than its total (never, by construction) still ends.
-    const progress = job.chunk.length === 0 ? { ...job, failed: job.total - job.done, status: "completed" as const } : progressAfter(job, results);
-    await recordChunk(tx, job.jobId, progress, results, kernel.clock.now());
-    return 1;
-  }, { tenantId: SYSTEM_SCOPE });
+  return kernel.db.tx(
+    async (tx) => {
+      const job = await claimSeatJob(tx, CHUNK_SIZE);
+      if (!job) return 0;
+      let results: SeatResult[];
+      try {
+        const outcome = await tx.savepoint(() =>
+          assignSeats(kernel, enrollments, tx, {
+            licenseId: job.licenseId,
+            tenantId: job.tenantId,
+            userIds: job.chunk,
+            actorUserId: job.requestedBy,
+          }),
+        );
+        results = outcome.ok ? outcome.value.results : job.chunk.map((userId) => ({ userId, status: "no_seat" as const }));
+      } catch (error) {
+        kernel.logger.error({ err: error, jobId: job.jobId }, "seat job chunk failed; counted as failed");
+        results = job.chunk.map((userId) => ({ userId, status: "no_seat" as const }));
+      }
+      // A job whose list is shorter than its total (never, by construction) still ends.
+      const progress =
+        job.chunk.length === 0 ? { ...job, failed: job.total - job.done, status: "completed" as const } : progressAfter(job, results);
+      await recordChunk(tx, job.jobId, progress, results, kernel.clock.now());
+      return 1;
+    },
+    { tenantId: SYSTEM_SCOPE },
+  );
 }

@@ -3,7 +3,13 @@ import { acceptsSeats, firstDuplicate, planSeats, progressAfter, type SeatLicens
 
 const now = new Date("2026-03-01T09:00:00Z");
 const pack = (overrides: Partial<SeatLicense> = {}): SeatLicense => ({
-  kind: "seat_pack", state: "active", seatTotal: 3, seatsAssigned: 0, validFrom: new Date("2026-02-01T00:00:00Z"), validUntil: null, ...overrides,
+  kind: "seat_pack",
+  state: "active",
+  seatTotal: 3,
+  seatsAssigned: 0,
+  validFrom: new Date("2026-02-01T00:00:00Z"),
+  validUntil: null,
+  ...overrides,
 });
 const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "ok" : result.rejection!.code);
 
@@ -26,11 +32,20 @@ describe("planning seats", () => {
     expect(planSeats(pack(), now, ["u1", "u2"], new Set())).toEqual({ ok: true, value: { assign: ["u1", "u2"], already: [], noSeat: [] } });
   });
   it("given fewer free seats than learners, the first ones get seats and the rest none", () => {
-    expect(planSeats(pack({ seatsAssigned: 1 }), now, ["u1", "u2", "u3", "u4"], new Set())).toEqual({ ok: true, value: { assign: ["u1", "u2"], already: [], noSeat: ["u3", "u4"] } });
+    expect(planSeats(pack({ seatsAssigned: 1 }), now, ["u1", "u2", "u3", "u4"], new Set())).toEqual({
+      ok: true,
+      value: { assign: ["u1", "u2"], already: [], noSeat: ["u3", "u4"] },
+    });
   });
   it("learners already seated keep their seat and take no new one", () => {
-    expect(planSeats(pack({ seatsAssigned: 3 }), now, ["u1"], new Set(["u1"]))).toEqual({ ok: true, value: { assign: [], already: ["u1"], noSeat: [] } });
-    expect(planSeats(pack({ seatsAssigned: 2 }), now, ["u1", "u2", "u3"], new Set(["u1"]))).toEqual({ ok: true, value: { assign: ["u2"], already: ["u1"], noSeat: ["u3"] } });
+    expect(planSeats(pack({ seatsAssigned: 3 }), now, ["u1"], new Set(["u1"]))).toEqual({
+      ok: true,
+      value: { assign: [], already: ["u1"], noSeat: [] },
+    });
+    expect(planSeats(pack({ seatsAssigned: 2 }), now, ["u1", "u2", "u3"], new Set(["u1"]))).toEqual({
+      ok: true,
+      value: { assign: ["u2"], already: ["u1"], noSeat: ["u3"] },
+    });
   });
   it("given no free seat, a learner who needs one is refused with SEATS.EXHAUSTED", () => {
     const refused = planSeats(pack({ seatsAssigned: 3 }), now, ["u9"], new Set());
@@ -44,7 +59,10 @@ describe("planning seats", () => {
 
 describe("bulk jobs", () => {
   it("count seated learners as done and the others as failed, completing at the total", () => {
-    const after = progressAfter({ total: 3, done: 1, failed: 0 }, [{ userId: "a", status: "assigned" }, { userId: "b", status: "no_seat" }]);
+    const after = progressAfter({ total: 3, done: 1, failed: 0 }, [
+      { userId: "a", status: "assigned" },
+      { userId: "b", status: "no_seat" },
+    ]);
     expect(after).toEqual({ total: 3, done: 2, failed: 1, status: "completed" });
     expect(progressAfter({ total: 5, done: 0, failed: 0 }, [{ userId: "a", status: "already_assigned" }]).status).toBe("running");
   });

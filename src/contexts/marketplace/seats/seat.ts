@@ -44,10 +44,12 @@ export const seatErrors: Readonly<Record<string, number>> = {
 
 /** Only an active, unexpired seat pack hands out seats (an expired license refuses new seats). */
 export function acceptsSeats(license: SeatLicense, now: Date): Result<{ free: number }> {
-  if (license.kind !== "seat_pack" || license.seatTotal === null) return reject("LICENSE.NOT_SEAT_PACK", `a ${license.kind} license has no seats to assign`);
+  if (license.kind !== "seat_pack" || license.seatTotal === null)
+    return reject("LICENSE.NOT_SEAT_PACK", `a ${license.kind} license has no seats to assign`);
   if (license.state !== "active") return reject("LICENSE.NOT_ACTIVE", `the license is ${license.state}`);
   if (license.validFrom.getTime() > now.getTime()) return reject("LICENSE.NOT_ACTIVE", "the license is not valid yet");
-  if (license.validUntil !== null && license.validUntil.getTime() <= now.getTime()) return reject("LICENSE.NOT_ACTIVE", "the license has expired");
+  if (license.validUntil !== null && license.validUntil.getTime() <= now.getTime())
+    return reject("LICENSE.NOT_ACTIVE", "the license has expired");
   return ok({ free: Math.max(0, license.seatTotal - license.seatsAssigned) });
 }
 
@@ -72,7 +74,10 @@ export function planSeats(license: SeatLicense, now: Date, userIds: readonly str
   const assign = fresh.slice(0, accepts.value.free);
   if (fresh.length > 0 && assign.length === 0) {
     const rejection = reject("SEATS.EXHAUSTED", `all ${license.seatTotal} seats of the license are assigned`, "userIds");
-    return { ok: false, rejection: { ...rejection.rejection, extra: { seatTotal: license.seatTotal, seatsAssigned: license.seatsAssigned } } };
+    return {
+      ok: false,
+      rejection: { ...rejection.rejection, extra: { seatTotal: license.seatTotal, seatsAssigned: license.seatsAssigned } },
+    };
   }
   return ok({ assign, already, noSeat: fresh.slice(assign.length) });
 }

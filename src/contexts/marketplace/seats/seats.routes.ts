@@ -17,7 +17,13 @@ const Id = Type.String({ minLength: 1, maxLength: 200 });
 const LicenseParams = Type.Object({ licenseId: Id }, { additionalProperties: false });
 
 const AssignBody = Type.Object(
-  { userIds: Type.Array(Id, { minItems: 1, maxItems: MAX_USERS, description: `1..${MAX_USERS} unique user ids; more than ${SYNC_LIMIT} run as a job (202)` }) },
+  {
+    userIds: Type.Array(Id, {
+      minItems: 1,
+      maxItems: MAX_USERS,
+      description: `1..${MAX_USERS} unique user ids; more than ${SYNC_LIMIT} run as a job (202)`,
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -59,7 +65,8 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       const { licenseId } = request.params;
       const { userIds } = request.body;
       const duplicate = firstDuplicate(userIds);
-      if (duplicate !== null) throw new RejectionError({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
+      if (duplicate !== null)
+        throw new RejectionError({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
       const result = await idempotent(
         kernel.db,
         keyedRequest(request, principal),
@@ -68,7 +75,10 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
           const input = { licenseId, tenantId: principal.tenantId, userIds, actorUserId: principal.userId };
           if (userIds.length > SYNC_LIMIT) return { status: 202, body: unwrap(await enqueueSeatJob(kernel, tx, input)) };
           const outcome = unwrap(await assignSeats(kernel, enrollments, tx, input));
-          return { status: outcome.assigned > 0 ? 201 : 200, body: { results: outcome.results, seatsAssigned: outcome.seatsAssigned, seatTotal: outcome.seatTotal } };
+          return {
+            status: outcome.assigned > 0 ? 201 : 200,
+            body: { results: outcome.results, seatsAssigned: outcome.seatsAssigned, seatTotal: outcome.seatTotal },
+          };
         },
       );
       // The stored body of a replay is the first response, whatever its shape.
@@ -89,10 +99,12 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
     },
     async (request) => {
       const principal = principalOf(request);
-      return unwrap(await kernel.db.tx(
-        (tx) => releaseSeat(kernel, enrollments, tx, { ...request.params, tenantId: principal.tenantId, actorUserId: principal.userId }),
-        { tenantId: principal.tenantId },
-      ));
+      return unwrap(
+        await kernel.db.tx(
+          (tx) => releaseSeat(kernel, enrollments, tx, { ...request.params, tenantId: principal.tenantId, actorUserId: principal.userId }),
+          { tenantId: principal.tenantId },
+        ),
+      );
     },
   );
 
@@ -114,14 +126,27 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
     async (request) => {
       const principal = principalOf(request);
       const { limit, cursor } = request.query;
-      const { license, rows } = await kernel.db.tx(async (tx) => {
-        const license = await findLicense(tx, request.params.licenseId);
-        return { license, rows: license ? await listActiveSeats(tx, license.licenseId, cursor ? decodeCursor(cursor) : undefined, limit + 1) : [] };
-      }, { tenantId: principal.tenantId });
-      if (!license || license.tenantId !== principal.tenantId) throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
+      const { license, rows } = await kernel.db.tx(
+        async (tx) => {
+          const license = await findLicense(tx, request.params.licenseId);
+          return {
+            license,
+            rows: license ? await listActiveSeats(tx, license.licenseId, cursor ? decodeCursor(cursor) : undefined, limit + 1) : [],
+          };
+        },
+        { tenantId: principal.tenantId },
+      );
+      if (!license || license.tenantId !== principal.tenantId)
+        throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
       const page = rows.slice(0, limit);
       return {
-        items: page.map((s) => ({ seatAssignmentId: s.seatAssignmentId, userId: s.userId, enrollmentId: s.enrollmentId, status: s.status, assignedAt: new Date(s.assignedAt).toISOString() })),
+        items: page.map((s) => ({
+          seatAssignmentId: s.seatAssignmentId,
+          userId: s.userId,
+          enrollmentId: s.enrollmentId,
+          status: s.status,
+          assignedAt: new Date(s.assignedAt).toISOString(),
+        })),
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.seatAssignmentId) : null,
         seatsAssigned: license.seatsAssigned,
         seatTotal: license.seatTotal,
@@ -143,11 +168,20 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
     },
     async (request) => {
       const principal = principalOf(request);
-      const job = await kernel.db.tx((tx) => findSeatJob(tx, request.params.licenseId, request.params.jobId, request.query.results), { tenantId: principal.tenantId });
-      if (!job || job.tenantId !== principal.tenantId) throw new RejectionError({ code: "SEAT_JOB.NOT_FOUND", detail: `no seat job ${request.params.jobId}` });
+      const job = await kernel.db.tx((tx) => findSeatJob(tx, request.params.licenseId, request.params.jobId, request.query.results), {
+        tenantId: principal.tenantId,
+      });
+      if (!job || job.tenantId !== principal.tenantId)
+        throw new RejectionError({ code: "SEAT_JOB.NOT_FOUND", detail: `no seat job ${request.params.jobId}` });
       return {
-        jobId: job.jobId, licenseId: job.licenseId, status: job.status, total: job.total, done: job.done, failed: job.failed,
-        createdAt: new Date(job.createdAt).toISOString(), updatedAt: new Date(job.updatedAt).toISOString(),
+        jobId: job.jobId,
+        licenseId: job.licenseId,
+        status: job.status,
+        total: job.total,
+        done: job.done,
+        failed: job.failed,
+        createdAt: new Date(job.createdAt).toISOString(),
+        updatedAt: new Date(job.updatedAt).toISOString(),
         ...(job.results ? { results: job.results } : {}),
       };
     },

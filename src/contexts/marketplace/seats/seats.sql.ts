@@ -40,7 +40,15 @@ export async function insertAssignments(
      SELECT id, $4, $5, user_id, $6, 'active', enrollment_id, $7 FROM unnest($1::text[], $2::text[], $3::text[]) AS t (id, user_id, enrollment_id)
      ON CONFLICT DO NOTHING
      RETURNING seat_assignment_id AS "seatAssignmentId", user_id AS "userId"`,
-    [rows.map((r) => r.seatAssignmentId), rows.map((r) => r.userId), rows.map((r) => r.enrollmentId), license.licenseId, license.tenantId, license.orderId, at],
+    [
+      rows.map((r) => r.seatAssignmentId),
+      rows.map((r) => r.userId),
+      rows.map((r) => r.enrollmentId),
+      license.licenseId,
+      license.tenantId,
+      license.orderId,
+      at,
+    ],
   );
   return result.rows;
 }
@@ -49,7 +57,12 @@ export async function insertAssignments(
  * Invariant 6: the counter moves in one conditional statement; it refuses (no row) rather than
  * overshoot the seat total, and the table's CHECK is the last line of defence.
  */
-export async function takeSeats(sql: Sql, licenseId: string, count: number, at: Date): Promise<{ seatsAssigned: number; seatTotal: number } | null> {
+export async function takeSeats(
+  sql: Sql,
+  licenseId: string,
+  count: number,
+  at: Date,
+): Promise<{ seatsAssigned: number; seatTotal: number } | null> {
   const result = await sql.query<{ seatsAssigned: number; seatTotal: number }>(
     `UPDATE marketplace.licenses SET seats_assigned = seats_assigned + $2, updated_at = $3
       WHERE license_id = $1 AND kind = 'seat_pack' AND state = 'active' AND seats_assigned + $2 <= seat_total

@@ -8,9 +8,13 @@ import { findTenant } from "../tenants/tenants.sql.js";
 import { decideKyc, decideRegistration, type KycStatus } from "./provider.js";
 import { claimProvider, insertProvider, lockProvider, saveKyc } from "./providers.sql.js";
 
-export async function registerProvider(kernel: Kernel, input: { providerId?: string; tenantId: string; name: string }): Promise<{ providerId: string; kycStatus: KycStatus }> {
+export async function registerProvider(
+  kernel: Kernel,
+  input: { providerId?: string; tenantId: string; name: string },
+): Promise<{ providerId: string; kycStatus: KycStatus }> {
   return kernel.db.tx(async (tx) => {
-    if (!(await findTenant(tx, input.tenantId))) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}`, field: "body/tenantId" });
+    if (!(await findTenant(tx, input.tenantId)))
+      throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}`, field: "body/tenantId" });
     const providerId = input.providerId ?? newId("prv");
     const existing = await lockProvider(tx, providerId);
     const how = unwrap(decideRegistration(existing));
@@ -25,7 +29,12 @@ export async function registerProvider(kernel: Kernel, input: { providerId?: str
  * move into verified is announced as `tenant.provider.kyc_verified.v1`, exactly as upstream would;
  * the marketplace learns it from that event (seed 001 §5.1), never from this table.
  */
-export async function recordKyc(kernel: Kernel, providerId: string, status: "verified" | "rejected", context: EventContext): Promise<{ providerId: string; kycStatus: KycStatus }> {
+export async function recordKyc(
+  kernel: Kernel,
+  providerId: string,
+  status: "verified" | "rejected",
+  context: EventContext,
+): Promise<{ providerId: string; kycStatus: KycStatus }> {
   return kernel.db.tx(async (tx) => {
     const provider = await lockProvider(tx, providerId);
     if (!provider) throw new RejectionError({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${providerId}` });
@@ -34,7 +43,9 @@ export async function recordKyc(kernel: Kernel, providerId: string, status: "ver
       const at = kernel.clock.now();
       await saveKyc(tx, providerId, change.status, at);
       if (change.announceVerified) {
-        await kernel.outbox.append(tx, [envelope(ProviderKycVerified, { providerId }, { eventId: newId("evt"), occurredAt: at, tenantId: provider.tenantId }, context)]);
+        await kernel.outbox.append(tx, [
+          envelope(ProviderKycVerified, { providerId }, { eventId: newId("evt"), occurredAt: at, tenantId: provider.tenantId }, context),
+        ]);
       }
     }
     return { providerId, kycStatus: change?.status ?? provider.kycStatus };

@@ -17,7 +17,15 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
     "/api/v1/providers",
     {
       preValidation: admin,
-      schema: { tags, summary: "Register a provider under a tenant; KYC starts pending", security, body: Type.Object({ providerId: Type.Optional(Id), tenantId: Id, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: "Register a provider under a tenant; KYC starts pending",
+        security,
+        body: Type.Object(
+          { providerId: Type.Optional(Id), tenantId: Id, name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+      },
     },
     async (request, reply) => reply.code(201).send(await registerProvider(kernel, request.body)),
   );
@@ -36,15 +44,25 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
     },
     async (request) => {
       const principal = principalOf(request);
-      return recordKyc(kernel, request.params.id, request.body.status, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } });
+      return recordKyc(kernel, request.params.id, request.body.status, {
+        correlationId: request.correlationId,
+        metadata: { requestId: request.id, actorId: principal.userId },
+      });
     },
   );
 
-  server.get("/api/v1/providers/:id", { preValidation: authorize(authenticator, "platform_admin", "provider"), schema: { tags, summary: "A provider and its KYC status", security, params: Params } }, async (request) => {
-    const principal = principalOf(request);
-    const provider = await findProvider(kernel.db, request.params.id);
-    const visible = provider && (principal.roles.includes("platform_admin") || principal.providerId === provider.providerId);
-    if (!visible) throw new RejectionError({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${request.params.id}` });
-    return provider;
-  });
+  server.get(
+    "/api/v1/providers/:id",
+    {
+      preValidation: authorize(authenticator, "platform_admin", "provider"),
+      schema: { tags, summary: "A provider and its KYC status", security, params: Params },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const provider = await findProvider(kernel.db, request.params.id);
+      const visible = provider && (principal.roles.includes("platform_admin") || principal.providerId === provider.providerId);
+      if (!visible) throw new RejectionError({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${request.params.id}` });
+      return provider;
+    },
+  );
 }

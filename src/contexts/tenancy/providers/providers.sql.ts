@@ -22,11 +22,18 @@ export async function findProvider(sql: Sql, providerId: string): Promise<Provid
 }
 
 export async function insertProvider(sql: Sql, p: { providerId: string; tenantId: string; name: string; at: Date }): Promise<void> {
-  await sql.query(`INSERT INTO tenancy.providers (provider_id, tenant_id, name, kyc_status, created_at) VALUES ($1, $2, $3, 'pending', $4)`, [p.providerId, p.tenantId, p.name, p.at]);
+  await sql.query(
+    `INSERT INTO tenancy.providers (provider_id, tenant_id, name, kyc_status, created_at) VALUES ($1, $2, $3, 'pending', $4)`,
+    [p.providerId, p.tenantId, p.name, p.at],
+  );
 }
 
 export async function claimProvider(sql: Sql, p: { providerId: string; tenantId: string; name: string }): Promise<void> {
-  await sql.query(`UPDATE tenancy.providers SET tenant_id = $2, name = $3 WHERE provider_id = $1 AND tenant_id IS NULL`, [p.providerId, p.tenantId, p.name]);
+  await sql.query(`UPDATE tenancy.providers SET tenant_id = $2, name = $3 WHERE provider_id = $1 AND tenant_id IS NULL`, [
+    p.providerId,
+    p.tenantId,
+    p.name,
+  ]);
 }
 
 export async function saveKyc(sql: Sql, providerId: string, status: KycStatus, at: Date): Promise<void> {

@@ -14,7 +14,12 @@ export async function savePurchasePolicy(sql: Sql, tenantId: string, policy: Pur
 
 /** The policy the marketplace checks when an order is placed; a tenant without one has no limits. */
 export async function purchasePolicyOf(sql: Sql, tenantId: string): Promise<PurchasePolicy> {
-  const result = await sql.query<{ allowed: string[] | null; amount: string | number | null; currency: string | null; period: CapPeriod | null }>(
+  const result = await sql.query<{
+    allowed: string[] | null;
+    amount: string | number | null;
+    currency: string | null;
+    period: CapPeriod | null;
+  }>(
     `SELECT allowed_currencies AS allowed, cap_amount AS amount, cap_currency AS currency, cap_period AS period FROM tenancy.purchase_policies WHERE tenant_id = $1`,
     [tenantId],
   );

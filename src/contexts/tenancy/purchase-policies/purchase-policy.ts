@@ -21,11 +21,18 @@ export const NO_POLICY: PurchasePolicy = { allowedCurrencies: null, cap: null };
 export function decidePolicy(input: PurchasePolicy): Result<PurchasePolicy> {
   const currencies = input.allowedCurrencies === null ? null : [...new Set(input.allowedCurrencies)].sort();
   for (const [index, code] of (input.allowedCurrencies ?? []).entries()) {
-    if (!isCurrency(code)) return reject("MONEY.CURRENCY_UNKNOWN", `${code} is not a supported ISO 4217 currency`, `body/allowedCurrencies/${index}`);
+    if (!isCurrency(code))
+      return reject("MONEY.CURRENCY_UNKNOWN", `${code} is not a supported ISO 4217 currency`, `body/allowedCurrencies/${index}`);
   }
   if (input.cap) {
-    if (!isCurrency(input.cap.currency)) return reject("MONEY.CURRENCY_UNKNOWN", `${input.cap.currency} is not a supported ISO 4217 currency`, "body/cap/currency");
-    if (currencies && !currencies.includes(input.cap.currency)) return reject("PURCHASE_POLICY.CAP_CURRENCY_NOT_ALLOWED", "the cap's currency must be one of the allowed currencies", "body/cap/currency");
+    if (!isCurrency(input.cap.currency))
+      return reject("MONEY.CURRENCY_UNKNOWN", `${input.cap.currency} is not a supported ISO 4217 currency`, "body/cap/currency");
+    if (currencies && !currencies.includes(input.cap.currency))
+      return reject(
+        "PURCHASE_POLICY.CAP_CURRENCY_NOT_ALLOWED",
+        "the cap's currency must be one of the allowed currencies",
+        "body/cap/currency",
+      );
   }
   return ok({ allowedCurrencies: currencies, cap: input.cap });
 }

@@ -7,14 +7,31 @@ import { RejectionError } from "../../../platform/result.js";
 import { findTenant, insertMember } from "./tenants.sql.js";
 
 /** Adds a member and announces it (seed 003: default enrollments are realized on this event). */
-export async function addMember(kernel: Kernel, input: { tenantId: string; userId: string; email?: string }, context: EventContext): Promise<{ joined: boolean }> {
+export async function addMember(
+  kernel: Kernel,
+  input: { tenantId: string; userId: string; email?: string },
+  context: EventContext,
+): Promise<{ joined: boolean }> {
   return kernel.db.tx(
     async (tx) => {
-      if (!(await findTenant(tx, input.tenantId))) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}` });
-      const joined = await insertMember(tx, { tenantId: input.tenantId, userId: input.userId, email: input.email ?? null, at: kernel.clock.now() });
+      if (!(await findTenant(tx, input.tenantId)))
+        throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}` });
+      const joined = await insertMember(tx, {
+        tenantId: input.tenantId,
+        userId: input.userId,
+        email: input.email ?? null,
+        at: kernel.clock.now(),
+      });
       if (joined) {
         const payload = { tenantId: input.tenantId, userId: input.userId, ...(input.email ? { email: input.email } : {}) };
-        await kernel.outbox.append(tx, [envelope(TenantMemberJoined, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: input.tenantId }, context)]);
+        await kernel.outbox.append(tx, [
+          envelope(
+            TenantMemberJoined,
+            payload,
+            { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: input.tenantId },
+            context,
+          ),
+        ]);
       }
       return { joined };
     },

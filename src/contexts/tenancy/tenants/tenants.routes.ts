@@ -29,7 +29,14 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         tags,
         summary: "Create a tenant (caller-supplied ids of upstream tenants are kept as given)",
         security,
-        body: Type.Object({ tenantId: Type.Optional(NewTenantId), name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Union(TENANT_KINDS.map((k) => Type.Literal(k))) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            tenantId: Type.Optional(NewTenantId),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            kind: Type.Union(TENANT_KINDS.map((k) => Type.Literal(k))),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
@@ -41,7 +48,8 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         async (tx) => {
           const tenantId = request.body.tenantId ?? newId("ten");
           const created = await insertTenant(tx, { tenantId, name: request.body.name, kind: request.body.kind, at: kernel.clock.now() });
-          if (!created) throw new RejectionError({ code: "TENANT.ALREADY_EXISTS", detail: `tenant ${tenantId} exists`, field: "body/tenantId" });
+          if (!created)
+            throw new RejectionError({ code: "TENANT.ALREADY_EXISTS", detail: `tenant ${tenantId} exists`, field: "body/tenantId" });
           return { status: 201, body: { tenantId, name: request.body.name, kind: request.body.kind } };
         },
       );
@@ -49,12 +57,16 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
     },
   );
 
-  server.get("/api/v1/tenants/:tenantId", { preValidation: managers, schema: { tags, summary: "A tenant", security, params: Params } }, async (request) => {
-    unwrap(mayManageTenant(principalOf(request), request.params.tenantId));
-    const tenant = await findTenant(kernel.db, request.params.tenantId);
-    if (!tenant) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${request.params.tenantId}` });
-    return { tenantId: tenant.tenantId, name: tenant.name, kind: tenant.kind, createdAt: tenant.createdAt.toISOString() };
-  });
+  server.get(
+    "/api/v1/tenants/:tenantId",
+    { preValidation: managers, schema: { tags, summary: "A tenant", security, params: Params } },
+    async (request) => {
+      unwrap(mayManageTenant(principalOf(request), request.params.tenantId));
+      const tenant = await findTenant(kernel.db, request.params.tenantId);
+      if (!tenant) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${request.params.tenantId}` });
+      return { tenantId: tenant.tenantId, name: tenant.name, kind: tenant.kind, createdAt: tenant.createdAt.toISOString() };
+    },
+  );
 
   server.post(
     "/api/v1/tenants/:tenantId/members",
@@ -65,14 +77,21 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         summary: "Add a member; emits tenant.member.joined.v1 the first time (201), a repeat changes nothing (200)",
         security,
         params: Params,
-        body: Type.Object({ userId: Id, email: Type.Optional(Type.String({ format: "email", maxLength: 320 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { userId: Id, email: Type.Optional(Type.String({ format: "email", maxLength: 320 })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
       const { tenantId } = request.params;
       unwrap(mayManageTenant(principal, tenantId));
-      const { joined } = await addMember(kernel, { tenantId, ...request.body }, { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } });
+      const { joined } = await addMember(
+        kernel,
+        { tenantId, ...request.body },
+        { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } },
+      );
       return reply.code(joined ? 201 : 200).send({ tenantId, userId: request.body.userId, joined });
     },
   );
@@ -83,7 +102,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: managers,
       schema: {
         tags,
-        summary: "A tenant's members, in the order they joined (?limit=&cursor= pages, API.md \"Lists\")",
+        summary: 'A tenant\'s members, in the order they joined (?limit=&cursor= pages, API.md "Lists")',
         security,
         params: Params,
         querystring: Type.Object(

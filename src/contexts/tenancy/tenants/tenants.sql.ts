@@ -10,28 +10,30 @@ export interface TenantRow {
 }
 
 export async function insertTenant(sql: Sql, tenant: { tenantId: string; name: string; kind: TenantKind; at: Date }): Promise<boolean> {
-  const result = await sql.query(`INSERT INTO tenancy.tenants (tenant_id, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-    tenant.tenantId,
-    tenant.name,
-    tenant.kind,
-    tenant.at,
-  ]);
+  const result = await sql.query(
+    `INSERT INTO tenancy.tenants (tenant_id, name, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [tenant.tenantId, tenant.name, tenant.kind, tenant.at],
+  );
   return result.rowCount === 1;
 }
 
 export async function findTenant(sql: Sql, tenantId: string): Promise<TenantRow | null> {
-  const result = await sql.query<TenantRow>(`SELECT tenant_id AS "tenantId", name, kind, created_at AS "createdAt" FROM tenancy.tenants WHERE tenant_id = $1`, [tenantId]);
+  const result = await sql.query<TenantRow>(
+    `SELECT tenant_id AS "tenantId", name, kind, created_at AS "createdAt" FROM tenancy.tenants WHERE tenant_id = $1`,
+    [tenantId],
+  );
   return result.rows[0] ?? null;
 }
 
 /** True when the user joined now; a second join of the same user changes nothing. */
-export async function insertMember(sql: Sql, member: { tenantId: string; userId: string; email: string | null; at: Date }): Promise<boolean> {
-  const result = await sql.query(`INSERT INTO tenancy.members (tenant_id, user_id, email, joined_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-    member.tenantId,
-    member.userId,
-    member.email,
-    member.at,
-  ]);
+export async function insertMember(
+  sql: Sql,
+  member: { tenantId: string; userId: string; email: string | null; at: Date },
+): Promise<boolean> {
+  const result = await sql.query(
+    `INSERT INTO tenancy.members (tenant_id, user_id, email, joined_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [member.tenantId, member.userId, member.email, member.at],
+  );
   return result.rowCount === 1;
 }
 

@@ -17,12 +17,17 @@ function metricsGuard(metricsToken: string | undefined) {
   const expected = metricsToken === undefined ? undefined : digest(`Bearer ${metricsToken}`);
   return async (request: FastifyRequest) => {
     if (expected === undefined) {
-      if (!LOOPBACK.has(request.socket.remoteAddress ?? "")) throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "metrics are served to the loopback interface only (set METRICS_TOKEN to scrape from elsewhere)" });
+      if (!LOOPBACK.has(request.socket.remoteAddress ?? ""))
+        throw new RejectionError({
+          code: "AUTH.FORBIDDEN",
+          detail: "metrics are served to the loopback interface only (set METRICS_TOKEN to scrape from elsewhere)",
+        });
       return;
     }
     const presented = request.headers.authorization;
     if (!presented) throw new RejectionError({ code: "AUTH.TOKEN_MISSING", detail: "metrics need Authorization: Bearer <METRICS_TOKEN>" });
-    if (!timingSafeEqual(digest(presented), expected)) throw new RejectionError({ code: "AUTH.TOKEN_INVALID", detail: "that is not the metrics token" });
+    if (!timingSafeEqual(digest(presented), expected))
+      throw new RejectionError({ code: "AUTH.TOKEN_INVALID", detail: "that is not the metrics token" });
   };
 }
 
@@ -32,14 +37,23 @@ export function healthRoutes(server: HttpServer, kernel: Kernel, options: { metr
   server.get("/health", { config, schema: { tags: ["platform"], summary: "Liveness" } }, async () => ({ status: "ok" }));
 
   server.get("/ready", { config, schema: { tags: ["platform"], summary: "Database and bus reachable" } }, async (_request, reply) => {
-    const database = await kernel.db.query("SELECT 1").then(() => true, () => false);
+    const database = await kernel.db.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
     const bus = kernel.bus ? await kernel.bus.ready() : true;
-    return reply.code(database && bus ? 200 : 503).send({ status: database && bus ? "ready" : "unavailable", database, bus: kernel.bus ? (bus ? "nats" : "down") : "in-process" });
+    return reply
+      .code(database && bus ? 200 : 503)
+      .send({ status: database && bus ? "ready" : "unavailable", database, bus: kernel.bus ? (bus ? "nats" : "down") : "in-process" });
   });
 
   server.get(
     "/metrics",
-    { config, onRequest: metricsGuard(options.metricsToken), schema: { tags: ["platform"], summary: "Prometheus metrics (METRICS_TOKEN as a bearer token, or loopback callers when it is unset)" } },
+    {
+      config,
+      onRequest: metricsGuard(options.metricsToken),
+      schema: { tags: ["platform"], summary: "Prometheus metrics (METRICS_TOKEN as a bearer token, or loopback callers when it is unset)" },
+    },
     async (_request, reply) => reply.type(kernel.metrics.registry.contentType).send(await kernel.metrics.registry.metrics()),
   );
 }

@@ -44,16 +44,28 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
       // Before anything walks the payload recursively (the contract's validator, the jsonb parser).
       for (const part of ["payload", "metadata"] as const) {
         if (nestsDeeperThan(incoming[part], MAX_PAYLOAD_DEPTH)) {
-          throw new RejectionError({ code: "EVENT.TOO_DEEP", detail: `the ${part} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, field: `body/${part}` });
+          throw new RejectionError({
+            code: "EVENT.TOO_DEEP",
+            detail: `the ${part} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,
+            field: `body/${part}`,
+          });
         }
       }
       const definition = kernel.registry.get(incoming.type);
       if (!definition || !definition.upstream) {
-        throw new RejectionError({ code: "EVENT.TYPE_NOT_ACCEPTED", detail: `${incoming.type} is not an upstream event this engine consumes`, field: "body/type" });
+        throw new RejectionError({
+          code: "EVENT.TYPE_NOT_ACCEPTED",
+          detail: `${incoming.type} is not an upstream event this engine consumes`,
+          field: "body/type",
+        });
       }
       const errors = kernel.registry.validate(incoming.type, incoming.payload) ?? [];
       if (errors.length > 0) {
-        throw new RejectionError({ code: "EVENT.PAYLOAD_INVALID", detail: errors.map((e) => `payload${e.path} ${e.message}`).join("; "), field: `body/payload${errors[0]!.path}` });
+        throw new RejectionError({
+          code: "EVENT.PAYLOAD_INVALID",
+          detail: errors.map((e) => `payload${e.path} ${e.message}`).join("; "),
+          field: `body/payload${errors[0]!.path}`,
+        });
       }
       const payload = incoming.payload as never;
       const envelope: Envelope = {
@@ -74,7 +86,12 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
       // The bus refuses a message over its max_payload, so such an event could never reach a consumer.
       const bytes = storedEnvelopeBytes(envelope);
       const limit = kernel.maxEventBytes();
-      if (bytes > limit) throw new RejectionError({ code: "EVENT.TOO_LARGE", detail: `the envelope is ${bytes} bytes as stored; at most ${limit} are accepted`, field: "body" });
+      if (bytes > limit)
+        throw new RejectionError({
+          code: "EVENT.TOO_LARGE",
+          detail: `the envelope is ${bytes} bytes as stored; at most ${limit} are accepted`,
+          field: "body",
+        });
       const stored = await kernel.db.tx((tx) => kernel.outbox.store(tx, [envelope]));
       return reply.code(202).send({ eventId: incoming.eventId, accepted: true, duplicate: stored === 0 });
     },

@@ -84,7 +84,12 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
     "/api/v1/ops/dlq/:id/replay",
     {
       preValidation: admin,
-      schema: { tags: ["ops"], summary: "Re-drive one dead letter now; the inbox still applies it at most once", security: [{ bearer: [] }], params: Type.Object({ id: Type.String({ maxLength: 200 }) }) },
+      schema: {
+        tags: ["ops"],
+        summary: "Re-drive one dead letter now; the inbox still applies it at most once",
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+      },
     },
     async (request) => {
       const result = await kernel.deadLetters.replay(request.params.id);
@@ -102,14 +107,26 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
         summary: "Saga instances (newest first) with their step history",
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { state: Type.Optional(Type.String({ maxLength: 50 })), type: Type.Optional(Type.String({ maxLength: 100 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }), cursor: Type.Optional(IdCursor) },
+          {
+            state: Type.Optional(Type.String({ maxLength: 50 })),
+            type: Type.Optional(Type.String({ maxLength: 100 })),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            cursor: Type.Optional(IdCursor),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (request) => {
       const q = request.query;
-      const rows = await kernel.db.query<{ id: string; saga_type: string; status: string; correlation_id: string; created_at: Date; updated_at: Date }>(
+      const rows = await kernel.db.query<{
+        id: string;
+        saga_type: string;
+        status: string;
+        correlation_id: string;
+        created_at: Date;
+        updated_at: Date;
+      }>(
         `SELECT id, saga_type, status, correlation_id, created_at, updated_at FROM platform.saga_instances
           WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR saga_type = $2) AND ($3::text IS NULL OR id < $3)
           ORDER BY id DESC LIMIT $4`,
