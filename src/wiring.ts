@@ -16,7 +16,7 @@ import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
 import type { MarketplacePorts } from "./contexts/marketplace/ports.js";
 import { activeSeatsCovering, activeSiteLicense, tenantLicensesCovering } from "./contexts/marketplace/licenses/site-licenses.js";
 import { purchasePolicyOf } from "./contexts/tenancy/purchase-policies/purchase-policies.sql.js";
-import { capWindow } from "./contexts/tenancy/purchase-policies/purchase-policy.js";
+import { capWindow } from "./contexts/tenancy/purchase-policies/purchase-policy.domain.js";
 
 export interface WiringOverrides {
   marketplace?: (ports: MarketplacePorts) => MarketplacePorts;

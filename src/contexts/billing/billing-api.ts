@@ -8,12 +8,12 @@ import { paymentView, type PaymentResult } from "./payments/payment-view.js";
 import { processPayment, type ProcessPaymentInput } from "./payments/process-payment.js";
 import { refundPayment, type RefundPaymentInput, type RefundResult } from "./payments/refund-payment.js";
 import { loadBillingSettings } from "./settings.js";
-import { computeTax, type TaxQuery, type TaxQuote, type TaxRateTable } from "./tax/tax.js";
+import { computeTax, type TaxQuery, type TaxQuote, type TaxRateTable } from "./tax/tax.domain.js";
 
 export type { PaymentMethodInput, ProcessPaymentInput } from "./payments/process-payment.js";
 export type { PaymentResult } from "./payments/payment-view.js";
 export type { RefundPaymentInput, RefundResult } from "./payments/refund-payment.js";
-export type { TaxQuery, TaxQuote } from "./tax/tax.js";
+export type { TaxQuery, TaxQuote } from "./tax/tax.domain.js";
 
 /**
  * Billing's application API: what the marketplace's billing port adapter calls (seed 001 §2, billing

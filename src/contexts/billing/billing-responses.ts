@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { WalletBucket } from "../../contracts/billing.js";
 import { CurrencyCode as Currency, MinorUnits, Nullable, OneOf } from "../../platform/http/schemas.js";
-import { INTENT_STATUSES, PAYMENT_METHODS } from "./payments/payment-intent.js";
+import { INTENT_STATUSES, PAYMENT_METHODS } from "./payments/payment-intent.domain.js";
 
 /**
  * What billing's routes answer, for the served OpenAPI document (API.md: extra fields must be

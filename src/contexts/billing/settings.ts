@@ -1,4 +1,4 @@
-import { parseTaxRates, type TaxRateTable } from "./tax/tax.js";
+import { parseTaxRates, type TaxRateTable } from "./tax/tax.domain.js";
 import type { StripeSettings } from "./payments/stripe-provider.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Sql } from "../../platform/db/db.js";
-import { isRunOpen } from "./courses/course.js";
+import { isRunOpen } from "./courses/course.domain.js";
 
 /**
  * What other contexts may ask the catalog (through a port they own, wired outside the contexts):

@@ -4,7 +4,7 @@ import type { EventContext } from "../../platform/events/envelope.js";
 import type { Result } from "../../platform/result.js";
 import { inTx, type EnrollmentDeps } from "./enrollment-deps.js";
 import { createEnrollments, type EnrollInput, type EnrollOptions, type EnrollResult } from "./enrollments/create-enrollments.js";
-import type { EnrollmentStatus } from "./enrollments/enrollment.js";
+import type { EnrollmentStatus } from "./enrollments/enrollment.domain.js";
 import {
   revokeByLicense,
   revokeOne,
@@ -14,7 +14,7 @@ import {
 } from "./enrollments/revoke-enrollments.js";
 
 export type { EnrollInput, EnrollOptions, EnrollResult, RevokeByLicenseInput, RevokeByLicenseResult, RevokeOneInput };
-export type { EnrollmentMode, EnrollmentSource, RevokeReason, SourceKind } from "./enrollments/enrollment.js";
+export type { EnrollmentMode, EnrollmentSource, RevokeReason, SourceKind } from "./enrollments/enrollment.domain.js";
 
 /**
  * What other contexts (marketplace saga, seat assignment, default enrollments) call, through ports

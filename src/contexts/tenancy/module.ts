@@ -1,9 +1,9 @@
 import { tenancyEvents } from "../../contracts/tenancy.js";
 import type { ContextModule } from "../../platform/module.js";
-import { providerErrors } from "./providers/provider.js";
+import { providerErrors } from "./providers/provider.domain.js";
 import { providerKycConsumer } from "./providers/provider-kyc.consumer.js";
 import { providerRoutes } from "./providers/providers.routes.js";
-import { purchasePolicyErrors } from "./purchase-policies/purchase-policy.js";
+import { purchasePolicyErrors } from "./purchase-policies/purchase-policy.domain.js";
 import { purchasePolicyRoutes } from "./purchase-policies/purchase-policies.routes.js";
 import { tenantErrors } from "./tenants/tenant.js";
 import { tenantRoutes } from "./tenants/tenants.routes.js";

@@ -1,6 +1,6 @@
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import type { PaymentIntent } from "./payment-intent.js";
+import type { PaymentIntent } from "./payment-intent.domain.js";
 import {
   clearCheck,
   claimDueChecks,

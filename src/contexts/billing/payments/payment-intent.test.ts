@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, type PaymentIntent } from "./payment-intent.js";
+import { decide, type PaymentIntent } from "./payment-intent.domain.js";
 
 const intent = (over: Partial<PaymentIntent> = {}): PaymentIntent => ({
   paymentId: "pay_1",

@@ -1,6 +1,6 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { runWrite } from "../../../platform/db/transaction.js";
-import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
+import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.domain.js";
 
 /** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
 interface IntentRow {

@@ -1,7 +1,7 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { Bucket } from "../wallet/wallet.js";
+import type { Bucket } from "../wallet/wallet.domain.js";
 import { orderDebits } from "../wallet/wallets.sql.js";
-import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.js";
+import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.domain.js";
 import { refundsOf } from "./payment-intents.sql.js";
 
 /** What callers (the marketplace adapter, GET /payments/{id}) see of an intent. */

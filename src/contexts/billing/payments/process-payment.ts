@@ -4,7 +4,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
-import type { PaymentIntent } from "./payment-intent.js";
+import type { PaymentIntent } from "./payment-intent.domain.js";
 import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";

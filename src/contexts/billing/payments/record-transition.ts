@@ -4,7 +4,7 @@ import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { unwrap } from "../../../platform/result.js";
 import { emit } from "../billing-events.js";
-import { decide, type IntentCommand, type PaymentIntent } from "./payment-intent.js";
+import { decide, type IntentCommand, type PaymentIntent } from "./payment-intent.domain.js";
 import type { ProviderOutcome } from "./payment-provider.js";
 import { saveIntent } from "./payment-intents.sql.js";
 

@@ -4,7 +4,7 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { refundWallet } from "../wallet/refund-wallet.js";
-import { decide, type PaymentIntent } from "./payment-intent.js";
+import { decide, type PaymentIntent } from "./payment-intent.domain.js";
 import {
   insertRefundOnce,
   intentById,

@@ -1,7 +1,7 @@
 import type { Tx } from "../../../platform/db/db.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import type { PaymentIntent } from "./payment-intent.js";
+import type { PaymentIntent } from "./payment-intent.domain.js";
 import { intentWrite, scheduleCheck } from "./payment-intents.sql.js";
 import { ProviderRefusal, type PaymentProvider, type ProviderOutcome } from "./payment-provider.js";
 import { commandOf, transition } from "./record-transition.js";

@@ -7,7 +7,7 @@ import {
   stopRefundSubmission,
   type RefundRecord,
 } from "./payment-intents.sql.js";
-import type { PaymentIntent } from "./payment-intent.js";
+import type { PaymentIntent } from "./payment-intent.domain.js";
 import type { ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { recordRefundAnswer, refundRequest } from "./refund-payment.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeTax, DEFAULT_TAX_RATES, parseTaxRates } from "./tax.js";
+import { computeTax, DEFAULT_TAX_RATES, parseTaxRates } from "./tax.domain.js";
 
 describe("tax reference", () => {
   it("adds exclusive tax on top, rounded half up to the minor unit", () => {

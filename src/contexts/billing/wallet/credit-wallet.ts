@@ -6,7 +6,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { emit } from "../billing-events.js";
 import { moneyRejection } from "../money.js";
-import type { Bucket } from "./wallet.js";
+import type { Bucket } from "./wallet.domain.js";
 import { addToBucket, appendLedger, claimOperation, finishOperation } from "./wallets.sql.js";
 
 export interface CreditWalletInput {

@@ -4,7 +4,7 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { emit } from "../billing-events.js";
-import { planDebit, type Bucket } from "./wallet.js";
+import { planDebit, type Bucket } from "./wallet.domain.js";
 import { appendLedger, claimOperation, finishOperation, lockBalances, takeFromBucket, type LedgerRow } from "./wallets.sql.js";
 
 export interface DebitWalletInput {

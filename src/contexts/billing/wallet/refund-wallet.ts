@@ -5,7 +5,7 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { emit } from "../billing-events.js";
-import { DEBIT_ORDER, planRefund, type Bucket } from "./wallet.js";
+import { DEBIT_ORDER, planRefund, type Bucket } from "./wallet.domain.js";
 import {
   addToBucket,
   appendLedger,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planDebit, planRefund } from "./wallet.js";
+import { planDebit, planRefund } from "./wallet.domain.js";
 
 describe("wallet debit plan (seed 004)", () => {
   it("spends promo, then branded, then general", () => {

@@ -7,7 +7,7 @@ import { RejectionError } from "../../../platform/result.js";
 import type { BillingApi } from "../billing-api.js";
 import { WalletCreditResponse, WalletsResponse } from "../billing-responses.js";
 import { creditWallet } from "./credit-wallet.js";
-import { DEBIT_ORDER, emptyBalances, total, type Balances } from "./wallet.js";
+import { DEBIT_ORDER, emptyBalances, total, type Balances } from "./wallet.domain.js";
 import { balancesOfUser } from "./wallets.sql.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import { emptyBalances, type Balances, type Bucket } from "./wallet.js";
+import { emptyBalances, type Balances, type Bucket } from "./wallet.domain.js";
 
 /** Queries for billing.wallet_balances, wallet_operations and wallet_transactions, nothing else. */
 export interface WalletKey {

@@ -2,7 +2,7 @@ import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
-import type { PaymentIntent } from "../payments/payment-intent.js";
+import type { PaymentIntent } from "../payments/payment-intent.domain.js";
 import { insertRefundOnce, intentById, intentByProviderRef, pendingRefunds, settleRefund } from "../payments/payment-intents.sql.js";
 import { recordTransition } from "../payments/record-transition.js";
 import { meaningOf } from "./stripe-event.js";

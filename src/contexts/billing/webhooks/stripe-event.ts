@@ -1,4 +1,4 @@
-import type { IntentCommand } from "../payments/payment-intent.js";
+import type { IntentCommand } from "../payments/payment-intent.domain.js";
 
 /**
  * Stripe's webhook vocabulary in ours (the ACL). Pure: takes the verified event's type and object,

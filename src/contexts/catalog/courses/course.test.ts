@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRunWindow, isRunOpen, mayManageCourse } from "./course.js";
+import { checkRunWindow, isRunOpen, mayManageCourse } from "./course.domain.js";
 
 const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "accepted" : result.rejection!.code);
 

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
-import type { Course } from "./course.js";
+import type { Course } from "./course.domain.js";
 import { findCourse, runsOf, versionsOf, type RunRow, type VersionRow } from "./courses.sql.js";
 import { addRun, addVersion, advertise, changeCourse, createCourse } from "./manage-courses.js";
 

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { Course } from "./course.js";
+import type { Course } from "./course.domain.js";
 
 /** The queries for catalog.courses, catalog.course_versions and catalog.course_runs. */
 export interface VersionRow {

@@ -2,7 +2,7 @@ import type { Principal } from "../../../platform/http/auth.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
-import { checkRunWindow, mayManageCourse, type Course } from "./course.js";
+import { checkRunWindow, mayManageCourse, type Course } from "./course.domain.js";
 import {
   advertiseRun,
   findCourse,

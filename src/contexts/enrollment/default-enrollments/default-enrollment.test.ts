@@ -8,7 +8,7 @@ import {
   type Intention,
   type LearnerFacts,
   type Run,
-} from "./default-enrollment.js";
+} from "./default-enrollment.domain.js";
 
 const at = new Date("2026-03-01T09:00:00Z");
 const intention = (over: Partial<Intention> = {}): Intention => ({

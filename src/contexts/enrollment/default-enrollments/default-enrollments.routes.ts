@@ -5,7 +5,7 @@ import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/curso
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
 import { RejectionError } from "../../../platform/result.js";
-import type { Intention } from "./default-enrollment.js";
+import type { Intention } from "./default-enrollment.domain.js";
 import { intentionsPage } from "./default-enrollments.sql.js";
 import { LearnerStatusView, learnerStatus } from "./learner-status.js";
 import { addIntention, deleteIntention, requireEnterprise } from "./manage-intentions.js";

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { ContentType, EnrollmentFact, Intention, Realization, SubsidyKind } from "./default-enrollment.js";
+import type { ContentType, EnrollmentFact, Intention, Realization, SubsidyKind } from "./default-enrollment.domain.js";
 
 /** The queries for enrollment.default_enrollment_intentions and _realizations, nothing else. */
 interface IntentionRow {

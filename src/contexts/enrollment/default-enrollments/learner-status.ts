@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Tx } from "../../../platform/db/db.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
-import type { Evaluation } from "./default-enrollment.js";
+import type { Evaluation } from "./default-enrollment.domain.js";
 import { intentionsOf } from "./default-enrollments.sql.js";
 import { evaluateLearner, type IntentionOutcome } from "./realize-default-enrollments.js";
 

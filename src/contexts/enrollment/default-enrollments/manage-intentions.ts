@@ -2,7 +2,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
-import { decideAdd, decideRemove, type Intention } from "./default-enrollment.js";
+import { decideAdd, decideRemove, type Intention } from "./default-enrollment.domain.js";
 import { findIntention, insertIntention, intentionsForKey, removeIntention, restoreIntention } from "./default-enrollments.sql.js";
 
 /** Only enterprise tenants configure default enrollments (seed 003). */

@@ -6,7 +6,7 @@ import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { EnrollmentApi, EnrollInput } from "../enrollment-api.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
-import { evaluate, type Evaluation, type Intention, type Realization, type Run, type SkipReason } from "./default-enrollment.js";
+import { evaluate, type Evaluation, type Intention, type Realization, type Run, type SkipReason } from "./default-enrollment.domain.js";
 import { enrollmentFacts, insertRealizations, intentionsOf, realizationsOf } from "./default-enrollments.sql.js";
 
 /** What the default-enrollment use cases are built with (one per kernel). */

@@ -2,7 +2,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import type { EventContext } from "../../../platform/events/envelope.js";
 import { ok, type Result } from "../../../platform/result.js";
 import { invalidateAfterCommit, type EnrollmentDeps } from "../enrollment-deps.js";
-import { apply, type Enrollment, type EnrollmentCommand, type EnrollmentEvent } from "./enrollment.js";
+import { apply, type Enrollment, type EnrollmentCommand, type EnrollmentEvent } from "./enrollment.domain.js";
 import { toEnvelopes } from "./enrollment-events.js";
 import { saveEnrollment } from "./enrollments.sql.js";
 

@@ -3,7 +3,7 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import { RejectionError } from "../../../platform/result.js";
 import { invalidateAfterCommit, type EnrollmentDeps } from "../enrollment-deps.js";
-import { decide, type Enrollment, type EnrollmentMode, type EnrollmentSource } from "./enrollment.js";
+import { decide, type Enrollment, type EnrollmentMode, type EnrollmentSource } from "./enrollment.domain.js";
 import { toEnvelopes } from "./enrollment-events.js";
 import { findByKeys, insertEnrollments, keyOf, sendExpiryDeadlines, sendNewEnrollments } from "./enrollments.sql.js";
 

@@ -9,7 +9,7 @@ import {
 import type { Envelope, EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
-import type { Enrollment, EnrollmentEvent } from "./enrollment.js";
+import type { Enrollment, EnrollmentEvent } from "./enrollment.domain.js";
 
 /**
  * Domain events → wire envelopes (contracts/enrollment.ts). `enrollment` is the state AFTER the

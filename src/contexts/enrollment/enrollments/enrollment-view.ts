@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import type { Enrollment } from "./enrollment.js";
+import type { Enrollment } from "./enrollment.domain.js";
 
 /** The HTTP representation of an enrollment (API.md "Enrollment"). */
 const Instant = Type.String({ format: "date-time" });

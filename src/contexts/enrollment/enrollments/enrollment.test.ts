@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apply, decide, type Enrollment } from "./enrollment.js";
+import { apply, decide, type Enrollment } from "./enrollment.domain.js";
 
 const t0 = new Date("2026-03-01T09:00:00Z");
 const later = (ms: number) => new Date(t0.getTime() + ms);

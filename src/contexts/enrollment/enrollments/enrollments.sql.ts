@@ -1,5 +1,5 @@
 import type { Sql, Tx } from "../../../platform/db/db.js";
-import type { Enrollment, EnrollmentStatus } from "./enrollment.js";
+import type { Enrollment, EnrollmentStatus } from "./enrollment.domain.js";
 
 /** The queries for enrollment.enrollments and its expiry deadlines, nothing else. */
 export interface EnrollmentRow {

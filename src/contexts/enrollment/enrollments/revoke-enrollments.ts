@@ -4,7 +4,7 @@ import { ok, reject, type Result } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import type { AuditAvailability } from "../ports.js";
 import { changeEnrollment } from "./change-enrollment.js";
-import type { EnrollmentStatus, RevokeReason } from "./enrollment.js";
+import type { EnrollmentStatus, RevokeReason } from "./enrollment.domain.js";
 import { revokedForOrder } from "./enrollment-events.js";
 import { loadByLicense, loadEnrollment } from "./enrollments.sql.js";
 

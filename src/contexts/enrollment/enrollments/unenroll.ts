@@ -5,7 +5,7 @@ import { RejectionError } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { mayActOn } from "../reader-scope.js";
 import { changeEnrollment } from "./change-enrollment.js";
-import type { Enrollment } from "./enrollment.js";
+import type { Enrollment } from "./enrollment.domain.js";
 import { loadEnrollment } from "./enrollments.sql.js";
 
 /** The learner leaves: status revoked, `unenrolledAt` set, enrollment.revoked.v1 emitted. */

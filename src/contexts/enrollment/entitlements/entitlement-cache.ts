@@ -1,5 +1,5 @@
 import { SYSTEM_SCOPE, type TenantScope } from "../../../platform/db/db.js";
-import type { EntitlementFacts } from "./entitlement.js";
+import type { EntitlementFacts } from "./entitlement.domain.js";
 
 /** A tenant's keys and the system scope's differ in their first character, whatever the tenant id. */
 const keyOf = (scope: TenantScope, courseId: string) => (scope === SYSTEM_SCOPE ? `s\u0000${courseId}` : `t${scope}\u0000${courseId}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { entitlementOf, type EntitlementFacts } from "./entitlement.js";
+import { entitlementOf, type EntitlementFacts } from "./entitlement.domain.js";
 import { EntitlementCache } from "./entitlement-cache.js";
 
 const now = new Date("2026-03-01T09:00:00Z");

@@ -5,7 +5,7 @@ import { authorize, principalOf, type HttpServer } from "../../../platform/http/
 import { unwrap } from "../../../platform/result.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { readerScope } from "../reader-scope.js";
-import { entitlementOf, type EntitlementFacts } from "./entitlement.js";
+import { entitlementOf, type EntitlementFacts } from "./entitlement.domain.js";
 import { deferredFacts, scopedEntitlementFacts } from "./entitlements.sql.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });

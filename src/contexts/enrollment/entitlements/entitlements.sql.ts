@@ -1,5 +1,5 @@
 import { SYSTEM_SCOPE, type Sql, type TenantScope } from "../../../platform/db/db.js";
-import type { EntitlementFacts } from "./entitlement.js";
+import type { EntitlementFacts } from "./entitlement.domain.js";
 
 /**
  * The hot path: ONE statement on the (user_id, course_id) index, in one round trip without a

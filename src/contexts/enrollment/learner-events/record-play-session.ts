@@ -6,7 +6,7 @@ import type { PayloadOf } from "../../../platform/events/registry.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { changeEnrollment } from "../enrollments/change-enrollment.js";
 import { createEnrollments } from "../enrollments/create-enrollments.js";
-import { rank, type Enrollment } from "../enrollments/enrollment.js";
+import { rank, type Enrollment } from "../enrollments/enrollment.domain.js";
 import { loadEnrollment, loadForLearnerCourse } from "../enrollments/enrollments.sql.js";
 import { markRealized, openWindowAt } from "./deferred-enrollments.sql.js";
 import { EnrollmentNotYetKnown } from "./not-yet-known.js";

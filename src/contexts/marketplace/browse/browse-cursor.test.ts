@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "./browse-cursor.js";
+import { decodeCursor, encodeCursor } from "./browse-cursor.domain.js";
 
 describe("browse cursor", () => {
   it("round-trips the last rank and listing id exactly", () => {

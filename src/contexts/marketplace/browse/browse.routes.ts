@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError } from "../../../platform/result.js";
-import { decodeCursor, encodeCursor } from "./browse-cursor.js";
+import { decodeCursor, encodeCursor } from "./browse-cursor.domain.js";
 import { browseLiveListings } from "./browse.sql.js";
 
 const Price = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { BrowseCursor } from "./browse-cursor.js";
+import type { BrowseCursor } from "./browse-cursor.domain.js";
 
 /** The browse query over live listings: full-text match and rank, plan filters, keyset paging. */
 export interface BrowseFilter {

@@ -6,7 +6,7 @@ import { newId } from "../../../platform/ids.js";
 import { checkMoney } from "../../../platform/money.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
-import { checkCouponDraft, type Coupon } from "./coupon.js";
+import { checkCouponDraft, type Coupon } from "./coupon.domain.js";
 import { insertCoupon } from "./coupons.sql.js";
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { Coupon } from "./coupon.js";
+import type { Coupon } from "./coupon.domain.js";
 
 const COLUMNS = `coupon_id AS "couponId", code, percent_off AS "percentOff", amount_off AS "amountOff", currency, max_redemptions AS "maxRedemptions",
   max_per_user AS "maxPerUser", valid_from AS "validFrom", valid_until AS "validUntil", tenant_ids AS "tenantIds", listing_ids AS "listingIds",

@@ -1,6 +1,6 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { DeferredRows } from "../../../platform/db/deferred-rows.js";
-import type { LicenseKind, LicenseState, LicenseTerms } from "./license.js";
+import type { LicenseKind, LicenseState, LicenseTerms } from "./license.domain.js";
 
 export interface LicenseRow {
   licenseId: string;

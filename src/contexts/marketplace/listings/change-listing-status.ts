@@ -14,7 +14,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { planCountOf } from "../plans/plans.sql.js";
 import type { CatalogPort, ProvidersPort } from "../ports.js";
-import { decide, type Actor, type ListingCommand, type ListingEvent, type ListingStatus } from "./listing.js";
+import { decide, type Actor, type ListingCommand, type ListingEvent, type ListingStatus } from "./listing.domain.js";
 import { lockListing, readinessOf, saveTransition, type ListingRow } from "./listings.sql.js";
 
 /** Where the facts of the guards come from outside the marketplace (ports it owns). */

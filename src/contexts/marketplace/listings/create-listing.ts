@@ -3,9 +3,9 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import type { CatalogPort } from "../ports.js";
-import { decideAttach } from "../refund-policies/refund-policy.js";
+import { decideAttach } from "../refund-policies/refund-policy.domain.js";
 import { lockRefundPolicy } from "../refund-policies/refund-policies.sql.js";
-import { decideCreate } from "./listing.js";
+import { decideCreate } from "./listing.domain.js";
 import { insertListing } from "./listings.sql.js";
 
 export interface CreateListing {

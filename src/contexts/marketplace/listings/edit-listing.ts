@@ -1,7 +1,7 @@
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { attachableRefundPolicy } from "./create-listing.js";
-import { decideEdit, type Actor } from "./listing.js";
+import { decideEdit, type Actor } from "./listing.domain.js";
 import { lockListing, saveCopy, type ListingCopy } from "./listings.sql.js";
 
 /** Marketing copy, screenshots, featured assets and the refund policy of a draft. */

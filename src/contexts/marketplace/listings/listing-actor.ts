@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { EventContext } from "../../../platform/events/envelope.js";
 import type { Authenticator, Principal } from "../../../platform/http/auth.js";
 import { RejectionError } from "../../../platform/result.js";
-import type { Actor } from "./listing.js";
+import type { Actor } from "./listing.domain.js";
 
 /** The listing actor a token stands for: a platform admin, or a provider acting as its `pid`. */
 export function actorOf(principal: Principal): Actor {

@@ -9,7 +9,7 @@ import {
   type Listing,
   type ListingCommand,
   type ListingStatus,
-} from "./listing.js";
+} from "./listing.domain.js";
 
 const owner: Actor = { kind: "provider", providerId: "prv_1" };
 const stranger: Actor = { kind: "provider", providerId: "prv_2" };

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { Listing, ListingStatus, VersionReadiness } from "./listing.js";
+import type { Listing, ListingStatus, VersionReadiness } from "./listing.domain.js";
 
 /** The queries for marketplace.listings and the two projections its guards read. */
 export interface ListingRow extends Listing {

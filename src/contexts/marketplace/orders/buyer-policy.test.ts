@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkBuyerPolicy, type Totals } from "./order.js";
+import { checkBuyerPolicy, type Totals } from "./order.domain.js";
 
 const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "accepted" : result.rejection!.code);
 const order = (total: number, currency = "USD"): Totals => ({ subtotal: total, discount: 0, tax: 0, taxInclusive: false, total, currency });

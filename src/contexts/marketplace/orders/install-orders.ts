@@ -6,7 +6,7 @@ import type { MarketplacePorts } from "../ports.js";
 import { orderRoutes } from "./orders.routes.js";
 import { purchaseRuntime, type PurchaseRuntime } from "./purchase-flow.js";
 import { purchaseSagaConsumer } from "./purchase-consumers.js";
-import { DEFAULT_TIMEOUTS } from "./purchase-saga.js";
+import { DEFAULT_TIMEOUTS } from "./purchase-saga.domain.js";
 
 export interface OrdersOptions {
   paymentTimeoutMs?: number;

@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
 import { CurrencyCode, Instant, MinorUnits, Nullable, OneOf } from "../../../platform/http/schemas.js";
-import { ORDER_STATUSES } from "./purchase-saga.js";
+import { ORDER_STATUSES } from "./purchase-saga.domain.js";
 
 /**
  * What the order routes answer, for the served OpenAPI document (API.md: extra fields must be

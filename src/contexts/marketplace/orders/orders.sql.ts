@@ -1,6 +1,6 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
-import type { PricedLine, Totals } from "./order.js";
-import type { OrderStatus } from "./purchase-saga.js";
+import type { PricedLine, Totals } from "./order.domain.js";
+import type { OrderStatus } from "./purchase-saga.domain.js";
 
 export interface OrderRow {
   orderId: string;

@@ -2,15 +2,15 @@ import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
-import { checkCoupon } from "../coupons/coupon.js";
+import { checkCoupon } from "../coupons/coupon.domain.js";
 import { couponByCode, reserveRedemption } from "../coupons/coupons.sql.js";
-import { enrollsBuyer } from "../licenses/license.js";
+import { enrollsBuyer } from "../licenses/license.domain.js";
 import type { BuyerPolicy, MarketplacePorts } from "../ports.js";
-import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.js";
+import { checkBuyerPolicy, priceLines, refundDeadline, totalsOf, type Totals } from "./order.domain.js";
 import { insertOrder, orderFacts, spentSince, type OrderableListing, type OrderablePlan } from "./orders.sql.js";
 import type { ListingCourses } from "./listing-courses.js";
 import { rememberOrder } from "./order-memo.js";
-import { initialPurchase, type OrderStatus } from "./purchase-saga.js";
+import { initialPurchase, type OrderStatus } from "./purchase-saga.domain.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
 export interface PlaceOrder {

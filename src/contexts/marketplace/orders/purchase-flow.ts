@@ -14,14 +14,14 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { releaseRedemption } from "../coupons/coupons.sql.js";
-import { enrollsBuyer, licenseTermsFor } from "../licenses/license.js";
+import { enrollsBuyer, licenseTermsFor } from "../licenses/license.domain.js";
 import { grantLicensesAtCommit, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
-import { revenueByLine } from "../revenue/revenue-share.js";
+import { revenueByLine } from "../revenue/revenue-share.domain.js";
 import { cardPlacedHere, placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
-import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.js";
+import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.domain.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
 

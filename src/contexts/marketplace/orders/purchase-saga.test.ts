@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialPurchase, purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState } from "./purchase-saga.js";
+import { initialPurchase, purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState } from "./purchase-saga.domain.js";
 
 const saga = purchaseSaga({ paymentMs: 900_000, enrollmentMs: 300_000 });
 

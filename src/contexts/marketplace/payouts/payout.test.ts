@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { revenueByLine } from "../revenue/revenue-share.js";
-import { decideRefund, type RefundableLine } from "../refunds/refund.js";
-import { periodFor, planPayout, type UnpaidEntry } from "./payout.js";
+import { revenueByLine } from "../revenue/revenue-share.domain.js";
+import { decideRefund, type RefundableLine } from "../refunds/refund.domain.js";
+import { periodFor, planPayout, type UnpaidEntry } from "./payout.domain.js";
 
 describe("payout periods", () => {
   it("a weekly run pays the ISO week ending at or before periodEnd (Monday 00:00 UTC)", () => {

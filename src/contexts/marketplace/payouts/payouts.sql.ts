@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { PayoutSchedule, UnpaidEntry } from "./payout.js";
+import type { PayoutSchedule, UnpaidEntry } from "./payout.domain.js";
 
 export interface PayoutRunRow {
   payoutRunId: string;

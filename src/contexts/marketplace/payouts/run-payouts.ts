@@ -4,7 +4,7 @@ import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
-import { DEFAULT_MINIMUM_PAYOUT, periodFor, planPayout, type HeldBalance, type PayoutSchedule } from "./payout.js";
+import { DEFAULT_MINIMUM_PAYOUT, periodFor, planPayout, type HeldBalance, type PayoutSchedule } from "./payout.domain.js";
 import type { PayoutAdapter } from "./payout-adapters.js";
 import { claimRun, insertBatch, lockUnpaidMatured, runOfPeriod, saveRunResult, settleBatch, verifiedProviders } from "./payouts.sql.js";
 

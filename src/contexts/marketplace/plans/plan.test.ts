@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planTerms } from "./plan.js";
+import { planTerms } from "./plan.domain.js";
 
 const codeOf = (result: ReturnType<typeof planTerms>) => (result.ok ? "accepted" : result.rejection.code);
 

@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { BillingInterval, PlanKind, PlanTerms } from "./plan.js";
+import type { BillingInterval, PlanKind, PlanTerms } from "./plan.domain.js";
 
 /** The queries for marketplace.plans and marketplace.plan_versions. */
 export interface PlanVersionRow extends PlanTerms {

@@ -5,9 +5,9 @@ import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
-import { decidePricing, type Actor } from "../listings/listing.js";
+import { decidePricing, type Actor } from "../listings/listing.domain.js";
 import { lockListing, type ListingRow } from "../listings/listings.sql.js";
-import { planTerms, type PlanKind, type PlanTerms, type PlanTermsInput } from "./plan.js";
+import { planTerms, type PlanKind, type PlanTerms, type PlanTermsInput } from "./plan.domain.js";
 import { bumpPlanVersion, insertPlan, insertPlanVersion, planKindOf, refreshCurrentPlans } from "./plans.sql.js";
 
 /** Add a plan (version 1) or re-price one (a new immutable version): save + plan.versioned in one tx. */

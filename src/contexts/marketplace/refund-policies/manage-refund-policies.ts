@@ -5,7 +5,7 @@ import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
-import { decideDeprecate, decideUpdate, type RefundPolicy, type RefundPolicyChange } from "./refund-policy.js";
+import { decideDeprecate, decideUpdate, type RefundPolicy, type RefundPolicyChange } from "./refund-policy.domain.js";
 import { insertRefundPolicy, lockRefundPolicy, saveRefundPolicy } from "./refund-policies.sql.js";
 
 /** Create, update, deprecate: each saves the policy and appends its event in the same transaction. */

@@ -6,7 +6,7 @@ import { RejectionError } from "../../../platform/result.js";
 import { eventContextOf } from "../listings/listing-actor.js";
 import { createRefundPolicy, deprecateRefundPolicy, updateRefundPolicy } from "./manage-refund-policies.js";
 import { findRefundPolicy } from "./refund-policies.sql.js";
-import type { RefundPolicy } from "./refund-policy.js";
+import type { RefundPolicy } from "./refund-policy.domain.js";
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 // Free-form but tidy: seed 002 names a policy `type` without listing the values.

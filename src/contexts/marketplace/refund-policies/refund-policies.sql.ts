@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { RefundPolicy } from "./refund-policy.js";
+import type { RefundPolicy } from "./refund-policy.domain.js";
 
 /** The queries for marketplace.refund_policies. */
 const COLUMNS = `policy_id AS id, name, type, refund_period_days AS "refundPeriodDays", status`;

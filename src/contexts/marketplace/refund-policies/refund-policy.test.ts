@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideAttach, decideDeprecate, decideUpdate, type RefundPolicy } from "./refund-policy.js";
+import { decideAttach, decideDeprecate, decideUpdate, type RefundPolicy } from "./refund-policy.domain.js";
 
 const active: RefundPolicy = { id: "rfp_1", name: "14 days", type: "full", refundPeriodDays: 14, status: "active" };
 const deprecated: RefundPolicy = { ...active, status: "deprecated" };

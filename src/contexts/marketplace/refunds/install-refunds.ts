@@ -4,7 +4,7 @@ import type { MarketplacePorts } from "../ports.js";
 import { outsideRefundConsumer } from "./outside-refunds.js";
 import { refundSagaConsumer } from "./refund-consumers.js";
 import { refundRuntime, type RefundRuntime } from "./refund-flow.js";
-import { DEFAULT_REFUND_TIMEOUTS, type RefundTimeouts } from "./refund-saga.js";
+import { DEFAULT_REFUND_TIMEOUTS, type RefundTimeouts } from "./refund-saga.domain.js";
 import { refundRoutes } from "./refunds.routes.js";
 
 /** Refunds: the route, the refund saga with its retry timer, and the provider-confirmation consumer. */

@@ -7,7 +7,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { findOrder, orderLines } from "../orders/orders.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { insertEarnings } from "../revenue/earnings.sql.js";
-import { decideOutsideRefund } from "./refund.js";
+import { decideOutsideRefund } from "./refund.domain.js";
 import { isMarketplaceRefund, lockLicensesOfOrder, revokeLicenses, saleEntriesOfOrder, setOrderStatus } from "./refunds.sql.js";
 
 /**

@@ -9,7 +9,7 @@ import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { findOrder, orderLines } from "../orders/orders.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { insertEarnings } from "../revenue/earnings.sql.js";
-import { refundSaga, type RefundCommand, type RefundInput, type RefundSagaState, type RefundTimeouts } from "./refund-saga.js";
+import { refundSaga, type RefundCommand, type RefundInput, type RefundSagaState, type RefundTimeouts } from "./refund-saga.domain.js";
 import {
   findRefund,
   refundLines,

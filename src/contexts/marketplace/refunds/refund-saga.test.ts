@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialRefund, refundSaga, type RefundInput, type RefundSagaState } from "./refund-saga.js";
+import { initialRefund, refundSaga, type RefundInput, type RefundSagaState } from "./refund-saga.domain.js";
 
 const saga = refundSaga({ retryMs: [1_000, 5_000], pendingRecheckMs: 60_000 });
 const run = (inputs: RefundInput[], state: RefundSagaState = initialRefund("rfn_1", "ord_1")) =>

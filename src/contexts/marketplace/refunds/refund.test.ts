@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allocate } from "../../../platform/money.js";
-import { splitRevenue } from "../revenue/revenue-share.js";
-import { decideOutsideRefund, decideRefund, proRata, reversalOf, type RefundFacts, type RefundableLine } from "./refund.js";
+import { splitRevenue } from "../revenue/revenue-share.domain.js";
+import { decideOutsideRefund, decideRefund, proRata, reversalOf, type RefundFacts, type RefundableLine } from "./refund.domain.js";
 
 const now = new Date("2026-03-10T00:00:00Z");
 const deadline = new Date("2026-03-15T00:00:00Z");

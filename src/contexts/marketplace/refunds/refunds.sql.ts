@@ -1,6 +1,6 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { RevenueSplit } from "../revenue/revenue-share.js";
-import type { RefundLinePlan } from "./refund.js";
+import type { RevenueSplit } from "../revenue/revenue-share.domain.js";
+import type { RefundLinePlan } from "./refund.domain.js";
 
 export type RefundStatus = "refund_pending" | "refunded" | "failed";
 

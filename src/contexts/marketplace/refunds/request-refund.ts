@@ -2,12 +2,12 @@ import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
-import type { LicenseKind } from "../licenses/license.js";
+import type { LicenseKind } from "../licenses/license.domain.js";
 import { findOrder, orderLines } from "../orders/orders.sql.js";
 import type { MarketplacePorts } from "../ports.js";
-import { decideRefund, type RefundableLine } from "./refund.js";
+import { decideRefund, type RefundableLine } from "./refund.domain.js";
 import type { RefundRuntime } from "./refund-flow.js";
-import { initialRefund } from "./refund-saga.js";
+import { initialRefund } from "./refund-saga.domain.js";
 import {
   activeRefundOfOrder,
   findRefund,

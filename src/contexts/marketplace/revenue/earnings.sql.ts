@@ -1,7 +1,7 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { DeferredRows } from "../../../platform/db/deferred-rows.js";
 import { runWrite } from "../../../platform/db/transaction.js";
-import type { PaidLine, RevenueSplit } from "./revenue-share.js";
+import type { PaidLine, RevenueSplit } from "./revenue-share.domain.js";
 
 export interface EarningEntry extends PaidLine, RevenueSplit {
   entryId: string;

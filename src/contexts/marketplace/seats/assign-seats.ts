@@ -7,7 +7,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { ok, reject, type Result } from "../../../platform/result.js";
 import { findLicense, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
-import { planSeats, type SeatLicense, type SeatResult } from "./seat.js";
+import { planSeats, type SeatLicense, type SeatResult } from "./seat.domain.js";
 import { activeSeatsOf, insertAssignments, takeSeats } from "./seats.sql.js";
 
 export interface AssignSeatsInput {

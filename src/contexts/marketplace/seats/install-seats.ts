@@ -2,7 +2,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { Poller } from "../../../platform/poller.js";
 import { expireDueLicenses } from "../licenses/expire-licenses.js";
 import type { MarketplacePorts } from "../ports.js";
-import { seatErrors } from "./seat.js";
+import { seatErrors } from "./seat.domain.js";
 import { runSeatJobs } from "./seat-jobs.js";
 import { seatRoutes } from "./seats.routes.js";
 

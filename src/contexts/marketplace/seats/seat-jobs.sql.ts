@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { SeatResult } from "./seat.js";
+import type { SeatResult } from "./seat.domain.js";
 
 export interface SeatJobRow {
   jobId: string;

@@ -6,7 +6,7 @@ import { ok, reject, type Result } from "../../../platform/result.js";
 import { findLicense } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
 import { assignSeats, seatLicense } from "./assign-seats.js";
-import { acceptsSeats, CHUNK_SIZE, progressAfter, type SeatResult } from "./seat.js";
+import { acceptsSeats, CHUNK_SIZE, progressAfter, type SeatResult } from "./seat.domain.js";
 import { claimSeatJob, insertSeatJob, recordChunk } from "./seat-jobs.sql.js";
 
 /** A bulk request becomes a queued job once the license could take seats at all. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acceptsSeats, firstDuplicate, planSeats, progressAfter, type SeatLicense } from "./seat.js";
+import { acceptsSeats, firstDuplicate, planSeats, progressAfter, type SeatLicense } from "./seat.domain.js";
 
 const now = new Date("2026-03-01T09:00:00Z");
 const pack = (overrides: Partial<SeatLicense> = {}): SeatLicense => ({

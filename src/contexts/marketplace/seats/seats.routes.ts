@@ -8,7 +8,7 @@ import { findLicense } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
 import { assignSeats } from "./assign-seats.js";
 import { releaseSeat } from "./release-seat.js";
-import { firstDuplicate, MAX_USERS, SYNC_LIMIT } from "./seat.js";
+import { firstDuplicate, MAX_USERS, SYNC_LIMIT } from "./seat.domain.js";
 import { enqueueSeatJob } from "./seat-jobs.js";
 import { findSeatJob } from "./seat-jobs.sql.js";
 import { listActiveSeats } from "./seats.sql.js";

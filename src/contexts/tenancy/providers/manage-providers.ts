@@ -5,7 +5,7 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { findTenant } from "../tenants/tenants.sql.js";
-import { decideKyc, decideRegistration, type KycStatus } from "./provider.js";
+import { decideKyc, decideRegistration, type KycStatus } from "./provider.domain.js";
 import { claimProvider, insertProvider, lockProvider, saveKyc } from "./providers.sql.js";
 
 export async function registerProvider(

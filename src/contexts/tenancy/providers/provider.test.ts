@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideKyc, decideRegistration } from "./provider.js";
+import { decideKyc, decideRegistration } from "./provider.domain.js";
 
 describe("provider KYC", () => {
   it("announces only the move into verified", () => {

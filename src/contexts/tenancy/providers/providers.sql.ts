@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import type { KycStatus } from "./provider.js";
+import type { KycStatus } from "./provider.domain.js";
 
 /** The queries for tenancy.providers. */
 export interface ProviderRow {

@@ -5,7 +5,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { mayManageTenant } from "../tenants/tenant.js";
 import { findTenant } from "../tenants/tenants.sql.js";
-import { CAP_PERIODS, decidePolicy } from "./purchase-policy.js";
+import { CAP_PERIODS, decidePolicy } from "./purchase-policy.domain.js";
 import { purchasePolicyOf, savePurchasePolicy } from "./purchase-policies.sql.js";
 
 const Currency = Type.String({ pattern: "^[A-Z]{3}$" });

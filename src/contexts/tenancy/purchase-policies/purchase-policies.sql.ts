@@ -1,5 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
-import { NO_POLICY, type CapPeriod, type PurchasePolicy } from "./purchase-policy.js";
+import { NO_POLICY, type CapPeriod, type PurchasePolicy } from "./purchase-policy.domain.js";
 
 /** The queries for tenancy.purchase_policies (tenant-owned, under RLS). */
 export async function savePurchasePolicy(sql: Sql, tenantId: string, policy: PurchasePolicy, at: Date): Promise<void> {

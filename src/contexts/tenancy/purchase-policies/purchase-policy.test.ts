@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capWindow, decidePolicy } from "./purchase-policy.js";
+import { capWindow, decidePolicy } from "./purchase-policy.domain.js";
 
 const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "accepted" : result.rejection!.code);
 

@@ -1,7 +1,7 @@
 import { allocate } from "../../../platform/money.js";
 import { ok, reject, type Result } from "../../../platform/result.js";
-import type { LicenseKind } from "../licenses/license.js";
-import type { RevenueSplit } from "../revenue/revenue-share.js";
+import type { LicenseKind } from "../licenses/license.domain.js";
+import type { RevenueSplit } from "../revenue/revenue-share.domain.js";
 
 /**
  * Refund policy (seed 001 §10.4): marketplace decides whether and how much, billing moves the money.

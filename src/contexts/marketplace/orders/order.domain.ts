@@ -1,5 +1,5 @@
 import { ok, reject, type Result } from "../../../platform/result.js";
-import type { PlanKind } from "../plans/plan.js";
+import type { PlanKind } from "../plans/plan.domain.js";
 import type { BuyerPolicy } from "../ports.js";
 
 /** A line as priced from the exact plan version the buyer chose. */

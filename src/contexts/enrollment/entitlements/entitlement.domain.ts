@@ -1,4 +1,4 @@
-import type { EnrollmentMode } from "../enrollments/enrollment.js";
+import type { EnrollmentMode } from "../enrollments/enrollment.domain.js";
 
 /** What the entitlement query reads: the one enrollment that answers for (userId, courseId). */
 export interface EntitlementFacts {
