@@ -3,7 +3,7 @@
  * Pure rules only; the counter and the one-active-seat rule are enforced again by the database.
  */
 import { ok, reject, type Result } from "../../../platform/result.js";
-import type { LicenseKind, LicenseState } from "../licenses/license.js";
+import type { LicenseKind, LicenseState } from "../licenses/license.domain.js";
 
 export type SeatStatus = "assigned" | "already_assigned" | "no_seat";
 
