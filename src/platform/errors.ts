@@ -1,5 +1,14 @@
-/** The kernel's own refusal codes and their statuses (API.md "Errors"). */
-export const platformErrors: Readonly<Record<string, number>> = {
+/**
+ * Rejection code → HTTP status. The kernel's is below; each context declares its own, `as const`, in
+ * its errors.ts, and the app merges them into the one table the error handler maps with.
+ */
+export type StatusTable = Readonly<Record<string, number>>;
+
+/**
+ * The kernel's own refusal codes and their statuses (API.md "Errors"). A context may reject with
+ * these too (AUTH.FORBIDDEN, IDEMPOTENCY.KEY_REUSED): they are mapped in every app.
+ */
+export const platformErrors = {
   "REQUEST.VALIDATION_FAILED": 400,
   "REQUEST.MALFORMED_JSON": 400,
   "REQUEST.INVALID": 400,
@@ -19,4 +28,6 @@ export const platformErrors: Readonly<Record<string, number>> = {
   "DLQ.ALREADY_REPLAYED": 409,
   "DLQ.CONSUMER_UNKNOWN": 409,
   "DLQ.REPLAY_FAILED": 409,
-};
+} as const satisfies StatusTable;
+
+export type PlatformCode = keyof typeof platformErrors;

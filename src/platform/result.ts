@@ -1,3 +1,7 @@
+import type { PlatformCode } from "./errors.js";
+
+export type { StatusTable } from "./errors.js";
+
 /**
  * Expected business refusals are values, not exceptions. A code is stable (clients switch on it);
  * `field` names the offending input where there is one. One place maps codes to HTTP statuses.
@@ -23,6 +27,19 @@ export class RejectionError extends Error {
     super(rejection.detail ?? rejection.code);
     this.name = "RejectionError";
   }
+}
+
+/**
+ * A context's reject() and refuse(), narrowed to the codes its table declares and the kernel's own
+ * (platform/errors.ts): a code nobody declares (so would answer 500) fails the typecheck instead.
+ */
+export function rejections<Code extends string>(_statuses: Readonly<Record<Code, number>>) {
+  type Known = Code | PlatformCode;
+  return {
+    reject: (code: Known, detail?: string, field?: string) => reject(code, detail, field),
+    /** The error a use case throws to roll back with a refusal: `throw refuse({ code, detail })`. */
+    refuse: (rejection: Rejection & { readonly code: Known }) => new RejectionError(rejection),
+  };
 }
 
 export function unwrap<T>(result: Result<T>): T {

@@ -3,29 +3,12 @@ import type { Kernel } from "../../platform/kernel.js";
 import type { ContextModule } from "../../platform/module.js";
 import { Poller } from "../../platform/poller.js";
 import { BillingApi } from "./billing-api.js";
+import { billingErrors } from "./errors.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentRoutes } from "./payments/payments.routes.js";
 import { loadBillingSettings, type BillingSettings } from "./settings.js";
 import { walletRoutes } from "./wallet/wallets.routes.js";
 import { stripeWebhookRoutes } from "./webhooks/stripe-webhooks.routes.js";
-
-/** Refusal codes → HTTP status (API.md: 409 state conflicts, 422 business rules). */
-export const billingErrors: Readonly<Record<string, number>> = {
-  "BILLING.AMOUNT_INVALID": 400,
-  "BILLING.CURRENCY_INVALID": 400,
-  "BILLING.COUNTRY_INVALID": 400,
-  "BILLING.TOKEN_REQUIRED": 400,
-  "BILLING.PAYMENT_NOT_FOUND": 404,
-  "BILLING.PAYMENT_ORDER_MISMATCH": 409,
-  "BILLING.PAYMENT_ORDER_CONFLICT": 409,
-  "BILLING.PAYMENT_STATE_CONFLICT": 409,
-  "BILLING.PAYMENT_NOT_REFUNDABLE": 409,
-  "BILLING.REFUND_EXCEEDS_PAYMENT": 422,
-  "BILLING.WEBHOOK_SIGNATURE_INVALID": 400,
-  "BILLING.WEBHOOK_NOT_CONFIGURED": 503,
-  "BILLING.WEBHOOK_TOO_EARLY": 503,
-  WALLET_INSUFFICIENT_BALANCE: 422,
-};
 
 export interface BillingModule extends ContextModule {
   /**

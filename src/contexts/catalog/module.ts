@@ -1,5 +1,5 @@
 import type { ContextModule } from "../../platform/module.js";
-import { catalogErrors } from "./courses/course.domain.js";
+import { catalogErrors } from "./errors.js";
 import { courseRoutes } from "./courses/courses.routes.js";
 import { catalogUpstreamConsumers } from "./courses/upstream.consumers.js";
 

@@ -7,6 +7,7 @@ import { enrollmentApi, type EnrollmentApi } from "./enrollment-api.js";
 import type { EnrollmentDeps } from "./enrollment-deps.js";
 import { enrollmentRoutes } from "./enrollments/enrollments.routes.js";
 import { installDefaultEnrollments } from "./default-enrollments/install-default-enrollments.js";
+import { enrollmentErrors } from "./errors.js";
 import { EntitlementCache } from "./entitlements/entitlement-cache.js";
 import { entitlementRoutes } from "./entitlements/entitlements.routes.js";
 import { eraseSubject } from "./erasure/erase-subject.js";
@@ -15,20 +16,6 @@ import { openAssignmentWindow } from "./learner-events/open-assignment-window.js
 import { recordCompletion } from "./learner-events/record-completion.js";
 import { recordPlaySession } from "./learner-events/record-play-session.js";
 import { defaultPorts, type EnrollmentPorts } from "./ports.js";
-
-export const enrollmentErrors: Readonly<Record<string, number>> = {
-  "ENROLLMENT.NOT_FOUND": 404,
-  "ENROLLMENT.ALREADY_REVOKED": 409,
-  "ENROLLMENT.NOT_ACTIVE": 409,
-  "ENROLLMENT.EXPIRES_BEFORE_START": 422,
-  "DEFAULT_ENROLLMENT.CONTENT_UNKNOWN": 422,
-  "DEFAULT_ENROLLMENT.INTENTION_EXISTS": 409,
-  "DEFAULT_ENROLLMENT.INTENTION_REMOVED": 409,
-  "DEFAULT_ENROLLMENT.INTENTION_NOT_FOUND": 404,
-  "DEFAULT_ENROLLMENT.ENTERPRISE_NOT_FOUND": 404,
-  "DEFAULT_ENROLLMENT.NOT_AN_ENTERPRISE": 422,
-  "DEFAULT_ENROLLMENT.NOT_A_MEMBER": 422,
-};
 
 export interface EnrollmentModuleOptions {
   /** Entitlement cache TTL = the cross-process staleness bound (default 5 s; 0 disables the cache). */

@@ -1,7 +1,8 @@
 import type { Principal } from "../../platform/http/auth.js";
 import { hasRole } from "../../platform/http/auth.js";
 import { SYSTEM_SCOPE, type TenantScope } from "../../platform/db/db.js";
-import { ok, reject, type Result } from "../../platform/result.js";
+import { ok, type Result } from "../../platform/result.js";
+import { reject } from "./errors.js";
 
 /**
  * Who may read a learner's enrollments and entitlements, and under which row-level-security scope:

@@ -2,19 +2,17 @@ import { marketplaceListingEvents } from "../../contracts/marketplace-listings.j
 import { marketplaceOrderEvents } from "../../contracts/marketplace-orders.js";
 import type { Kernel } from "../../platform/kernel.js";
 import type { ContextModule } from "../../platform/module.js";
-import { browseErrors, browseRoutes } from "./browse/browse.routes.js";
-import { listingErrors } from "./listings/listing.domain.js";
+import { browseRoutes } from "./browse/browse.routes.js";
+import { marketplaceErrors } from "./errors.js";
 import { listingFactConsumers } from "./listings/listing-facts.consumers.js";
 import { listingRoutes } from "./listings/listings.routes.js";
-import { installOrders, orderErrors, type OrdersOptions } from "./orders/install-orders.js";
-import { planErrors } from "./plans/plan.domain.js";
+import { installOrders, type OrdersOptions } from "./orders/install-orders.js";
 import { planRoutes } from "./plans/plans.routes.js";
 import type { MarketplacePorts } from "./ports.js";
-import { refundPolicyErrors } from "./refund-policies/refund-policy.domain.js";
 import { refundPolicyRoutes } from "./refund-policies/refund-policies.routes.js";
-import { installRefunds, refundErrors } from "./refunds/install-refunds.js";
-import { installPayouts, payoutErrors } from "./payouts/install-payouts.js";
-import { installSeats, seatErrors } from "./seats/install-seats.js";
+import { installRefunds } from "./refunds/install-refunds.js";
+import { installPayouts } from "./payouts/install-payouts.js";
+import { installSeats } from "./seats/install-seats.js";
 
 /**
  * The marketplace context: listings, plans, refund policies, browse, and the purchase flow
@@ -27,16 +25,7 @@ export function marketplaceModule(
   return {
     name: "marketplace",
     events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
-    errors: {
-      ...listingErrors,
-      ...planErrors,
-      ...refundPolicyErrors,
-      ...browseErrors,
-      ...orderErrors,
-      ...refundErrors,
-      ...payoutErrors,
-      ...seatErrors,
-    },
+    errors: marketplaceErrors,
     install(host) {
       const wired = ports(host.kernel);
       refundPolicyRoutes(host);

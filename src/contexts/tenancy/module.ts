@@ -1,18 +1,16 @@
 import { tenancyEvents } from "../../contracts/tenancy.js";
 import type { ContextModule } from "../../platform/module.js";
-import { providerErrors } from "./providers/provider.domain.js";
+import { tenancyErrors } from "./errors.js";
 import { providerKycConsumer } from "./providers/provider-kyc.consumer.js";
 import { providerRoutes } from "./providers/providers.routes.js";
-import { purchasePolicyErrors } from "./purchase-policies/purchase-policy.domain.js";
 import { purchasePolicyRoutes } from "./purchase-policies/purchase-policies.routes.js";
-import { tenantErrors } from "./tenants/tenant.js";
 import { tenantRoutes } from "./tenants/tenants.routes.js";
 
 /** Tenancy: tenants and members, providers and their KYC status, buyer purchase policies. */
 export const tenancyModule: ContextModule = {
   name: "tenancy",
   events: [...tenancyEvents],
-  errors: { ...tenantErrors, ...providerErrors, ...purchasePolicyErrors },
+  errors: tenancyErrors,
   install(host) {
     tenantRoutes(host);
     providerRoutes(host);

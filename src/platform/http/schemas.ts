@@ -1,6 +1,25 @@
 import { Type, type TSchema } from "@sinclair/typebox";
 
-/** Building blocks the routes' response schemas share (what the served OpenAPI document shows). */
+/**
+ * Building blocks the routes' and wire types' schemas share (what the served OpenAPI document shows),
+ * so one limit is written once: an id is at most 200 characters everywhere.
+ */
+
+/** An id in a body, a path or an event payload: 1 to 200 characters. */
+export const Id = Type.String({ minLength: 1, maxLength: 200 });
+/**
+ * An id parameter that has always been only bounded (no minLength): kept so, because a minimum would
+ * turn whatever an empty value answers today into a 400.
+ */
+export const IdParam = Type.String({ maxLength: 200 });
+/** Text of 1 to `maxLength` characters (names, titles, keys). */
+export const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+/** A name, a title, a short reason: 1 to 200 characters. */
+export const ShortText = Text(200);
+/** A reason a person wrote (a refund's, a rejection's): 1 to 2,000 characters. */
+export const LongText = Text(2000);
+/** An opaque page cursor as a query parameter: only bounded, as it has always been. */
+export const Cursor = (maxLength = 400) => Type.String({ maxLength });
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const MinorUnits = (description = "integer minor units") => Type.Integer({ description });
 /**

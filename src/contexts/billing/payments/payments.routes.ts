@@ -1,17 +1,17 @@
 import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
-import { AmountInput, CurrencyCode } from "../../../platform/http/schemas.js";
+import { AmountInput, CurrencyCode, Text } from "../../../platform/http/schemas.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { BillingApi } from "../billing-api.js";
 import { PaymentResponse } from "../billing-responses.js";
 
 const ProcessPaymentBody = Type.Object(
   {
-    orderId: Type.String({ minLength: 1, maxLength: 128 }),
-    buyerUserId: Type.String({ minLength: 1, maxLength: 128 }),
-    tenantId: Type.String({ minLength: 1, maxLength: 128 }),
+    orderId: Text(128),
+    buyerUserId: Text(128),
+    tenantId: Text(128),
     amount: AmountInput(1),
     currency: CurrencyCode,
     method: Type.Union([
@@ -28,7 +28,7 @@ const ProcessPaymentBody = Type.Object(
       ),
       Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
     ]),
-    correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    correlationId: Type.Optional(Text(128)),
   },
   { additionalProperties: false },
 );
@@ -80,7 +80,7 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
     },
     async (request) => {
       const payment = await api.getPayment(request.params.paymentId);
-      if (!payment) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
+      if (!payment) throw refuse({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
       return payment;
     },
   );

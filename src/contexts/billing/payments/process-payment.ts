@@ -2,6 +2,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
 import type { PaymentIntent } from "./payment-intent.domain.js";
@@ -45,7 +46,7 @@ export async function processPayment(
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
   if (input.method.method === "card" && input.method.token.length === 0)
-    throw new RejectionError({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
+    throw refuse({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
   const now = kernel.clock.now();
   const provider = input.method.method === "wallet" ? WALLET_PROVIDER : providers.card.name;
   const fresh: NewIntent = {
@@ -65,13 +66,13 @@ export async function processPayment(
   if (!claimed) {
     const existing = await intentByOrder(tx, input.orderId);
     if (!existing)
-      throw new RejectionError({
+      throw refuse({
         code: "BILLING.PAYMENT_ORDER_CONFLICT",
         detail: "this order id already has a payment in another tenant",
         field: "orderId",
       });
     if (existing.amount !== input.amount || existing.currency !== input.currency) {
-      throw new RejectionError({
+      throw refuse({
         code: "BILLING.PAYMENT_ORDER_MISMATCH",
         detail: `order ${input.orderId} is already being paid for ${existing.amount} ${existing.currency}`,
         field: "amount",

@@ -2,7 +2,8 @@ import type { Tx } from "../../../platform/db/db.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { refundWallet } from "../wallet/refund-wallet.js";
 import { decide, type PaymentIntent } from "./payment-intent.domain.js";
 import {
@@ -56,9 +57,9 @@ export async function refundPayment(
   submissionDue: () => void,
 ): Promise<RefundResult> {
   const intent = await intentById(tx, input.paymentId, { lock: true });
-  if (!intent) throw new RejectionError({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
+  if (!intent) throw refuse({ code: "BILLING.PAYMENT_NOT_FOUND", field: "paymentId" });
   if (intent.orderId !== input.orderId)
-    throw new RejectionError({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: "the payment belongs to another order", field: "orderId" });
+    throw refuse({ code: "BILLING.PAYMENT_ORDER_MISMATCH", detail: "the payment belongs to another order", field: "orderId" });
   const key = input.idempotencyKey ?? input.reason;
   const view = (refund: RefundRecord, replayed: boolean, failureCode: string | null = null): RefundResult => ({
     refundId: refund.refundId,

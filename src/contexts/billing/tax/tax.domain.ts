@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /**
  * Tax reference (seed 001 §4: tax is billing's). Rates are basis points (1 bp = 0.01 %), per ISO

@@ -4,6 +4,7 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { emit } from "../billing-events.js";
 import { moneyRejection } from "../money.js";
 import type { Bucket } from "./wallet.domain.js";
@@ -47,7 +48,7 @@ export async function creditWallet(kernel: Kernel, tx: Tx, input: CreditWalletIn
   });
   if (!claim.claimed) {
     if (claim.existing.kind !== "credit" || !claim.existing.result)
-      throw new RejectionError({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this key was used for another wallet operation" });
+      throw refuse({ code: "IDEMPOTENCY.KEY_REUSED", detail: "this key was used for another wallet operation" });
     return claim.existing.result as CreditResult;
   }
   const after = await addToBucket(tx, key, input.bucket, input.amount, now);

@@ -1,9 +1,9 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
-import { AmountInput, CurrencyCode } from "../../../platform/http/schemas.js";
+import { AmountInput, CurrencyCode, Text } from "../../../platform/http/schemas.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { BillingApi } from "../billing-api.js";
 import { WalletCreditResponse, WalletsResponse } from "../billing-responses.js";
 import { creditWallet } from "./credit-wallet.js";
@@ -11,7 +11,7 @@ import { DEBIT_ORDER, emptyBalances, total, type Balances } from "./wallet.domai
 import { balancesOfUser } from "./wallets.sql.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
-const UserParams = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 128 }) });
+const UserParams = Type.Object({ userId: Text(128) });
 const CreditBody = Type.Object(
   {
     bucket: Type.Union(DEBIT_ORDER.map((bucket) => Type.Literal(bucket))),
@@ -50,7 +50,7 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
       const body = request.body;
       const isPlatformAdmin = hasRole(principal, "platform_admin");
       if (!isPlatformAdmin && body.tenantId !== undefined && body.tenantId !== principal.tenantId) {
-        throw new RejectionError({
+        throw refuse({
           code: "AUTH.FORBIDDEN",
           detail: "an org_admin credits wallets of their own tenant only",
           field: "tenantId",
@@ -95,7 +95,7 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
       const { userId } = request.params;
       const isPlatformAdmin = hasRole(principal, "platform_admin");
       if (!isPlatformAdmin && principal.userId !== userId && !hasRole(principal, "org_admin")) {
-        throw new RejectionError({
+        throw refuse({
           code: "AUTH.FORBIDDEN",
           detail: "only the wallet's owner, an org_admin of their tenant or a platform_admin may read it",
         });

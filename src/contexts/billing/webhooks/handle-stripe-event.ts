@@ -2,6 +2,7 @@ import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { PaymentIntent } from "../payments/payment-intent.domain.js";
 import { insertRefundOnce, intentById, intentByProviderRef, pendingRefunds, settleRefund } from "../payments/payment-intents.sql.js";
 import { recordTransition } from "../payments/record-transition.js";
@@ -43,7 +44,7 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
     // Refused, so nothing is stored and Stripe delivers it again later, when the intent is known.
     const pending = meaning.kind === "intent" && meaning.paymentId ? await intentById(tx, meaning.paymentId) : null;
     if (pending && pending.provider === "stripe" && pending.providerRef === null && pending.status === "requires_payment") {
-      throw new RejectionError({
+      throw refuse({
         code: "BILLING.WEBHOOK_TOO_EARLY",
         detail: `payment ${pending.paymentId} is still being submitted to Stripe; deliver this event again later`,
       });

@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import type { HttpServer } from "../../../platform/http/server.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { handleStripeEvent } from "./handle-stripe-event.js";
 
 /**
@@ -18,7 +18,7 @@ export async function stripeWebhookRoutes(server: HttpServer, kernel: Kernel, se
       "/api/v1/billing/webhooks/stripe",
       { schema: { tags: ["billing"], summary: "Stripe webhooks: signature verified, deduplicated by Stripe event id" } },
       async (request, reply) => {
-        if (!secret) throw new RejectionError({ code: "BILLING.WEBHOOK_NOT_CONFIGURED", detail: "STRIPE_WEBHOOK_SECRET is not set" });
+        if (!secret) throw refuse({ code: "BILLING.WEBHOOK_NOT_CONFIGURED", detail: "STRIPE_WEBHOOK_SECRET is not set" });
         const signature = request.headers["stripe-signature"];
         const raw = request.body;
         let event: Stripe.Event;
@@ -27,7 +27,7 @@ export async function stripeWebhookRoutes(server: HttpServer, kernel: Kernel, se
           // receivedAt from the injected clock: the tolerance window is checked against our time port.
           event = Stripe.webhooks.constructEvent(raw, signature, secret, undefined, undefined, kernel.clock.now().getTime());
         } catch {
-          throw new RejectionError({
+          throw refuse({
             code: "BILLING.WEBHOOK_SIGNATURE_INVALID",
             detail: "the Stripe-Signature header does not match the body",
             field: "headers/stripe-signature",

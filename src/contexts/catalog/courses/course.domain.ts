@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /** The catalog's projection of a course: who provides it, whether audit mode is offered. */
 export interface Course {
@@ -30,14 +31,3 @@ export function checkRunWindow(run: RunInput): Result<null> {
 export function isRunOpen(run: { enrollable: boolean; endsAt: Date | null }, now: Date): boolean {
   return run.enrollable && (run.endsAt === null || run.endsAt.getTime() > now.getTime());
 }
-
-export const catalogErrors: Readonly<Record<string, number>> = {
-  "CATALOG.COURSE_NOT_FOUND": 404,
-  "CATALOG.COURSE_EXISTS": 409,
-  "CATALOG.VERSION_EXISTS": 409,
-  "CATALOG.VERSION_UNKNOWN": 422,
-  "CATALOG.RUN_NOT_FOUND": 404,
-  "CATALOG.RUN_KEY_TAKEN": 409,
-  "CATALOG.RUN_ENDS_BEFORE_START": 400,
-  "CATALOG.NOT_COURSE_OWNER": 403,
-};

@@ -1,13 +1,13 @@
 import { Type } from "@sinclair/typebox";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { Course } from "./course.domain.js";
 import { findCourse, runsOf, versionsOf, type RunRow, type VersionRow } from "./courses.sql.js";
 import { addRun, addVersion, advertise, changeCourse, createCourse } from "./manage-courses.js";
+import { Id, Text } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
-const Title = Type.String({ minLength: 1, maxLength: 300 });
+const Title = Text(300);
 const Params = Type.Object({ courseId: Id });
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -100,7 +100,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
         params: Params,
         body: Type.Object(
           {
-            runKey: Type.String({ minLength: 1, maxLength: 200 }),
+            runKey: Id,
             courseVersionId: Id,
             startsAt: Type.String({ format: "date-time" }),
             endsAt: Type.Optional(Type.String({ format: "date-time" })),
@@ -136,7 +136,7 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
     { schema: { tags, summary: "A course with its versions and runs (public)", params: Params } },
     async (request) => {
       const course = await findCourse(kernel.db, request.params.courseId);
-      if (!course) throw new RejectionError({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${request.params.courseId}` });
+      if (!course) throw refuse({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${request.params.courseId}` });
       const [versions, runs] = await Promise.all([versionsOf(kernel.db, course.courseId), runsOf(kernel.db, course.courseId)]);
       return { ...courseJson(course), versions: versions.map(versionJson), runs: runs.map(runJson) };
     },

@@ -1,7 +1,8 @@
 import type { Principal } from "../../../platform/http/auth.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { checkRunWindow, mayManageCourse, type Course } from "./course.domain.js";
 import {
   advertiseRun,
@@ -17,7 +18,7 @@ import {
 } from "./courses.sql.js";
 
 type Who = Pick<Principal, "roles" | "providerId">;
-const notFound = (courseId: string) => new RejectionError({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${courseId}` });
+const notFound = (courseId: string) => refuse({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${courseId}` });
 
 export async function createCourse(
   kernel: Kernel,
@@ -32,8 +33,7 @@ export async function createCourse(
     auditAvailable: input.auditAvailable ?? true,
   };
   const created = await kernel.db.tx((tx) => insertCourse(tx, course, kernel.clock.now()));
-  if (!created)
-    throw new RejectionError({ code: "CATALOG.COURSE_EXISTS", detail: `course ${course.courseId} exists`, field: "body/courseId" });
+  if (!created) throw refuse({ code: "CATALOG.COURSE_EXISTS", detail: `course ${course.courseId} exists`, field: "body/courseId" });
   return course;
 }
 
@@ -59,7 +59,7 @@ export async function addVersion(kernel: Kernel, who: Who, courseId: string, inp
     unwrap(mayManageCourse(who, course.providerId));
     const courseVersionId = input.courseVersionId ?? newId("cv");
     if (!(await insertVersion(tx, { courseVersionId, courseId, label: input.label, at: kernel.clock.now() }))) {
-      throw new RejectionError({
+      throw refuse({
         code: "CATALOG.VERSION_EXISTS",
         detail: `version ${courseVersionId} exists`,
         field: "body/courseVersionId",
@@ -91,7 +91,7 @@ export async function addRun(kernel: Kernel, who: Who, courseId: string, input: 
     unwrap(mayManageCourse(who, course.providerId));
     const version = await findVersion(tx, input.courseVersionId);
     if (!version || version.courseId !== courseId) {
-      throw new RejectionError({
+      throw refuse({
         code: "CATALOG.VERSION_UNKNOWN",
         detail: `course ${courseId} has no version ${input.courseVersionId}`,
         field: "body/courseVersionId",
@@ -100,7 +100,7 @@ export async function addRun(kernel: Kernel, who: Who, courseId: string, input: 
     if (input.advertised) await unadvertiseRuns(tx, courseId);
     const run: RunRow = { runId: newId("run"), courseId, ...input };
     if (!(await insertRun(tx, run, kernel.clock.now())))
-      throw new RejectionError({ code: "CATALOG.RUN_KEY_TAKEN", detail: `run key ${input.runKey} is taken`, field: "body/runKey" });
+      throw refuse({ code: "CATALOG.RUN_KEY_TAKEN", detail: `run key ${input.runKey} is taken`, field: "body/runKey" });
     return run;
   });
 }
@@ -112,7 +112,7 @@ export async function advertise(kernel: Kernel, who: Who, courseId: string, runK
     unwrap(mayManageCourse(who, course.providerId));
     await unadvertiseRuns(tx, courseId);
     if (!(await advertiseRun(tx, courseId, runKey)))
-      throw new RejectionError({ code: "CATALOG.RUN_NOT_FOUND", detail: `course ${courseId} has no run ${runKey}` });
+      throw refuse({ code: "CATALOG.RUN_NOT_FOUND", detail: `course ${courseId} has no run ${runKey}` });
     return (await findRunByKey(tx, runKey))!;
   });
 }

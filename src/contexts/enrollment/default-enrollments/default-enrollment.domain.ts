@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /**
  * Default enterprise enrollments (seed 003): an enterprise's intention that its learners be enrolled

@@ -4,14 +4,14 @@ import { hasRole } from "../../../platform/http/auth.js";
 import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { Intention } from "./default-enrollment.domain.js";
 import { intentionsPage } from "./default-enrollments.sql.js";
 import { LearnerStatusView, learnerStatus } from "./learner-status.js";
 import { addIntention, deleteIntention, requireEnterprise } from "./manage-intentions.js";
 import { realizeForLearner, type DefaultEnrollmentDeps } from "./realize-default-enrollments.js";
+import { Cursor, Id, Text } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const TenantParams = Type.Object({ tenantId: Id }, { additionalProperties: false });
 const IntentionParams = Type.Object({ tenantId: Id, intentionId: Id }, { additionalProperties: false });
 const LearnerParams = Type.Object({ tenantId: Id, userId: Id }, { additionalProperties: false });
@@ -41,7 +41,7 @@ const viewOf = (i: Intention) => ({
 function mayConfigure(principal: Principal, tenantId: string): void {
   if (hasRole(principal, "platform_admin")) return;
   if (hasRole(principal, "org_admin") && principal.tenantId === tenantId) return;
-  throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "only this enterprise's org admins or a platform admin may do this" });
+  throw refuse({ code: "AUTH.FORBIDDEN", detail: "only this enterprise's org admins or a platform admin may do this" });
 }
 
 /** The above, services, and the learner themself. */
@@ -49,7 +49,7 @@ function maySeeLearner(principal: Principal, tenantId: string, userId: string): 
   if (hasRole(principal, "platform_admin", "service")) return;
   if (hasRole(principal, "org_admin") && principal.tenantId === tenantId) return;
   if (principal.userId === userId) return;
-  throw new RejectionError({
+  throw refuse({
     code: "AUTH.FORBIDDEN",
     detail: "only the learner, this enterprise's org admins or a platform admin may see this",
   });
@@ -70,10 +70,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
         summary: "Add a default enrollment intention (content type derived from the catalog); restore: true brings a removed one back",
         security,
         params: TenantParams,
-        body: Type.Object(
-          { contentKey: Type.String({ minLength: 1, maxLength: 300 }), restore: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ contentKey: Text(300), restore: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 200: IntentionView, 201: IntentionView },
       },
     },
@@ -108,7 +105,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
           {
             includeRemoved: Type.Boolean({ default: false }),
             limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-            cursor: Type.Optional(Type.String({ maxLength: 400 })),
+            cursor: Type.Optional(Cursor()),
           },
           { additionalProperties: false },
         ),
@@ -212,7 +209,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
         async (tx) => {
           await requireEnterprise(deps, tx, tenantId);
           if (!(await deps.ports.enterprises.isMember(tx, tenantId, userId)))
-            throw new RejectionError({
+            throw refuse({
               code: "DEFAULT_ENROLLMENT.NOT_A_MEMBER",
               detail: `${userId} is not a member of ${tenantId}`,
               field: "userId",

@@ -1,6 +1,7 @@
 import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { decideAdd, decideRemove, type Intention } from "./default-enrollment.domain.js";
 import { findIntention, insertIntention, intentionsForKey, removeIntention, restoreIntention } from "./default-enrollments.sql.js";
@@ -8,10 +9,9 @@ import { findIntention, insertIntention, intentionsForKey, removeIntention, rest
 /** Only enterprise tenants configure default enrollments (seed 003). */
 export async function requireEnterprise(deps: EnrollmentDeps, tx: Tx, tenantId: string): Promise<void> {
   const kind = await deps.ports.enterprises.kindOf(tx, tenantId);
-  if (kind === null)
-    throw new RejectionError({ code: "DEFAULT_ENROLLMENT.ENTERPRISE_NOT_FOUND", detail: `no tenant ${tenantId}`, field: "tenantId" });
+  if (kind === null) throw refuse({ code: "DEFAULT_ENROLLMENT.ENTERPRISE_NOT_FOUND", detail: `no tenant ${tenantId}`, field: "tenantId" });
   if (kind !== "enterprise")
-    throw new RejectionError({
+    throw refuse({
       code: "DEFAULT_ENROLLMENT.NOT_AN_ENTERPRISE",
       detail: `tenant ${tenantId} is a ${kind} tenant`,
       field: "tenantId",
@@ -30,7 +30,7 @@ export async function addIntention(
   await requireEnterprise(deps, tx, input.tenantId);
   const content = (await deps.ports.catalog.resolveContent(tx, [input.contentKey])).get(input.contentKey);
   if (!content)
-    throw new RejectionError({
+    throw refuse({
       code: "DEFAULT_ENROLLMENT.CONTENT_UNKNOWN",
       detail: "the catalog knows no course or course run with this key",
       field: "body/contentKey",
@@ -39,7 +39,7 @@ export async function addIntention(
   const decision = unwrap(decideAdd(await intentionsForKey(tx, input.tenantId, input.contentKey), input.restore));
   if (decision.type === "restore") {
     if (!(await restoreIntention(tx, decision.intention.intentionId, now)))
-      throw new RejectionError({ code: "DEFAULT_ENROLLMENT.INTENTION_EXISTS", detail: "restored concurrently", field: "body/contentKey" });
+      throw refuse({ code: "DEFAULT_ENROLLMENT.INTENTION_EXISTS", detail: "restored concurrently", field: "body/contentKey" });
     return { intention: { ...decision.intention, removedAt: null }, restored: true };
   }
   const intention: Intention = {
@@ -53,7 +53,7 @@ export async function addIntention(
   };
   // Two admins adding the same key at once: the partial unique index lets one win.
   if (!(await insertIntention(tx, intention, input.actor)))
-    throw new RejectionError({
+    throw refuse({
       code: "DEFAULT_ENROLLMENT.INTENTION_EXISTS",
       detail: "an active intention already has this content key",
       field: "body/contentKey",

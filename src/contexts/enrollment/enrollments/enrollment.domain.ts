@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /**
  * The Enrollment aggregate: a learner's right to take a course, and what became of it. Pure: ids,

@@ -3,14 +3,15 @@ import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { mayActOn, readerScope } from "../reader-scope.js";
 import { EnrollmentView, viewOf } from "./enrollment-view.js";
 import { listEnrollments, loadEnrollment } from "./enrollments.sql.js";
 import { unenroll } from "./unenroll.js";
+import { Cursor, Id } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
 // A cursor is the last id served; one this endpoint did not issue is a 400 (REQUEST.CURSOR_INVALID).
@@ -33,7 +34,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
             userId: Type.Optional(Id),
             courseId: Type.Optional(Id),
             limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-            cursor: Type.Optional(Type.String({ maxLength: 400 })),
+            cursor: Type.Optional(Cursor()),
           },
           { additionalProperties: false },
         ),
@@ -68,9 +69,8 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       const principal = principalOf(request);
       const scope = unwrap(readerScope(principal, undefined));
       const enrollment = await kernel.db.tx((tx) => loadEnrollment(tx, request.params.id), { tenantId: scope.tenantId });
-      if (!enrollment) throw new RejectionError({ code: "ENROLLMENT.NOT_FOUND", detail: "no such enrollment" });
-      if (!mayActOn(principal, enrollment.userId))
-        throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "this is another learner's enrollment" });
+      if (!enrollment) throw refuse({ code: "ENROLLMENT.NOT_FOUND", detail: "no such enrollment" });
+      if (!mayActOn(principal, enrollment.userId)) throw refuse({ code: "AUTH.FORBIDDEN", detail: "this is another learner's enrollment" });
       return viewOf(enrollment);
     },
   );

@@ -1,6 +1,7 @@
 import type { Tx } from "../../../platform/db/db.js";
 import type { EventContext } from "../../../platform/events/envelope.js";
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import type { AuditAvailability } from "../ports.js";
 import { changeEnrollment } from "./change-enrollment.js";

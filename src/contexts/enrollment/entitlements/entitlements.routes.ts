@@ -7,8 +7,7 @@ import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { readerScope } from "../reader-scope.js";
 import { entitlementOf, type EntitlementFacts } from "./entitlement.domain.js";
 import { deferredFacts, scopedEntitlementFacts } from "./entitlements.sql.js";
-
-const Id = Type.String({ minLength: 1, maxLength: 200 });
+import { Id } from "../../../platform/http/schemas.js";
 
 export const EntitlementView = Type.Object({
   entitled: Type.Boolean(),

@@ -1,16 +1,12 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { decodeCursor, encodeCursor } from "./browse-cursor.domain.js";
 import { browseLiveListings } from "./browse.sql.js";
+import { Cursor, Id } from "../../../platform/http/schemas.js";
 
 const Price = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-
-export const browseErrors: Readonly<Record<string, number>> = {
-  "BROWSE.CURSOR_INVALID": 400,
-  "BROWSE.CURRENCY_REQUIRED": 400,
-};
 
 /** GET /api/v1/marketplace/listings: public discovery of live listings, no token needed. */
 export function browseRoutes({ kernel, server }: ModuleHost): void {
@@ -25,11 +21,11 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
             q: Type.Optional(Type.String({ maxLength: 200 })),
             kind: Type.Optional(PlanKind),
             currency: Type.Optional(Type.String({ pattern: "^[A-Z]{3}$" })),
-            providerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            providerId: Type.Optional(Id),
             minPrice: Type.Optional(Price),
             maxPrice: Type.Optional(Price),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            cursor: Type.Optional(Cursor(500)),
           },
           { additionalProperties: false },
         ),
@@ -39,7 +35,7 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
       const { q, cursor, limit, ...filters } = request.query;
       // Prices compare minor units, which only mean something within one currency.
       if ((filters.minPrice !== undefined || filters.maxPrice !== undefined) && filters.currency === undefined) {
-        throw new RejectionError({
+        throw refuse({
           code: "BROWSE.CURRENCY_REQUIRED",
           detail: "minPrice and maxPrice need a currency",
           field: "querystring/currency",
@@ -47,7 +43,7 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
       }
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (after === null)
-        throw new RejectionError({
+        throw refuse({
           code: "BROWSE.CURSOR_INVALID",
           detail: "the cursor was not issued by this endpoint",
           field: "querystring/cursor",

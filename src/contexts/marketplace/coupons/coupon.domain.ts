@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /** A coupon's terms (API.md POST /coupons). Exactly one of percentOff / amountOff. */
 export interface Coupon {

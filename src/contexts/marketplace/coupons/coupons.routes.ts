@@ -1,15 +1,14 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
-import { AmountInput } from "../../../platform/http/schemas.js";
+import { AmountInput, Id } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import { newId } from "../../../platform/ids.js";
 import { checkMoney } from "../../../platform/money.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { checkCouponDraft, type Coupon } from "./coupon.domain.js";
 import { insertCoupon } from "./coupons.sql.js";
-
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 
 const CouponBody = Type.Object(
   {
@@ -65,7 +64,7 @@ export function couponRoutes({ kernel, server, authenticator }: ModuleHost): voi
         if (!admin) {
           // A provider discounts only its own listings, and must name them.
           if (!principal.providerId || coupon.listingIds.length === 0)
-            throw new RejectionError({
+            throw refuse({
               code: "COUPON.LISTINGS_REQUIRED",
               detail: "a provider's coupon names the listings it applies to",
               field: "body/listingIds",
@@ -75,10 +74,10 @@ export function couponRoutes({ kernel, server, authenticator }: ModuleHost): voi
             [coupon.listingIds, principal.providerId],
           );
           if (owned.rows[0]!.n !== new Set(coupon.listingIds).size)
-            throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: "a provider may only discount its own listings" });
+            throw refuse({ code: "AUTH.FORBIDDEN", detail: "a provider may only discount its own listings" });
         }
         if (!(await insertCoupon(tx, coupon, kernel.clock.now())))
-          throw new RejectionError({ code: "COUPON.CODE_TAKEN", detail: `coupon code ${coupon.code} exists`, field: "body/code" });
+          throw refuse({ code: "COUPON.CODE_TAKEN", detail: `coupon code ${coupon.code} exists`, field: "body/code" });
       });
       return reply.code(201).send({ couponId: coupon.couponId, code: coupon.code });
     },

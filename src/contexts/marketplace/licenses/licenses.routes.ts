@@ -2,9 +2,10 @@ import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { findLicense, type LicenseRow } from "./licenses.sql.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
+import { IdParam } from "../../../platform/http/schemas.js";
 
 export const licenseJson = (l: LicenseRow) => ({
   licenseId: l.licenseId,
@@ -32,7 +33,7 @@ export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): vo
         tags: ["licenses"],
         summary: "A license and its seat counter",
         security: [{ bearer: [] }],
-        params: Type.Object({ licenseId: Type.String({ maxLength: 200 }) }),
+        params: Type.Object({ licenseId: IdParam }),
       },
     },
     async (request) => {
@@ -42,7 +43,7 @@ export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): vo
         tenantId: admin ? SYSTEM_SCOPE : principal.tenantId,
       });
       if (!license || (!admin && license.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
-        throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
+        throw refuse({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
       }
       return licenseJson(license);
     },

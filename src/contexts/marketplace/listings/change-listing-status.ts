@@ -11,7 +11,8 @@ import type { Envelope, EventContext } from "../../../platform/events/envelope.j
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { planCountOf } from "../plans/plans.sql.js";
 import type { CatalogPort, ProvidersPort } from "../ports.js";
 import { decide, type Actor, type ListingCommand, type ListingEvent, type ListingStatus } from "./listing.domain.js";
@@ -101,7 +102,7 @@ export async function changeListingStatus(
 ): Promise<{ listingId: string; status: ListingStatus; courseVersionId: string }> {
   return kernel.db.tx(async (tx) => {
     const listing = await lockListing(tx, listingId);
-    if (!listing) throw new RejectionError({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
+    if (!listing) throw refuse({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
     const decision = unwrap(decide(listing, actor, await withFacts(sources, tx, listing, request)));
     const reason = "reason" in decision.event ? decision.event.reason : null;
     await saveTransition(tx, listing.id, {

@@ -1,7 +1,8 @@
 import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { CatalogPort } from "../ports.js";
 import { decideAttach } from "../refund-policies/refund-policy.domain.js";
 import { lockRefundPolicy } from "../refund-policies/refund-policies.sql.js";
@@ -25,8 +26,7 @@ export interface CreateListing {
 export async function attachableRefundPolicy(tx: Tx, refundPolicyId: string | undefined | null): Promise<void> {
   if (!refundPolicyId) return;
   const policy = await lockRefundPolicy(tx, refundPolicyId, "share");
-  if (!policy)
-    throw new RejectionError({ code: "REFUND_POLICY.UNKNOWN", detail: `no refund policy ${refundPolicyId}`, field: "body/refundPolicyId" });
+  if (!policy) throw refuse({ code: "REFUND_POLICY.UNKNOWN", detail: `no refund policy ${refundPolicyId}`, field: "body/refundPolicyId" });
   unwrap(decideAttach(policy));
 }
 

@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject, type MarketplaceCode } from "../errors.js";
 
 /**
  * A listing: what a provider sells, pinned to an exact course version (seed 001 §10.7).
@@ -54,7 +55,12 @@ export interface ListingDecision {
  * and the code a caller gets when the listing is in any other state.
  */
 export const TRANSITIONS: {
-  readonly [C in ListingCommand["type"]]: { from: readonly ListingStatus[]; to: ListingStatus; by: Actor["kind"]; otherwise: string };
+  readonly [C in ListingCommand["type"]]: {
+    from: readonly ListingStatus[];
+    to: ListingStatus;
+    by: Actor["kind"];
+    otherwise: MarketplaceCode;
+  };
 } = {
   Submit: { from: ["draft"], to: "submitted", by: "provider", otherwise: "LISTING.NOT_DRAFT" },
   Approve: { from: ["submitted"], to: "approved", by: "platform_admin", otherwise: "LISTING.NOT_SUBMITTED" },
@@ -148,28 +154,3 @@ export function decide(listing: Listing, actor: Actor, cmd: ListingCommand): Res
     }
   }
 }
-
-export const listingErrors: Readonly<Record<string, number>> = {
-  "LISTING.NOT_FOUND": 404,
-  "LISTING.NOT_DRAFT": 409,
-  "LISTING.NOT_SUBMITTED": 409,
-  "LISTING.NOT_APPROVED": 409,
-  "LISTING.NOT_LIVE": 409,
-  "LISTING.NOT_SUSPENDED": 409,
-  "LISTING.SUSPENDED": 409,
-  "LISTING.NOT_EDITABLE": 409,
-  "LISTING.SAME_VERSION": 422,
-  "LISTING.COURSE_UNKNOWN": 422,
-  "LISTING.COURSE_VERSION_UNKNOWN": 422,
-  // The catalog's own code for "not your course" (catalog maps it too); listed here so a process
-  // running marketplace without catalog still answers 403.
-  "CATALOG.NOT_COURSE_OWNER": 403,
-  "LISTING.PROVIDER_KYC_REQUIRED": 422,
-  "LISTING.VERSION_NOT_PUBLISHED": 422,
-  "LISTING.PLAY_PACKAGE_NOT_BUILT": 422,
-  "LISTING.NO_PLANS": 422,
-  "LISTING.NOT_OWNER": 403,
-  "LISTING.ADMIN_ONLY": 403,
-  "LISTING.PROVIDER_ONLY": 403,
-  "LISTING.PROVIDER_ID_MISSING": 403,
-};

@@ -4,20 +4,20 @@ import { hasRole } from "../../../platform/http/auth.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { planJson, plansOf } from "../plans/plans.sql.js";
 import { changeListingStatus, type LifecycleRequest, type ListingFactSources } from "./change-listing-status.js";
 import { createListing } from "./create-listing.js";
 import { editListing } from "./edit-listing.js";
 import { eventContextOf, optionalPrincipal, providerActorOf } from "./listing-actor.js";
 import { findListing, type ListingRow } from "./listings.sql.js";
+import { Id, LongText, ShortText } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Url = Type.String({ format: "uri", maxLength: 2000 });
 const Params = Type.Object({ id: Id });
-const Reason = Type.String({ minLength: 1, maxLength: 2000 });
+const Reason = LongText;
 const Copy = {
-  title: Type.String({ minLength: 1, maxLength: 200 }),
+  title: ShortText,
   description: Type.String({ maxLength: 20_000 }),
   marketingCopy: Type.String({ maxLength: 20_000 }),
   screenshots: Type.Array(Url, { maxItems: 20 }),
@@ -123,7 +123,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
 
   async function viewOf(listingId: string, canSee: (listing: ListingRow) => boolean = () => true) {
     const listing = await findListing(kernel.db, listingId);
-    if (!listing || !canSee(listing)) throw new RejectionError({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
+    if (!listing || !canSee(listing)) throw refuse({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
     const plans = (await plansOf(kernel.db, [listing.id])).get(listing.id) ?? [];
     return listingJson(listing, plans.map(planJson));
   }

@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 import type { PlanKind } from "../plans/plan.domain.js";
 import type { BuyerPolicy } from "../ports.js";
 

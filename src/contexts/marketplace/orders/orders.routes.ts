@@ -3,7 +3,7 @@ import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platfor
 import { hasRole } from "../../../platform/http/auth.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { MarketplacePorts } from "../ports.js";
 import { OrderViewResponse, PlacedOrderResponse } from "./order-responses.js";
 import { orderView } from "./order-view.js";
@@ -11,8 +11,7 @@ import { ListingCourses } from "./listing-courses.js";
 import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-
-const Id = Type.String({ minLength: 1, maxLength: 200 });
+import { Id, ShortText } from "../../../platform/http/schemas.js";
 
 const PlaceOrderBody = Type.Object(
   {
@@ -31,7 +30,7 @@ const PlaceOrderBody = Type.Object(
     couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     billingCountry: Type.Optional(Type.String({ pattern: "^[A-Z]{2}$" })),
     payment: Type.Union([
-      Type.Object({ method: Type.Literal("card"), token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      Type.Object({ method: Type.Literal("card"), token: ShortText }, { additionalProperties: false }),
       Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
     ]),
   },
@@ -95,7 +94,7 @@ export function orderRoutes(
       });
       // RLS hides other tenants' orders; inside a tenant only the buyer and its org admins may look.
       if (!view || (!admin && view.buyerUserId !== principal.userId && !hasRole(principal, "org_admin"))) {
-        throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${request.params.orderId}` });
+        throw refuse({ code: "ORDER.NOT_FOUND", detail: `no order ${request.params.orderId}` });
       }
       return view;
     },

@@ -11,8 +11,3 @@ export interface PayoutsOptions {
 export function installPayouts(host: ModuleHost, options: PayoutsOptions = {}): void {
   payoutRoutes(host, options.adapter ?? recordingPayoutAdapter);
 }
-
-export const payoutErrors: Readonly<Record<string, number>> = {
-  "PAYOUT.PERIOD_NOT_ENDED": 422,
-  "PAYOUT.NOT_YOUR_EARNINGS": 403,
-};

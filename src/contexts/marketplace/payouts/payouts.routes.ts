@@ -1,16 +1,14 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
-import { AmountInput } from "../../../platform/http/schemas.js";
+import { AmountInput, Id } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { PayoutAdapter } from "./payout-adapters.js";
 import { earningsOf } from "./payouts.sql.js";
 import { runPayouts } from "./run-payouts.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 
 const RunBody = Type.Object(
   {
@@ -73,7 +71,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
       const principal = principalOf(request);
       const { providerId } = request.params;
       if (!hasRole(principal, "platform_admin") && principal.providerId !== providerId) {
-        throw new RejectionError({ code: "PAYOUT.NOT_YOUR_EARNINGS", detail: "a provider sees only its own earnings" });
+        throw refuse({ code: "PAYOUT.NOT_YOUR_EARNINGS", detail: "a provider sees only its own earnings" });
       }
       const balances = await kernel.db.tx((tx) => earningsOf(tx, providerId, kernel.clock.now()), { tenantId: SYSTEM_SCOPE });
       return { providerId, balances };

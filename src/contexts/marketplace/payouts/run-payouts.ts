@@ -3,7 +3,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { DEFAULT_MINIMUM_PAYOUT, periodFor, planPayout, type HeldBalance, type PayoutSchedule } from "./payout.domain.js";
 import type { PayoutAdapter } from "./payout-adapters.js";
 import { claimRun, insertBatch, lockUnpaidMatured, runOfPeriod, saveRunResult, settleBatch, verifiedProviders } from "./payouts.sql.js";
@@ -46,7 +46,7 @@ export async function runPayouts(kernel: Kernel, adapter: PayoutAdapter, tx: Tx,
   const schedule = input.schedule ?? "weekly";
   const { start, end } = periodFor(schedule, input.periodEnd ?? now);
   if (end.getTime() > now.getTime())
-    throw new RejectionError({
+    throw refuse({
       code: "PAYOUT.PERIOD_NOT_ENDED",
       detail: `the ${schedule} period ending ${end.toISOString()} has not ended`,
       field: "body/periodEnd",

@@ -1,5 +1,6 @@
 import { checkMoney } from "../../../platform/money.js";
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /** Pricing plans (seed 001 §3 "Pricing"). A plan's kind is fixed; its terms change by new versions. */
 export type PlanKind = "one_time" | "subscription" | "seat_pack" | "site_license";
@@ -45,14 +46,3 @@ export function planTerms(kind: PlanKind, input: PlanTermsInput): Result<PlanTer
     perpetualOffline: input.perpetualOffline ?? false,
   });
 }
-
-export const planErrors: Readonly<Record<string, number>> = {
-  "PLAN.NOT_FOUND": 404,
-  "PLAN.SEATS_REQUIRED": 400,
-  "PLAN.SEATS_NOT_ALLOWED": 400,
-  "PLAN.INTERVAL_REQUIRED": 400,
-  "PLAN.INTERVAL_NOT_ALLOWED": 400,
-  "MONEY.CURRENCY_UNKNOWN": 400,
-  "MONEY.AMOUNT_NOT_INTEGER": 400,
-  "MONEY.AMOUNT_NEGATIVE": 400,
-};

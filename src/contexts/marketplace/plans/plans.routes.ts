@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
-import { AmountInput } from "../../../platform/http/schemas.js";
+import { AmountInput, IdParam } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { eventContextOf, providerActorOf } from "../listings/listing-actor.js";
@@ -17,7 +17,6 @@ const Terms = {
   validityDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
   perpetualOffline: Type.Optional(Type.Boolean()),
 };
-const Id = Type.String({ maxLength: 200 });
 
 export function planRoutes({ kernel, server, authenticator }: ModuleHost): void {
   const provider = authorize(authenticator, "provider");
@@ -31,7 +30,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
         tags,
         summary: "Add a pricing plan to the provider's listing (version 1)",
         security: [{ bearer: [] }],
-        params: Type.Object({ id: Id }),
+        params: Type.Object({ id: IdParam }),
         body: Type.Object({ kind: PlanKind, ...Terms }, { additionalProperties: false }),
       },
     },
@@ -64,7 +63,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
         tags,
         summary: "Re-price a plan: a new immutable version; earlier versions and the orders on them are unchanged",
         security: [{ bearer: [] }],
-        params: Type.Object({ id: Id, planId: Id }),
+        params: Type.Object({ id: IdParam, planId: IdParam }),
         body: Type.Object(Terms, { additionalProperties: false }),
       },
     },

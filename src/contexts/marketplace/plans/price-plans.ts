@@ -4,7 +4,8 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { decidePricing, type Actor } from "../listings/listing.domain.js";
 import { lockListing, type ListingRow } from "../listings/listings.sql.js";
 import { planTerms, type PlanKind, type PlanTerms, type PlanTermsInput } from "./plan.domain.js";
@@ -13,7 +14,7 @@ import { bumpPlanVersion, insertPlan, insertPlanVersion, planKindOf, refreshCurr
 /** Add a plan (version 1) or re-price one (a new immutable version): save + plan.versioned in one tx. */
 async function ownedListing(tx: Tx, listingId: string, actor: Actor): Promise<ListingRow> {
   const listing = await lockListing(tx, listingId);
-  if (!listing) throw new RejectionError({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
+  if (!listing) throw refuse({ code: "LISTING.NOT_FOUND", detail: `no listing ${listingId}` });
   unwrap(decidePricing(listing, actor));
   return listing;
 }
@@ -66,10 +67,10 @@ export async function repricePlan(
 ) {
   const listing = await ownedListing(tx, input.listingId, input.actor);
   const kind = await planKindOf(tx, listing.id, input.planId);
-  if (!kind) throw new RejectionError({ code: "PLAN.NOT_FOUND", detail: `listing ${listing.id} has no plan ${input.planId}` });
+  if (!kind) throw refuse({ code: "PLAN.NOT_FOUND", detail: `listing ${listing.id} has no plan ${input.planId}` });
   const terms = unwrap(planTerms(kind, input.terms));
   const bumped = await bumpPlanVersion(tx, listing.id, input.planId);
-  if (!bumped) throw new RejectionError({ code: "PLAN.NOT_FOUND", detail: `listing ${listing.id} has no plan ${input.planId}` });
+  if (!bumped) throw refuse({ code: "PLAN.NOT_FOUND", detail: `listing ${listing.id} has no plan ${input.planId}` });
   await insertPlanVersion(tx, input.planId, bumped.version, terms, kernel.clock.now());
   await refreshCurrentPlans(tx, listing.id);
   await emitVersioned(kernel, tx, listing, { planId: input.planId, kind, version: bumped.version }, terms, context);

@@ -4,7 +4,8 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { decideDeprecate, decideUpdate, type RefundPolicy, type RefundPolicyChange } from "./refund-policy.domain.js";
 import { insertRefundPolicy, lockRefundPolicy, saveRefundPolicy } from "./refund-policies.sql.js";
 
@@ -38,7 +39,7 @@ export async function updateRefundPolicy(
 ): Promise<RefundPolicy> {
   return kernel.db.tx(async (tx) => {
     const current = await lockRefundPolicy(tx, policyId, "update");
-    if (!current) throw new RejectionError({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${policyId}` });
+    if (!current) throw refuse({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${policyId}` });
     const next = unwrap(decideUpdate(current, change));
     await saveRefundPolicy(tx, next, kernel.clock.now());
     await emit(kernel, tx, RefundPolicyUpdated, next, context);
@@ -49,7 +50,7 @@ export async function updateRefundPolicy(
 export async function deprecateRefundPolicy(kernel: Kernel, policyId: string, context: EventContext): Promise<RefundPolicy> {
   return kernel.db.tx(async (tx) => {
     const current = await lockRefundPolicy(tx, policyId, "update");
-    if (!current) throw new RejectionError({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${policyId}` });
+    if (!current) throw refuse({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${policyId}` });
     const next = unwrap(decideDeprecate(current));
     await saveRefundPolicy(tx, next, kernel.clock.now());
     await emit(kernel, tx, RefundPolicyDeprecated, next, context);

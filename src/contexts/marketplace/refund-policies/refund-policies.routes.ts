@@ -2,17 +2,18 @@ import { Type } from "@sinclair/typebox";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { eventContextOf } from "../listings/listing-actor.js";
 import { createRefundPolicy, deprecateRefundPolicy, updateRefundPolicy } from "./manage-refund-policies.js";
 import { findRefundPolicy } from "./refund-policies.sql.js";
 import type { RefundPolicy } from "./refund-policy.domain.js";
+import { IdParam, ShortText } from "../../../platform/http/schemas.js";
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Name = ShortText;
 // Free-form but tidy: seed 002 names a policy `type` without listing the values.
 const PolicyType = Type.String({ minLength: 1, maxLength: 50, pattern: "^[a-z][a-z0-9_]*$" });
 const Days = Type.Integer({ minimum: 0, maximum: 3650 });
-const Params = Type.Object({ id: Type.String({ maxLength: 200 }) });
+const Params = Type.Object({ id: IdParam });
 const view = (p: RefundPolicy) => ({ policyId: p.id, name: p.name, type: p.type, refundPeriodDays: p.refundPeriodDays, status: p.status });
 
 export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost): void {
@@ -75,7 +76,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
     { schema: { tags, summary: "A refund policy (public: buyers read the terms)", params: Params } },
     async (request) => {
       const policy = await findRefundPolicy(kernel.db, request.params.id);
-      if (!policy) throw new RejectionError({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${request.params.id}` });
+      if (!policy) throw refuse({ code: "REFUND_POLICY.NOT_FOUND", detail: `no refund policy ${request.params.id}` });
       return view(policy);
     },
   );

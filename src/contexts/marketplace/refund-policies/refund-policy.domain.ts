@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /** seed 002 RefundPolicy aggregate: created, updated, deprecated; listings reference one. */
 export interface RefundPolicy {
@@ -32,9 +33,3 @@ export function decideAttach(policy: RefundPolicy): Result<null> {
 function definedOnly(change: RefundPolicyChange): RefundPolicyChange {
   return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
 }
-
-export const refundPolicyErrors: Readonly<Record<string, number>> = {
-  "REFUND_POLICY.NOT_FOUND": 404,
-  "REFUND_POLICY.UNKNOWN": 422,
-  "REFUND_POLICY.DEPRECATED": 409,
-};

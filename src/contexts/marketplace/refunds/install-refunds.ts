@@ -23,11 +23,3 @@ export function installRefunds(
   );
   return runtime;
 }
-
-export const refundErrors: Readonly<Record<string, number>> = {
-  "REFUND.WINDOW_CLOSED": 409,
-  "REFUND.SEATS_CONSUMED": 409,
-  "REFUND.NOT_REFUNDABLE": 409,
-  "REFUND.PAYMENT_NOT_REFUNDABLE": 409,
-  "REFUND.SEATS_INVALID": 422,
-};

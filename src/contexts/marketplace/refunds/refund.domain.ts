@@ -1,5 +1,6 @@
 import { allocate } from "../../../platform/money.js";
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 import type { LicenseKind } from "../licenses/license.domain.js";
 import type { RevenueSplit } from "../revenue/revenue-share.domain.js";
 

@@ -7,12 +7,11 @@ import type { MarketplacePorts } from "../ports.js";
 import type { RefundRuntime } from "./refund-flow.js";
 import { requestRefund } from "./request-refund.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-
-const Id = Type.String({ minLength: 1, maxLength: 200 });
+import { Id, LongText } from "../../../platform/http/schemas.js";
 
 const RefundBody = Type.Object(
   {
-    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+    reason: LongText,
     seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   },
   { additionalProperties: false },

@@ -1,7 +1,8 @@
 import type { Tx } from "../../../platform/db/db.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import type { LicenseKind } from "../licenses/license.domain.js";
 import { findOrder, orderLines } from "../orders/orders.sql.js";
 import type { MarketplacePorts } from "../ports.js";
@@ -62,7 +63,7 @@ export async function requestRefund(
 ): Promise<RefundView> {
   const order = await findOrder(tx, input.orderId, true);
   if (!order || (!input.asAdmin && (order.buyerUserId !== input.requestedBy || order.tenantId !== input.tenantId)))
-    throw new RejectionError({ code: "ORDER.NOT_FOUND", detail: `no order ${input.orderId}` });
+    throw refuse({ code: "ORDER.NOT_FOUND", detail: `no order ${input.orderId}` });
   const earlier = await activeRefundOfOrder(tx, order.orderId);
   if (earlier) return refundView(earlier);
 
@@ -134,6 +135,6 @@ export async function requestRefund(
   const state = await runtime.begin(tx, refundId, initialRefund(refundId, order.orderId), { type: "RefundRequested" }, order.orderId);
   // Billing refused at once (nothing to refund against): the whole request rolls back and says so.
   if (state.status === "failed")
-    throw new RejectionError({ code: "REFUND.PAYMENT_NOT_REFUNDABLE", detail: `billing refused the refund: ${state.failure}` });
+    throw refuse({ code: "REFUND.PAYMENT_NOT_REFUNDABLE", detail: `billing refused the refund: ${state.failure}` });
   return refundView((await findRefund(tx, refundId))!);
 }

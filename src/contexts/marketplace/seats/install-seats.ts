@@ -2,11 +2,8 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { Poller } from "../../../platform/poller.js";
 import { expireDueLicenses } from "../licenses/expire-licenses.js";
 import type { MarketplacePorts } from "../ports.js";
-import { seatErrors } from "./seat.domain.js";
 import { runSeatJobs } from "./seat-jobs.js";
 import { seatRoutes } from "./seats.routes.js";
-
-export { seatErrors };
 
 /** Seat assignment and release, bulk seat jobs, and the license-expiry deadline worker. */
 export function installSeats(host: ModuleHost, ports: MarketplacePorts): void {

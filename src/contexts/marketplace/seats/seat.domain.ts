@@ -2,7 +2,8 @@
  * Seats of a seat-pack license (issue 5): an org admin of the buying tenant hands them to learners.
  * Pure rules only; the counter and the one-active-seat rule are enforced again by the database.
  */
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 import type { LicenseKind, LicenseState } from "../licenses/license.domain.js";
 
 export type SeatStatus = "assigned" | "already_assigned" | "no_seat";
@@ -30,17 +31,6 @@ export const SYNC_LIMIT = 1_000;
 export const CHUNK_SIZE = 1_000;
 /** The most learners one request may name. */
 export const MAX_USERS = 10_000;
-
-export const seatErrors: Readonly<Record<string, number>> = {
-  "LICENSE.NOT_FOUND": 404,
-  "LICENSE.NOT_SEAT_PACK": 409,
-  "LICENSE.NOT_ACTIVE": 409,
-  "SEATS.EXHAUSTED": 409,
-  "SEATS.DUPLICATE_USER": 400,
-  "SEAT.NOT_FOUND": 404,
-  "SEAT.ALREADY_RELEASED": 409,
-  "SEAT_JOB.NOT_FOUND": 404,
-};
 
 /** Only an active, unexpired seat pack hands out seats (an expired license refuses new seats). */
 export function acceptsSeats(license: SeatLicense, now: Date): Result<{ free: number }> {

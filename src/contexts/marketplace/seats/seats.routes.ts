@@ -3,7 +3,8 @@ import { Type } from "@sinclair/typebox";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { findLicense } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
 import { assignSeats } from "./assign-seats.js";
@@ -12,8 +13,8 @@ import { firstDuplicate, MAX_USERS, SYNC_LIMIT } from "./seat.domain.js";
 import { enqueueSeatJob } from "./seat-jobs.js";
 import { findSeatJob } from "./seat-jobs.sql.js";
 import { listActiveSeats } from "./seats.sql.js";
+import { Cursor, Id } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const LicenseParams = Type.Object({ licenseId: Id }, { additionalProperties: false });
 
 const AssignBody = Type.Object(
@@ -65,8 +66,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       const { licenseId } = request.params;
       const { userIds } = request.body;
       const duplicate = firstDuplicate(userIds);
-      if (duplicate !== null)
-        throw new RejectionError({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
+      if (duplicate !== null) throw refuse({ code: "SEATS.DUPLICATE_USER", detail: `${duplicate} is named twice`, field: "userIds" });
       const result = await idempotent(
         kernel.db,
         keyedRequest(request, principal),
@@ -118,7 +118,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         security: [{ bearer: [] }],
         params: LicenseParams,
         querystring: Type.Object(
-          { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), cursor: Type.Optional(Cursor()) },
           { additionalProperties: false },
         ),
       },
@@ -137,7 +137,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         { tenantId: principal.tenantId },
       );
       if (!license || license.tenantId !== principal.tenantId)
-        throw new RejectionError({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
+        throw refuse({ code: "LICENSE.NOT_FOUND", detail: `no license ${request.params.licenseId}` });
       const page = rows.slice(0, limit);
       return {
         items: page.map((s) => ({
@@ -172,7 +172,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         tenantId: principal.tenantId,
       });
       if (!job || job.tenantId !== principal.tenantId)
-        throw new RejectionError({ code: "SEAT_JOB.NOT_FOUND", detail: `no seat job ${request.params.jobId}` });
+        throw refuse({ code: "SEAT_JOB.NOT_FOUND", detail: `no seat job ${request.params.jobId}` });
       return {
         jobId: job.jobId,
         licenseId: job.licenseId,

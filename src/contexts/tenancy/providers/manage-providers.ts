@@ -3,7 +3,8 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { findTenant } from "../tenants/tenants.sql.js";
 import { decideKyc, decideRegistration, type KycStatus } from "./provider.domain.js";
 import { claimProvider, insertProvider, lockProvider, saveKyc } from "./providers.sql.js";
@@ -14,7 +15,7 @@ export async function registerProvider(
 ): Promise<{ providerId: string; kycStatus: KycStatus }> {
   return kernel.db.tx(async (tx) => {
     if (!(await findTenant(tx, input.tenantId)))
-      throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}`, field: "body/tenantId" });
+      throw refuse({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}`, field: "body/tenantId" });
     const providerId = input.providerId ?? newId("prv");
     const existing = await lockProvider(tx, providerId);
     const how = unwrap(decideRegistration(existing));
@@ -37,7 +38,7 @@ export async function recordKyc(
 ): Promise<{ providerId: string; kycStatus: KycStatus }> {
   return kernel.db.tx(async (tx) => {
     const provider = await lockProvider(tx, providerId);
-    if (!provider) throw new RejectionError({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${providerId}` });
+    if (!provider) throw refuse({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${providerId}` });
     const change = unwrap(decideKyc(provider.kycStatus, status));
     if (change) {
       const at = kernel.clock.now();

@@ -1,4 +1,5 @@
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 export type KycStatus = "pending" | "verified" | "rejected";
 
@@ -20,8 +21,3 @@ export function decideRegistration(existing: { tenantId: string | null } | null)
   if (existing.tenantId === null) return ok("claim");
   return reject("PROVIDER.ALREADY_EXISTS", "a provider with this id is already registered", "body/providerId");
 }
-
-export const providerErrors: Readonly<Record<string, number>> = {
-  "PROVIDER.NOT_FOUND": 404,
-  "PROVIDER.ALREADY_EXISTS": 409,
-};

@@ -1,11 +1,11 @@
 import { Type } from "@sinclair/typebox";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { recordKyc, registerProvider } from "./manage-providers.js";
 import { findProvider } from "./providers.sql.js";
+import { Id, ShortText } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Params = Type.Object({ id: Id });
 
 export function providerRoutes({ kernel, server, authenticator }: ModuleHost): void {
@@ -21,10 +21,7 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
         tags,
         summary: "Register a provider under a tenant; KYC starts pending",
         security,
-        body: Type.Object(
-          { providerId: Type.Optional(Id), tenantId: Id, name: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ providerId: Type.Optional(Id), tenantId: Id, name: ShortText }, { additionalProperties: false }),
       },
     },
     async (request, reply) => reply.code(201).send(await registerProvider(kernel, request.body)),
@@ -61,7 +58,7 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
       const principal = principalOf(request);
       const provider = await findProvider(kernel.db, request.params.id);
       const visible = provider && (principal.roles.includes("platform_admin") || principal.providerId === provider.providerId);
-      if (!visible) throw new RejectionError({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${request.params.id}` });
+      if (!visible) throw refuse({ code: "PROVIDER.NOT_FOUND", detail: `no provider ${request.params.id}` });
       return provider;
     },
   );

@@ -1,15 +1,15 @@
 import { Type } from "@sinclair/typebox";
-import { AmountInput } from "../../../platform/http/schemas.js";
+import { AmountInput, CurrencyCode, IdParam } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { mayManageTenant } from "../tenants/tenant.js";
 import { findTenant } from "../tenants/tenants.sql.js";
 import { CAP_PERIODS, decidePolicy } from "./purchase-policy.domain.js";
 import { purchasePolicyOf, savePurchasePolicy } from "./purchase-policies.sql.js";
 
-const Currency = Type.String({ pattern: "^[A-Z]{3}$" });
-const Params = Type.Object({ tenantId: Type.String({ maxLength: 200 }) });
+const Params = Type.Object({ tenantId: IdParam });
 
 export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHost): void {
   const managers = authorize(authenticator, "platform_admin", "org_admin");
@@ -26,10 +26,10 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
         params: Params,
         body: Type.Object(
           {
-            allowedCurrencies: Type.Union([Type.Array(Currency, { minItems: 1, maxItems: 50 }), Type.Null()]),
+            allowedCurrencies: Type.Union([Type.Array(CurrencyCode, { minItems: 1, maxItems: 50 }), Type.Null()]),
             cap: Type.Union([
               Type.Object(
-                { amount: AmountInput(0), currency: Currency, period: Type.Union(CAP_PERIODS.map((p) => Type.Literal(p))) },
+                { amount: AmountInput(0), currency: CurrencyCode, period: Type.Union(CAP_PERIODS.map((p) => Type.Literal(p))) },
                 { additionalProperties: false },
               ),
               Type.Null(),
@@ -45,7 +45,7 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
       const policy = unwrap(decidePolicy(request.body));
       await kernel.db.tx(
         async (tx) => {
-          if (!(await findTenant(tx, tenantId))) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${tenantId}` });
+          if (!(await findTenant(tx, tenantId))) throw refuse({ code: "TENANT.NOT_FOUND", detail: `no tenant ${tenantId}` });
           await savePurchasePolicy(tx, tenantId, policy, kernel.clock.now());
         },
         { tenantId },

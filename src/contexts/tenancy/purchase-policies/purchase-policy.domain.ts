@@ -1,5 +1,6 @@
 import { isCurrency } from "../../../platform/money.js";
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 /**
  * seed 001 §5.1 buyer-tenant policies: which currencies a tenant may buy in, and how much it may
@@ -63,8 +64,3 @@ export function capWindow(period: CapPeriod, now: Date): { start: Date; end: Dat
     }
   }
 }
-
-export const purchasePolicyErrors: Readonly<Record<string, number>> = {
-  "PURCHASE_POLICY.CAP_CURRENCY_NOT_ALLOWED": 400,
-  "MONEY.CURRENCY_UNKNOWN": 400,
-};

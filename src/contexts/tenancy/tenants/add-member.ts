@@ -3,7 +3,7 @@ import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { findTenant, insertMember } from "./tenants.sql.js";
 
 /** Adds a member and announces it (seed 003: default enrollments are realized on this event). */
@@ -14,8 +14,7 @@ export async function addMember(
 ): Promise<{ joined: boolean }> {
   return kernel.db.tx(
     async (tx) => {
-      if (!(await findTenant(tx, input.tenantId)))
-        throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}` });
+      if (!(await findTenant(tx, input.tenantId))) throw refuse({ code: "TENANT.NOT_FOUND", detail: `no tenant ${input.tenantId}` });
       const joined = await insertMember(tx, {
         tenantId: input.tenantId,
         userId: input.userId,

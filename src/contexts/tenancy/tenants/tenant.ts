@@ -1,5 +1,6 @@
 import type { Principal } from "../../../platform/http/auth.js";
-import { ok, reject, type Result } from "../../../platform/result.js";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
 
 export const TENANT_KINDS = ["organization", "enterprise", "individual"] as const;
 export type TenantKind = (typeof TENANT_KINDS)[number];
@@ -10,9 +11,3 @@ export function mayManageTenant(principal: Pick<Principal, "roles" | "tenantId">
   if (principal.roles.includes("org_admin") && principal.tenantId === tenantId) return ok(null);
   return reject("TENANT.FORBIDDEN", "only this tenant's org admins or a platform admin may do this");
 }
-
-export const tenantErrors: Readonly<Record<string, number>> = {
-  "TENANT.NOT_FOUND": 404,
-  "TENANT.ALREADY_EXISTS": 409,
-  "TENANT.FORBIDDEN": 403,
-};

@@ -5,12 +5,13 @@ import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { newId } from "../../../platform/ids.js";
 import { TENANT_ID_PATTERN } from "../../../platform/tenant-id.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { addMember } from "./add-member.js";
 import { mayManageTenant, TENANT_KINDS } from "./tenant.js";
 import { findTenant, insertTenant, membersOf } from "./tenants.sql.js";
+import { Cursor, Id, ShortText } from "../../../platform/http/schemas.js";
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Params = Type.Object({ tenantId: Id });
 /** A new tenant's id has the shape every tenant id must have: `*`, a blank or a control character is a 400. */
 const NewTenantId = Type.String({ pattern: TENANT_ID_PATTERN });
@@ -32,7 +33,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         body: Type.Object(
           {
             tenantId: Type.Optional(NewTenantId),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: ShortText,
             kind: Type.Union(TENANT_KINDS.map((k) => Type.Literal(k))),
           },
           { additionalProperties: false },
@@ -48,8 +49,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         async (tx) => {
           const tenantId = request.body.tenantId ?? newId("ten");
           const created = await insertTenant(tx, { tenantId, name: request.body.name, kind: request.body.kind, at: kernel.clock.now() });
-          if (!created)
-            throw new RejectionError({ code: "TENANT.ALREADY_EXISTS", detail: `tenant ${tenantId} exists`, field: "body/tenantId" });
+          if (!created) throw refuse({ code: "TENANT.ALREADY_EXISTS", detail: `tenant ${tenantId} exists`, field: "body/tenantId" });
           return { status: 201, body: { tenantId, name: request.body.name, kind: request.body.kind } };
         },
       );
@@ -63,7 +63,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
     async (request) => {
       unwrap(mayManageTenant(principalOf(request), request.params.tenantId));
       const tenant = await findTenant(kernel.db, request.params.tenantId);
-      if (!tenant) throw new RejectionError({ code: "TENANT.NOT_FOUND", detail: `no tenant ${request.params.tenantId}` });
+      if (!tenant) throw refuse({ code: "TENANT.NOT_FOUND", detail: `no tenant ${request.params.tenantId}` });
       return { tenantId: tenant.tenantId, name: tenant.name, kind: tenant.kind, createdAt: tenant.createdAt.toISOString() };
     },
   );
@@ -106,7 +106,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
         security,
         params: Params,
         querystring: Type.Object(
-          { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+          { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Cursor()) },
           { additionalProperties: false },
         ),
       },

@@ -5,22 +5,21 @@ import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
 import type { Authenticator } from "../auth.js";
 import { authorize, type HttpServer } from "../server.js";
-
-const Text = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+import { ShortText } from "../schemas.js";
 
 /** The envelope of DESIGN §3 as an upstream service sends it. */
 export const IncomingEnvelope = Type.Object(
   {
-    eventId: Text(),
+    eventId: ShortText,
     type: Type.String({ pattern: "^[a-z_]+(\\.[a-z_]+)+\\.v[0-9]+$", maxLength: 200 }),
     occurredAt: Type.String({ format: "date-time" }),
-    source: Text(),
-    aggregateType: Type.Optional(Text()),
-    aggregateId: Type.Optional(Text()),
-    tenantId: Type.Optional(Type.Union([Text(), Type.Null()])),
-    partitionKey: Type.Optional(Text()),
-    correlationId: Type.Optional(Text()),
-    causationId: Type.Optional(Type.Union([Text(), Type.Null()])),
+    source: ShortText,
+    aggregateType: Type.Optional(ShortText),
+    aggregateId: Type.Optional(ShortText),
+    tenantId: Type.Optional(Type.Union([ShortText, Type.Null()])),
+    partitionKey: Type.Optional(ShortText),
+    correlationId: Type.Optional(ShortText),
+    causationId: Type.Optional(Type.Union([ShortText, Type.Null()])),
     retentionClass: Type.Optional(Type.Union([Type.Literal("operational"), Type.Literal("financial"), Type.Literal("audit")])),
     payload: Type.Object({}, { additionalProperties: true }),
     metadata: Type.Optional(Type.Object({}, { additionalProperties: true })),

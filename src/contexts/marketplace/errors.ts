@@ -1,0 +1,89 @@
+import { rejections, type StatusTable } from "../../platform/result.js";
+
+/**
+ * Marketplace's refusal codes → HTTP status: the one list its code may reject with (reject/refuse
+ * below accept no other code), mapped by the app's one error handler. Wire contract: never change a
+ * code or status.
+ */
+export const marketplaceErrors = {
+  // listings
+  "LISTING.NOT_FOUND": 404,
+  "LISTING.NOT_DRAFT": 409,
+  "LISTING.NOT_SUBMITTED": 409,
+  "LISTING.NOT_APPROVED": 409,
+  "LISTING.NOT_LIVE": 409,
+  "LISTING.NOT_SUSPENDED": 409,
+  "LISTING.SUSPENDED": 409,
+  "LISTING.NOT_EDITABLE": 409,
+  "LISTING.SAME_VERSION": 422,
+  "LISTING.COURSE_UNKNOWN": 422,
+  "LISTING.COURSE_VERSION_UNKNOWN": 422,
+  "LISTING.PROVIDER_KYC_REQUIRED": 422,
+  "LISTING.VERSION_NOT_PUBLISHED": 422,
+  "LISTING.PLAY_PACKAGE_NOT_BUILT": 422,
+  "LISTING.NO_PLANS": 422,
+  "LISTING.NOT_OWNER": 403,
+  "LISTING.ADMIN_ONLY": 403,
+  "LISTING.PROVIDER_ONLY": 403,
+  "LISTING.PROVIDER_ID_MISSING": 403,
+  // The catalog's own code for "not your course" (catalog maps it too, to the same status); listed
+  // here so a process running marketplace without catalog still answers 403.
+  "CATALOG.NOT_COURSE_OWNER": 403,
+  // plans
+  "PLAN.NOT_FOUND": 404,
+  "PLAN.SEATS_REQUIRED": 400,
+  "PLAN.SEATS_NOT_ALLOWED": 400,
+  "PLAN.INTERVAL_REQUIRED": 400,
+  "PLAN.INTERVAL_NOT_ALLOWED": 400,
+  "MONEY.CURRENCY_UNKNOWN": 400,
+  "MONEY.AMOUNT_NOT_INTEGER": 400,
+  "MONEY.AMOUNT_NEGATIVE": 400,
+  // refund policies
+  "REFUND_POLICY.NOT_FOUND": 404,
+  "REFUND_POLICY.UNKNOWN": 422,
+  "REFUND_POLICY.DEPRECATED": 409,
+  // browse
+  "BROWSE.CURSOR_INVALID": 400,
+  "BROWSE.CURRENCY_REQUIRED": 400,
+  // orders and coupons
+  "ORDER.NOT_FOUND": 404,
+  "ORDER.PLAN_NOT_OF_LISTING": 422,
+  "ORDER.PLAN_VERSION_STALE": 409,
+  "ORDER.QUANTITY_INVALID": 400,
+  "ORDER.MIXED_CURRENCIES": 422,
+  "ORDER.DUPLICATE_ITEM": 400,
+  "ORDER.CURRENCY_NOT_ALLOWED": 422,
+  "ORDER.PURCHASE_CAP_EXCEEDED": 422,
+  "COUPON.NOT_FOUND": 422,
+  "COUPON.NOT_YET_VALID": 422,
+  "COUPON.EXPIRED": 422,
+  "COUPON.NOT_APPLICABLE": 422,
+  "COUPON.CURRENCY_MISMATCH": 422,
+  "COUPON.MINIMUM_NOT_MET": 422,
+  "COUPON.EXHAUSTED": 409,
+  "COUPON.USER_LIMIT_REACHED": 409,
+  "COUPON.TERMS_INVALID": 400,
+  "COUPON.LISTINGS_REQUIRED": 400,
+  "COUPON.CODE_TAKEN": 409,
+  // licenses and seats
+  "LICENSE.NOT_FOUND": 404,
+  "LICENSE.NOT_SEAT_PACK": 409,
+  "LICENSE.NOT_ACTIVE": 409,
+  "SEATS.EXHAUSTED": 409,
+  "SEATS.DUPLICATE_USER": 400,
+  "SEAT.NOT_FOUND": 404,
+  "SEAT.ALREADY_RELEASED": 409,
+  "SEAT_JOB.NOT_FOUND": 404,
+  // refunds
+  "REFUND.WINDOW_CLOSED": 409,
+  "REFUND.SEATS_CONSUMED": 409,
+  "REFUND.NOT_REFUNDABLE": 409,
+  "REFUND.PAYMENT_NOT_REFUNDABLE": 409,
+  "REFUND.SEATS_INVALID": 422,
+  // payouts
+  "PAYOUT.PERIOD_NOT_ENDED": 422,
+  "PAYOUT.NOT_YOUR_EARNINGS": 403,
+} as const satisfies StatusTable;
+
+export type MarketplaceCode = keyof typeof marketplaceErrors;
+export const { reject, refuse } = rejections(marketplaceErrors);
