@@ -1,20 +1,21 @@
 import type { Clock } from "../clock.js";
 import type { Db, DeferredWrites, Sql, Tx, Write } from "../db/db.js";
-import type { Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
+import type { DeadlineCommand, EffectOf, Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 
 /**
  * Executes one command inside the transaction that recorded the step. It may return inputs that
  * go straight back into the saga (the licence ids it granted, an enrollment that was refused).
  * `cause` is the id of the event whose input led to the command (the envelope's causationId for
- * what the command publishes); null when a request or a deadline did.
+ * what the command publishes); null when a request or a deadline did. Deadline commands never
+ * reach it: the runtime keeps them.
  */
-export type CommandExecutor<S, I, C> = (tx: Tx, sagaId: string, command: C, state: S, cause: string | null) => Promise<I[] | void>;
-
-export interface DeadlineCommand {
-  type: "ScheduleDeadline" | "CancelDeadline";
-  name: string;
-  afterMs?: number;
-}
+export type CommandExecutor<S, I, C extends { type: string }> = (
+  tx: Tx,
+  sagaId: string,
+  command: EffectOf<C>,
+  state: S,
+  cause: string | null,
+) => Promise<I[] | void>;
 
 const isDeadline = (command: { type: string }): command is DeadlineCommand =>
   command.type === "ScheduleDeadline" || command.type === "CancelDeadline";
@@ -164,13 +165,11 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       touched.at = now;
       for (const command of reaction.commands) {
         if (isDeadline(command)) {
-          touched.deadlines.set(
-            command.name,
-            command.type === "ScheduleDeadline" ? new Date(now.getTime() + (command.afterMs ?? 0)) : null,
-          );
+          touched.deadlines.set(command.name, command.type === "ScheduleDeadline" ? new Date(now.getTime() + command.afterMs) : null);
           continue;
         }
-        const followUps = await this.execute(tx, sagaId, command, touched.state, cause);
+        // Not a deadline, so one of the saga's effects (a guard cannot narrow a generic union).
+        const followUps = await this.execute(tx, sagaId, command as EffectOf<C>, touched.state, cause);
         if (followUps) queue.push(...followUps);
       }
     }

@@ -6,6 +6,13 @@ export interface SagaState {
   status: string;
 }
 
+/** Deadlines are the runtime's: it keeps them as rows and gives the saga an input when one passes. */
+export type DeadlineCommand<N extends string = string> =
+  { type: "ScheduleDeadline"; name: N; afterMs: number } | { type: "CancelDeadline"; name: N };
+
+/** A saga's commands less the deadlines: what its executor does. */
+export type EffectOf<C extends { type: string }> = Exclude<C, DeadlineCommand<any>>;
+
 export interface Reaction<S extends SagaState, C> {
   state: S;
   commands: C[];

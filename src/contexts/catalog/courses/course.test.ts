@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../platform/testing/given-when-then.js";
 import { checkRunWindow, isRunOpen, mayManageCourse } from "./course.domain.js";
-
-const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "accepted" : result.rejection!.code);
 
 describe("course rules", () => {
   it("lets the owning provider and platform admins manage a course, and nobody else", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { codeOf, givenWhenThen } from "../../../platform/testing/given-when-then.js";
 import {
   decideAdd,
   decideRemove,
@@ -127,27 +128,28 @@ describe("a learner's default enrollment", () => {
 });
 
 describe("configuring intentions", () => {
+  /** Given what the key holds, when an admin adds it (restore: asking to bring a removed one back). */
+  const given = givenWhenThen(decideAdd);
   it("refuses a second active intention for the same key", () => {
-    expect(decideAdd({ active: intention(), removed: null }, false)).toMatchObject({
-      ok: false,
-      rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_EXISTS" },
-    });
+    given({ active: intention(), removed: null })
+      .when(false)
+      .then((result) => expect(codeOf(result)).toBe("DEFAULT_ENROLLMENT.INTENTION_EXISTS"));
   });
   it("does not silently re-create a removed intention; restores it when asked", () => {
     const removed = intention({ removedAt: at });
-    expect(decideAdd({ active: null, removed }, false)).toMatchObject({
-      ok: false,
-      rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_REMOVED" },
-    });
-    expect(decideAdd({ active: null, removed }, true)).toEqual({ ok: true, value: { type: "restore", intention: removed } });
-    expect(decideAdd({ active: null, removed: null }, true)).toEqual({ ok: true, value: { type: "create" } });
+    given({ active: null, removed })
+      .when(false)
+      .then((result) => expect(codeOf(result)).toBe("DEFAULT_ENROLLMENT.INTENTION_REMOVED"));
+    given({ active: null, removed })
+      .when(true)
+      .then((result) => expect(result).toEqual({ ok: true, value: { type: "restore", intention: removed } }));
+    given({ active: null, removed: null })
+      .when(true)
+      .then((result) => expect(result).toEqual({ ok: true, value: { type: "create" } }));
   });
   it("removes an active intention once", () => {
     expect(decideRemove(intention()).ok).toBe(true);
-    expect(decideRemove(intention({ removedAt: at }))).toMatchObject({
-      ok: false,
-      rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_REMOVED" },
-    });
-    expect(decideRemove(null)).toMatchObject({ ok: false, rejection: { code: "DEFAULT_ENROLLMENT.INTENTION_NOT_FOUND" } });
+    expect(codeOf(decideRemove(intention({ removedAt: at })))).toBe("DEFAULT_ENROLLMENT.INTENTION_REMOVED");
+    expect(codeOf(decideRemove(null))).toBe("DEFAULT_ENROLLMENT.INTENTION_NOT_FOUND");
   });
 });

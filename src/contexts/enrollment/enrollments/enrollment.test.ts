@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { codeOf, givenWhenThen } from "../../../platform/testing/given-when-then.js";
 import { apply, decide, type Enrollment } from "./enrollment.domain.js";
 
 const t0 = new Date("2026-03-01T09:00:00Z");
@@ -33,82 +34,109 @@ function enrollment(overrides: Partial<Enrollment> = {}): Enrollment {
   };
 }
 
-const codeOf = (d: ReturnType<typeof decide>) => (d.ok ? "ok" : d.rejection.code);
+/** `decide` answers with the events; `apply` with the state they leave too. */
+const given = givenWhenThen(decide);
+const givenApplied = givenWhenThen(apply);
 const typesOf = (d: ReturnType<typeof decide>) => (d.ok ? d.value.map((e) => e.type) : []);
+const nothing = { ok: true, value: [] };
 
 describe("enrollment lifecycle", () => {
   it("creates a new enrollment, and creating a known one again is no news", () => {
-    expect(typesOf(decide(null, { type: "Create", enrollment: enrollment() }))).toEqual(["EnrollmentCreated"]);
-    expect(decide(enrollment(), { type: "Create", enrollment: enrollment({ id: "enr_2" }) })).toEqual({ ok: true, value: [] });
+    given(null)
+      .when({ type: "Create", enrollment: enrollment() })
+      .then((d) => expect(typesOf(d)).toEqual(["EnrollmentCreated"]));
+    given(enrollment())
+      .when({ type: "Create", enrollment: enrollment({ id: "enr_2" }) })
+      .then((d) => expect(d).toEqual(nothing));
   });
 
   it("refuses an enrollment that would end before it starts", () => {
-    expect(codeOf(decide(null, { type: "Create", enrollment: enrollment({ expiresAt: t0 }) }))).toBe("ENROLLMENT.EXPIRES_BEFORE_START");
+    given(null)
+      .when({ type: "Create", enrollment: enrollment({ expiresAt: t0 }) })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.EXPIRES_BEFORE_START"));
   });
 
   it("counts attempts on every access, also after completion, never after revocation", () => {
-    const accessed = apply(enrollment({ attemptCount: 2 }), { type: "Access", at: later(1) });
-    expect(accessed.ok && accessed.value.state?.attemptCount).toBe(3);
-    expect(typesOf(decide(enrollment({ status: "completed" }), { type: "Access", at: later(1) }))).toEqual(["EnrollmentAccessed"]);
-    expect(codeOf(decide(enrollment({ status: "revoked" }), { type: "Access", at: later(1) }))).toBe("ENROLLMENT.NOT_ACTIVE");
+    givenApplied(enrollment({ attemptCount: 2 }))
+      .when({ type: "Access", at: later(1) })
+      .then((a) => expect(a.ok && a.value.state?.attemptCount).toBe(3));
+    given(enrollment({ status: "completed" }))
+      .when({ type: "Access", at: later(1) })
+      .then((d) => expect(typesOf(d)).toEqual(["EnrollmentAccessed"]));
+    given(enrollment({ status: "revoked" }))
+      .when({ type: "Access", at: later(1) })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.NOT_ACTIVE"));
   });
 
   it("completes once; a second completion changes nothing; a revoked one cannot complete", () => {
-    const done = apply(enrollment(), { type: "Complete", at: later(5), completionRecordId: "cr_1" });
-    expect(done.ok && done.value.state?.status).toBe("completed");
-    expect(decide(enrollment({ status: "completed" }), { type: "Complete", at: later(6), completionRecordId: "cr_2" })).toEqual({
-      ok: true,
-      value: [],
-    });
-    expect(codeOf(decide(enrollment({ status: "revoked" }), { type: "Complete", at: later(6), completionRecordId: "cr_2" }))).toBe(
-      "ENROLLMENT.ALREADY_REVOKED",
-    );
+    givenApplied(enrollment())
+      .when({ type: "Complete", at: later(5), completionRecordId: "cr_1" })
+      .then((a) => expect(a.ok && a.value.state?.status).toBe("completed"));
+    given(enrollment({ status: "completed" }))
+      .when({ type: "Complete", at: later(6), completionRecordId: "cr_2" })
+      .then((d) => expect(d).toEqual(nothing));
+    given(enrollment({ status: "revoked" }))
+      .when({ type: "Complete", at: later(6), completionRecordId: "cr_2" })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.ALREADY_REVOKED"));
   });
 
   it("expires an active enrollment at its end date, and never a completed one or an early one", () => {
     const ends = later(1000);
-    const expired = decide(enrollment({ expiresAt: ends }), { type: "Expire", at: later(5000) });
-    expect(expired.ok && expired.value).toEqual([{ type: "EnrollmentExpired", expiredAt: ends }]);
-    expect(decide(enrollment({ expiresAt: ends }), { type: "Expire", at: later(999) })).toEqual({ ok: true, value: [] });
-    expect(decide(enrollment({ expiresAt: ends, status: "completed" }), { type: "Expire", at: later(5000) })).toEqual({
-      ok: true,
-      value: [],
-    });
+    given(enrollment({ expiresAt: ends }))
+      .when({ type: "Expire", at: later(5000) })
+      .then((d) => expect(d.ok && d.value).toEqual([{ type: "EnrollmentExpired", expiredAt: ends }]));
+    given(enrollment({ expiresAt: ends }))
+      .when({ type: "Expire", at: later(999) })
+      .then((d) => expect(d).toEqual(nothing));
+    given(enrollment({ expiresAt: ends, status: "completed" }))
+      .when({ type: "Expire", at: later(5000) })
+      .then((d) => expect(d).toEqual(nothing));
   });
 
   it("revokes an active enrollment once and leaves a completed one alone", () => {
-    expect(typesOf(decide(enrollment(), { type: "Revoke", at: later(1), reason: "license_revoked" }))).toEqual(["EnrollmentRevoked"]);
-    expect(codeOf(decide(enrollment({ status: "revoked" }), { type: "Revoke", at: later(1), reason: "admin" }))).toBe(
-      "ENROLLMENT.ALREADY_REVOKED",
-    );
-    expect(codeOf(decide(enrollment({ status: "completed" }), { type: "Revoke", at: later(1), reason: "admin" }))).toBe(
-      "ENROLLMENT.NOT_ACTIVE",
-    );
-    expect(codeOf(decide(null, { type: "Revoke", at: later(1), reason: "admin" }))).toBe("ENROLLMENT.NOT_FOUND");
+    given(enrollment())
+      .when({ type: "Revoke", at: later(1), reason: "license_revoked" })
+      .then((d) => expect(typesOf(d)).toEqual(["EnrollmentRevoked"]));
+    given(enrollment({ status: "revoked" }))
+      .when({ type: "Revoke", at: later(1), reason: "admin" })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.ALREADY_REVOKED"));
+    given(enrollment({ status: "completed" }))
+      .when({ type: "Revoke", at: later(1), reason: "admin" })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.NOT_ACTIVE"));
+    given(null)
+      .when({ type: "Revoke", at: later(1), reason: "admin" })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.NOT_FOUND"));
   });
 
   it("downgrades verified to audit, once", () => {
-    const down = apply(enrollment(), { type: "DowngradeToAudit", at: later(1), reason: "license_revoked" });
-    expect(down.ok && down.value.state?.mode).toBe("audit");
-    expect(down.ok && down.value.events).toEqual([
-      { type: "EnrollmentModeChanged", at: later(1), from: "verified", to: "audit", reason: "license_revoked" },
-    ]);
-    expect(decide(enrollment({ mode: "audit" }), { type: "DowngradeToAudit", at: later(1), reason: "license_revoked" })).toEqual({
-      ok: true,
-      value: [],
-    });
+    givenApplied(enrollment())
+      .when({ type: "DowngradeToAudit", at: later(1), reason: "license_revoked" })
+      .then((a) => {
+        expect(a.ok && a.value.state?.mode).toBe("audit");
+        expect(a.ok && a.value.events).toEqual([
+          { type: "EnrollmentModeChanged", at: later(1), from: "verified", to: "audit", reason: "license_revoked" },
+        ]);
+      });
+    given(enrollment({ mode: "audit" }))
+      .when({ type: "DowngradeToAudit", at: later(1), reason: "license_revoked" })
+      .then((d) => expect(d).toEqual(nothing));
   });
 
   it("remembers that the learner unenrolled themself", () => {
-    const left = apply(enrollment(), { type: "Unenroll", at: later(1) });
-    expect(left.ok && left.value.state).toMatchObject({ status: "revoked", revokeReason: "admin", unenrolledAt: later(1) });
-    const revoked = apply(enrollment(), { type: "Revoke", at: later(1), reason: "admin" });
-    expect(revoked.ok && revoked.value.state?.unenrolledAt).toBeNull();
-    expect(codeOf(decide(enrollment({ status: "expired" }), { type: "Unenroll", at: later(1) }))).toBe("ENROLLMENT.NOT_ACTIVE");
+    givenApplied(enrollment())
+      .when({ type: "Unenroll", at: later(1) })
+      .then((a) => expect(a.ok && a.value.state).toMatchObject({ status: "revoked", revokeReason: "admin", unenrolledAt: later(1) }));
+    givenApplied(enrollment())
+      .when({ type: "Revoke", at: later(1), reason: "admin" })
+      .then((a) => expect(a.ok && a.value.state?.unenrolledAt).toBeNull());
+    given(enrollment({ status: "expired" }))
+      .when({ type: "Unenroll", at: later(1) })
+      .then((d) => expect(codeOf(d)).toBe("ENROLLMENT.NOT_ACTIVE"));
   });
 
   it("erases the learner's id, keeping the rest", () => {
-    const erased = apply(enrollment({ status: "completed" }), { type: "Erase", at: later(1), pseudonym: "erased_x" });
-    expect(erased.ok && erased.value.state).toMatchObject({ userId: "erased_x", status: "completed", erasedAt: later(1) });
+    givenApplied(enrollment({ status: "completed" }))
+      .when({ type: "Erase", at: later(1), pseudonym: "erased_x" })
+      .then((a) => expect(a.ok && a.value.state).toMatchObject({ userId: "erased_x", status: "completed", erasedAt: later(1) }));
   });
 });

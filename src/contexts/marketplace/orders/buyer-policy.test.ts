@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../platform/testing/given-when-then.js";
 import { checkBuyerPolicy, type Totals } from "./order.domain.js";
 
-const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "accepted" : result.rejection!.code);
 const order = (total: number, currency = "USD"): Totals => ({ subtotal: total, discount: 0, tax: 0, taxInclusive: false, total, currency });
 const windowStart = new Date("2026-03-01T00:00:00Z");
 

@@ -21,7 +21,14 @@ import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.domain.js";
 import { cardPlacedHere, placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
-import { purchaseSaga, type PurchaseCommand, type PurchaseInput, type PurchaseState, type SagaTimeouts } from "./purchase-saga.domain.js";
+import {
+  purchaseSaga,
+  type PurchaseCommand,
+  type PurchaseEffect,
+  type PurchaseInput,
+  type PurchaseState,
+  type SagaTimeouts,
+} from "./purchase-saga.domain.js";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
 
@@ -55,7 +62,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
   async function execute(
     tx: Tx,
     orderId: string,
-    command: PurchaseCommand,
+    command: PurchaseEffect,
     state: PurchaseState,
     cause: string | null,
   ): Promise<PurchaseInput[] | void> {
@@ -242,16 +249,18 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return;
       case "RevokeLicenses": {
         const revoked = await revokeLicensesOfOrder(tx, orderId, command.reason, now);
-        for (const license of revoked) {
+        for (const license of revoked)
           await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order, cause);
-          await ports.enrollments.revokeLicense(
-            tx,
-            { licenseId: license.licenseId, orderId, reason: "license_revoked", aggregate: false },
-            flowContext(orderId, cause),
-          );
-        }
         return;
       }
+      case "RevokeEnrollments":
+        for (const licenseId of command.licenseIds)
+          await ports.enrollments.revokeLicense(
+            tx,
+            { licenseId, orderId, reason: "license_revoked", aggregate: false },
+            flowContext(orderId, cause),
+          );
+        return;
       case "RefundPayment":
         await ports.payments.refund(tx, {
           orderId,
@@ -279,9 +288,6 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           cause,
         );
         return;
-      case "ScheduleDeadline":
-      case "CancelDeadline":
-        return; // the runtime keeps deadlines
       default: {
         const unreachable: never = command;
         return unreachable;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../platform/testing/given-when-then.js";
 import { planTerms } from "./plan.domain.js";
-
-const codeOf = (result: ReturnType<typeof planTerms>) => (result.ok ? "accepted" : result.rejection.code);
 
 describe("plan terms", () => {
   it("accepts a one-time price in integer minor units", () => {

@@ -9,7 +9,14 @@ import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { findOrder, orderLines } from "../orders/orders.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { insertEarnings } from "../revenue/earnings.sql.js";
-import { refundSaga, type RefundCommand, type RefundInput, type RefundSagaState, type RefundTimeouts } from "./refund-saga.domain.js";
+import {
+  refundSaga,
+  type RefundCommand,
+  type RefundEffect,
+  type RefundInput,
+  type RefundSagaState,
+  type RefundTimeouts,
+} from "./refund-saga.domain.js";
 import {
   findRefund,
   refundLines,
@@ -48,7 +55,7 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
   async function execute(
     tx: Tx,
     refundId: string,
-    command: RefundCommand,
+    command: RefundEffect,
     state: RefundSagaState,
     cause: string | null,
   ): Promise<RefundInput[] | void> {
@@ -166,9 +173,6 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
         await setOrderStatus(tx, order.orderId, "fulfilled", now);
         return;
       }
-      case "ScheduleDeadline":
-      case "CancelDeadline":
-        return; // the runtime keeps deadlines
       default: {
         const unreachable: never = command;
         return unreachable;

@@ -1,4 +1,4 @@
-import type { Reaction, SagaDefinition } from "../../../platform/saga/saga.js";
+import type { DeadlineCommand, Reaction, SagaDefinition } from "../../../platform/saga/saga.js";
 
 /**
  * The refund saga (DESIGN §4 "fulfilled → refunded"): marketplace decides, billing moves the money.
@@ -32,15 +32,16 @@ export type RefundInput =
   | { type: "BillingErrored"; error: string }
   | { type: "MoneyDeadlinePassed" };
 
-export type RefundCommand =
-  | { type: "ScheduleDeadline"; name: "money"; afterMs: number }
-  | { type: "CancelDeadline"; name: "money" }
+/** What the saga asks of the world besides its deadline (that is the runtime's). */
+export type RefundEffect =
   | { type: "RequestMoney" }
   | { type: "RevokeLicenses" }
   | { type: "RevokeEnrollments" }
   | { type: "ReverseEarnings" }
   | { type: "CompleteRefund" }
   | { type: "ReleaseHold"; reason: string };
+
+export type RefundCommand = DeadlineCommand<"money"> | RefundEffect;
 
 export interface RefundTimeouts {
   /** Delays between billing attempts that threw; the last one repeats. */

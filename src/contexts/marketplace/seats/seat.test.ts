@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../platform/testing/given-when-then.js";
 import { acceptsSeats, firstDuplicate, planSeats, progressAfter, type SeatLicense } from "./seat.domain.js";
 
 const now = new Date("2026-03-01T09:00:00Z");
@@ -11,7 +12,6 @@ const pack = (overrides: Partial<SeatLicense> = {}): SeatLicense => ({
   validUntil: null,
   ...overrides,
 });
-const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "ok" : result.rejection!.code);
 
 describe("which licenses hand out seats", () => {
   it("an active seat pack does, with its free seats", () => {

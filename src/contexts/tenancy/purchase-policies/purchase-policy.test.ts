@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../platform/testing/given-when-then.js";
 import { capWindow, decidePolicy } from "./purchase-policy.domain.js";
-
-const codeOf = (result: { ok: boolean; rejection?: { code: string } }) => (result.ok ? "accepted" : result.rejection!.code);
 
 describe("purchase policy", () => {
   it("validates what an admin sets", () => {
