@@ -58,7 +58,7 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
       },
     },
     enrollments: {
-      async enroll(tx, requests, context, options) {
+      async enroll(tx, requests, context) {
         return enrollments.enrollMany(
           tx,
           requests.map((r) => ({
@@ -73,7 +73,6 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
             ...(r.offlineUntil ? { offlineUntil: r.offlineUntil } : {}),
           })),
           context,
-          options,
         );
       },
       async revokeLicense(tx, request, context) {

@@ -6,6 +6,7 @@ import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
 import { call, onPostgres, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
+import { markMinted } from "../../src/platform/ids.js";
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -198,7 +199,9 @@ describe("one payment per order", () => {
     const input = pay("tok_visa");
     await api.processPayment(input); // the order already has its intent
     asked.length = 0;
-    const again = t.app.kernel.db.tx((tx) => api.processPaymentIn(tx, { ...input, newOrder: true }), { tenantId: input.tenantId });
+    const again = t.app.kernel.db.tx((tx) => (markMinted(tx, input.orderId), api.processPaymentIn(tx, input)), {
+      tenantId: input.tenantId,
+    });
     await expect(again).rejects.toMatchObject({ code: "23505" });
     expect(asked).toEqual([]);
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_intents WHERE order_id = $1`, [input.orderId])).toBe(1);

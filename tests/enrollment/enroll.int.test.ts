@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { onPostgres, startTestApp, type TestApp } from "../support/test-app.js";
+import { markMinted } from "../../src/platform/ids.js";
 import { api, ctx, input, published, sys } from "./support.js";
 
 let t: TestApp | undefined;
@@ -78,7 +79,7 @@ describe("creating enrollments", () => {
   it("refuses, rather than duplicates, an enrollment whose source was said to be new but already holds one", async () => {
     t = await startTestApp();
     const first = await api(t).enroll(undefined, input(), ctx);
-    const again = t.app.kernel.db.tx((tx) => api(t!).enrollMany(tx, [input()], ctx, { newSources: true }));
+    const again = t.app.kernel.db.tx((tx) => (markMinted(tx, input().source.ref), api(t!).enrollMany(tx, [input()], ctx)));
     await expect(again).rejects.toMatchObject({ code: "23505" });
     expect(await sys(t, `SELECT id FROM enrollment.enrollments`)).toEqual([{ id: first.enrollmentId }]);
     expect(await published(t, "enrollment.created.v1")).toHaveLength(1);
@@ -87,7 +88,9 @@ describe("creating enrollments", () => {
   it.runIf(onPostgres)("keeps one enrollment when ten transactions enroll the same new source at the same moment", async () => {
     t = await startTestApp({ workers: false });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, () => t!.app.kernel.db.tx((tx) => api(t!).enrollMany(tx, [input()], ctx, { newSources: true }))),
+      Array.from({ length: 10 }, () =>
+        t!.app.kernel.db.tx((tx) => (markMinted(tx, input().source.ref), api(t!).enrollMany(tx, [input()], ctx))),
+      ),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     expect(await sys(t, `SELECT id FROM enrollment.enrollments`)).toHaveLength(1);

@@ -9,10 +9,7 @@ import type { EventContext } from "../../platform/events/envelope.js";
 export interface PaymentsPort {
   /** billing's tax reference (seed 001 §4: tax is billing's). */
   tax(query: { country: string; amount: number; currency: string; inclusive: boolean }): { amount: number; inclusive: boolean };
-  /**
-   * Idempotent per orderId: a retried step never charges twice. `newOrder`: the order was placed in
-   * this transaction, so it cannot have a payment yet (billing then need not wait to find out).
-   */
+  /** Idempotent per orderId: a retried step never charges twice. */
   pay(
     tx: Tx,
     request: {
@@ -23,7 +20,6 @@ export interface PaymentsPort {
       currency: string;
       method: { method: "card"; token: string } | { method: "wallet" };
       correlationId: string;
-      newOrder?: boolean;
     },
   ): Promise<{ paymentId: string; status: string }>;
   /** Idempotent per (paymentId, key). */
@@ -53,16 +49,8 @@ export interface EnrollmentRequest {
 }
 
 export interface EnrollmentsPort {
-  /**
-   * Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 when created.
-   * `newSources`: every source was created in this transaction, so no enrollment holds its key yet.
-   */
-  enroll(
-    tx: Tx,
-    requests: readonly EnrollmentRequest[],
-    context: EventContext,
-    options?: { newSources?: boolean },
-  ): Promise<Array<{ enrollmentId: string; created: boolean }>>;
+  /** Idempotent on (tenantId, userId, courseId, source.ref); emits enrollment.created.v1 when created. */
+  enroll(tx: Tx, requests: readonly EnrollmentRequest[], context: EventContext): Promise<Array<{ enrollmentId: string; created: boolean }>>;
   /** Refund or failure: revoke (or downgrade to audit) every enrollment of a license. */
   revokeLicense(
     tx: Tx,

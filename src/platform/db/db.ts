@@ -27,6 +27,12 @@ export interface Tx extends Sql {
   /** A write-only statement to run with the others just before COMMIT (see `DeferredWrites`). */
   later(write: Write): void;
   /**
+   * This transaction's value for `key`, computed on first use: what a transaction learnt once and
+   * reads again (an order it placed or loaded, the ids it minted). Gone with the transaction; a
+   * savepoint's rollback keeps it, so memoise facts, never writes (those are `deferred`).
+   */
+  memo<T>(key: object, compute: () => T): T;
+  /**
    * Writes the deferred buffers now (one statement). A consumer batch calls it inside its savepoint,
    * so a write that fails is that batch's failure — isolated, retried, dead-lettered — not the commit's.
    */
@@ -54,6 +60,13 @@ export interface Write {
 export interface DeferredWrites {
   /** Lower comes first in the combined statement's text (all parts still run on one snapshot). */
   readonly order: number;
+  /**
+   * The tables (`schema.table`, as statements name them) whose rows this buffer holds, when the
+   * transaction may read them back: a statement that names one of them, sent or queried, leaves
+   * after this buffer's write. No reader has to remember to flush first. Write-only buffers (the
+   * outbox, saga bookkeeping) name none, so the statements around them never wait for them.
+   */
+  readonly tables?: readonly string[];
   /** Empties the buffer into writes (none when it holds nothing). */
   drain(): Write[];
   /** A savepoint starts: where the buffer stands. */

@@ -91,6 +91,9 @@ export function runWrite<R = Record<string, unknown>>(sql: Sql, write: Write, se
 export function transactionOn(sql: Sql): OpenTransaction {
   const commitHooks: Array<() => void> = [];
   const deferred = new Map<object, DeferredWrites>();
+  /** The buffers whose rows the transaction may read back (`DeferredWrites.tables`). */
+  const readBack: DeferredWrites[] = [];
+  const memos = new Map<object, unknown>();
   let depth = 0;
   const sent: Array<Promise<void>> = [];
   let sendFailure: { error: unknown } | undefined;
@@ -107,11 +110,24 @@ export function transactionOn(sql: Sql): OpenTransaction {
     // already serve another tenant's.
     if (closing) throw new Error("this transaction is committing: no statement can join it");
   }
+  /**
+   * A statement that names a table whose rows are buffered goes after their write: the write is
+   * sent first (on PostgreSQL both leave in one round trip), and its failure is reported as the
+   * cause of the statement's. A text match, not a rule readers follow: a reader cannot forget it.
+   */
+  function writeBefore(text: string): void {
+    if (readBack.length === 0) return;
+    const writes = readBack.filter((buffer) => buffer.tables!.some((table) => text.includes(table))).flatMap((buffer) => buffer.drain());
+    if (writes.length === 0) return;
+    const combined = combineWrites(writes);
+    tx.send(combined.text, combined.params);
+  }
   const tx: Tx = {
     // After a sent statement fails, the next ones fail only because the transaction is aborted:
     // report the cause, not that.
     query: <R>(text: string, params?: readonly unknown[]) => {
       open();
+      writeBefore(text);
       return sent.length === 0
         ? sql.query<R>(text, params)
         : sql.query<R>(text, params).catch(async (error: unknown) => {
@@ -121,6 +137,7 @@ export function transactionOn(sql: Sql): OpenTransaction {
     },
     send(text, params) {
       open();
+      writeBefore(text);
       sent.push(
         sql.query(text, params).then(
           () => undefined,
@@ -164,8 +181,15 @@ export function transactionOn(sql: Sql): OpenTransaction {
     },
     deferred<D extends DeferredWrites>(key: object, create: () => D): D {
       let writes = deferred.get(key);
-      if (!writes) deferred.set(key, (writes = create()));
+      if (!writes) {
+        deferred.set(key, (writes = create()));
+        if (writes.tables?.length) readBack.push(writes);
+      }
       return writes as D;
+    },
+    memo<T>(key: object, compute: () => T): T {
+      if (!memos.has(key)) memos.set(key, compute());
+      return memos.get(key) as T;
     },
     later(write) {
       tx.deferred(LATER, () => new DeferredRows<Write>(50, (writes) => writes)).rows.push(write);

@@ -1,5 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
-import { newId } from "../../../platform/ids.js";
+import { mintedIn, newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
@@ -23,8 +23,6 @@ export interface ProcessPaymentInput {
   method: PaymentMethodInput;
   correlationId: string;
   idempotencyKey: string;
-  /** The order was placed in this transaction, so it has no intent yet (see `sendNewIntent`). */
-  newOrder?: boolean;
 }
 
 /** The provider name recorded on wallet intents (no external provider moves that money). */
@@ -62,7 +60,8 @@ export async function processPayment(
     requestCorrelationId: input.correlationId,
     now,
   };
-  const claimed = input.newOrder ? sendNewIntent(tx, fresh) : await insertIntentOnce(tx, fresh);
+  // An order minted in this transaction (placed in it) can have no intent yet: no need to wait to find out.
+  const claimed = mintedIn(tx, input.orderId) ? sendNewIntent(tx, fresh) : await insertIntentOnce(tx, fresh);
   if (!claimed) {
     const existing = await intentByOrder(tx, input.orderId);
     if (!existing)

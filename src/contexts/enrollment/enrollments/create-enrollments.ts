@@ -1,6 +1,6 @@
 import type { Tx } from "../../../platform/db/db.js";
 import type { EventContext } from "../../../platform/events/envelope.js";
-import { newId } from "../../../platform/ids.js";
+import { mintedIn, newId } from "../../../platform/ids.js";
 import { RejectionError } from "../../../platform/result.js";
 import { invalidateAfterCommit, type EnrollmentDeps } from "../enrollment-deps.js";
 import { decide, type Enrollment, type EnrollmentMode, type EnrollmentSource } from "./enrollment.domain.js";
@@ -21,15 +21,6 @@ export interface EnrollInput {
   expiresAt?: Date;
   /** Offline play allowed until then; "perpetual" for as long as the enrollment lasts. */
   offlineUntil?: Date | "perpetual";
-}
-
-export interface EnrollOptions {
-  /**
-   * Every source was created in the caller's transaction (a license granted in it), so no
-   * enrollment can hold its key: the rows are sent without waiting, and a duplicate would fail the
-   * transaction instead of being skipped.
-   */
-  newSources?: boolean;
 }
 
 export interface EnrollResult {
@@ -75,7 +66,6 @@ export async function createEnrollments(
   tx: Tx,
   inputs: readonly EnrollInput[],
   context: EventContext,
-  options: EnrollOptions = {},
 ): Promise<{ results: EnrollResult[]; created: Enrollment[] }> {
   const now = deps.kernel.clock.now();
   const candidates = inputs.map((input) => {
@@ -84,7 +74,9 @@ export async function createEnrollments(
     if (!decision.ok) throw new RejectionError(decision.rejection);
     return enrollment;
   });
-  if (options.newSources) {
+  // Every source was minted in this transaction (a licence granted in it), so no enrollment can hold
+  // its key: the rows are sent without waiting, and a duplicate would fail the transaction.
+  if (inputs.every((input) => mintedIn(tx, input.source.ref))) {
     sendNewEnrollments(tx, candidates, now);
     return announce(
       deps,

@@ -36,8 +36,8 @@ export type NewLicense = Pick<
  * orders instead of one statement each. Returns the rows as they will be written. The saga grants
  * an order's licenses once (its step is recorded in the same transaction), so a second grant is a
  * bug: the unique (order, line) key makes it fail the batch loudly instead of passing unnoticed.
- * A revocation in the same transaction (a compensation) changes the buffered rows; other readers
- * in the same transaction call `writeGrantedLicenses` first.
+ * A revocation in the same transaction (a compensation) changes the buffered rows; any other
+ * statement that names the table is preceded by their write (`DeferredWrites.tables`).
  */
 export function grantLicensesAtCommit(tx: Tx, licenses: readonly NewLicense[], at: Date): LicenseRow[] {
   const rows = licenses.map((l): LicenseRow => ({
@@ -61,14 +61,18 @@ export function grantLicensesAtCommit(tx: Tx, licenses: readonly NewLicense[], a
   return rows;
 }
 
-/** Licence readers call this first: licences granted earlier in the transaction are written, if any. */
-export async function writeGrantedLicenses(tx: Tx): Promise<void> {
-  if (pending(tx).rows.length > 0) await tx.flush();
-}
-
 type PendingLicense = LicenseRow & { at: Date; revokedReason: string | null };
 const PENDING = {};
-const pending = (tx: Tx) => tx.deferred(PENDING, () => new DeferredRows<PendingLicense>(50, (rows) => [licensesWrite(rows)]));
+const pending = (tx: Tx) =>
+  tx.deferred(PENDING, () => new DeferredRows<PendingLicense>(50, (rows) => [licensesWrite(rows)], ["marketplace.licenses"]));
+
+const licenseOf = ({ at: _at, revokedReason: _reason, ...license }: PendingLicense): LicenseRow => license;
+
+/**
+ * An order's licences are granted once, all together (the saga records the step in the same
+ * transaction): while they are buffered, none of them is in the table yet.
+ */
+const bufferedOf = (tx: Tx, orderId: string) => pending(tx).rows.filter((row) => row.orderId === orderId);
 
 function licensesWrite(rows: readonly PendingLicense[]): Write {
   const column = <T>(pick: (l: PendingLicense) => T) => rows.map(pick);
@@ -109,6 +113,16 @@ export async function licensesOfOrder(sql: Sql, orderId: string): Promise<Licens
   return result.rows;
 }
 
+/**
+ * The same, inside a transaction: licences granted in it are read from its buffer, so the batch's
+ * grants stay one insert at commit.
+ */
+export async function licensesOfOrderIn(tx: Tx, orderId: string): Promise<LicenseRow[]> {
+  const buffered = bufferedOf(tx, orderId);
+  if (buffered.length === 0) return licensesOfOrder(tx, orderId);
+  return buffered.map(licenseOf).sort((a, b) => a.line - b.line);
+}
+
 export async function findLicense(sql: Sql, licenseId: string, lock = false): Promise<LicenseRow | null> {
   const result = await sql.query<LicenseRow>(
     `SELECT ${COLUMNS} FROM marketplace.licenses WHERE license_id = $1${lock ? " FOR UPDATE" : ""}`,
@@ -119,21 +133,18 @@ export async function findLicense(sql: Sql, licenseId: string, lock = false): Pr
 
 /** Returns the licenses this call revoked (already revoked ones are left alone), granted in this transaction or before. */
 export async function revokeLicensesOfOrder(tx: Tx, orderId: string, reason: string, at: Date): Promise<LicenseRow[]> {
-  // Buffered rows are replaced, not edited: a savepoint's mark holds the rows as they were.
-  const buffer = pending(tx);
-  const buffered: LicenseRow[] = [];
-  buffer.rows = buffer.rows.map((row) => {
-    if (row.orderId !== orderId || row.state === "revoked") return row;
-    const { at: _at, revokedReason: _reason, ...license } = row;
-    buffered.push({ ...license, state: "revoked" });
-    return { ...row, state: "revoked", revokedReason: reason };
-  });
+  if (bufferedOf(tx, orderId).length > 0)
+    return pending(tx)
+      .update((row) =>
+        row.orderId === orderId && row.state !== "revoked" ? { ...row, state: "revoked", revokedReason: reason } : undefined,
+      )
+      .map(licenseOf);
   const result = await tx.query<LicenseRow>(
     `UPDATE marketplace.licenses SET state = 'revoked', revoked_reason = $2, updated_at = $3
       WHERE order_id = $1 AND state <> 'revoked' RETURNING ${COLUMNS}`,
     [orderId, reason, at],
   );
-  return [...buffered, ...result.rows];
+  return result.rows;
 }
 
 /**

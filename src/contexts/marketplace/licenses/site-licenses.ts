@@ -1,5 +1,4 @@
 import type { Tx } from "../../../platform/db/db.js";
-import { writeGrantedLicenses } from "./licenses.sql.js";
 
 export interface SiteLicenseFact {
   licenseId: string;
@@ -21,7 +20,6 @@ export async function activeSiteLicense(
   now: Date,
 ): Promise<SiteLicenseFact | null> {
   if (tenantIds.length === 0) return null;
-  await writeGrantedLicenses(tx);
   const result = await tx.query<SiteLicenseFact>(
     `SELECT license_id AS "licenseId", tenant_id AS "tenantId", order_id AS "orderId", course_version_id AS "courseVersionId",
             valid_until AS "validUntil", perpetual_offline AS "perpetualOffline"
@@ -45,7 +43,6 @@ export async function tenantLicensesCovering(
   now: Date,
 ): Promise<Array<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>> {
   if (courseIds.length === 0) return [];
-  await writeGrantedLicenses(tx);
   const result = await tx.query<{ licenseId: string; courseId: string; kind: "site_license" | "seat_pack" }>(
     `SELECT license_id AS "licenseId", course_id AS "courseId", kind
        FROM marketplace.licenses
@@ -66,7 +63,6 @@ export async function activeSeatsCovering(
   now: Date,
 ): Promise<Array<{ licenseId: string; courseId: string; seatAssignmentId: string }>> {
   if (courseIds.length === 0) return [];
-  await writeGrantedLicenses(tx);
   const result = await tx.query<{ licenseId: string; courseId: string; seatAssignmentId: string }>(
     `SELECT l.license_id AS "licenseId", l.course_id AS "courseId", s.seat_assignment_id AS "seatAssignmentId"
        FROM marketplace.licenses l JOIN marketplace.seat_assignments s ON s.license_id = l.license_id AND s.status = 'active' AND s.user_id = $2

@@ -4,15 +4,11 @@ import { findOrdersWithLines, type OrderLineRow, type PlacedOrder } from "./orde
 /**
  * What the purchase saga's commands read of an order never changes after placement (`PlacedOrder`),
  * so a transaction reads it once, and the transaction that placed the order never reads it at all.
- * Keyed by transaction: nothing outlives the commit.
+ * A memo of the transaction (`tx.memo`): nothing outlives the commit.
  */
-const memo = new WeakMap<Tx, Map<string, { order: PlacedOrder; lines: OrderLineRow[]; placedHere?: true; card?: string }>>();
-
-function entries(tx: Tx) {
-  let orders = memo.get(tx);
-  if (!orders) memo.set(tx, (orders = new Map()));
-  return orders;
-}
+const ORDERS = {};
+const entries = (tx: Tx) =>
+  tx.memo(ORDERS, () => new Map<string, { order: PlacedOrder; lines: OrderLineRow[]; placedHere?: true; card?: string }>());
 
 /**
  * The order was placed in this transaction. `card`: the buyer's card token or PaymentMethod id, held
@@ -25,13 +21,8 @@ export function rememberOrder(tx: Tx, order: PlacedOrder, lines: OrderLineRow[],
 
 /** The card an order placed in this transaction is paid with; null anywhere else (it was never stored). */
 export function cardPlacedHere(tx: Tx, orderId: string): string | null {
-  const entry = memo.get(tx)?.get(orderId);
+  const entry = entries(tx).get(orderId);
   return entry?.placedHere ? (entry.card ?? null) : null;
-}
-
-/** Whether this transaction placed the order (so nothing else can refer to it yet). */
-export function placedInThisTransaction(tx: Tx, orderId: string): boolean {
-  return memo.get(tx)?.get(orderId)?.placedHere === true;
 }
 
 /** Reads the orders a batch of saga inputs will need, all at once. */

@@ -1,5 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
-import { newId } from "../../../platform/ids.js";
+import { newIdIn } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError, unwrap } from "../../../platform/result.js";
 import { checkCoupon } from "../coupons/coupon.domain.js";
@@ -119,7 +119,7 @@ export async function placeOrder(
   const spent = policy?.cap ? await spentSince(tx, input.tenantId, totals.currency, policy.cap.windowStart) : 0;
   unwrap(checkBuyerPolicy(policy, totals, spent));
 
-  const orderId = newId("ord");
+  const orderId = newIdIn(tx, "ord");
   const first = listings.get(lines[0]!.listingId)!;
   const courseStart =
     reads.course?.courseId === first.courseId ? reads.course.startsAt : await ports.catalog.courseStart(tx, first.courseId);

@@ -9,17 +9,17 @@ import {
 import type { Tx } from "../../../platform/db/db.js";
 import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
-import { newId } from "../../../platform/ids.js";
+import { newId, newIdIn } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
 import { releaseRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer, licenseTermsFor } from "../licenses/license.domain.js";
-import { grantLicensesAtCommit, licensesOfOrder, revokeLicensesOfOrder, type LicenseRow } from "../licenses/licenses.sql.js";
+import { grantLicensesAtCommit, licensesOfOrderIn, revokeLicensesOfOrder } from "../licenses/licenses.sql.js";
 import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.domain.js";
-import { cardPlacedHere, placedInThisTransaction, placedLines, placedOrder } from "./order-memo.js";
+import { cardPlacedHere, placedLines, placedOrder } from "./order-memo.js";
 import { orderStatesWrite } from "./orders.sql.js";
 import {
   purchaseSaga,
@@ -55,9 +55,6 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         flowContext(order.orderId, cause),
       ),
     ]);
-
-  // Licenses granted in this transaction: the enrollment request that follows in the same step needs them.
-  const grantedIn = new WeakMap<Tx, Map<string, LicenseRow[]>>();
 
   async function execute(
     tx: Tx,
@@ -115,7 +112,6 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           currency: order.currency,
           method,
           correlationId: orderId,
-          newOrder: placedInThisTransaction(tx, orderId),
         });
         return;
       }
@@ -146,7 +142,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         const granted = grantLicensesAtCommit(
           tx,
           lines.map((line) => ({
-            licenseId: newId("lcn"),
+            licenseId: newIdIn(tx, "lcn"),
             orderId,
             line: line.line,
             tenantId: order.tenantId,
@@ -159,8 +155,6 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           })),
           now,
         );
-        if (!grantedIn.has(tx)) grantedIn.set(tx, new Map());
-        grantedIn.get(tx)!.set(orderId, granted);
         for (const license of granted) {
           await emit(
             tx,
@@ -180,8 +174,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
       }
       case "RequestEnrollments": {
-        const grantedHere = grantedIn.get(tx)?.get(orderId);
-        const licenses = (grantedHere ?? (await licensesOfOrder(tx, orderId))).filter((l) => enrollsBuyer(l.kind));
+        const licenses = (await licensesOfOrderIn(tx, orderId)).filter((l) => enrollsBuyer(l.kind));
         try {
           const results = await ports.enrollments.enroll(
             tx,
@@ -198,7 +191,6 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
               ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
             })),
             flowContext(orderId, cause),
-            { newSources: grantedHere !== undefined },
           );
           // An enrollment that already existed emits no enrollment.created.v1: count it now.
           return results.filter((r) => !r.created).map((r) => ({ type: "EnrollmentCreated" as const, enrollmentId: r.enrollmentId }));
