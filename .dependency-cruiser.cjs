@@ -42,6 +42,25 @@ module.exports = {
       to: { path: "^src/contexts/" },
     },
     {
+      name: "errors-table-is-pure",
+      comment:
+        "A context's errors.ts (its code → status table and typed reject/refuse) imports only the kernel's pure result and errors " +
+        "modules, so its pure domain files may import it and stay pure.",
+      severity: "error",
+      from: { path: "^src/contexts/[^/]+/errors[.]ts$" },
+      to: { pathNot: "^src/platform/(result|errors)[.]ts$" },
+    },
+    {
+      name: "no-folder-cycles-in-a-context",
+      comment:
+        "The folders of a context (listings/, plans/, wallet/, payments/…) depend on each other one way: a loop means a shared " +
+        "piece lives in the wrong folder. Move it to the folder both use (or the context's root), not a copy to each.",
+      severity: "error",
+      scope: "folder",
+      from: { path: "^src/contexts/[^/]+/[^/]+$" },
+      to: { path: "^src/contexts/[^/]+/[^/]+$", circular: true },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

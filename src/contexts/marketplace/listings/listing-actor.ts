@@ -1,5 +1,4 @@
 import type { FastifyRequest } from "fastify";
-import type { EventContext } from "../../../platform/events/envelope.js";
 import type { Authenticator, Principal } from "../../../platform/http/auth.js";
 import { refuse } from "../errors.js";
 import type { Actor } from "./listing.domain.js";
@@ -15,15 +14,6 @@ export function actorOf(principal: Principal): Actor {
 export function providerActorOf(principal: Principal): Actor & { kind: "provider" } {
   if (!principal.providerId) throw refuse({ code: "LISTING.PROVIDER_ID_MISSING", detail: "a provider token needs a pid claim" });
   return { kind: "provider", providerId: principal.providerId };
-}
-
-/** Correlation and audit metadata carried from the HTTP request into the events it causes. */
-export function eventContextOf(request: FastifyRequest, principal: Principal): EventContext {
-  const key = request.headers["idempotency-key"];
-  return {
-    correlationId: request.correlationId,
-    metadata: { requestId: request.id, actorId: principal.userId, ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
-  };
 }
 
 /** Public reads: a token is optional, but a bad one is still a 401. */

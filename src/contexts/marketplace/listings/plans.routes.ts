@@ -4,7 +4,8 @@ import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js"
 import { AmountInput, IdParam } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { eventContextOf, providerActorOf } from "../listings/listing-actor.js";
+import { eventContextOf } from "../event-context.js";
+import { providerActorOf } from "./listing-actor.js";
 import { addPlan, repricePlan } from "./price-plans.js";
 
 // Amounts are integer minor units (a float is a 400 from the schema); the currency code is checked

@@ -6,10 +6,10 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { unwrap } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
-import { decidePricing, type Actor } from "../listings/listing.domain.js";
-import { lockListing, type ListingRow } from "../listings/listings.sql.js";
-import { planTerms, type PlanKind, type PlanTerms, type PlanTermsInput } from "./plan.domain.js";
-import { bumpPlanVersion, insertPlan, insertPlanVersion, planKindOf, refreshCurrentPlans } from "./plans.sql.js";
+import { decidePricing, type Actor } from "./listing.domain.js";
+import { lockListing, type ListingRow } from "./listings.sql.js";
+import { planTerms, type PlanKind, type PlanTerms, type PlanTermsInput } from "../plans/plan.domain.js";
+import { bumpPlanVersion, insertPlan, insertPlanVersion, planKindOf, refreshCurrentPlans } from "../plans/plans.sql.js";
 
 /** Add a plan (version 1) or re-price one (a new immutable version): save + plan.versioned in one tx. */
 async function ownedListing(tx: Tx, listingId: string, actor: Actor): Promise<ListingRow> {
