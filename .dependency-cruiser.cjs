@@ -15,7 +15,7 @@ module.exports = {
         path: [
           "^src/platform/db/", "^src/platform/http/", "^src/platform/events/", "^src/platform/kernel[.]ts$",
           "^src/platform/ids[.]ts$", "^src/platform/clock[.]ts$",
-          "[.]routes[.]ts$", "[.]sql[.]ts$", "-api[.]ts$", "module[.]ts$",
+          "[.]routes[.]ts$", "[.]sql[.]ts$", "[-/]api[.]ts$", "module[.]ts$",
           "^node_modules/(pg|fastify|@electric-sql|@nats-io|stripe|pino)/",
         ],
       },
@@ -26,6 +26,15 @@ module.exports = {
       severity: "error",
       from: { path: "^src/contexts/([^/]+)/" },
       to: { path: "^src/contexts/([^/]+)/", pathNot: "^src/contexts/$1/" },
+    },
+    {
+      name: "composition-root-uses-public-faces",
+      comment:
+        "The composition root (src/wiring.ts, src/modules.ts, src/app.ts, src/main.ts) sees a context only through its public face: " +
+        "api.ts (what others may call) and module.ts (the factory, its routes, consumers and workers, and the port types it owns).",
+      severity: "error",
+      from: { path: "^src/[^/]+[.]ts$" },
+      to: { path: "^src/contexts/", pathNot: "^src/contexts/[^/]+/(api|module)[.]ts$" },
     },
     {
       name: "platform-knows-no-business",

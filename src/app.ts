@@ -13,12 +13,14 @@ import { buildHttpServer, type HttpServer } from "./platform/http/server.js";
 import { createKernel, type Kernel } from "./platform/kernel.js";
 import { platformErrors } from "./platform/errors.js";
 import type { ContextModule } from "./platform/module.js";
-import { contextModules } from "./modules.js";
+import { contextModules, inStartOrder, type Contexts } from "./modules.js";
 import type { WiringOverrides } from "./wiring.js";
 import { upstreamEvents } from "./contracts/upstream.js";
 
 export interface App {
   kernel: Kernel;
+  /** This app's bounded contexts and their APIs (its own: another app in the process has others). */
+  contexts: Contexts;
   server: HttpServer;
   authSecret: string | undefined;
   /** Starts the workers (relay, retries, bus consumers, timers); `listen` also serves HTTP. */
@@ -49,7 +51,8 @@ export function embeddedSecret(dataDir: string): string {
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const modules = [...contextModules(clock, process.env, options.wiring), ...(options.modules ?? [])];
+  const contexts = contextModules(clock, process.env, options.wiring);
+  const modules = [...inStartOrder(contexts), ...(options.modules ?? [])];
   let auth = config.auth;
   if (!auth.secret && !auth.jwksUrl) {
     if (config.databaseUrl) throw new Error("set AUTH_JWT_SECRET or AUTH_JWKS_URL (only embedded mode generates a secret)");
@@ -72,6 +75,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await server.ready();
     return {
       kernel,
+      contexts,
       server,
       authSecret: auth.secret,
       async start({ listen = false } = {}) {

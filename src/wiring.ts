@@ -1,30 +1,30 @@
 /**
  * The composition root's adapters: each implements a port one context owns with another context's
- * published application API. Only this file (and src/modules.ts) may know two contexts at once.
+ * public face (its api.ts, and the port types its module.ts re-exports). Only this file (and
+ * src/modules.ts) may know two contexts at once, and only through those two files
+ * (.dependency-cruiser.cjs, "composition-root-uses-public-faces").
  */
 import type { Tx } from "./platform/db/db.js";
-import type { Kernel } from "./platform/kernel.js";
-import type { BillingModule } from "./contexts/billing/module.js";
-import { contentOf, courseFactsOf, enrollableVersionOf, listableCourseOf, runFactsOf } from "./contexts/catalog/course-facts.js";
-import { learnerCreditOf } from "./contexts/billing/wallet/learner-credit.js";
-import type { CatalogContent, CatalogRun, Coverage } from "./contexts/enrollment/ports.js";
-import { findTenant, isMember, tenantsOfMember } from "./contexts/tenancy/tenants/tenants.sql.js";
-import { findProvider } from "./contexts/tenancy/providers/providers.sql.js";
-import { licenseConsumed } from "./contexts/enrollment/enrollment-facts.js";
-import type { EnrollmentModule } from "./contexts/enrollment/module.js";
-import type { EnrollmentPorts } from "./contexts/enrollment/ports.js";
-import type { MarketplacePorts } from "./contexts/marketplace/ports.js";
-import { activeSeatsCovering, activeSiteLicense, tenantLicensesCovering } from "./contexts/marketplace/licenses/site-licenses.js";
-import { purchasePolicyOf } from "./contexts/tenancy/purchase-policies/purchase-policies.sql.js";
-import { capWindow } from "./contexts/tenancy/purchase-policies/purchase-policy.domain.js";
+import type { BillingApi } from "./contexts/billing/api.js";
+import type { CatalogApi } from "./contexts/catalog/api.js";
+import type { EnrollmentApi } from "./contexts/enrollment/api.js";
+import type { CatalogContent, CatalogRun, Coverage, EnrollmentPorts } from "./contexts/enrollment/module.js";
+import type { MarketplaceApi } from "./contexts/marketplace/api.js";
+import type { MarketplacePorts } from "./contexts/marketplace/module.js";
+import type { TenancyApi } from "./contexts/tenancy/api.js";
 
 export interface WiringOverrides {
   marketplace?: (ports: MarketplacePorts) => MarketplacePorts;
+  enrollment?: (ports: EnrollmentPorts) => EnrollmentPorts;
 }
 
-export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, enrollment: EnrollmentModule): MarketplacePorts {
-  const billing = billingContext.api(kernel);
-  const enrollments = enrollment.api(kernel);
+export function marketplacePorts(apis: {
+  billing: BillingApi;
+  enrollment: EnrollmentApi;
+  catalog: CatalogApi;
+  tenancy: TenancyApi;
+}): MarketplacePorts {
+  const { billing, enrollment: enrollments, catalog, tenancy } = apis;
   return {
     payments: {
       tax: (query) => {
@@ -92,40 +92,46 @@ export function marketplacePorts(kernel: Kernel, billingContext: BillingModule, 
       async revokeOne(tx, enrollmentId, context) {
         await enrollments.revokeOne(tx, { enrollmentId, reason: "admin" }, context);
       },
-      isConsumed: (tx, licenseId) => licenseConsumed(tx, licenseId),
+      isConsumed: (tx, licenseId) => enrollments.licenseConsumed(tx, licenseId),
     },
     catalog: {
-      courseStart: async (tx, courseId) => (await courseFactsOf(tx, courseId, kernel.clock.now()))?.advertisedRun?.startsAt ?? null,
-      listableCourse: (tx, courseId, courseVersionId) => listableCourseOf(tx, courseId, courseVersionId),
+      courseStart: async (tx, courseId) => (await catalog.courseFacts(tx, courseId))?.advertisedRun?.startsAt ?? null,
+      listableCourse: (tx, courseId, courseVersionId) => catalog.listableCourse(tx, courseId, courseVersionId),
     },
     providers: {
       // A provider tenancy has never heard of is not verified.
-      kycOf: async (tx, providerId) => (await findProvider(tx, providerId))?.kycStatus ?? "pending",
+      kycOf: async (tx, providerId) => (await tenancy.providerKyc(tx, providerId)) ?? "pending",
     },
     buyerPolicies: {
       async policyOf(tx, tenantId, now) {
-        const policy = await purchasePolicyOf(tx, tenantId);
-        if (!policy.allowedCurrencies && !policy.cap) return null;
+        const policy = await tenancy.buyerPolicy(tx, tenantId, now);
+        if (!policy) return null;
         return {
           allowedCurrencies: policy.allowedCurrencies,
-          cap: policy.cap
-            ? { amount: policy.cap.amount, currency: policy.cap.currency, windowStart: capWindow(policy.cap.period, now).start }
-            : null,
+          cap: policy.cap ? { amount: policy.cap.amount, currency: policy.cap.currency, windowStart: policy.cap.windowStart } : null,
         };
       },
     },
   };
 }
 
+interface EnrollmentNeighbours {
+  billing: BillingApi;
+  catalog: CatalogApi;
+  marketplace: MarketplaceApi;
+  tenancy: TenancyApi;
+}
+
 /** Enrollment's lookups into catalog (audit mode, current version) and marketplace (site licenses). */
-export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
+export function enrollmentPorts(apis: EnrollmentNeighbours): EnrollmentPorts {
+  const { catalog, marketplace, tenancy } = apis;
   return {
-    auditAvailable: async (courseId: string, tx: Tx) => (await courseFactsOf(tx, courseId, clock()))?.auditAvailable ?? false,
-    currentCourseVersion: (courseId: string, tx: Tx) => enrollableVersionOf(tx, courseId),
+    auditAvailable: async (courseId: string, tx: Tx) => (await catalog.courseFacts(tx, courseId))?.auditAvailable ?? false,
+    currentCourseVersion: (courseId: string, tx: Tx) => catalog.enrollableVersion(tx, courseId),
     siteLicenses: {
       async coveringLicense(tx, tenantId, userId, courseId) {
         // Every member of the licensed tenant is entitled (issue 5 §2): membership is tenancy's fact.
-        const license = await activeSiteLicense(tx, await tenantsOfMember(tx, userId, tenantId), courseId, clock());
+        const license = await marketplace.activeSiteLicense(tx, await tenancy.tenantsOfMember(tx, userId, tenantId), courseId);
         if (!license) return null;
         return {
           licenseId: license.licenseId,
@@ -137,17 +143,18 @@ export function enrollmentPorts(clock: () => Date): EnrollmentPorts {
         };
       },
     },
-    ...defaultEnrollmentPorts(clock),
+    ...defaultEnrollmentPorts(apis),
   };
 }
 
 /** Default enterprise enrollments (seed 003): catalog content and runs, subsidies (marketplace licenses, billing credit), tenancy facts. */
-function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catalog" | "subsidies" | "enterprises"> {
+function defaultEnrollmentPorts(apis: EnrollmentNeighbours): Pick<EnrollmentPorts, "catalog" | "subsidies" | "enterprises"> {
+  const { billing, catalog, marketplace, tenancy } = apis;
   return {
     catalog: {
       async resolveContent(tx, keys) {
         const found = new Map<string, CatalogContent>();
-        for (const c of await contentOf(tx, keys)) {
+        for (const c of await catalog.content(tx, keys)) {
           if (found.has(c.contentKey)) continue; // a course id wins over a run key spelled the same
           found.set(
             c.contentKey,
@@ -160,18 +167,18 @@ function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catal
       },
       async runsOf(tx, courseIds) {
         const runs = new Map<string, CatalogRun[]>(courseIds.map((id) => [id, []]));
-        for (const { courseId, ...run } of await runFactsOf(tx, courseIds, clock())) runs.get(courseId)?.push(run);
+        for (const { courseId, ...run } of await catalog.runFacts(tx, courseIds)) runs.get(courseId)?.push(run);
         return runs;
       },
     },
     subsidies: {
       async applicableSubsidy(tx, tenantId, userId, courseIds) {
-        const licenses = await tenantLicensesCovering(tx, tenantId, courseIds, clock());
+        const licenses = await marketplace.tenantLicensesCovering(tx, tenantId, courseIds);
         // A seat pack puts the course in the enterprise's catalog; it subsidizes only learners holding an active seat.
         const seats = licenses.some((l) => l.kind === "seat_pack")
-          ? await activeSeatsCovering(tx, tenantId, userId, courseIds, clock())
+          ? await marketplace.activeSeatsCovering(tx, tenantId, userId, courseIds)
           : [];
-        const credit = await learnerCreditOf(tx, tenantId, userId);
+        const credit = await billing.learnerCreditIn(tx, tenantId, userId);
         return new Map<string, Coverage>(
           courseIds.map((courseId) => {
             const covering = licenses.filter((l) => l.courseId === courseId);
@@ -190,8 +197,8 @@ function defaultEnrollmentPorts(clock: () => Date): Pick<EnrollmentPorts, "catal
       },
     },
     enterprises: {
-      kindOf: async (tx, tenantId) => (await findTenant(tx, tenantId))?.kind ?? null,
-      isMember: (tx, tenantId, userId) => isMember(tx, tenantId, userId),
+      kindOf: (tx, tenantId) => tenancy.tenantKind(tx, tenantId),
+      isMember: (tx, tenantId, userId) => tenancy.isMember(tx, tenantId, userId),
     },
   };
 }

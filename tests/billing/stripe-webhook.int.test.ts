@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import { BillingApi } from "../../src/contexts/billing/api.js";
 import { call, startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 import { stripeDelivery, useFakeStripe } from "./fake-stripe.js";

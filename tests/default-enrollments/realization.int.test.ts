@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { enrollment } from "../../src/contexts/enrollment/module.js";
 import type { Shop } from "../orders/purchase-support.js";
 import {
   addRun,
@@ -173,9 +172,11 @@ describe("default enrollments realized when a learner joins the enterprise", () 
     await intention(shop, c.courseId);
     await join(shop, "usr_audit");
     // seed 003: a revoked license downgrades the learner's enrollment to audit (the course offers it).
-    const result = await enrollment
-      .api(shop.t.app.kernel)
-      .revokeByLicense(undefined, { licenseId, reason: "license_revoked", auditWhereAvailable: true }, { correlationId: "test" });
+    const result = await shop.t.app.contexts.enrollment.api.revokeByLicense(
+      undefined,
+      { licenseId, reason: "license_revoked", auditWhereAvailable: true },
+      { correlationId: "test" },
+    );
     expect(result.downgraded).toHaveLength(1);
     expect((await status(shop, "usr_audit"))[0]).toMatchObject({
       status: "already_enrolled",

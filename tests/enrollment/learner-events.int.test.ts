@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { enrollment } from "../../src/contexts/enrollment/module.js";
-import { defaultPorts } from "../../src/contexts/enrollment/ports.js";
 import { call, startTestApp, type TestApp } from "../support/test-app.js";
 import { api, ctx, enrollmentRow, ingest, input, published, sys } from "./support.js";
 
 let t: TestApp | undefined;
 afterEach(async () => {
-  enrollment.ports.siteLicenses = defaultPorts.siteLicenses;
   await t?.stop();
   t = undefined;
 });
@@ -129,13 +126,20 @@ describe("learner events from other services", () => {
   });
 
   it("enrolls a learner a site license covers on their first play", async () => {
-    t = await startTestApp();
-    enrollment.ports.siteLicenses = {
-      coveringLicense: async (_tx, tenantId, userId, courseId) =>
-        tenantId === "ten_1" && courseId === "crs_1" && userId.startsWith("usr_")
-          ? { licenseId: "lcn_site", tenantId: "ten_1", courseVersionId: "cv_1", orderId: "ord_9" }
-          : null,
-    };
+    // The site-licence lookup is this app's own port: another app in the process keeps the real one.
+    t = await startTestApp({
+      wiring: {
+        enrollment: (ports) => ({
+          ...ports,
+          siteLicenses: {
+            coveringLicense: async (_tx, tenantId, userId, courseId) =>
+              tenantId === "ten_1" && courseId === "crs_1" && userId.startsWith("usr_")
+                ? { licenseId: "lcn_site", tenantId: "ten_1", courseVersionId: "cv_1", orderId: "ord_9" }
+                : null,
+          },
+        }),
+      },
+    });
     await ingest(t, "delivery.play_session.started.v1", play("ses_1"));
     await t.settle();
     const created = await published(t, "enrollment.created.v1");

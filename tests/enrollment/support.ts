@@ -1,11 +1,10 @@
-import { enrollment } from "../../src/contexts/enrollment/module.js";
-import type { EnrollInput } from "../../src/contexts/enrollment/enrollment-api.js";
+import type { EnrollInput } from "../../src/contexts/enrollment/api.js";
 import { newId } from "../../src/platform/ids.js";
 import { call, type TestApp } from "../support/test-app.js";
 
 /** Shared helpers for the enrollment integration tests. */
-export const api = (t: TestApp) => enrollment.api(t.app.kernel);
-export const deps = (t: TestApp) => enrollment.deps(t.app.kernel);
+export const api = (t: TestApp) => t.app.contexts.enrollment.api;
+export const deps = (t: TestApp) => t.app.contexts.enrollment.deps;
 export const ctx = { correlationId: "test-flow" };
 
 export function input(overrides: Partial<EnrollInput> = {}): EnrollInput {

@@ -9,6 +9,7 @@ import { processPayment, type ProcessPaymentInput } from "./payments/process-pay
 import { refundPayment, type RefundPaymentInput, type RefundResult } from "./payments/refund-payment.js";
 import { loadBillingSettings } from "./settings.js";
 import { computeTax, type TaxQuery, type TaxQuote, type TaxRateTable } from "./tax/tax.domain.js";
+import { learnerCreditOf } from "./wallet/learner-credit.js";
 
 export type { PaymentMethodInput, ProcessPaymentInput } from "./payments/process-payment.js";
 export type { PaymentResult } from "./payments/payment-view.js";
@@ -84,6 +85,11 @@ export class BillingApi {
   async paymentIn(tx: Tx, paymentId: string): Promise<PaymentResult | null> {
     const intent = await intentById(tx, paymentId);
     return intent ? paymentView(tx, intent) : null;
+  }
+
+  /** Learner credit (seed 003 subsidy): the user's largest positive wallet balance in the tenant, or null. */
+  learnerCreditIn(tx: Tx, tenantId: string, userId: string): Promise<{ currency: string; balance: number } | null> {
+    return learnerCreditOf(tx, tenantId, userId);
   }
 
   /** One pass of the deadline worker (the module's poller calls it; tests call it after moving the clock). */

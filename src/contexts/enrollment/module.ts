@@ -1,9 +1,8 @@
 import { defaultEnrollmentEvents } from "../../contracts/default-enrollments.js";
 import { enrollmentEvents } from "../../contracts/enrollment.js";
-import type { Kernel } from "../../platform/kernel.js";
-import type { ContextModule } from "../../platform/module.js";
+import { BoundAtInstall, type ContextModule } from "../../platform/module.js";
 import { Poller } from "../../platform/poller.js";
-import { enrollmentApi, type EnrollmentApi } from "./enrollment-api.js";
+import { publicEnrollmentApi, type EnrollmentApi } from "./api.js";
 import type { EnrollmentDeps } from "./enrollment-deps.js";
 import { enrollmentRoutes } from "./enrollments/enrollments.routes.js";
 import { installDefaultEnrollments } from "./default-enrollments/install-default-enrollments.js";
@@ -17,48 +16,60 @@ import { recordCompletion } from "./learner-events/record-completion.js";
 import { recordPlaySession } from "./learner-events/record-play-session.js";
 import { defaultPorts, type EnrollmentPorts } from "./ports.js";
 
-export interface EnrollmentModuleOptions {
+/** The ports this context owns, for the composition root to implement (src/wiring.ts). */
+export type {
+  CatalogContent,
+  CatalogRun,
+  Coverage,
+  DefaultEnrollmentCatalog,
+  EnrollmentPorts,
+  EnterpriseLookup,
+  SiteLicenseLookup,
+  SubsidyLookup,
+} from "./ports.js";
+
+export interface EnrollmentModuleDeps {
+  /**
+   * The lookups into other contexts, built when the module is installed (the composition root's
+   * adapters may read modules installed before this one); a port left out answers "nothing known".
+   */
+  ports?: () => Partial<EnrollmentPorts>;
   /** Entitlement cache TTL = the cross-process staleness bound (default 5 s; 0 disables the cache). */
   entitlementTtlMs?: number;
 }
 
 export interface EnrollmentModule extends ContextModule {
-  /** Mutable until the app starts: src/wiring.ts plugs the site-license, audit and course-version lookups in here. */
-  ports: EnrollmentPorts;
-  /** The application API bound to one app's kernel (shares its entitlement cache, so invalidation works). */
-  api(kernel: Kernel): EnrollmentApi;
-  /** The dependencies bound to one kernel (tests drive the expiry pass with it). */
-  deps(kernel: Kernel): EnrollmentDeps;
+  /** The application API bound to this app's kernel (shares its entitlement cache, so invalidation works). */
+  readonly api: EnrollmentApi;
+  /** What this app's enrollment use cases share (this context's own tests drive the expiry pass with it). */
+  readonly deps: EnrollmentDeps;
 }
 
-export function enrollmentModule(ports: Partial<EnrollmentPorts> = {}, options: EnrollmentModuleOptions = {}): EnrollmentModule {
-  const wired: EnrollmentPorts = { ...defaultPorts, ...ports };
-  const byKernel = new WeakMap<Kernel, EnrollmentDeps>();
-  const depsOf = (kernel: Kernel): EnrollmentDeps => {
-    let deps = byKernel.get(kernel);
-    if (!deps) byKernel.set(kernel, (deps = { kernel, cache: new EntitlementCache(options.entitlementTtlMs ?? 5_000), ports: wired }));
-    return deps;
-  };
+/** One app's enrollment context: nothing is shared with another app in the process (cache, ports, clock). */
+export function enrollmentModule(options: EnrollmentModuleDeps = {}): EnrollmentModule {
+  const bound = new BoundAtInstall<{ deps: EnrollmentDeps; api: EnrollmentApi }>("enrollment's API");
   return {
     name: "enrollment",
     events: [...enrollmentEvents, ...defaultEnrollmentEvents],
     errors: enrollmentErrors,
-    ports: wired,
-    api: (kernel) => enrollmentApi(depsOf(kernel)),
-    deps: depsOf,
+    get api() {
+      return bound.get().api;
+    },
+    get deps() {
+      return bound.get().deps;
+    },
     install({ kernel, server, authenticator }) {
-      const deps = depsOf(kernel);
+      const ports: EnrollmentPorts = { ...defaultPorts, ...options.ports?.() };
+      const deps: EnrollmentDeps = { kernel, cache: new EntitlementCache(options.entitlementTtlMs ?? 5_000), ports };
+      const { api } = bound.bind({ deps, api: publicEnrollmentApi(deps) });
       enrollmentRoutes(server, deps, authenticator);
       entitlementRoutes(server, deps, authenticator);
       kernel.hub.register(recordCompletion(deps));
       kernel.hub.register(recordPlaySession(deps));
       kernel.hub.register(openAssignmentWindow(deps));
       kernel.hub.register(eraseSubject(deps));
-      installDefaultEnrollments(deps, enrollmentApi(deps), server, authenticator);
+      installDefaultEnrollments(deps, api, server, authenticator);
       kernel.pollers.push(new Poller("enrollment.expiry", kernel.config.sagaPollMs, () => expireDue(deps), kernel.logger));
     },
   };
 }
-
-/** The one instance this build runs (src/modules.ts). */
-export const enrollment = enrollmentModule();

@@ -1,7 +1,8 @@
 import { marketplaceListingEvents } from "../../contracts/marketplace-listings.js";
 import { marketplaceOrderEvents } from "../../contracts/marketplace-orders.js";
-import type { Kernel } from "../../platform/kernel.js";
+import type { Clock } from "../../platform/clock.js";
 import type { ContextModule } from "../../platform/module.js";
+import { marketplaceApi, type MarketplaceApi } from "./api.js";
 import { browseRoutes } from "./browse/browse.routes.js";
 import { marketplaceErrors } from "./errors.js";
 import { listingFactConsumers } from "./listings/listing-facts.consumers.js";
@@ -14,26 +15,51 @@ import { installRefunds } from "./refunds/install-refunds.js";
 import { installPayouts } from "./payouts/install-payouts.js";
 import { installSeats } from "./seats/install-seats.js";
 
+/** The ports this context owns, for the composition root to implement (src/wiring.ts). */
+export type {
+  BuyerPoliciesPort,
+  BuyerPolicy,
+  CatalogPort,
+  EnrollmentRequest,
+  EnrollmentsPort,
+  MarketplacePorts,
+  PaymentsPort,
+  ProvidersPort,
+} from "./ports.js";
+export type { OrdersOptions };
+
+export interface MarketplaceModuleDeps {
+  clock: Clock;
+  /**
+   * The lookups into other contexts, built when the module is installed (the composition root's
+   * adapters use the APIs of modules installed before this one).
+   */
+  ports: () => MarketplacePorts;
+  options?: OrdersOptions;
+}
+
+export interface MarketplaceModule extends ContextModule {
+  readonly api: MarketplaceApi;
+}
+
 /**
  * The marketplace context: listings, plans, refund policies, browse, and the purchase flow
  * (orders, coupons, licenses, revenue share) with the ports it owns wired by the composition root.
  */
-export function marketplaceModule(
-  ports: (kernel: Kernel) => MarketplacePorts,
-  options: (kernel: Kernel) => OrdersOptions = () => ({}),
-): ContextModule {
+export function marketplaceModule(deps: MarketplaceModuleDeps): MarketplaceModule {
   return {
     name: "marketplace",
+    api: marketplaceApi(deps.clock),
     events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
     errors: marketplaceErrors,
     install(host) {
-      const wired = ports(host.kernel);
+      const wired = deps.ports();
       refundPolicyRoutes(host);
       listingRoutes(host, wired);
       planRoutes(host);
       browseRoutes(host);
       listingFactConsumers(host.kernel);
-      installOrders(host, wired, options(host.kernel));
+      installOrders(host, wired, deps.options ?? {});
       installRefunds(host, wired);
       installPayouts(host);
       installSeats(host, wired);
