@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PostgresDb } from "../../src/platform/db/postgres.js";
+import { sqlText } from "../../src/platform/db/sql-text.js";
 import { onPostgres, startTestApp, type TestApp } from "../support/test-app.js";
 
 let t: TestApp | undefined;
@@ -47,7 +48,7 @@ describe("statements sent without waiting", () => {
     t = await startTestApp();
     const done = t.app.kernel.db.tx(async (tx) => {
       tx.send(INSERT, ["test.send.c", "evt_1"]);
-      tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.c", "evt_2"] });
+      tx.later({ ctes: [sqlText`INSERT INTO platform.inbox (consumer, event_id) VALUES (${"test.send.c"}, ${"evt_2"})`] });
       tx.send(INSERT, ["test.send.c", "evt_1"]); // a duplicate
     });
     await expect(done).rejects.toMatchObject({ code: "23505" });
@@ -76,7 +77,7 @@ describe("statements sent without waiting", () => {
     const done = db.tx(async (tx) => {
       const pid = (await tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid WHERE $1::int = 1`, [1])).rows[0]!.pid;
       tx.send(INSERT, ["test.send.f", "evt_1"]);
-      tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.f", "evt_2"] });
+      tx.later({ ctes: [sqlText`INSERT INTO platform.inbox (consumer, event_id) VALUES (${"test.send.f"}, ${"evt_2"})`] });
       await db.query(`SELECT pg_terminate_backend($1)`, [pid]);
     });
     await expect(done).rejects.toThrow();
@@ -112,7 +113,7 @@ describe("statements sent without waiting", () => {
           const read = tx.query(`SELECT 1 AS one WHERE $1::int = 1`, [1]);
           tx.send(INSERT, ["test.send.d", "evt_1"]);
           await read;
-          tx.later({ ctes: [`INSERT INTO platform.inbox (consumer, event_id) VALUES ($1, $2)`], params: ["test.send.d", "evt_2"] });
+          tx.later({ ctes: [sqlText`INSERT INTO platform.inbox (consumer, event_id) VALUES (${"test.send.d"}, ${"evt_2"})`] });
           expect(writes).toBe(1); // BEGIN, the read and the send
         });
         expect(writes).toBe(2); // then the pre-commit write and COMMIT

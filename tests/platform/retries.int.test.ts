@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { sqlText } from "../../src/platform/db/sql-text.js";
 import { RETRY_LADDER_MS } from "../../src/platform/events/retries.js";
 import type { Consumer } from "../../src/platform/events/consumers.js";
 import { probeModule, ping, ProbePinged } from "../support/probe.js";
@@ -44,8 +45,9 @@ describe("retries and dead letters", () => {
       async handle(tx, event) {
         const { seq } = event.payload as { seq: number };
         tx.later({
-          ctes: [`INSERT INTO platform.probe_notes (id, owner, text) VALUES ($1::text, $2::text, 'x')`],
-          params: [event.eventId, seq === 13 ? null : "owner"],
+          ctes: [
+            sqlText`INSERT INTO platform.probe_notes (id, owner, text) VALUES (${event.eventId}::text, ${seq === 13 ? null : "owner"}::text, 'x')`,
+          ],
         });
       },
     };

@@ -39,14 +39,19 @@ export interface Tx extends Sql {
   flush(): Promise<void>;
 }
 
+/** SQL with its values in place, numbered only when combined: see `sqlText` (sql-text.ts). */
+export interface SqlText {
+  readonly strings: readonly string[];
+  readonly values: readonly unknown[];
+}
+
 /**
- * A statement for the combined pre-commit write. `ctes` are INSERT/UPDATE/DELETE texts that become
- * common table expressions of ONE statement; `{{i}}` in a text names the i-th CTE of the same write
- * (an INSERT … RETURNING that a later one reads), `$n` are positions in `params`.
+ * A statement for the combined pre-commit write: INSERT/UPDATE/DELETE parts that become common
+ * table expressions of ONE statement, each with its own values (a `cte(i)` among them names the
+ * i-th part of the same write).
  */
 export interface Write {
-  ctes: string[];
-  params: unknown[];
+  ctes: SqlText[];
 }
 
 /**

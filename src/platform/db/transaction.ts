@@ -1,6 +1,7 @@
 import type { DeferredWrites, QueryResult, Sql, Tx, TxOptions, Write } from "./db.js";
 import { SYSTEM_SCOPE } from "./db.js";
 import { DeferredRows } from "./deferred-rows.js";
+import { CteRef } from "./sql-text.js";
 
 export interface OpenTransaction {
   tx: Tx;
@@ -57,23 +58,28 @@ export function scopeParams(options: TxOptions): string[] {
 const LATER = {};
 
 /**
- * Folds writes into one statement: each write's CTEs get names unique in the statement and its
- * parameters are renumbered after those of the writes before it. `select` ends the statement
- * (`w0_0` names the first write's first CTE).
+ * Folds writes into one statement: each write's CTEs get names unique in the statement (`w0_0` is
+ * the first write's first) and each value its `$n`, in the order the statement holds them. One
+ * array (or other object) placed twice in a part is sent once: a part that joins over `unnest(ids)`
+ * and probes `= ANY (ids)` names the same parameter in both. `select` ends the statement.
  */
 export function combineWrites(writes: readonly Write[], select = "SELECT 1"): { text: string; params: unknown[] } {
-  const ctes: string[] = [];
   const params: unknown[] = [];
-  writes.forEach((write, w) => {
-    const offset = params.length;
-    write.ctes.forEach((cte, i) => {
-      const text = cte
-        .replace(/\{\{(\d+)\}\}/g, (_, j: string) => `w${w}_${j}`)
-        .replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-      ctes.push(`w${w}_${i} AS (${text})`);
-    });
-    params.push(...write.params);
-  });
+  const ctes = writes.flatMap((write, w) =>
+    write.ctes.map((part, i) => {
+      const placed = new Map<unknown, number>();
+      const placeholder = (value: unknown): string => {
+        if (value instanceof CteRef) return `w${w}_${value.index}`;
+        if (typeof value !== "object" || value === null) return `$${params.push(value)}`;
+        let n = placed.get(value);
+        if (n === undefined) placed.set(value, (n = params.push(value)));
+        return `$${n}`;
+      };
+      let text = part.strings[0]!;
+      part.values.forEach((value, k) => (text += placeholder(value) + part.strings[k + 1]!));
+      return `w${w}_${i} AS (${text})`;
+    }),
+  );
   return { text: `WITH ${ctes.join(",\n")}\n${select}`, params };
 }
 

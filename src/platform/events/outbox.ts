@@ -1,5 +1,6 @@
 import type { Tx, Write } from "../db/db.js";
 import { DeferredRows } from "../db/deferred-rows.js";
+import { cte, sqlText } from "../db/sql-text.js";
 import { runWrite } from "../db/transaction.js";
 import type { Envelope } from "./envelope.js";
 import type { EventRegistry } from "./registry.js";
@@ -88,24 +89,16 @@ export class Outbox {
 
 /** The log row and its work-queue row; an already-known eventId adds neither. */
 function outboxWrite(envelopes: readonly Envelope[]): Write {
+  const column = <T>(pick: (e: Envelope) => T) => envelopes.map(pick);
   return {
     ctes: [
-      `INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
+      sqlText`INSERT INTO platform.outbox (event_id, type, partition_key, bucket, aggregate_id, correlation_id, tenant_id, occurred_at, envelope)
+       SELECT * FROM unnest(${column((e) => e.eventId)}::text[], ${column((e) => e.type)}::text[], ${column((e) => e.partitionKey)}::text[],
+         ${column((e) => bucketOf(e.partitionKey))}::smallint[], ${column((e) => e.aggregateId)}::text[], ${column((e) => e.correlationId)}::text[],
+         ${column((e) => e.tenantId)}::text[], ${column((e) => e.occurredAt)}::timestamptz[], ${column((e) => JSON.stringify(e))}::jsonb[])
        ON CONFLICT (event_id) DO NOTHING
        RETURNING position, bucket`,
-      `INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM {{0}}`,
-    ],
-    params: [
-      envelopes.map((e) => e.eventId),
-      envelopes.map((e) => e.type),
-      envelopes.map((e) => e.partitionKey),
-      envelopes.map((e) => bucketOf(e.partitionKey)),
-      envelopes.map((e) => e.aggregateId),
-      envelopes.map((e) => e.correlationId),
-      envelopes.map((e) => e.tenantId),
-      envelopes.map((e) => e.occurredAt),
-      envelopes.map((e) => JSON.stringify(e)),
+      sqlText`INSERT INTO platform.outbox_pending (position, bucket) SELECT position, bucket FROM ${cte(0)}`,
     ],
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { Db, TenantScope, Tx } from "../db/db.js";
+import { sqlText } from "../db/sql-text.js";
 import { RejectionError } from "../result.js";
 
 export interface StoredResponse<T> {
@@ -113,8 +114,10 @@ export async function idempotent<T, P = undefined>(
       const result = await work(tx, (await prefetched) as P);
       // Written with the transaction's other deferred writes: nothing reads the key back before commit.
       tx.later({
-        ctes: [`UPDATE platform.idempotency_keys SET status = $3::int, response = $4::jsonb WHERE scope = $1::text AND key = $2::text`],
-        params: [request.scope, key, result.status, JSON.stringify(result.body)],
+        ctes: [
+          sqlText`UPDATE platform.idempotency_keys SET status = ${result.status}::int, response = ${JSON.stringify(result.body)}::jsonb
+                   WHERE scope = ${request.scope}::text AND key = ${key}::text`,
+        ],
       });
       return { ...result, replayed: false };
     },

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Db, DeferredWrites, Sql, Tx, Write } from "../db/db.js";
+import { sqlText } from "../db/sql-text.js";
 import type { DeadlineCommand, EffectOf, Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 
 /**
@@ -201,74 +202,55 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     // no rows is left out (planning and running an empty join is not free); the texts stay few.
     const parts: Write[] = [];
     if (created.length > 0) {
+      const column = <T>(pick: (t: Touched<S>, id: string) => T) => created.map(([id, t]) => pick(t, id));
       parts.push({
         ctes: [
-          `INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
-           SELECT n.id, $1::text, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
-             FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
+          sqlText`INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
+           SELECT n.id, ${this.definition.type}::text, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
+             FROM unnest(${column((_, id) => id)}::text[], ${column((t) => t.state.status)}::text[], ${column((t) => JSON.stringify(t.state))}::jsonb[],
+               ${column((t) => t.created!.correlationId)}::text[], ${column((t) => t.created!.at)}::timestamptz[], ${column((t) => t.at)}::timestamptz[],
+               ${column((t) => t.steps)}::int[])
                AS n(id, status, state, correlation_id, created_at, updated_at, steps)`,
-        ],
-        params: [
-          this.definition.type,
-          created.map(([id]) => id),
-          created.map(([, t]) => t.state.status),
-          created.map(([, t]) => JSON.stringify(t.state)),
-          created.map(([, t]) => t.created!.correlationId),
-          created.map(([, t]) => t.created!.at),
-          created.map(([, t]) => t.at),
-          created.map(([, t]) => t.steps),
         ],
       });
     }
     if (updated.length > 0) {
+      const ids = updated.map(([id]) => id);
       parts.push({
         ctes: [
-          `UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
-             FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::int[]) AS u(id, status, state, updated_at, steps)
-            WHERE i.id = u.id AND i.id = ANY ($1::text[])`,
-        ],
-        params: [
-          updated.map(([id]) => id),
-          updated.map(([, t]) => t.state.status),
-          updated.map(([, t]) => JSON.stringify(t.state)),
-          updated.map(([, t]) => t.at),
-          updated.map(([, t]) => t.steps),
+          sqlText`UPDATE platform.saga_instances i SET status = u.status, state = u.state, updated_at = u.updated_at, steps = u.steps
+             FROM unnest(${ids}::text[], ${updated.map(([, t]) => t.state.status)}::text[], ${updated.map(([, t]) => JSON.stringify(t.state))}::jsonb[],
+               ${updated.map(([, t]) => t.at)}::timestamptz[], ${updated.map(([, t]) => t.steps)}::int[]) AS u(id, status, state, updated_at, steps)
+            WHERE i.id = u.id AND i.id = ANY (${ids}::text[])`,
         ],
       });
     }
     parts.push({
       ctes: [
-        `INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note)
-         SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])`,
-      ],
-      params: [
-        steps.map((s) => s.id),
-        steps.map((s) => s.seq),
-        steps.map((s) => s.at),
-        steps.map((s) => s.input),
-        steps.map((s) => s.from),
-        steps.map((s) => s.to),
-        steps.map((s) => JSON.stringify(s.commands)),
-        steps.map((s) => s.note),
+        sqlText`INSERT INTO platform.saga_steps (saga_id, seq, at, input, from_status, to_status, commands, note)
+         SELECT * FROM unnest(${steps.map((s) => s.id)}::text[], ${steps.map((s) => s.seq)}::int[], ${steps.map((s) => s.at)}::timestamptz[],
+           ${steps.map((s) => s.input)}::text[], ${steps.map((s) => s.from)}::text[], ${steps.map((s) => s.to)}::text[],
+           ${steps.map((s) => JSON.stringify(s.commands))}::jsonb[], ${steps.map((s) => s.note)}::text[])`,
       ],
     });
     if (cleared.length > 0) {
+      const ids = cleared.map((c) => c.id);
       parts.push({
         ctes: [
-          `DELETE FROM platform.saga_deadlines d USING unnest($1::text[], $2::text[]) AS c(id, name)
-            WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name) AND d.saga_id = ANY ($1::text[])`,
+          sqlText`DELETE FROM platform.saga_deadlines d USING unnest(${ids}::text[], ${cleared.map((c) => c.name)}::text[]) AS c(id, name)
+            WHERE d.saga_id = c.id AND (c.name IS NULL OR d.name = c.name) AND d.saga_id = ANY (${ids}::text[])`,
         ],
-        params: [cleared.map((c) => c.id), cleared.map((c) => c.name)],
       });
     }
     if (scheduled.length > 0) {
       parts.push({
         ctes: [
-          `INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
-           SELECT s.id, s.name, $1::text, s.due_at FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS s(id, name, due_at)
+          sqlText`INSERT INTO platform.saga_deadlines (saga_id, name, saga_type, due_at)
+           SELECT s.id, s.name, ${this.definition.type}::text, s.due_at
+             FROM unnest(${scheduled.map((s) => s.id)}::text[], ${scheduled.map((s) => s.name)}::text[], ${scheduled.map((s) => s.due)}::timestamptz[])
+               AS s(id, name, due_at)
            ON CONFLICT (saga_id, name) DO UPDATE SET due_at = EXCLUDED.due_at`,
         ],
-        params: [this.definition.type, scheduled.map((s) => s.id), scheduled.map((s) => s.name), scheduled.map((s) => s.due)],
       });
     }
     return [...parts, ...this.onSettled(sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })))];

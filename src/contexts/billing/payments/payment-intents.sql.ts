@@ -1,4 +1,5 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
+import { sqlText } from "../../../platform/db/sql-text.js";
 import { runWrite } from "../../../platform/db/transaction.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.domain.js";
 
@@ -145,11 +146,11 @@ export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Pr
 export function intentWrite(intent: PaymentIntent, now: Date): Write {
   return {
     ctes: [
-      `UPDATE billing.payment_intents
-          SET status = $2::text, provider_ref = $3::text, refunded_amount = $4::bigint, failure_code = $5::text, failure_message = $6::text, updated_at = $7::timestamptz
-        WHERE payment_id = $1::text`,
+      sqlText`UPDATE billing.payment_intents
+          SET status = ${intent.status}::text, provider_ref = ${intent.providerRef}::text, refunded_amount = ${intent.refundedAmount}::bigint,
+              failure_code = ${intent.failureCode}::text, failure_message = ${intent.failureMessage}::text, updated_at = ${now}::timestamptz
+        WHERE payment_id = ${intent.paymentId}::text`,
     ],
-    params: [intent.paymentId, intent.status, intent.providerRef, intent.refundedAmount, intent.failureCode, intent.failureMessage, now],
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { DeferredRows } from "../../../platform/db/deferred-rows.js";
+import { sqlText } from "../../../platform/db/sql-text.js";
 import type { LicenseKind, LicenseState, LicenseTerms } from "./license.domain.js";
 
 export interface LicenseRow {
@@ -78,32 +79,18 @@ function licensesWrite(rows: readonly PendingLicense[]): Write {
   const column = <T>(pick: (l: PendingLicense) => T) => rows.map(pick);
   return {
     ctes: [
-      `INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
+      sqlText`INSERT INTO marketplace.licenses (license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, state,
            seat_total, valid_from, valid_until, perpetual_offline, revoked_reason, created_at, updated_at)
        SELECT n.license_id, n.order_id, n.line, n.tenant_id, n.buyer_user_id, n.listing_id, n.course_id, n.course_version_id, n.kind, n.state,
               n.seat_total, n.valid_from, n.valid_until, n.perpetual_offline, n.revoked_reason, n.at, n.at
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-           $10::int[], $11::timestamptz[], $12::timestamptz[], $13::boolean[], $14::timestamptz[], $15::text[], $16::text[])
+         FROM unnest(${column((l) => l.licenseId)}::text[], ${column((l) => l.orderId)}::text[], ${column((l) => l.line)}::int[],
+           ${column((l) => l.tenantId)}::text[], ${column((l) => l.buyerUserId)}::text[], ${column((l) => l.listingId)}::text[],
+           ${column((l) => l.courseId)}::text[], ${column((l) => l.courseVersionId)}::text[], ${column((l) => l.kind)}::text[],
+           ${column((l) => l.seatTotal)}::int[], ${column((l) => l.validFrom)}::timestamptz[], ${column((l) => l.validUntil)}::timestamptz[],
+           ${column((l) => l.perpetualOffline)}::boolean[], ${column((l) => l.at)}::timestamptz[], ${column((l) => l.state)}::text[],
+           ${column((l) => l.revokedReason)}::text[])
          AS n(license_id, order_id, line, tenant_id, buyer_user_id, listing_id, course_id, course_version_id, kind, seat_total, valid_from, valid_until,
               perpetual_offline, at, state, revoked_reason)`,
-    ],
-    params: [
-      column((l) => l.licenseId),
-      column((l) => l.orderId),
-      column((l) => l.line),
-      column((l) => l.tenantId),
-      column((l) => l.buyerUserId),
-      column((l) => l.listingId),
-      column((l) => l.courseId),
-      column((l) => l.courseVersionId),
-      column((l) => l.kind),
-      column((l) => l.seatTotal),
-      column((l) => l.validFrom),
-      column((l) => l.validUntil),
-      column((l) => l.perpetualOffline),
-      column((l) => l.at),
-      column((l) => l.state),
-      column((l) => l.revokedReason),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
+import { sqlText } from "../../../platform/db/sql-text.js";
 import type { PricedLine, Totals } from "./order.domain.js";
 import type { OrderStatus } from "./purchase-saga.domain.js";
 
@@ -255,19 +256,15 @@ export interface OrderStateChange {
 
 /** Mirrors purchase-saga statuses onto their orders: one write for all of a transaction's, joined to the saga's own at commit. */
 export function orderStatesWrite(changes: readonly OrderStateChange[]): Write {
+  const ids = changes.map((c) => c.orderId);
   return {
     // The refund saga owns refund_pending/refunded: a late purchase-saga input (a seat's enrollment.created) must not undo them.
     ctes: [
-      `UPDATE marketplace.orders o SET status = c.status, payment_id = COALESCE(c.payment_id, o.payment_id), failure = COALESCE(c.failure, o.failure), updated_at = c.at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[]) AS c(order_id, status, payment_id, failure, at)
-        WHERE o.order_id = c.order_id AND o.order_id = ANY ($1::text[]) AND o.status NOT IN ('refund_pending', 'refunded')`,
-    ],
-    params: [
-      changes.map((c) => c.orderId),
-      changes.map((c) => c.status),
-      changes.map((c) => c.paymentId),
-      changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure))),
-      changes.map((c) => c.at),
+      sqlText`UPDATE marketplace.orders o SET status = c.status, payment_id = COALESCE(c.payment_id, o.payment_id), failure = COALESCE(c.failure, o.failure), updated_at = c.at
+         FROM unnest(${ids}::text[], ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.paymentId)}::text[],
+           ${changes.map((c) => (c.failure == null ? null : JSON.stringify(c.failure)))}::jsonb[], ${changes.map((c) => c.at)}::timestamptz[])
+           AS c(order_id, status, payment_id, failure, at)
+        WHERE o.order_id = c.order_id AND o.order_id = ANY (${ids}::text[]) AND o.status NOT IN ('refund_pending', 'refunded')`,
     ],
   };
 }

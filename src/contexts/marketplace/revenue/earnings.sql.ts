@@ -1,5 +1,6 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { DeferredRows } from "../../../platform/db/deferred-rows.js";
+import { sqlText } from "../../../platform/db/sql-text.js";
 import { runWrite } from "../../../platform/db/transaction.js";
 import type { PaidLine, RevenueSplit } from "./revenue-share.domain.js";
 
@@ -31,30 +32,28 @@ export function recordEarningsAtCommit(tx: Tx, entries: readonly EarningEntry[],
 const PENDING = {};
 
 function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Write {
+  const rows = JSON.stringify(
+    entries.map((e) => ({
+      entry_id: e.entryId,
+      provider_id: e.providerId,
+      order_id: e.orderId,
+      line: e.line,
+      kind: e.kind,
+      gross: e.gross,
+      platform_fee: e.platformFee,
+      provider_amount: e.providerAmount,
+      currency: e.currency,
+      matures_at: e.maturesAt,
+      created_at: e.at,
+    })),
+  );
   return {
     ctes: [
-      `INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
+      sqlText`INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
        SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, e.created_at
-         FROM jsonb_to_recordset($1::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
+         FROM jsonb_to_recordset(${rows}::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
               provider_amount bigint, currency text, matures_at timestamptz, created_at timestamptz)
        ON CONFLICT DO NOTHING`,
-    ],
-    params: [
-      JSON.stringify(
-        entries.map((e) => ({
-          entry_id: e.entryId,
-          provider_id: e.providerId,
-          order_id: e.orderId,
-          line: e.line,
-          kind: e.kind,
-          gross: e.gross,
-          platform_fee: e.platformFee,
-          provider_amount: e.providerAmount,
-          currency: e.currency,
-          matures_at: e.maturesAt,
-          created_at: e.at,
-        })),
-      ),
     ],
   };
 }
