@@ -1,0 +1,47 @@
+import type { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import type { TestApp } from "../support/test-app.js";
+
+/** What the Stripe submission tests (payments and refunds) share. */
+
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A 25.00 EUR Stripe payment for `orderId`, submitted by one pass of the payment worker. */
+export async function paidByStripe(api: BillingApi, orderId: string) {
+  const payment = await api.processPayment({
+    orderId,
+    buyerUserId: "usr_b",
+    tenantId: "ten_1",
+    amount: 2500,
+    currency: "EUR",
+    method: { method: "card", token: "pm_card_visa" },
+    correlationId: orderId,
+    idempotencyKey: `k_${orderId}`,
+  });
+  await api.checkDuePayments();
+  return payment;
+}
+
+/**
+ * Passes of the payment worker while the provider keeps failing: at once, 30 s later, 22 h 59 min
+ * after the first call and 23 h 1 min after it. Returns the provider calls made by then, after each
+ * of the last three passes.
+ */
+export async function workerOverADay(t: TestApp, api: BillingApi, calls: () => number): Promise<number[]> {
+  await api.checkDuePayments();
+  t.clock.advance(30_000);
+  await api.checkDuePayments();
+  const second = calls();
+  t.clock.advance(23 * 3_600_000 - 90_000);
+  await api.checkDuePayments();
+  const justBefore = calls();
+  t.clock.advance(120_000);
+  await api.checkDuePayments();
+  return [second, justBefore, calls()];
+}
