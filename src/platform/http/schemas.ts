@@ -8,8 +8,8 @@ import { Type, type TSchema } from "@sinclair/typebox";
 /** An id in a body, a path or an event payload: 1 to 200 characters. */
 export const Id = Type.String({ minLength: 1, maxLength: 200 });
 /**
- * An id parameter that has always been only bounded (no minLength): kept so, because a minimum would
- * turn whatever an empty value answers today into a 400.
+ * An id or name in a path or query parameter (a lookup, a filter) that has always been only bounded
+ * (no minLength): kept so, because a minimum would turn whatever an empty value answers today into a 400.
  */
 export const IdParam = Type.String({ maxLength: 200 });
 /** Text of 1 to `maxLength` characters (names, titles, keys). */

@@ -4,6 +4,7 @@ import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
 import { sagaHistory } from "../../saga/saga-runtime.js";
 import type { Authenticator } from "../auth.js";
+import { IdParam } from "../schemas.js";
 import { authorize, type HttpServer } from "../server.js";
 
 /** These lists' cursors are the last id served: anything not shaped like one of our ids is a 400. */
@@ -25,9 +26,9 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
-            type: Type.Optional(Type.String({ maxLength: 200 })),
-            aggregateId: Type.Optional(Type.String({ maxLength: 200 })),
-            correlationId: Type.Optional(Type.String({ maxLength: 200 })),
+            type: Type.Optional(IdParam),
+            aggregateId: Type.Optional(IdParam),
+            correlationId: Type.Optional(IdParam),
             limit: Limit,
             cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,18}$" })),
           },
@@ -67,8 +68,8 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
-            queue: Type.Optional(Type.String({ maxLength: 200 })),
-            consumer: Type.Optional(Type.String({ maxLength: 200 })),
+            queue: Type.Optional(IdParam),
+            consumer: Type.Optional(IdParam),
             pending: Type.Optional(Type.Boolean()),
             limit: Limit,
             cursor: Type.Optional(IdCursor),
@@ -88,7 +89,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
         tags: ["ops"],
         summary: "Re-drive one dead letter now; the inbox still applies it at most once",
         security: [{ bearer: [] }],
-        params: Type.Object({ id: Type.String({ maxLength: 200 }) }),
+        params: Type.Object({ id: IdParam }),
       },
     },
     async (request) => {
