@@ -4,7 +4,7 @@ import { lockDataDir } from "./data-dir-lock.js";
 import { migrate } from "./migrate.js";
 import { PgliteDb } from "./pglite.js";
 import { PostgresDb } from "./postgres.js";
-import { APP_ROLE } from "./roles.js";
+import { APP_ROLE, SESSION_SCOPE_STATEMENT } from "./roles.js";
 
 export interface OpenedDb {
   db: Db;
@@ -39,7 +39,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     // PGlite has no autovacuum: the server vacuums and analyses its tables itself
     // (`embeddedAutovacuum`), which takes the owner or pg_maintain (PostgreSQL 17+; PGlite is 18).
     await db.exec(`GRANT pg_maintain TO ${APP_ROLE}`);
-    await db.exec(`SET ROLE ${APP_ROLE}`);
+    await db.exec(`SET ROLE ${APP_ROLE}; ${SESSION_SCOPE_STATEMENT}`);
     return {
       db,
       release: async () => {

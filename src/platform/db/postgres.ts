@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Db, QueryResult, Tx, TxOptions } from "./db.js";
 import { runHooks, SCOPE_STATEMENT, scopeParams, transactionOn } from "./transaction.js";
-import { APP_ROLE } from "./roles.js";
+import { APP_ROLE, SESSION_SCOPE_OPTION } from "./roles.js";
 import { ConnectionLostError, ConnectionRefusedError } from "./connection-lost.js";
 
 // int8 (bigint) columns hold counters and minor units well inside 2^53: return numbers, not strings.
@@ -35,10 +35,16 @@ export class PostgresDb implements Db {
 
   /**
    * Every pooled session assumes the non-superuser application role, so row-level security applies
-   * even when the login user is a superuser (as on a developer machine).
+   * even when the login user is a superuser (as on a developer machine). A statement outside a
+   * transaction is in the system scope, like a transaction given no tenant (see `SESSION_SCOPE_OPTION`).
    */
   static open(url: string, poolSize: number): PostgresDb {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c role=${APP_ROLE}`, pipeline: true });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      options: `-c role=${APP_ROLE} ${SESSION_SCOPE_OPTION}`,
+      pipeline: true,
+    });
     // An idle client killed by the server (restart, failover) must not crash the process; the pool replaces it.
     pool.on("error", () => undefined);
     // Nor one killed while checked out. The pool listens only on idle clients, and a session ended

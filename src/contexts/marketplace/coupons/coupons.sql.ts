@@ -48,7 +48,7 @@ export async function reserveRedemption(
   sql: Sql,
   coupon: { couponId: string; maxPerUser: number | null },
   orderId: string,
-  userId: string,
+  buyer: { tenantId: string; userId: string },
   at: Date,
 ): Promise<"reserved" | "exhausted" | "user_limit"> {
   const taken = await sql.query(
@@ -58,15 +58,14 @@ export async function reserveRedemption(
   );
   if (taken.rowCount === 0) return "exhausted";
   if (coupon.maxPerUser !== null) {
-    const mine = await sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM marketplace.coupon_redemptions WHERE coupon_id = $1 AND user_id = $2 AND status = 'reserved'`,
-      [coupon.couponId, userId],
-    );
+    // Counted across tenants (a buyer in two organisations has one limit), which this
+    // transaction's row-level security scope cannot see: the function answers the count only.
+    const mine = await sql.query<{ n: number }>(`SELECT marketplace.reserved_redemptions($1, $2) AS n`, [coupon.couponId, buyer.userId]);
     if (mine.rows[0]!.n >= coupon.maxPerUser) return "user_limit";
   }
   await sql.query(
-    `INSERT INTO marketplace.coupon_redemptions (order_id, coupon_id, user_id, status, updated_at) VALUES ($1, $2, $3, 'reserved', $4)`,
-    [orderId, coupon.couponId, userId, at],
+    `INSERT INTO marketplace.coupon_redemptions (order_id, tenant_id, coupon_id, user_id, status, updated_at) VALUES ($1, $2, $3, $4, 'reserved', $5)`,
+    [orderId, buyer.tenantId, coupon.couponId, buyer.userId, at],
   );
   return "reserved";
 }

@@ -62,9 +62,9 @@ export function insertOrder(
        INSERT INTO marketplace.orders (order_id, tenant_id, buyer_user_id, status, currency, subtotal, discount, tax, tax_inclusive, total,
          coupon_id, coupon_code, payment_method, billing_country, refund_policy_id, refund_period_days, refund_deadline, placed_at, updated_at)
        VALUES ($1, $2, $3, 'placed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17))
-     INSERT INTO marketplace.order_items (order_id, line, listing_id, plan_id, plan_version, kind, course_id, course_version_id, provider_id,
+     INSERT INTO marketplace.order_items (order_id, tenant_id, line, listing_id, plan_id, plan_version, kind, course_id, course_version_id, provider_id,
        quantity, unit_amount, amount, billing_interval, validity_days, perpetual_offline)
-     SELECT $1, l.line, l.listing_id, l.plan_id, l.plan_version, l.kind, l.course_id, l.course_version_id, l.provider_id,
+     SELECT $1, $2, l.line, l.listing_id, l.plan_id, l.plan_version, l.kind, l.course_id, l.course_version_id, l.provider_id,
             l.quantity, l.unit_amount, l.amount, l.billing_interval, l.validity_days, l.perpetual_offline
        FROM jsonb_to_recordset($18::jsonb) AS l(line int, listing_id text, plan_id text, plan_version int, kind text, course_id text, course_version_id text,
             provider_id text, quantity int, unit_amount bigint, amount bigint, billing_interval text, validity_days int, perpetual_offline boolean)`,
@@ -194,11 +194,12 @@ export async function findOrdersWithLines(
   orderIds: readonly string[],
 ): Promise<Array<{ order: PlacedOrder; lines: OrderLineRow[] }>> {
   const result = await sql.query<OrderRow & OrderLineRow>(
-    // USING merges order_id, the one column the two tables share (no alias is shared either). The
+    // USING merges the columns the two tables share: order_id, and the tenant_id a line copies from
+    // its order (row-level security); no alias is shared either. The
     // second `= ANY` gives the lines an index condition of their own: a generic plan (statements
     // are prepared) would otherwise hash-join them from a scan of every order line.
     `SELECT ${ORDER_COLUMNS}, ${LINE_COLUMNS}
-       FROM marketplace.orders JOIN marketplace.order_items i USING (order_id)
+       FROM marketplace.orders JOIN marketplace.order_items i USING (order_id, tenant_id)
       WHERE order_id = ANY ($1::text[]) AND i.order_id = ANY ($1::text[]) ORDER BY order_id, line`,
     [orderIds],
   );

@@ -149,7 +149,7 @@ export async function placeOrder(
   );
   rememberOrder(tx, placed.order, placed.lines, input.payment.method === "card" ? input.payment.token : null);
   if (coupon) {
-    const reserved = await reserveRedemption(tx, coupon, orderId, input.buyerUserId, now);
+    const reserved = await reserveRedemption(tx, coupon, orderId, { tenantId: input.tenantId, userId: input.buyerUserId }, now);
     if (reserved === "exhausted")
       throw new RejectionError({
         code: "COUPON.EXHAUSTED",

@@ -48,8 +48,8 @@ export async function insertRefund(
     ],
   );
   await sql.query(
-    `INSERT INTO marketplace.refund_lines (refund_id, line, license_id, kind, seats_refunded, amount, revokes_license, reversal_gross, reversal_fee, reversal_provider)
-     SELECT $1, l.line, l.license_id, l.kind, l.seats_refunded, l.amount, l.revokes_license, l.reversal_gross, l.reversal_fee, l.reversal_provider
+    `INSERT INTO marketplace.refund_lines (refund_id, tenant_id, line, license_id, kind, seats_refunded, amount, revokes_license, reversal_gross, reversal_fee, reversal_provider)
+     SELECT $1, $3, l.line, l.license_id, l.kind, l.seats_refunded, l.amount, l.revokes_license, l.reversal_gross, l.reversal_fee, l.reversal_provider
        FROM jsonb_to_recordset($2::jsonb) AS l(line int, license_id text, kind text, seats_refunded int, amount bigint, revokes_license boolean,
             reversal_gross bigint, reversal_fee bigint, reversal_provider bigint)`,
     [
@@ -67,6 +67,7 @@ export async function insertRefund(
           reversal_provider: l.reversal.providerAmount,
         })),
       ),
+      refund.tenantId,
     ],
   );
 }

@@ -1,3 +1,4 @@
+import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 import { Type } from "@sinclair/typebox";
 import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
@@ -45,7 +46,8 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       const result = await idempotent(
         kernel.db,
         keyedRequest(request, principal),
-        { required: false, tenantId: principal.tenantId },
+        // A platform admin creates another tenant's row: the system scope (row-level security).
+        { required: false, tenantId: SYSTEM_SCOPE },
         async (tx) => {
           const tenantId = request.body.tenantId ?? newId("ten");
           const created = await insertTenant(tx, { tenantId, name: request.body.name, kind: request.body.kind, at: kernel.clock.now() });
