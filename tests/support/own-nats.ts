@@ -50,9 +50,14 @@ export class OwnNats {
 
   /** `config`: nats-server configuration lines (e.g. `max_payload: 65536`). */
   static async start(config = ""): Promise<OwnNats> {
-    const nats = new OwnNats(await freePort(), config);
+    const nats = await OwnNats.reserve(config);
     await nats.up();
     return nats;
+  }
+
+  /** A server with its port chosen but not started yet (`up()` starts it). */
+  static async reserve(config = ""): Promise<OwnNats> {
+    return new OwnNats(await freePort(), config);
   }
 
   get url(): string {

@@ -44,6 +44,9 @@ export class NatsLink {
       // request in case it times out; that was about 6% of the server's time per purchase.
       noAsyncTraces: true,
       maxReconnectAttempts: -1,
+      // A bus that is not up yet at start-up (both started together, NATS restarting) is waited for
+      // with the same backoff, instead of failing the start: the process starts serving once it connects.
+      waitOnFirstConnect: true,
       // Called on every turn of the client's dial loop: it must return the same wait for the same outage.
       reconnectDelayHandler: () => (link ? link.nextWait() : RECONNECT_MIN_MS),
       // A half-open socket (a host that vanished without a FIN) is noticed within ~20 s, not 4 minutes.
