@@ -2,6 +2,9 @@ import type { PaymentProvider } from "./payment-provider.js";
 import { SandboxProvider } from "./sandbox-provider.js";
 import { StripeProvider, stripeClient, type StripeSettings } from "./stripe-provider.js";
 
+/** The provider name recorded on wallet intents (no external provider moves that money). */
+export const WALLET_PROVIDER = "wallet";
+
 /**
  * Which provider takes card payments, and how to reach the one an older intent was made with.
  * The sandbox is only present when Stripe is not configured: in production `tok_visa` must not pay.

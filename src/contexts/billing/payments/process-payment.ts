@@ -7,7 +7,7 @@ import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
 import type { PaymentIntent } from "./payment-intent.domain.js";
 import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
-import type { PaymentProviders } from "./payment-providers.js";
+import { WALLET_PROVIDER, type PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { recordTransition } from "./record-transition.js";
 import { askProvider, recordAnswer } from "./submit-payment.js";
@@ -24,9 +24,6 @@ export interface ProcessPaymentInput {
   correlationId: string;
   idempotencyKey: string;
 }
-
-/** The provider name recorded on wallet intents (no external provider moves that money). */
-export const WALLET_PROVIDER = "wallet";
 
 /**
  * One intent per order, whatever the number of calls: the insert claims the order, and only the

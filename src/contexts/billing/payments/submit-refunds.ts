@@ -10,7 +10,7 @@ import {
 import type { PaymentIntent } from "./payment-intent.domain.js";
 import type { ProviderRefundOutcome } from "./payment-provider.js";
 import type { PaymentProviders } from "./payment-providers.js";
-import { recordRefundAnswer, refundRequest } from "./refund-payment.js";
+import { recordRefundAnswer, refundRequest } from "./refund-answers.js";
 import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
