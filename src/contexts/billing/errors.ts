@@ -1,4 +1,4 @@
-import { rejections, type StatusTable } from "../../platform/result.js";
+import { rejections, type Rejection, type StatusTable } from "../../platform/result.js";
 
 /**
  * Billing's refusal codes → HTTP status (API.md: 409 state conflicts, 422 business rules): the one
@@ -23,4 +23,6 @@ export const billingErrors = {
 } as const satisfies StatusTable;
 
 export type BillingCode = keyof typeof billingErrors;
+/** A refusal kept as a value (money checks, wallet plans), held to the same codes as reject(). */
+export type BillingRejection = Rejection & { readonly code: BillingCode };
 export const { reject, refuse } = rejections(billingErrors);

@@ -1,4 +1,4 @@
-import type { Rejection } from "../../platform/result.js";
+import type { BillingRejection } from "./errors.js";
 
 /**
  * Billing's own minimal money guard (the platform money module with its ISO 4217 table is being
@@ -9,7 +9,7 @@ export interface Money {
   currency: string;
 }
 
-export function moneyRejection(amount: number, currency: string, options: { allowZero?: boolean } = {}): Rejection | null {
+export function moneyRejection(amount: number, currency: string, options: { allowZero?: boolean } = {}): BillingRejection | null {
   if (!Number.isSafeInteger(amount) || amount < 0 || (amount === 0 && !options.allowZero)) {
     return { code: "BILLING.AMOUNT_INVALID", detail: "amount must be a positive integer number of minor units", field: "amount" };
   }

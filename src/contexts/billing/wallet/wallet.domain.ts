@@ -1,4 +1,5 @@
 import { ok, type Result } from "../../../platform/result.js";
+import type { BillingRejection } from "../errors.js";
 
 /** seed 004: coins are spent promo first, then branded, then general (the least restricted last). */
 export const DEBIT_ORDER = ["promo", "branded", "general"] as const;
@@ -30,7 +31,7 @@ export function planDebit(balances: Balances, amount: number): Result<BucketMove
         code: "WALLET_INSUFFICIENT_BALANCE",
         detail: `needs ${amount}, has ${available}`,
         extra: { amountRequired: amount, amountAvailable: available },
-      },
+      } satisfies BillingRejection,
     };
   }
   const moves: BucketMove[] = [];
@@ -65,11 +66,16 @@ export interface RefundPart {
  */
 export function planRefund(debits: RefundableDebit[], amount: number): Result<RefundPart[]> {
   const available = debits.reduce((sum, debit) => sum + debit.remaining, 0);
-  if (!Number.isSafeInteger(amount) || amount <= 0) return { ok: false, rejection: { code: "BILLING.AMOUNT_INVALID", field: "amount" } };
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    return { ok: false, rejection: { code: "BILLING.AMOUNT_INVALID", field: "amount" } satisfies BillingRejection };
   if (amount > available)
     return {
       ok: false,
-      rejection: { code: "BILLING.REFUND_EXCEEDS_PAYMENT", detail: `only ${available} is left to refund`, field: "amount" },
+      rejection: {
+        code: "BILLING.REFUND_EXCEEDS_PAYMENT",
+        detail: `only ${available} is left to refund`,
+        field: "amount",
+      } satisfies BillingRejection,
     };
   const newestFirst = [...debits].sort((a, b) => DEBIT_ORDER.indexOf(b.bucket) - DEBIT_ORDER.indexOf(a.bucket));
   const parts: RefundPart[] = [];
