@@ -1,4 +1,4 @@
-import type { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import type { BillingApi } from "../../src/contexts/billing/api.js";
 import type { TestApp } from "../support/test-app.js";
 
 /** What the Stripe submission tests (payments and refunds) share. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BillingApi } from "../../src/contexts/billing/billing-api.js";
+import { BillingApi } from "../../src/contexts/billing/api.js";
 import { PaymentProviders } from "../../src/contexts/billing/payments/payment-providers.js";
 import type { PaymentProvider } from "../../src/contexts/billing/payments/payment-provider.js";
 import { loadBillingSettings } from "../../src/contexts/billing/settings.js";
