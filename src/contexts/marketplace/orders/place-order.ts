@@ -1,7 +1,8 @@
 import type { Tx } from "../../../platform/db/db.js";
 import { newIdIn } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { RejectionError, unwrap } from "../../../platform/result.js";
+import { unwrap } from "../../../platform/result.js";
+import { refuse } from "../errors.js";
 import { checkCoupon } from "../coupons/coupon.domain.js";
 import { couponByCode, reserveRedemption } from "../coupons/coupons.sql.js";
 import { enrollsBuyer } from "../licenses/license.domain.js";
@@ -79,7 +80,7 @@ export async function placeOrder(
   for (const [i, item] of input.items.entries()) {
     const plan = plans.get(item.planId);
     if (plan && item.planVersion !== undefined && item.planVersion !== plan.version) {
-      throw new RejectionError({
+      throw refuse({
         code: "ORDER.PLAN_VERSION_STALE",
         detail: `plan ${item.planId} is now at version ${plan.version}`,
         field: `body/items/${i}/planVersion`,
@@ -102,7 +103,7 @@ export async function placeOrder(
 
   const coupon = input.couponCode ? await couponByCode(tx, input.couponCode) : null;
   if (input.couponCode && !coupon)
-    throw new RejectionError({ code: "COUPON.NOT_FOUND", detail: `no coupon ${input.couponCode}`, field: "body/couponCode" });
+    throw refuse({ code: "COUPON.NOT_FOUND", detail: `no coupon ${input.couponCode}`, field: "body/couponCode" });
   const discount = coupon
     ? unwrap(checkCoupon(coupon, { now, tenantId: input.tenantId, listingIds: lines.map((l) => l.listingId), subtotal, currency })).discount
     : 0;
@@ -151,13 +152,13 @@ export async function placeOrder(
   if (coupon) {
     const reserved = await reserveRedemption(tx, coupon, orderId, { tenantId: input.tenantId, userId: input.buyerUserId }, now);
     if (reserved === "exhausted")
-      throw new RejectionError({
+      throw refuse({
         code: "COUPON.EXHAUSTED",
         detail: `coupon ${coupon.code} has no redemptions left`,
         field: "body/couponCode",
       });
     if (reserved === "user_limit")
-      throw new RejectionError({
+      throw refuse({
         code: "COUPON.USER_LIMIT_REACHED",
         detail: `you have used coupon ${coupon.code} as often as allowed`,
         field: "body/couponCode",
