@@ -211,4 +211,20 @@ describe("two tenants that buy with a coupon and refund", () => {
     );
     await expect(forged).rejects.toMatchObject({ code: "42501" });
   });
+
+  it("an Idempotency-Key claimed in another scope is refused as reused (422), not a 500", async () => {
+    // A key stored before migration 0910 took its caller's tenant, which need not be the scope a
+    // later replay runs in: the replay must not find a row it cannot see and fail.
+    const offer = await refundableOffer(shop);
+    const user = "usr_rls_key";
+    await inScope(
+      SYSTEM_SCOPE,
+      `INSERT INTO platform.idempotency_keys (scope, key, request_hash, status, response, tenant_id) VALUES ($1, 'k-elsewhere', 'h', 201, '{}', 'ten_rls_other')`,
+      [`${tenants[0]}/${user}:POST /api/v1/orders`],
+    );
+    const token = await shop.t.token({ sub: user, tid: tenants[0], roles: ["learner"] });
+    const answer = await buy(shop, offer, { token, key: "k-elsewhere" });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(422);
+    expect(answer.body.code).toBe("IDEMPOTENCY.KEY_REUSED");
+  });
 });

@@ -103,8 +103,10 @@ export async function idempotent<T, P = undefined>(
           `SELECT request_hash, status, response FROM platform.idempotency_keys WHERE scope = $1 AND key = $2`,
           [request.scope, key],
         );
-        const row = stored.rows[0]!;
-        if (row.request_hash !== hash)
+        // No row seen: the key was claimed in another row-level security scope (a key stored
+        // before migration 0910 took its caller's tenant, not the transaction's). Not this request's.
+        const row = stored.rows[0];
+        if (!row || row.request_hash !== hash)
           throw new RejectionError({
             code: "IDEMPOTENCY.KEY_REUSED",
             detail: "this Idempotency-Key was used with a different request body",
