@@ -12,27 +12,31 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
   }
 }
 
-/** A 25.00 EUR Stripe payment for `orderId`, submitted by one pass of the payment worker. */
-export async function paidByStripe(api: BillingApi, orderId: string) {
-  const payment = await api.processPayment({
+/** A Stripe card payment for `orderId` (25.00 EUR with pm_card_visa unless told otherwise), not yet submitted. */
+export function stripePayment(
+  api: BillingApi,
+  orderId: string,
+  options: { amount?: number; currency?: string; token?: string; idempotencyKey?: string } = {},
+) {
+  return api.processPayment({
     orderId,
     buyerUserId: "usr_b",
     tenantId: "ten_1",
-    amount: 2500,
-    currency: "EUR",
-    method: { method: "card", token: "pm_card_visa" },
+    amount: options.amount ?? 2500,
+    currency: options.currency ?? "EUR",
+    method: { method: "card", token: options.token ?? "pm_card_visa" },
     correlationId: orderId,
-    idempotencyKey: `k_${orderId}`,
+    idempotencyKey: options.idempotencyKey ?? `k_${orderId}`,
   });
+}
+
+/** A 25.00 EUR Stripe payment for `orderId`, submitted by one pass of the payment worker. */
+export async function paidByStripe(api: BillingApi, orderId: string) {
+  const payment = await stripePayment(api, orderId);
   await api.checkDuePayments();
   return payment;
 }
 
-/**
- * Passes of the payment worker while the provider keeps failing: at once, 30 s later, 22 h 59 min
- * after the first call and 23 h 1 min after it. Returns the provider calls made by then, after each
- * of the last three passes.
- */
 export async function workerOverADay(t: TestApp, api: BillingApi, calls: () => number): Promise<number[]> {
   await api.checkDuePayments();
   t.clock.advance(30_000);

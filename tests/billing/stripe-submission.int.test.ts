@@ -7,7 +7,7 @@ import { buy, flow, liveOffer, openShop, order, sys, type Shop } from "../orders
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { billingEvents, count } from "./billing-support.js";
 import { stripeDelivery, useFakeStripe } from "./fake-stripe.js";
-import { paidByStripe, until, workerOverADay } from "./stripe-submission-support.js";
+import { paidByStripe, stripePayment, until, workerOverADay } from "./stripe-submission-support.js";
 import { SYSTEM_SCOPE } from "../../src/platform/db/db.js";
 
 // A payment's submission to Stripe; a refund's is in stripe-refund-submission.int.test.ts.
@@ -83,16 +83,7 @@ describe("a submission Stripe refuses, or tells of too early", () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_too_small";
-    const payment = await api.processPayment({
-      orderId,
-      buyerUserId: "usr_b",
-      tenantId: "ten_1",
-      amount: 30,
-      currency: "USD",
-      method: { method: "card", token: "pm_card_visa" },
-      correlationId: orderId,
-      idempotencyKey: "k_small",
-    });
+    const payment = await stripePayment(api, orderId, { amount: 30, currency: "USD", idempotencyKey: "k_small" });
     expect(await api.checkDuePayments()).toBe(1);
     expect(await api.getPayment(payment.paymentId)).toMatchObject({ status: "failed", failureCode: "amount_too_small" });
     expect((await billingEvents(t, { correlationId: orderId })).map((e) => [e.type, e.payload.failureCode])).toEqual([
@@ -105,16 +96,7 @@ describe("a submission Stripe refuses, or tells of too early", () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_early_webhook";
-    const payment = await api.processPayment({
-      orderId,
-      buyerUserId: "usr_b",
-      tenantId: "ten_1",
-      amount: 2500,
-      currency: "EUR",
-      method: { method: "card", token: "pm_card_processing" },
-      correlationId: orderId,
-      idempotencyKey: "k_early",
-    });
+    const payment = await stripePayment(api, orderId, { token: "pm_card_processing", idempotencyKey: "k_early" });
     const early = (providerRef: string) =>
       stripeDelivery(
         t!,
@@ -144,16 +126,7 @@ describe("two passes of the payment worker", () => {
     t = await startTestApp({ workers: false });
     const api = new BillingApi(t.app.kernel);
     const orderId = "ord_two_passes";
-    const payment = await api.processPayment({
-      orderId,
-      buyerUserId: "usr_b",
-      tenantId: "ten_1",
-      amount: 2500,
-      currency: "EUR",
-      method: { method: "card", token: "pm_card_visa" },
-      correlationId: orderId,
-      idempotencyKey: "k_two",
-    });
+    const payment = await stripePayment(api, orderId, { idempotencyKey: "k_two" });
     await Promise.all([api.checkDuePayments(), api.checkDuePayments()]);
     expect(fake.current.requests.filter((r) => r.idempotencyKey === `order:${orderId}:create`)).toHaveLength(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("succeeded");
@@ -174,16 +147,7 @@ describe("a payment Stripe does not answer", () => {
     });
     const api = new BillingApi(t.app.kernel, { providers: new PaymentProviders(unreachable), taxRates: settings.taxRates });
     const orderId = "ord_unanswered";
-    const payment = await api.processPayment({
-      orderId,
-      buyerUserId: "usr_b",
-      tenantId: "ten_1",
-      amount: 2500,
-      currency: "EUR",
-      method: { method: "card", token: "pm_card_visa" },
-      correlationId: orderId,
-      idempotencyKey: "k_unanswered",
-    });
+    const payment = await stripePayment(api, orderId, { idempotencyKey: "k_unanswered" });
     expect(await workerOverADay(t, api, () => calls)).toEqual([2, 3, 3]); // asked again until 23 h, then no more
     expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
     expect(await count(t, `SELECT count(*) AS n FROM billing.payment_deadlines`)).toBe(0);
@@ -219,16 +183,7 @@ describe("a submission that fails after Stripe answered", () => {
     });
     const orderId = "ord_lost_answer";
     const createdBefore = fake.current.created.paymentIntents;
-    const payment = await api.processPayment({
-      orderId,
-      buyerUserId: "usr_b",
-      tenantId: "ten_1",
-      amount: 2500,
-      currency: "EUR",
-      method: { method: "card", token: "pm_card_visa" },
-      correlationId: orderId,
-      idempotencyKey: "k_lost",
-    });
+    const payment = await stripePayment(api, orderId, { idempotencyKey: "k_lost" });
     expect(await api.checkDuePayments()).toBe(1);
     expect((await api.getPayment(payment.paymentId))!.status).toBe("requires_payment");
     expect(await api.checkDuePayments()).toBe(0); // not before the retry delay

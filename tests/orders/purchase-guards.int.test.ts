@@ -182,6 +182,23 @@ describe("under concurrency (PostgreSQL)", () => {
     expect(coupon!.redeemed).toBe(10);
   });
 
+  it.runIf(onPostgres)("discounts one of 20 concurrent orders by one buyer in two tenants against a once-per-buyer coupon", async () => {
+    // The per-buyer count crosses tenants, which each order's row-level security scope cannot see.
+    const created = await shop.http("POST", "/api/v1/coupons", {
+      token: shop.admin,
+      body: { code: "ONCEEACH", percentOff: 20, maxPerUser: 1 },
+    });
+    expect(created.status).toBe(201);
+    const tokens = await Promise.all(["ten_once_a", "ten_once_b"].map((tid) => shop.t.token({ sub: "usr_once", tid, roles: ["learner"] })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => buy(shop, offer, { token: tokens[i % 2], couponCode: "ONCEEACH" })),
+    );
+    expect(responses.filter((r) => r.status === 201 && r.body.totals.discount > 0)).toHaveLength(1);
+    expect(
+      responses.filter((r) => r.status !== 201 || r.body.totals.discount === 0).every((r) => r.body.code === "COUPON.USER_LIMIT_REACHED"),
+    ).toBe(true);
+  });
+
   it.runIf(onPostgres)("places one order when the same Idempotency-Key arrives 20 times at once", async () => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => buy(shop, offer, { key: "burst-key" })));
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
