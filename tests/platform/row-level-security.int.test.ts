@@ -33,6 +33,7 @@ const NO_POLICY: Record<string, string> = {
 
 /** Tables whose rows belong to one tenant through a tenant_id column. */
 const TENANT_ROWS = [
+  "billing.methods_on_file",
   "billing.payment_deadlines",
   "billing.payment_intents",
   "billing.payment_refunds",

@@ -4,6 +4,9 @@
  */
 export { BillingApi } from "./billing-api.js";
 export type {
+  ChargeMethodOnFileInput,
+  KeepMethodOnFileInput,
+  MethodOnFileView,
   PaymentMethodInput,
   PaymentResult,
   ProcessPaymentInput,

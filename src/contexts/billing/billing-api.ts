@@ -2,6 +2,8 @@ import { SYSTEM_SCOPE, type Tx } from "../../platform/db/db.js";
 import type { Kernel } from "../../platform/kernel.js";
 import { unwrap } from "../../platform/result.js";
 import { checkDuePayments } from "./payments/check-due-payments.js";
+import { chargeMethodOnFile, type ChargeMethodOnFileInput } from "./payments/charge-method-on-file.js";
+import { keepMethodOnFile, methodOnFileView, type KeepMethodOnFileInput, type MethodOnFileView } from "./payments/methods-on-file.js";
 import { intentById } from "./payments/payment-intents.sql.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentView, type PaymentResult } from "./payments/payment-view.js";
@@ -12,6 +14,8 @@ import { computeTax, type TaxQuery, type TaxQuote, type TaxRateTable } from "./t
 import { learnerCreditOf } from "./wallet/learner-credit.js";
 
 export type { PaymentMethodInput, ProcessPaymentInput } from "./payments/process-payment.js";
+export type { ChargeMethodOnFileInput } from "./payments/charge-method-on-file.js";
+export type { KeepMethodOnFileInput, MethodOnFileView } from "./payments/methods-on-file.js";
 export type { PaymentResult } from "./payments/payment-view.js";
 export type { RefundPaymentInput, RefundResult } from "./payments/refund-payment.js";
 export type { TaxQuery, TaxQuote } from "./tax/tax.domain.js";
@@ -51,6 +55,31 @@ export class BillingApi {
   /** The same, inside a transaction the caller owns (the HTTP route wraps it in its Idempotency-Key record). */
   processPaymentIn(tx: Tx, input: ProcessPaymentInput): Promise<{ payment: PaymentResult; created: boolean }> {
     return processPayment(this.kernel, this.providers, tx, input, () => this.submissionDue());
+  }
+
+  /**
+   * Keeps a payment method on file under `ownerRef` (an order that renews, later its subscription),
+   * replacing the one there; its charge count starts at 0. The token is a provider reference and is
+   * never returned. Refuses BILLING.TOKEN_REQUIRED, BILLING.METHOD_OWNER_CONFLICT.
+   */
+  keepMethodOnFileIn(tx: Tx, input: KeepMethodOnFileInput): Promise<MethodOnFileView> {
+    return keepMethodOnFile(this.kernel, this.providers, tx, input);
+  }
+
+  /**
+   * Charges the method on file under `ownerRef` without the buyer present, once per `chargeRef` (the
+   * intent's order id: a repeated call returns the same payment and charges nothing). Outcome as for
+   * processPayment; events billing.payment.succeeded/failed.v1 carry orderId = chargeRef.
+   * Refuses BILLING.NO_METHOD_ON_FILE, BILLING.OFF_SESSION_UNSUPPORTED (a card while Stripe takes
+   * card payments), BILLING.AMOUNT_INVALID, BILLING.CURRENCY_INVALID, BILLING.PAYMENT_ORDER_MISMATCH.
+   */
+  async chargeMethodOnFileIn(tx: Tx, input: ChargeMethodOnFileInput): Promise<PaymentResult> {
+    return (await chargeMethodOnFile(this.kernel, this.providers, tx, input, () => this.submissionDue())).payment;
+  }
+
+  /** What is on file under `ownerRef` (method, provider, charges; never the token), or null. */
+  methodOnFileIn(tx: Tx, ownerRef: string): Promise<MethodOnFileView | null> {
+    return methodOnFileView(tx, ownerRef);
   }
 
   /** The module points this at its payment worker, so a submission does not wait for the next poll. */

@@ -41,6 +41,11 @@ export interface ConfirmRequest {
   providerRef: string;
   token: string;
   idempotencyKey: string;
+  /**
+   * Charges already made with this token while on file (0 for an ordinary purchase): the sandbox
+   * keeps no state, so a token that behaves differently after its first charge is told here.
+   */
+  priorCharges: number;
 }
 
 export interface ProviderRefundRequest {

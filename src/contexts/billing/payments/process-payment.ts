@@ -9,10 +9,11 @@ import type { PaymentIntent } from "./payment-intent.domain.js";
 import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
 import { WALLET_PROVIDER, type PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
+import { keepMethodOnFile, type PaymentMethodInput } from "./methods-on-file.js";
 import { recordTransition } from "./record-transition.js";
 import { askProvider, recordAnswer } from "./submit-payment.js";
 
-export type PaymentMethodInput = { method: "card"; token: string } | { method: "wallet" };
+export type { PaymentMethodInput } from "./methods-on-file.js";
 
 export interface ProcessPaymentInput {
   orderId: string;
@@ -23,6 +24,12 @@ export interface ProcessPaymentInput {
   method: PaymentMethodInput;
   correlationId: string;
   idempotencyKey: string;
+  /**
+   * An owner ref (an order that will renew, later its subscription): the method used here is kept
+   * on file under it, in this transaction, for charges made later without the buyer (see
+   * chargeMethodOnFile). Only for purchases that renew: any other card token is never stored.
+   */
+  keepOnFile?: string;
 }
 
 /**
@@ -37,6 +44,32 @@ export async function processPayment(
   tx: Tx,
   input: ProcessPaymentInput,
   submissionDue: () => void,
+): Promise<{ payment: PaymentResult; created: boolean }> {
+  const paid = await payOnce(kernel, providers, tx, input, submissionDue);
+  // Only the call that made the charge keeps the method: a repeated call finds it kept already.
+  if (paid.created && input.keepOnFile !== undefined) {
+    await keepMethodOnFile(kernel, providers, tx, {
+      ownerRef: input.keepOnFile,
+      tenantId: input.tenantId,
+      buyerUserId: input.buyerUserId,
+      method: input.method,
+      charges: 1,
+    });
+  }
+  return paid;
+}
+
+/**
+ * The payment itself, once per `input.orderId`. `priorCharges`: charges already made with this
+ * method on file (a charge without the buyer), passed to the provider; 0 for a purchase.
+ */
+export async function payOnce(
+  kernel: Kernel,
+  providers: PaymentProviders,
+  tx: Tx,
+  input: Omit<ProcessPaymentInput, "keepOnFile">,
+  submissionDue: () => void,
+  priorCharges = 0,
 ): Promise<{ payment: PaymentResult; created: boolean }> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
@@ -80,7 +113,7 @@ export async function processPayment(
   const intent =
     input.method.method === "wallet"
       ? await payFromWallet(kernel, tx, claimed, input, trace)
-      : await payByCard(kernel, providers, tx, claimed, input.method.token, trace, submissionDue);
+      : await payByCard(kernel, providers, tx, claimed, { token: input.method.token, priorCharges }, trace, submissionDue);
   return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
 }
 
@@ -88,7 +121,7 @@ async function payFromWallet(
   kernel: Kernel,
   tx: Tx,
   intent: PaymentIntent,
-  input: ProcessPaymentInput,
+  input: Omit<ProcessPaymentInput, "keepOnFile">,
   trace: { metadata: Record<string, string> },
 ): Promise<PaymentIntent> {
   const processing = await recordTransition(kernel, tx, intent, { type: "StartProcessing" }, trace);
@@ -127,11 +160,12 @@ async function payByCard(
   providers: PaymentProviders,
   tx: Tx,
   intent: PaymentIntent,
-  token: string,
+  { token, priorCharges }: { token: string; priorCharges: number },
   trace: { metadata: Record<string, string> },
   submissionDue: () => void,
 ): Promise<PaymentIntent> {
-  if (!providers.card.external) return recordAnswer(kernel, tx, intent, await askProvider(providers.card, intent, token), trace.metadata);
+  if (!providers.card.external)
+    return recordAnswer(kernel, tx, intent, await askProvider(providers.card, intent, token, priorCharges), trace.metadata);
   await scheduleCheck(tx, intent.paymentId, intent.tenantId, kernel.clock.now(), token);
   tx.afterCommit(submissionDue);
   return intent;

@@ -10,15 +10,22 @@ import type {
 /** API.md "Sandbox card tokens": the default provider, deterministic, no network. */
 export const SANDBOX_DELAY_MS = 3_000;
 
-/** What a sandbox token does when confirmed. Pure, so the table is tested on its own. */
-export function sandboxOutcome(token: string): ProviderOutcome {
+const declined: ProviderOutcome = { status: "failed", failureCode: "card_declined", failureMessage: "the card was declined" };
+
+/**
+ * What a sandbox token does when confirmed. Pure, so the table is tested on its own. `priorCharges`:
+ * how many charges the token has had on file before this one (a renewal's card that stops working).
+ */
+export function sandboxOutcome(token: string, priorCharges = 0): ProviderOutcome {
   switch (token) {
     case "tok_visa":
       return { status: "succeeded" };
+    case "tok_decline_after_first":
+      return priorCharges === 0 ? { status: "succeeded" } : declined;
     case "tok_delayed":
       return { status: "processing", checkAfterMs: SANDBOX_DELAY_MS };
     case "tok_declined":
-      return { status: "failed", failureCode: "card_declined", failureMessage: "the card was declined" };
+      return declined;
     case "tok_timeout":
       // Never answers: the purchase saga's payment deadline has to fire.
       return { status: "processing" };
@@ -40,7 +47,7 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   async confirm(request: ConfirmRequest): Promise<ProviderOutcome> {
-    return sandboxOutcome(request.token);
+    return sandboxOutcome(request.token, request.priorCharges);
   }
 
   async retrieve(): Promise<ProviderOutcome> {

@@ -18,8 +18,15 @@ export interface ProviderAnswer {
  * the order, so asking again for the same intent (after a lost answer or a crash) gets the
  * provider's first intent and first answer back, for as long as the provider keeps its keys
  * (Stripe: 24 hours). Errors other than a refusal are thrown: the caller asks again later.
+ * `priorCharges`: charges already made with a method on file (see ConfirmRequest); an external
+ * provider is only ever asked for purchases, so the worker's submissions leave it at 0.
  */
-export async function askProvider(provider: PaymentProvider, intent: PaymentIntent, token: string): Promise<ProviderAnswer> {
+export async function askProvider(
+  provider: PaymentProvider,
+  intent: PaymentIntent,
+  token: string,
+  priorCharges = 0,
+): Promise<ProviderAnswer> {
   const idempotencyKey = `order:${intent.orderId}`;
   let providerRef: string;
   try {
@@ -35,7 +42,10 @@ export async function askProvider(provider: PaymentProvider, intent: PaymentInte
       return { providerRef: null, outcome: { status: "failed", failureCode: error.failureCode, failureMessage: error.message } };
     throw error;
   }
-  return { providerRef, outcome: await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey }) };
+  return {
+    providerRef,
+    outcome: await provider.confirm({ paymentId: intent.paymentId, providerRef, token, idempotencyKey, priorCharges }),
+  };
 }
 
 /** Records a provider's answer on the intent, with its event, in `tx`. */

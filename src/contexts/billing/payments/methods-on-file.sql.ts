@@ -1,0 +1,65 @@
+import type { Sql } from "../../../platform/db/db.js";
+import type { PaymentMethodKind } from "./payment-intent.domain.js";
+
+/** Queries for billing.methods_on_file, nothing else. */
+export interface MethodOnFile {
+  ownerRef: string;
+  tenantId: string;
+  buyerUserId: string;
+  method: PaymentMethodKind;
+  /** The provider's reference (sandbox token, Stripe PaymentMethod id); null for a wallet. */
+  token: string | null;
+  provider: string;
+  charges: number;
+}
+
+interface MethodRow {
+  owner_ref: string;
+  tenant_id: string;
+  buyer_user_id: string;
+  method: PaymentMethodKind;
+  token: string | null;
+  provider: string;
+  charges: number | string;
+}
+
+const toMethod = (row: MethodRow): MethodOnFile => ({
+  ownerRef: row.owner_ref,
+  tenantId: row.tenant_id,
+  buyerUserId: row.buyer_user_id,
+  method: row.method,
+  token: row.token,
+  provider: row.provider,
+  charges: Number(row.charges),
+});
+
+/**
+ * Keeps `method` under its owner ref, replacing whatever was there (a new method starts its count
+ * at `charges`). Returns null when the ref is held by another tenant's or buyer's method: an owner
+ * ref is one buyer's, and a caller in the system scope must not overwrite someone else's card.
+ */
+export async function upsertMethodOnFile(sql: Sql, method: MethodOnFile, now: Date): Promise<MethodOnFile | null> {
+  const result = await sql.query<MethodRow>(
+    `INSERT INTO billing.methods_on_file (owner_ref, tenant_id, buyer_user_id, method, token, provider, charges, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     ON CONFLICT (owner_ref) DO UPDATE
+       SET method = EXCLUDED.method, token = EXCLUDED.token, provider = EXCLUDED.provider, charges = EXCLUDED.charges, updated_at = EXCLUDED.updated_at
+       WHERE methods_on_file.tenant_id = EXCLUDED.tenant_id AND methods_on_file.buyer_user_id = EXCLUDED.buyer_user_id
+     RETURNING *`,
+    [method.ownerRef, method.tenantId, method.buyerUserId, method.method, method.token, method.provider, method.charges, now],
+  );
+  return result.rows[0] ? toMethod(result.rows[0]) : null;
+}
+
+/** `lock`: held until the caller's transaction ends, so two charges on one method are made one after the other. */
+export async function methodOnFileByOwner(sql: Sql, ownerRef: string, options: { lock?: boolean } = {}): Promise<MethodOnFile | null> {
+  const result = await sql.query<MethodRow>(
+    `SELECT * FROM billing.methods_on_file WHERE owner_ref = $1${options.lock ? " FOR UPDATE" : ""}`,
+    [ownerRef],
+  );
+  return result.rows[0] ? toMethod(result.rows[0]) : null;
+}
+
+export async function countChargeOnFile(sql: Sql, ownerRef: string, now: Date): Promise<void> {
+  await sql.query(`UPDATE billing.methods_on_file SET charges = charges + 1, updated_at = $2 WHERE owner_ref = $1`, [ownerRef, now]);
+}
