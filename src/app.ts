@@ -2,13 +2,15 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
-import { systemClock, type Clock } from "./platform/clock.js";
+import { isAdjustable, OffsetClock, systemClock, type Clock } from "./platform/clock.js";
 import type { Config } from "./platform/config.js";
 import { Authenticator } from "./platform/http/auth.js";
 import { ProblemMapper } from "./platform/http/problem.js";
 import { healthRoutes } from "./platform/http/routes/health.routes.js";
 import { ingestRoutes } from "./platform/http/routes/ingest.routes.js";
 import { opsRoutes } from "./platform/http/routes/ops.routes.js";
+import { testClockRoutes } from "./platform/http/routes/test-clock.routes.js";
+import { TestClock } from "./platform/test-clock.js";
 import { buildHttpServer, type HttpServer } from "./platform/http/server.js";
 import { createKernel, type Kernel } from "./platform/kernel.js";
 import { platformErrors } from "./platform/errors.js";
@@ -50,7 +52,9 @@ export function embeddedSecret(dataDir: string): string {
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
+  // With the test clock on, a service keeps flowing with real time between advances (an offset).
+  const clock = options.clock ?? (config.testClock ? new OffsetClock() : systemClock);
+  if (config.testClock && !isAdjustable(clock)) throw new Error("TEST_CLOCK=on needs an adjustable clock (advance, set)");
   const contexts = contextModules(clock, process.env, options.wiring);
   const modules = [...inStartOrder(contexts), ...(options.modules ?? [])];
   let auth = config.auth;
@@ -71,6 +75,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     healthRoutes(server, kernel, { metricsToken: config.http.metricsToken });
     opsRoutes(server, kernel, authenticator);
     ingestRoutes(server, kernel, authenticator);
+    // Not registered at all without TEST_CLOCK=on: the routes answer 404 like any unknown path.
+    if (config.testClock && isAdjustable(clock)) testClockRoutes(server, new TestClock(clock, kernel), authenticator);
     for (const module of modules) await module.install({ kernel, server, authenticator });
     await server.ready();
     return {

@@ -23,6 +23,8 @@ export interface Config {
    * NATS the server's max_payload, less room for headers, lowers it further.
    */
   eventMaxBytes: number;
+  /** TEST_CLOCK=on: the clock can be moved over HTTP (/api/v1/test-clock); refused when NODE_ENV=production. */
+  testClock: boolean;
 }
 
 /** The HTTP edge's protections (README "Configuration"). */
@@ -71,6 +73,15 @@ function authConfig(env: NodeJS.ProcessEnv): Config["auth"] {
   return { ...auth, algorithms };
 }
 
+/** A clock anyone with an admin token can move would let them expire licences and fail orders at will. */
+function testClock(env: NodeJS.ProcessEnv): boolean {
+  const raw = text(env, "TEST_CLOCK");
+  if (raw === undefined || raw === "off") return false;
+  if (raw !== "on") throw new Error(`TEST_CLOCK must be "on" or "off", got "${raw}"`);
+  if (env.NODE_ENV === "production") throw new Error("TEST_CLOCK=on is refused when NODE_ENV=production");
+  return true;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = text(env, "DATABASE_URL");
   return {
@@ -102,5 +113,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autovacuumPollMs: int(env, "EMBEDDED_AUTOVACUUM_MS", 30_000),
     // NATS's default max_payload (1 MiB) less 1 KiB for the headers: an event fits both modes alike.
     eventMaxBytes: Math.max(1024, int(env, "EVENT_MAX_BYTES", 1_047_552)),
+    testClock: testClock(env),
   };
 }

@@ -28,6 +28,10 @@ export const platformErrors = {
   "DLQ.ALREADY_REPLAYED": 409,
   "DLQ.CONSUMER_UNKNOWN": 409,
   "DLQ.REPLAY_FAILED": 409,
+  // The test clock (TEST_CLOCK=on only): moving it backwards or too far, or a system that would not settle.
+  "TEST_CLOCK.BACKWARDS": 422,
+  "TEST_CLOCK.TOO_FAR": 422,
+  "TEST_CLOCK.UNSETTLED": 503,
 } as const satisfies StatusTable;
 
 export type PlatformCode = keyof typeof platformErrors;

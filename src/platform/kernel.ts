@@ -16,6 +16,7 @@ import { RetryScheduler, queueOf } from "./events/retries.js";
 import { Metrics } from "./metrics.js";
 import { embeddedAutovacuum } from "./db/embedded-autovacuum.js";
 import { Poller } from "./poller.js";
+import { settle } from "./settle.js";
 
 /** The platform services every context is wired with; no business rules live here. */
 export interface Kernel {
@@ -35,6 +36,12 @@ export interface Kernel {
   maxEventBytes(): number;
   /** Workers other than the relay (retry poller, saga timers…), started and stopped together. */
   pollers: Poller[];
+  /**
+   * Runs the clock-driven workers, publishes the outbox and waits until the consumers are done and
+   * nothing is due, in embedded mode and on NATS alike; returns how many items the workers handled.
+   * Throws NotSettledError after `timeoutMs`.
+   */
+  settle(timeoutMs?: number): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -132,7 +139,9 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
   // Several processes on one PostgreSQL: a batched NOTIFY wakes the others' relays (polling stays the fallback).
   const notifier = db instanceof PostgresDb ? new OutboxNotifier(db.pool) : null;
   if (notifier) outbox.onAppended(() => notifier.nudge());
-  const pollers: Poller[] = [new Poller("retries", config.retryPollMs, () => retries.runDue(), logger)];
+  const pollers: Poller[] = [
+    new Poller("retries", config.retryPollMs, () => retries.runDue(), logger, { nextDue: () => retries.nextDue() }),
+  ];
   // PostgreSQL's autovacuum keeps its tables analysed and vacuumed; PGlite has no such daemon.
   if (db instanceof PgliteDb && config.autovacuumPollMs > 0) {
     pollers.push(
@@ -167,6 +176,7 @@ export async function createKernel(config: Config, options: KernelOptions): Prom
     bus,
     maxEventBytes,
     pollers,
+    settle: (timeoutMs) => settle({ db, clock: options.clock, relay, bus, pollers }, timeoutMs),
     async start() {
       if (started) return;
       started = true;

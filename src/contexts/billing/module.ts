@@ -3,6 +3,7 @@ import { BoundAtInstall, type ContextModule } from "../../platform/module.js";
 import { Poller } from "../../platform/poller.js";
 import { BillingApi } from "./api.js";
 import { billingErrors } from "./errors.js";
+import { nextPaymentDue } from "./payments/due-times.sql.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentRoutes } from "./payments/payments.routes.js";
 import { loadBillingSettings } from "./settings.js";
@@ -33,7 +34,9 @@ export function billingModule(deps: { env?: NodeJS.ProcessEnv } = {}): BillingMo
       paymentRoutes(server, api, authenticator);
       walletRoutes(server, api, authenticator);
       await stripeWebhookRoutes(server, kernel, settings.stripeWebhookSecret);
-      const checks = new Poller("billing.payment-checks", settings.pollMs, () => api.checkDuePayments(), kernel.logger);
+      const checks = new Poller("billing.payment-checks", settings.pollMs, () => api.checkDuePayments(), kernel.logger, {
+        nextDue: () => nextPaymentDue(kernel.db),
+      });
       api.onSubmissionDue(() => checks.wake());
       kernel.pollers.push(checks);
     },

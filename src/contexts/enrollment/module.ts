@@ -11,6 +11,7 @@ import { EntitlementCache } from "./entitlements/entitlement-cache.js";
 import { entitlementRoutes } from "./entitlements/entitlements.routes.js";
 import { eraseSubject } from "./erasure/erase-subject.js";
 import { expireDue } from "./expiry/expire-due.js";
+import { nextExpiryDue } from "./expiry/expiry-due.sql.js";
 import { openAssignmentWindow } from "./learner-events/open-assignment-window.js";
 import { recordCompletion } from "./learner-events/record-completion.js";
 import { recordPlaySession } from "./learner-events/record-play-session.js";
@@ -69,7 +70,11 @@ export function enrollmentModule(options: EnrollmentModuleDeps = {}): Enrollment
       kernel.hub.register(openAssignmentWindow(deps));
       kernel.hub.register(eraseSubject(deps));
       installDefaultEnrollments(deps, api, server, authenticator);
-      kernel.pollers.push(new Poller("enrollment.expiry", kernel.config.sagaPollMs, () => expireDue(deps), kernel.logger));
+      kernel.pollers.push(
+        new Poller("enrollment.expiry", kernel.config.sagaPollMs, () => expireDue(deps), kernel.logger, {
+          nextDue: () => nextExpiryDue(kernel.db),
+        }),
+      );
     },
   };
 }

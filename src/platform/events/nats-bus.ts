@@ -64,6 +64,8 @@ export class NatsBus implements Publisher {
   private readonly nc: NatsConnection;
   private readonly running: Promise<void>[] = [];
   private readonly stops = new Set<() => void>();
+  /** The durable consumers this process started: `pending` asks the server about each. */
+  private readonly durables: Array<{ stream: string; durable: string }> = [];
   private closing = false;
   /** Wakes the consumers' restart waits when the bus closes. */
   private closed!: () => void;
@@ -171,6 +173,7 @@ export class NatsBus implements Publisher {
           filter_subject: this.subject(type),
         };
         await jsm.consumers.add(stream, config);
+        this.durables.push({ stream, durable });
         const first = await this.js.consumers.get(stream, durable).then((pull) => pull.consume({ max_messages: BATCH * 2 }));
         this.running.push(this.keepConsuming(first, stream, config, consumer.name, hub, db, observer));
       }
@@ -303,6 +306,16 @@ export class NatsBus implements Publisher {
       pump();
     }
     await running;
+  }
+
+  /**
+   * Messages the server still holds for this process's consumers: not yet delivered, or delivered and
+   * not yet acknowledged (a handler is running, or its ack is on the way). 0 means the bus is quiet.
+   */
+  async pending(): Promise<number> {
+    const jsm = await jetstreamManager(this.nc);
+    const infos = await Promise.all(this.durables.map(({ stream, durable }) => jsm.consumers.info(stream, durable)));
+    return infos.reduce((sum, info) => sum + info.num_pending + info.num_ack_pending, 0);
   }
 
   /** A round trip to the server, bounded: while the client reconnects a flush would wait for the reconnect. */

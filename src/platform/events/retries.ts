@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import { earliestIn } from "../poller.js";
 import type { Db, Tx } from "../db/db.js";
 import { newId } from "../ids.js";
 import type { ConsumerHub, Delivery, FailureRecorder } from "./consumers.js";
@@ -95,6 +96,14 @@ export class RetryScheduler implements FailureRecorder {
 
   async cleared(tx: Tx, { consumer, event }: Delivery): Promise<void> {
     await tx.query(`DELETE FROM platform.consumer_retries WHERE consumer = $1 AND event_id = $2`, [consumer.name, event.eventId]);
+  }
+
+  /** The earliest retry still waiting among this process's consumers (runDue passes over the others). */
+  nextDue(): Promise<Date | null> {
+    const names = this.hub.consumers().map((consumer) => consumer.name);
+    return earliestIn(this.db, `SELECT min(next_attempt_at) AS due FROM platform.consumer_retries WHERE consumer = ANY($1::text[])`, [
+      names,
+    ]);
   }
 
   /** Re-runs every retry whose time has come (by the injected clock); returns how many it tried. */

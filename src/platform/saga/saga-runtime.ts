@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Db, DeferredWrites, Sql, Tx, Write } from "../db/db.js";
 import { sqlText } from "../db/sql-text.js";
+import { earliestIn } from "../poller.js";
 import type { DeadlineCommand, EffectOf, Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 
 /**
@@ -254,6 +255,15 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       });
     }
     return [...parts, ...this.onSettled(sagas.map(([sagaId, t]) => ({ sagaId, state: t.state })))];
+  }
+
+  /** The earliest deadline of this saga type that `fireDue` would fire once due (its instance exists). */
+  nextDue(db: Db): Promise<Date | null> {
+    return earliestIn(
+      db,
+      `SELECT min(d.due_at) AS due FROM platform.saga_deadlines d JOIN platform.saga_instances i ON i.id = d.saga_id WHERE d.saga_type = $1`,
+      [this.definition.type],
+    );
   }
 
   /** Fires every due deadline of this saga type (by the injected clock); returns how many fired. */

@@ -3,7 +3,8 @@ import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
-import { expireDue } from "./licenses.sql.js";
+import { earliestIn } from "../../../platform/poller.js";
+import { expireDue, NEXT_EXPIRY } from "./licenses.sql.js";
 
 const BATCH = 500;
 
@@ -32,4 +33,9 @@ export async function expireDueLicenses(kernel: Kernel): Promise<number> {
     },
     { tenantId: SYSTEM_SCOPE },
   );
+}
+
+/** When the next active license runs out (the expiry worker's nextDue). */
+export function nextLicenseExpiry(kernel: Kernel): Promise<Date | null> {
+  return earliestIn(kernel.db, NEXT_EXPIRY);
 }

@@ -146,6 +146,9 @@ export const EXPIRE_DUE = `UPDATE marketplace.licenses SET state = 'expired', up
         AND state = 'active'
       RETURNING ${COLUMNS}`;
 
+/** The next valid_until the expiry worker will act on: EXPIRE_DUE's rows, whatever the time (keep the two filters alike). */
+export const NEXT_EXPIRY = `SELECT min(valid_until) AS due FROM marketplace.licenses WHERE state = 'active' AND valid_until IS NOT NULL`;
+
 export async function expireDue(sql: Sql, now: Date, limit: number): Promise<LicenseRow[]> {
   const result = await sql.query<LicenseRow>(EXPIRE_DUE, [now, limit]);
   return result.rows;

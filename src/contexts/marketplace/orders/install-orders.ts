@@ -26,7 +26,9 @@ export function installOrders(host: ModuleHost, ports: MarketplacePorts, options
   licenseRoutes(host);
   kernel.hub.register(purchaseSagaConsumer(runtime, ports.payments));
   kernel.pollers.push(
-    new Poller("marketplace.purchase-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger),
+    new Poller("marketplace.purchase-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger, {
+      nextDue: () => runtime.nextDue(kernel.db),
+    }),
   );
   return runtime;
 }

@@ -19,7 +19,9 @@ export function installRefunds(
   kernel.hub.register(refundSagaConsumer(runtime));
   kernel.hub.register(outsideRefundConsumer(kernel, ports));
   kernel.pollers.push(
-    new Poller("marketplace.refund-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger),
+    new Poller("marketplace.refund-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger, {
+      nextDue: () => runtime.nextDue(kernel.db),
+    }),
   );
   return runtime;
 }

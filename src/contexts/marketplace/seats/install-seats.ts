@@ -1,6 +1,6 @@
 import type { ModuleHost } from "../../../platform/module.js";
 import { Poller } from "../../../platform/poller.js";
-import { expireDueLicenses } from "../licenses/expire-licenses.js";
+import { expireDueLicenses, nextLicenseExpiry } from "../licenses/expire-licenses.js";
 import type { MarketplacePorts } from "../ports.js";
 import { runSeatJobs } from "./seat-jobs.js";
 import { seatRoutes } from "./seats.routes.js";
@@ -12,5 +12,9 @@ export function installSeats(host: ModuleHost, ports: MarketplacePorts): void {
   kernel.pollers.push(
     new Poller("marketplace.seat-jobs", kernel.config.sagaPollMs, () => runSeatJobs(kernel, ports.enrollments), kernel.logger),
   );
-  kernel.pollers.push(new Poller("marketplace.license-expiry", kernel.config.sagaPollMs, () => expireDueLicenses(kernel), kernel.logger));
+  kernel.pollers.push(
+    new Poller("marketplace.license-expiry", kernel.config.sagaPollMs, () => expireDueLicenses(kernel), kernel.logger, {
+      nextDue: () => nextLicenseExpiry(kernel),
+    }),
+  );
 }
