@@ -75,3 +75,19 @@ describe("a poller that starts after one interval", () => {
     await poller.stop();
   });
 });
+
+describe("Poller.runUntilIdle", () => {
+  it("runs passes until one finds nothing and returns what they handled, without the loop started", async () => {
+    const found = [3, 2, 0, 7];
+    const poller = new Poller("test", 60_000, async () => found.shift()!, silent, { nextDue: async () => null });
+    expect(await poller.runUntilIdle()).toBe(5);
+    expect(found).toEqual([7]);
+    expect(await poller.nextDue!()).toBeNull();
+    expect(poller.housekeeping).toBe(false);
+  });
+
+  it("gives up on a worker that never runs dry instead of looping for ever", async () => {
+    const poller = new Poller("busy", 60_000, async () => 1, silent);
+    await expect(poller.runUntilIdle(10)).rejects.toThrow(/busy/);
+  });
+});
