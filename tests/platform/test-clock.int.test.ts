@@ -5,6 +5,9 @@ import { OffsetClock } from "../../src/platform/clock.js";
 import { loadConfig } from "../../src/platform/config.js";
 import { mintToken } from "../../src/platform/http/auth.js";
 import type { ContextModule } from "../../src/platform/module.js";
+import { Poller } from "../../src/platform/poller.js";
+import { RejectionError } from "../../src/platform/result.js";
+import { TestClock } from "../../src/platform/test-clock.js";
 import { buy, liveOffer, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
 import { seatPack } from "../seats/seats-support.js";
 import { call, startTestApp, TEST_SECRET, type TestApp } from "../support/test-app.js";
@@ -207,6 +210,22 @@ describe("advancing the test clock fires every deadline on the way, in order", (
     expect(expired[0]!.envelope.payload).toMatchObject({ licenseId: pack.licenseId, expiredAt: validUntil });
     // The clock stopped at valid_until: the worker's event carries that time, not the target's.
     expect(expired[0]!.envelope.occurredAt).toBe(validUntil);
+  });
+
+  it("gives up with TEST_CLOCK.UNSETTLED on a timer that re-arms for ever, instead of looping", async () => {
+    t = await startTestApp({ env: { TEST_CLOCK: "on" } });
+    const clock = t.clock;
+    const rearming = new Poller("rearming", 60_000, async () => 0, pino({ level: "silent" }), {
+      nextDue: async () => new Date(clock.now().getTime() + 1),
+    });
+    const testClock = new TestClock(clock, { ...t.app.kernel, pollers: [rearming] }, { maxSteps: 5, maxWallMs: 10_000 });
+    const start = clock.now().getTime();
+    const failure = await testClock.advance({ ms: 60_000 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RejectionError);
+    expect((failure as RejectionError).rejection.code).toBe("TEST_CLOCK.UNSETTLED");
+    // It went forward as far as it got (never back), and the next advance is not blocked by the failed one.
+    expect(clock.now().getTime() - start).toBe(5);
+    await expect(testClock.advance({ ms: 1 })).resolves.toMatchObject({ fired: 1 });
   });
 
   it("never interleaves two advances: each starts from where the one before it ended", async () => {
