@@ -76,14 +76,15 @@ export function marketplacePorts(apis: {
         );
       },
       async revokeLicense(tx, request, context) {
-        // A refunded or failed purchase takes access away; seed 003's audit downgrade is for subscription revocations.
+        // seed 003: a revoked or refunded license leaves audit access where the course offers it. A failed
+        // purchase (the saga's compensation) gave nothing, so it takes everything back.
         const result = await enrollments.revokeByLicense(
           tx,
           {
             licenseId: request.licenseId,
             ...(request.aggregate ? { orderId: request.orderId } : {}),
             reason: "license_revoked",
-            auditWhereAvailable: false,
+            auditWhereAvailable: request.reason !== "order_failed",
           },
           context,
         );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stripeDelivery, useFakeStripe } from "../billing/fake-stripe.js";
 import { buy, flow, liveOffer, openShop, order, sys, type Shop } from "../orders/purchase-support.js";
+import { withoutAudit } from "./refund-support.js";
 
 // Issue #18 item 9a: a refund made in Stripe's dashboard (charge.refunded for an order marketplace
 // did not refund) reaches marketplace as billing.payment.refunded.v1 and undoes the sale's access.
@@ -38,6 +39,7 @@ const licenses = (orderId: string) => sys<{ state: string }>(shop, `SELECT state
 describe("a refund made outside marketplace", () => {
   it("refunds the order, revokes its license and the buyer's access, once however often it is delivered", async () => {
     const { offer, orderId, providerRef, amount } = await fulfilledStripeOrder();
+    await withoutAudit(shop, offer.courseId); // with audit, the buyer keeps audit access (audit-downgrade.int.test.ts)
     expect(await entitled(offer.courseId)).toBe(true);
 
     const event = chargeRefunded("evt_dash_full", providerRef, amount);

@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { buy, liveOffer, order, type Offer, type Shop } from "../orders/purchase-support.js";
+import { call } from "../support/test-app.js";
 
 export const DAY_MS = 86_400_000;
 
@@ -17,6 +18,15 @@ export async function refundableOffer(
   });
   expect(policy.status, JSON.stringify(policy.body)).toBe(201);
   return liveOffer(shop, plan, { refundPolicyId: policy.body.policyId });
+}
+
+/** Catalog offers audit by default; a refund of such a course leaves audit access (seed 003). This course offers none. */
+export async function withoutAudit(shop: Shop, courseId: string): Promise<void> {
+  const changed = await call(shop.t.app, "PATCH", `/api/v1/catalog/courses/${courseId}`, {
+    token: shop.admin,
+    body: { auditAvailable: false },
+  });
+  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
 }
 
 /** Buys and waits until the order is fulfilled. */

@@ -249,7 +249,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         for (const licenseId of command.licenseIds)
           await ports.enrollments.revokeLicense(
             tx,
-            { licenseId, orderId, reason: "license_revoked", aggregate: false },
+            { licenseId, orderId, reason: "order_failed", aggregate: false },
             flowContext(orderId, cause),
           );
         return;
