@@ -3,11 +3,19 @@ import type { ContextModule } from "./platform/module.js";
 import { billingModule, type BillingModule } from "./contexts/billing/module.js";
 import { catalogModule, type CatalogModule } from "./contexts/catalog/module.js";
 import { enrollmentModule, type EnrollmentModule } from "./contexts/enrollment/module.js";
-import { marketplaceModule, type MarketplaceModule } from "./contexts/marketplace/module.js";
+import { DEFAULT_DUNNING, marketplaceModule, type MarketplaceModule } from "./contexts/marketplace/module.js";
 import { tenancyModule, type TenancyModule } from "./contexts/tenancy/module.js";
 import { enrollmentPorts, marketplacePorts, type WiringOverrides } from "./wiring.js";
 
 const ms = (value: string | undefined, fallback: number) => (value && /^\d+$/.test(value) ? Number(value) : fallback);
+const DAY_MS = 86_400_000;
+/** A list of days ("1,3,5"), in ms; the default when unset. A malformed list is refused at start-up, not guessed at. */
+function days(name: string, value: string | undefined, fallback: readonly number[]): number[] {
+  if (value === undefined || value.trim() === "") return [...fallback];
+  const parts = value.split(",").map((part) => part.trim());
+  if (!parts.every((part) => /^\d+(\.\d+)?$/.test(part))) throw new Error(`${name} must be a list of days such as "1,3,5", got "${value}"`);
+  return parts.map((part) => Math.round(Number(part) * DAY_MS));
+}
 
 /** One app's bounded contexts, each with its public API (tests reach a context through `app.contexts`). */
 export interface Contexts {
@@ -39,6 +47,12 @@ export function contextModules(clock: Clock, env: NodeJS.ProcessEnv = process.en
       paymentTimeoutMs: ms(env.ORDER_PAYMENT_TIMEOUT_MS, 15 * 60_000),
       enrollmentTimeoutMs: ms(env.ORDER_ENROLLMENT_TIMEOUT_MS, 5 * 60_000),
       taxInclusive: env.TAX_INCLUSIVE === "true",
+      dunning: {
+        renewalLeadMs: ms(env.SUBSCRIPTION_RENEWAL_LEAD_MS, DEFAULT_DUNNING.renewalLeadMs),
+        graceMs: days("SUBSCRIPTION_GRACE_DAYS", env.SUBSCRIPTION_GRACE_DAYS, [DEFAULT_DUNNING.graceMs])[0]!,
+        retriesAfterMs: days("SUBSCRIPTION_RETRY_DAYS", env.SUBSCRIPTION_RETRY_DAYS, DEFAULT_DUNNING.retriesAfterMs),
+        cancelAfterMs: days("SUBSCRIPTION_CANCEL_AFTER_DAYS", env.SUBSCRIPTION_CANCEL_AFTER_DAYS, [DEFAULT_DUNNING.cancelAfterMs])[0]!,
+      },
     },
   });
   const enrollment = enrollmentModule({

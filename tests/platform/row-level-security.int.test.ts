@@ -53,6 +53,8 @@ const TENANT_ROWS = [
   "marketplace.refunds",
   "marketplace.seat_assignments",
   "marketplace.seat_jobs",
+  "marketplace.subscription_charges",
+  "marketplace.subscriptions",
   "platform.idempotency_keys",
   "platform.outbox",
   "platform.saga_instances",

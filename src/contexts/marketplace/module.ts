@@ -1,5 +1,6 @@
 import { marketplaceListingEvents } from "../../contracts/marketplace-listings.js";
 import { marketplaceOrderEvents } from "../../contracts/marketplace-orders.js";
+import { marketplaceSubscriptionEvents } from "../../contracts/marketplace-subscriptions.js";
 import type { Clock } from "../../platform/clock.js";
 import type { ContextModule } from "../../platform/module.js";
 import { marketplaceApi, type MarketplaceApi } from "./api.js";
@@ -27,6 +28,7 @@ export type {
   ProvidersPort,
 } from "./ports.js";
 export type { OrdersOptions };
+export { DEFAULT_DUNNING } from "./subscriptions/subscription.domain.js";
 
 export interface MarketplaceModuleDeps {
   clock: Clock;
@@ -50,7 +52,7 @@ export function marketplaceModule(deps: MarketplaceModuleDeps): MarketplaceModul
   return {
     name: "marketplace",
     api: marketplaceApi(deps.clock),
-    events: [...marketplaceListingEvents, ...marketplaceOrderEvents],
+    events: [...marketplaceListingEvents, ...marketplaceOrderEvents, ...marketplaceSubscriptionEvents],
     errors: marketplaceErrors,
     install(host) {
       const wired = deps.ports();

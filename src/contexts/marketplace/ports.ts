@@ -6,6 +6,8 @@ import type { EventContext } from "../../platform/events/envelope.js";
  * src/wiring.ts; each call takes the saga's transaction so billing's and enrollment's rows and
  * events commit or roll back with the step that asked for them.
  */
+export type PaymentMethod = { method: "card"; token: string } | { method: "wallet" };
+
 export interface PaymentsPort {
   /** billing's tax reference (seed 001 §4: tax is billing's). */
   tax(query: { country: string; amount: number; currency: string; inclusive: boolean }): { amount: number; inclusive: boolean };
@@ -18,10 +20,30 @@ export interface PaymentsPort {
       tenantId: string;
       amount: number;
       currency: string;
-      method: { method: "card"; token: string } | { method: "wallet" };
+      method: PaymentMethod;
       correlationId: string;
+      /** An order that renews: billing keeps the method on file under this reference (marketplace never holds it). */
+      keepOnFile?: string;
     },
   ): Promise<{ paymentId: string; status: string }>;
+  /**
+   * A renewal: charges the method billing keeps on file under `ownerRef`, off-session. One payment
+   * per `chargeRef` however often it is asked; the outcome also leaves as billing.payment.*.
+   */
+  chargeOnFile(
+    tx: Tx,
+    request: {
+      ownerRef: string;
+      chargeRef: string;
+      tenantId: string;
+      buyerUserId: string;
+      amount: number;
+      currency: string;
+      correlationId: string;
+    },
+  ): Promise<{ paymentId: string | null; status: "succeeded" | "failed" | "pending"; failureCode: string | null }>;
+  /** A subscriber's new payment method, kept by billing under `ownerRef`. */
+  keepOnFile(tx: Tx, request: { ownerRef: string; tenantId: string; buyerUserId: string; method: PaymentMethod }): Promise<void>;
   /** Idempotent per (paymentId, key). */
   refund(
     tx: Tx,
@@ -58,6 +80,11 @@ export interface EnrollmentsPort {
     context: EventContext,
   ): Promise<{ revokedCount: number }>;
   revokeOne(tx: Tx, enrollmentId: string, context: EventContext): Promise<void>;
+  /** A suspended subscription: the licence's enrollments answer not entitled until released (they are kept). */
+  holdLicense(tx: Tx, licenseId: string, context: EventContext): Promise<void>;
+  releaseLicense(tx: Tx, licenseId: string, context: EventContext): Promise<void>;
+  /** A subscription ended: completed enrollments stay, others go to audit where the course offers it, else expire. */
+  endLicense(tx: Tx, licenseId: string, at: Date, context: EventContext): Promise<void>;
   /** Refund policy (seed 001 §10.4): a license is consumed once any enrollment it backs is completed. */
   isConsumed(tx: Tx, licenseId: string): Promise<boolean>;
 }

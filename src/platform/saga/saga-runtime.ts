@@ -92,6 +92,8 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     private readonly deadlineInput: (name: string) => I,
     /** Lets the owning context mirror the sagas' statuses onto its aggregates: writes joined to the runtime's own at commit. */
     private readonly onSettled: (settled: ReadonlyArray<{ sagaId: string; state: S }>) => Write[] = () => [],
+    /** Reads what the commands of a batch of fired deadlines will need, all at once (the owner's aggregates). */
+    private readonly beforeFiring: (tx: Tx, sagaIds: readonly string[]) => Promise<void> = async () => {},
   ) {}
 
   get type(): string {
@@ -280,6 +282,9 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
          RETURNING x.saga_id, x.name`,
         [this.definition.type, this.clock.now(), limit],
       );
+      // A batch of renewals falling due together: their sagas and aggregates in two reads, not two per deadline.
+      const ids = due.rows.map((row) => row.saga_id);
+      if (ids.length > 1) await Promise.all([this.preload(tx, ids), this.beforeFiring(tx, ids)]);
       for (const row of due.rows) await this.handle(tx, row.saga_id, this.deadlineInput(row.name));
       return due.rows.length;
     });

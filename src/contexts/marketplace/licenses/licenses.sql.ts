@@ -134,20 +134,51 @@ export async function revokeLicensesOfOrder(tx: Tx, orderId: string, reason: str
   return result.rows;
 }
 
+/** The subscription a licence belongs to, if any (the subscription row names its licence). */
+export async function subscriptionOfLicense(sql: Sql, licenseId: string): Promise<string | null> {
+  const result = await sql.query<{ id: string }>(`SELECT subscription_id AS id FROM marketplace.subscriptions WHERE license_id = $1`, [
+    licenseId,
+  ]);
+  return result.rows[0]?.id ?? null;
+}
+
+/** A renewed subscription's licence runs to the new period end (sent, not awaited: nothing reads the answer). */
+export function extendLicense(tx: Tx, licenseId: string, until: Date, at: Date): void {
+  tx.send(`UPDATE marketplace.licenses SET valid_until = $2, updated_at = $3 WHERE license_id = $1 AND state = 'active'`, [
+    licenseId,
+    until,
+    at,
+  ]);
+}
+
+/** A subscription ended: its licence expires now. False when it was no longer active (revoked by a refund, already expired). */
+export async function endLicense(tx: Tx, licenseId: string, at: Date): Promise<boolean> {
+  const result = await tx.query(
+    `UPDATE marketplace.licenses SET state = 'expired', valid_until = LEAST(valid_until, $2), updated_at = $2
+      WHERE license_id = $1 AND state = 'active' RETURNING license_id`,
+    [licenseId, at],
+  );
+  return result.rows.length > 0;
+}
+
 /**
  * Licenses whose valid_until has passed move to expired, claimed through the partial index with
  * FOR UPDATE SKIP LOCKED (two pollers never take the same row; the state check makes it once).
  * `$1` now, `$2` the batch size.
  */
 export const EXPIRE_DUE = `UPDATE marketplace.licenses SET state = 'expired', updated_at = $1
-      WHERE license_id IN (SELECT license_id FROM marketplace.licenses
-                            WHERE state = 'active' AND valid_until IS NOT NULL AND valid_until <= $1
-                            ORDER BY valid_until LIMIT $2 FOR UPDATE SKIP LOCKED)
+      WHERE license_id IN (SELECT l.license_id FROM marketplace.licenses l
+                            WHERE l.state = 'active' AND l.valid_until IS NOT NULL AND l.valid_until <= $1
+                              -- A subscription's licence is ended by its subscription (renewed, in dunning, or canceled), not by the date.
+                              AND NOT EXISTS (SELECT 1 FROM marketplace.subscriptions s WHERE s.license_id = l.license_id)
+                            ORDER BY l.valid_until LIMIT $2 FOR UPDATE OF l SKIP LOCKED)
         AND state = 'active'
       RETURNING ${COLUMNS}`;
 
 /** The next valid_until the expiry worker will act on: EXPIRE_DUE's rows, whatever the time (keep the two filters alike). */
-export const NEXT_EXPIRY = `SELECT min(valid_until) AS due FROM marketplace.licenses WHERE state = 'active' AND valid_until IS NOT NULL`;
+export const NEXT_EXPIRY = `SELECT min(l.valid_until) AS due FROM marketplace.licenses l
+      WHERE l.state = 'active' AND l.valid_until IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM marketplace.subscriptions s WHERE s.license_id = l.license_id)`;
 
 export async function expireDue(sql: Sql, now: Date, limit: number): Promise<LicenseRow[]> {
   const result = await sql.query<LicenseRow>(EXPIRE_DUE, [now, limit]);

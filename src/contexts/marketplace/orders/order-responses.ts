@@ -59,6 +59,9 @@ export const OrderViewResponse = Type.Object(
           quantity: Type.Integer({ description: "seats (seat packs); 1 otherwise" }),
           unitAmount: Minor("one unit's price"),
           amount: Minor("the line's price"),
+          subscriptionId: Type.Optional(
+            Type.String({ description: "the subscription a recurring line started, once the order is fulfilled" }),
+          ),
         },
         { additionalProperties: false },
       ),

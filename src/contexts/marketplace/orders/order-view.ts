@@ -1,6 +1,7 @@
 import type { Sql } from "../../../platform/db/db.js";
 import { sagaHistory } from "../../../platform/saga/saga-runtime.js";
 import { licensesOfOrder } from "../licenses/licenses.sql.js";
+import { subscriptionIdsOf } from "../subscriptions/subscriptions.sql.js";
 import { findOrder, orderLines } from "./orders.sql.js";
 
 /** GET /api/v1/orders/{id} (API.md): the order, its lines, what it produced, and the saga's step history. */
@@ -11,6 +12,7 @@ export async function orderView(sql: Sql, orderId: string) {
   const lines = await orderLines(sql, orderId);
   const licenses = await licensesOfOrder(sql, orderId);
   const saga = await sagaHistory(sql, orderId);
+  const subscriptions = await subscriptionIdsOf(sql, { orderId });
   const enrollments = await sql.query<{ state: { enrollmentIds: string[] } }>(`SELECT state FROM platform.saga_instances WHERE id = $1`, [
     orderId,
   ]);
@@ -28,6 +30,7 @@ export async function orderView(sql: Sql, orderId: string) {
       quantity: l.quantity,
       unitAmount: l.unitAmount,
       amount: l.amount,
+      ...(subscriptions.has(String(l.line)) ? { subscriptionId: subscriptions.get(String(l.line))! } : {}),
     })),
     totals: {
       subtotal: order.subtotal,

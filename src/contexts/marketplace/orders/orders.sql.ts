@@ -247,6 +247,15 @@ export async function findOrdersWithLines(
   return [...byOrder.values()];
 }
 
+/** Where the buyer is taxed: read only when a subscription prices its renewals. */
+export async function billingCountryOf(sql: Sql, orderId: string): Promise<string | null> {
+  const result = await sql.query<{ country: string | null }>(
+    `SELECT billing_country AS country FROM marketplace.orders WHERE order_id = $1`,
+    [orderId],
+  );
+  return result.rows[0]?.country ?? null;
+}
+
 export interface OrderStateChange {
   orderId: string;
   status: OrderStatus;

@@ -20,7 +20,9 @@ import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.domain.js";
 import { cardPlacedHere, placedLines, placedOrder } from "./order-memo.js";
-import { orderStatesWrite } from "./orders.sql.js";
+import { billingCountryOf, orderStatesWrite, type OrderLineRow } from "./orders.sql.js";
+import { startSubscriptions } from "../subscriptions/start-subscriptions.js";
+import type { SubscriptionRuntime } from "../subscriptions/subscription-flow.js";
 import {
   purchaseSaga,
   type PurchaseCommand,
@@ -29,6 +31,9 @@ import {
   type PurchaseState,
   type SagaTimeouts,
 } from "./purchase-saga.domain.js";
+
+/** A line that renews: a subscription plan's (seat packs and site licences with an interval come later). */
+const recurring = (line: OrderLineRow): boolean => line.kind === "subscription" && line.interval !== null;
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
 
@@ -39,7 +44,12 @@ const flowContext = (orderId: string, cause: string | null): EventContext => ({ 
  * The I/O behind the purchase saga's commands. Each runs in the transaction that recorded the
  * saga step, so a crash between two steps leaves either both or neither.
  */
-export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts: SagaTimeouts): PurchaseRuntime {
+export function purchaseRuntime(
+  kernel: Kernel,
+  ports: MarketplacePorts,
+  timeouts: SagaTimeouts,
+  subscriptions: SubscriptionRuntime,
+): PurchaseRuntime {
   const emit = <D extends EventDefinition<string, any>>(
     tx: Tx,
     definition: D,
@@ -103,6 +113,8 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
         if (order.paymentMethod === "card" && card === null)
           throw new Error(`order ${orderId}: payment requested outside the transaction that placed it; marketplace keeps no card to send`);
         const method = card !== null ? { method: "card" as const, token: card } : { method: "wallet" as const };
+        // An order that renews leaves its method on file with billing, under the order's id.
+        const renews = (await linesOfOrder()).some(recurring);
         // The outcome comes back as billing.payment.* through the outbox, also for instant successes.
         await ports.payments.pay(tx, {
           orderId,
@@ -112,6 +124,7 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
           currency: order.currency,
           method,
           correlationId: orderId,
+          ...(renews ? { keepOnFile: orderId } : {}),
         });
         return;
       }
@@ -187,7 +200,8 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
               orderId,
               sourceKind: "license" as const,
               sourceRef: l.licenseId,
-              ...(l.validUntil ? { expiresAt: new Date(l.validUntil) } : {}),
+              // A subscription's enrollments carry no end date: the subscription ends them (its deadlines are rows).
+              ...(l.validUntil && l.kind !== "subscription" ? { expiresAt: new Date(l.validUntil) } : {}),
               ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
             })),
             flowContext(orderId, cause),
@@ -216,6 +230,20 @@ export function purchaseRuntime(kernel: Kernel, ports: MarketplacePorts, timeout
             currency: order.currency,
             maturesAt: order.refundDeadline ?? now,
           })),
+          now,
+        );
+        return;
+      }
+      case "StartSubscriptions": {
+        const lines = (await linesOfOrder()).filter(recurring);
+        if (lines.length === 0) return;
+        await startSubscriptions(
+          subscriptions,
+          ports.payments,
+          tx,
+          { ...order, paymentId: state.paymentId, billingCountry: await billingCountryOf(tx, orderId) },
+          lines.map((l) => ({ ...l, interval: l.interval! })),
+          await licensesOfOrderIn(tx, orderId),
           now,
         );
         return;

@@ -47,6 +47,8 @@ export type PurchaseEffect =
   | { type: "GrantLicenses" }
   | { type: "RequestEnrollments" }
   | { type: "RecordRevenue" }
+  /** Recurring lines (subscription plans) start their subscriptions; a no-op for an order with none. */
+  | { type: "StartSubscriptions" }
   | { type: "PublishFulfilled" }
   | { type: "ReleaseCoupon" }
   | { type: "RevokeLicenses"; reason: string }
@@ -150,7 +152,7 @@ function fail(state: PurchaseState, failed: Failed, cancel: boolean): Reaction<P
 /** Also from licensing, when no enrollment is awaited: the enrollment deadline is cancelled all the same (none was set). */
 const fulfil = (state: PurchaseState): Reaction<PurchaseState, PurchaseCommand> => ({
   state: { ...state, status: "fulfilled" },
-  commands: [...leave("enrolling"), { type: "RecordRevenue" }, { type: "PublishFulfilled" }],
+  commands: [...leave("enrolling"), { type: "RecordRevenue" }, { type: "StartSubscriptions" }, { type: "PublishFulfilled" }],
 });
 
 const stay = (state: PurchaseState, note: string): Reaction<PurchaseState, PurchaseCommand> => ({ state, commands: [], note });

@@ -30,7 +30,7 @@ describe("purchase saga", () => {
       .when({ type: "EnrollmentCreated", enrollmentId: "enr_1" })
       .then(({ state, commands }) => {
         expect(state.status).toBe("fulfilled");
-        expect(types(commands)).toEqual(["CancelDeadline", "RecordRevenue", "PublishFulfilled"]);
+        expect(types(commands)).toEqual(["CancelDeadline", "RecordRevenue", "StartSubscriptions", "PublishFulfilled"]);
       });
   });
 

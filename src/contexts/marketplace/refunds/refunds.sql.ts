@@ -231,7 +231,7 @@ export async function saleEntriesOfOrder(sql: Sql, orderId: string): Promise<Map
     payoutId: string | null;
   }>(
     `SELECT line, provider_id AS "providerId", gross, platform_fee AS fee, provider_amount AS provider, matures_at AS "maturesAt", payout_id AS "payoutId"
-       FROM marketplace.earnings WHERE order_id = $1 AND kind = 'sale'`,
+       FROM marketplace.earnings WHERE order_id = $1 AND kind = 'sale' AND period = 0`,
     [orderId],
   );
   return new Map(

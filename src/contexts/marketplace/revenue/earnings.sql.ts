@@ -9,6 +9,8 @@ export interface EarningEntry extends PaidLine, RevenueSplit {
   orderId: string;
   line: number;
   kind: "sale" | "reversal";
+  /** A subscription's period (0: the order's own sale; a renewal's, from 1). */
+  period?: number;
   currency: string;
   maturesAt: Date | null;
 }
@@ -38,6 +40,7 @@ function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Wri
       provider_id: e.providerId,
       order_id: e.orderId,
       line: e.line,
+      period: e.period ?? 0,
       kind: e.kind,
       gross: e.gross,
       platform_fee: e.platformFee,
@@ -49,9 +52,9 @@ function earningsWrite(entries: ReadonlyArray<EarningEntry & { at: Date }>): Wri
   );
   return {
     ctes: [
-      sqlText`INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
-       SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, e.created_at
-         FROM jsonb_to_recordset(${rows}::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, kind text, gross bigint, platform_fee bigint,
+      sqlText`INSERT INTO marketplace.earnings (entry_id, provider_id, order_id, line, period, kind, gross, platform_fee, provider_amount, currency, matures_at, created_at)
+       SELECT e.entry_id, e.provider_id, e.order_id, e.line, e.period, e.kind, e.gross, e.platform_fee, e.provider_amount, e.currency, e.matures_at, e.created_at
+         FROM jsonb_to_recordset(${rows}::jsonb) AS e(entry_id text, provider_id text, order_id text, line int, period int, kind text, gross bigint, platform_fee bigint,
               provider_amount bigint, currency text, matures_at timestamptz, created_at timestamptz)
        ON CONFLICT DO NOTHING`,
     ],

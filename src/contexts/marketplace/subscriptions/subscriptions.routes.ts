@@ -1,0 +1,208 @@
+import { Type } from "@sinclair/typebox";
+import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
+import { hasRole, type Principal } from "../../../platform/http/auth.js";
+import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
+import { Cursor, IdParam, ShortText } from "../../../platform/http/schemas.js";
+import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { ModuleHost } from "../../../platform/module.js";
+import { refuse } from "../errors.js";
+import type { MarketplacePorts } from "../ports.js";
+import type { SubscriptionRuntime } from "./subscription-flow.js";
+import { forgetSubscription } from "./subscription-memo.js";
+import { refusalOf, type SubscriptionInput } from "./subscription-saga.domain.js";
+import { mayManage } from "./subscription.domain.js";
+import { SubscriptionList, SubscriptionStatusSchema, SubscriptionView, subscriptionView } from "./subscription-view.js";
+import { chargesOf, findSubscription, listSubscriptions, setMethodRef, type SubscriptionRow } from "./subscriptions.sql.js";
+
+const Params = Type.Object({ subscriptionId: IdParam }, { additionalProperties: false });
+const scopeOf = (principal: Principal) => (hasRole(principal, "platform_admin") ? SYSTEM_SCOPE : principal.tenantId);
+
+/** GET, list, cancel, resume and a new payment method (issue 20): the buyer, an org admin of its tenant, a platform admin. */
+export function subscriptionRoutes(
+  { kernel, server, authenticator }: ModuleHost,
+  ports: MarketplacePorts,
+  runtime: SubscriptionRuntime,
+): void {
+  /** The subscription the caller may manage, locked with its saga; NOT_FOUND for one they may not see. */
+  async function manageable(tx: Tx, principal: Principal, subscriptionId: string): Promise<SubscriptionRow> {
+    await runtime.preload(tx, [subscriptionId]);
+    const row = await findSubscription(tx, subscriptionId);
+    if (!row || !mayManage(row, principal)) throw refuse({ code: "SUBSCRIPTION.NOT_FOUND", detail: `no subscription ${subscriptionId}` });
+    return row;
+  }
+
+  /** Moves the saga; it exists for every subscription row (both are written by the fulfilling transaction). */
+  async function move(tx: Tx, subscriptionId: string, input: SubscriptionInput) {
+    const state = await runtime.handle(tx, subscriptionId, input);
+    if (!state) throw new Error(`subscription ${subscriptionId} has no saga`);
+    return state;
+  }
+
+  /**
+   * Applies a subscriber's request to the saga and answers with the subscription as it now stands.
+   * System scope: the saga's rows were written by a worker (no tenant); `manageable` checks the caller.
+   */
+  async function act(principal: Principal, subscriptionId: string, request: "cancel" | "resume", input: SubscriptionInput) {
+    return kernel.db.tx(
+      async (tx) => {
+        const row = await manageable(tx, principal, subscriptionId);
+        const refusal = refusalOf(row, request, kernel.clock.now());
+        if (refusal) throw refuse({ code: refusal, detail: `subscription ${subscriptionId} is ${row.status}` });
+        const state = await move(tx, subscriptionId, input);
+        return subscriptionView(row, await chargesOf(tx, subscriptionId), { state, now: kernel.clock.now() });
+      },
+      { tenantId: SYSTEM_SCOPE },
+    );
+  }
+
+  server.get(
+    "/api/v1/subscriptions/:subscriptionId",
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["subscriptions"],
+        summary: "A subscription: its status, paid period, and every charge for it (the order's is period 0)",
+        security: [{ bearer: [] }],
+        params: Params,
+        response: { 200: SubscriptionView },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return kernel.db.tx(
+        async (tx) => {
+          const row = await findSubscription(tx, request.params.subscriptionId);
+          if (!row || !mayManage(row, principal))
+            throw refuse({ code: "SUBSCRIPTION.NOT_FOUND", detail: `no subscription ${request.params.subscriptionId}` });
+          return subscriptionView(row, await chargesOf(tx, row.subscriptionId));
+        },
+        { tenantId: scopeOf(principal) },
+      );
+    },
+  );
+
+  server.get(
+    "/api/v1/subscriptions",
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["subscriptions"],
+        summary: "The caller's subscriptions (a buyer's own; an org admin's tenant's; every one for a platform admin), by id",
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          {
+            status: Type.Optional(SubscriptionStatusSchema),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+            cursor: Type.Optional(Cursor()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SubscriptionList },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { status, limit, cursor } = request.query;
+      const owner = hasRole(principal, "platform_admin")
+        ? null
+        : hasRole(principal, "org_admin")
+          ? { tenantId: principal.tenantId }
+          : { buyerUserId: principal.userId, tenantId: principal.tenantId };
+      const rows = await kernel.db.tx(
+        (tx) =>
+          listSubscriptions(tx, {
+            owner,
+            ...(status ? { status } : {}),
+            ...(cursor ? { after: decodeKeyCursor(cursor) } : {}),
+            limit: limit + 1,
+          }),
+        { tenantId: scopeOf(principal) },
+      );
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((row) => subscriptionView(row, null)),
+        nextCursor: rows.length > limit ? encodeKeyCursor(page[page.length - 1]!.subscriptionId) : null,
+      };
+    },
+  );
+
+  server.post(
+    "/api/v1/subscriptions/:subscriptionId/cancel",
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["subscriptions"],
+        summary:
+          "Cancel. atPeriodEnd (default true): no further charge, access until currentPeriodEnd, resumable until then; false: access ends now. " +
+          "409 SUBSCRIPTION.ENDED.",
+        security: [{ bearer: [] }],
+        params: Params,
+        body: Type.Object({ atPeriodEnd: Type.Boolean({ default: true }) }, { additionalProperties: false }),
+        response: { 200: SubscriptionView },
+      },
+    },
+    async (request) =>
+      act(principalOf(request), request.params.subscriptionId, "cancel", {
+        type: "CancelRequested",
+        atPeriodEnd: request.body.atPeriodEnd,
+        at: kernel.clock.now(),
+      }),
+  );
+
+  server.post(
+    "/api/v1/subscriptions/:subscriptionId/resume",
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["subscriptions"],
+        summary:
+          "Withdraw a cancellation at period end before the period ends: renewals go on. 409 SUBSCRIPTION.NOT_CANCELING / SUBSCRIPTION.ENDED.",
+        security: [{ bearer: [] }],
+        params: Params,
+        response: { 200: SubscriptionView },
+      },
+    },
+    async (request) =>
+      act(principalOf(request), request.params.subscriptionId, "resume", { type: "ResumeRequested", at: kernel.clock.now() }),
+  );
+
+  server.put(
+    "/api/v1/subscriptions/:subscriptionId/payment-method",
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["subscriptions"],
+        summary:
+          "A new payment method for the next charges (billing keeps it; card: a sandbox token or a Stripe PaymentMethod id). A past-due or suspended " +
+          "subscription is charged again at once and reactivated when that succeeds. 409 SUBSCRIPTION.ENDED.",
+        security: [{ bearer: [] }],
+        params: Params,
+        body: Type.Union([
+          Type.Object({ method: Type.Literal("card"), token: ShortText }, { additionalProperties: false }),
+          Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
+        ]),
+        response: { 200: SubscriptionView },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { subscriptionId } = request.params;
+      const body = request.body;
+      return kernel.db.tx(
+        async (tx) => {
+          const row = await manageable(tx, principal, subscriptionId);
+          const refusal = refusalOf(row, "payment_method", kernel.clock.now());
+          if (refusal) throw refuse({ code: refusal, detail: `subscription ${subscriptionId} is ${row.status}` });
+          const method = body.method === "card" ? { method: "card" as const, token: body.token } : { method: "wallet" as const };
+          // Kept under the subscription's own id from now on: the order's method stays the order's.
+          await ports.payments.keepOnFile(tx, { ownerRef: subscriptionId, tenantId: row.tenantId, buyerUserId: row.buyerUserId, method });
+          await setMethodRef(tx, subscriptionId, subscriptionId, kernel.clock.now());
+          forgetSubscription(tx, subscriptionId);
+          const state = await move(tx, subscriptionId, { type: "PaymentMethodChanged", at: kernel.clock.now() });
+          return subscriptionView(row, await chargesOf(tx, subscriptionId), { state, now: kernel.clock.now() });
+        },
+        { tenantId: SYSTEM_SCOPE },
+      );
+    },
+  );
+}
