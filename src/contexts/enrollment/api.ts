@@ -8,10 +8,17 @@ import { enrollmentApi, type EnrollmentApi as EnrollmentUseCases } from "./enrol
 import { licenseConsumed } from "./enrollment-facts.js";
 
 export type {
+  ByLicenseResult,
+  EndByLicenseInput,
+  EndByLicenseResult,
   EnrollInput,
   EnrollmentMode,
   EnrollmentSource,
   EnrollResult,
+  ExtendByLicenseInput,
+  HoldByLicenseInput,
+  HoldReason,
+  ReleaseHoldByLicenseInput,
   RevokeByLicenseInput,
   RevokeByLicenseResult,
   RevokeOneInput,

@@ -6,6 +6,18 @@ import { inTx, type EnrollmentDeps } from "./enrollment-deps.js";
 import { createEnrollments, type EnrollInput, type EnrollResult } from "./enrollments/create-enrollments.js";
 import type { EnrollmentStatus } from "./enrollments/enrollment.domain.js";
 import {
+  endByLicense,
+  extendByLicense,
+  holdByLicense,
+  releaseHoldByLicense,
+  type ByLicenseResult,
+  type EndByLicenseInput,
+  type EndByLicenseResult,
+  type ExtendByLicenseInput,
+  type HoldByLicenseInput,
+  type ReleaseHoldByLicenseInput,
+} from "./enrollments/license-access.js";
+import {
   revokeByLicense,
   revokeOne,
   type RevokeByLicenseInput,
@@ -14,7 +26,8 @@ import {
 } from "./enrollments/revoke-enrollments.js";
 
 export type { EnrollInput, EnrollResult, RevokeByLicenseInput, RevokeByLicenseResult, RevokeOneInput };
-export type { EnrollmentMode, EnrollmentSource, RevokeReason, SourceKind } from "./enrollments/enrollment.domain.js";
+export type { ByLicenseResult, EndByLicenseInput, EndByLicenseResult, ExtendByLicenseInput, HoldByLicenseInput, ReleaseHoldByLicenseInput };
+export type { EnrollmentMode, EnrollmentSource, HoldReason, RevokeReason, SourceKind } from "./enrollments/enrollment.domain.js";
 
 /**
  * What other contexts (marketplace saga, seat assignment, default enrollments) call, through ports
@@ -34,6 +47,14 @@ export interface EnrollmentApi {
     input: RevokeOneInput,
     context: EventContext,
   ): Promise<Result<{ enrollmentId: string; status: EnrollmentStatus }>>;
+  /** Subscription suspended: the license's enrollments stay as they are but entitle nobody (reason given) until released. */
+  holdByLicense(tx: Tx | undefined, input: HoldByLicenseInput, context: EventContext): Promise<ByLicenseResult>;
+  /** Subscription resumed: the hold goes; access is what it was. */
+  releaseHoldByLicense(tx: Tx | undefined, input: ReleaseHoldByLicenseInput, context: EventContext): Promise<ByLicenseResult>;
+  /** Subscription renewed: active/completed enrollments with an end date get the later one (and their deadlines). */
+  extendByLicense(tx: Tx | undefined, input: ExtendByLicenseInput, context: EventContext): Promise<ByLicenseResult>;
+  /** Subscription ended: completed untouched; active ones to audit where available, else expired (enrollment.expired.v1). */
+  endByLicense(tx: Tx | undefined, input: EndByLicenseInput, context: EventContext): Promise<EndByLicenseResult>;
 }
 
 const scopeOf = (inputs: readonly EnrollInput[]) =>
@@ -53,5 +74,9 @@ export function enrollmentApi(deps: EnrollmentDeps): EnrollmentApi {
     },
     revokeByLicense: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => revokeByLicense(deps, t, input, context)),
     revokeOne: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => revokeOne(deps, t, input, context)),
+    holdByLicense: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => holdByLicense(deps, t, input, context)),
+    releaseHoldByLicense: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => releaseHoldByLicense(deps, t, input, context)),
+    extendByLicense: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => extendByLicense(deps, t, input, context)),
+    endByLicense: (tx, input, context) => inTx(db, tx, SYSTEM_SCOPE, (t) => endByLicense(deps, t, input, context)),
   };
 }

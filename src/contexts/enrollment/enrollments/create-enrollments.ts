@@ -53,6 +53,8 @@ function newEnrollment(input: EnrollInput, id: string, now: Date): Enrollment {
     revokeReason: null,
     unenrolledAt: null,
     erasedAt: null,
+    // The row may still start held: the insert copies a held license's mark (enrollments.sql.ts).
+    holdReason: null,
   };
 }
 

@@ -55,6 +55,11 @@ export function toEnvelopes(enrollment: Enrollment, events: readonly EnrollmentE
         return [envelope(EnrollmentModeChanged, { ...who, from: event.from, to: event.to, reason: event.reason }, stamp(), context)];
       case "EnrollmentErased":
         return [];
+      // Holds and moved end dates have no wire type: whoever holds or extends (the subscription) publishes the fact.
+      case "EnrollmentHeld":
+      case "EnrollmentHoldReleased":
+      case "EnrollmentExpiryMoved":
+        return [];
       default: {
         const unreachable: never = event;
         return unreachable;

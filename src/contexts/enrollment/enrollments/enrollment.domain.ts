@@ -10,6 +10,8 @@ export type EnrollmentMode = "verified" | "audit";
 export type SourceKind = "license" | "seat" | "site_license" | "default_enrollment" | "assignment";
 /** seed 000 §2.4. A learner leaving is stored as `admin` plus `unenrolledAt` (see Unenroll). */
 export type RevokeReason = "license_revoked" | "admin" | "compliance";
+/** Why a license's enrollments are held: access paused, the enrollment otherwise kept as it is. */
+export type HoldReason = "subscription_suspended";
 
 export interface EnrollmentSource {
   kind: SourceKind;
@@ -43,6 +45,8 @@ export interface Enrollment {
   /** Set when the learner themself left: default enrollments must not re-enroll them (seed 003). */
   unenrolledAt: Date | null;
   erasedAt: Date | null;
+  /** Set while the license behind it is held (a suspended subscription): no access, nothing else changes. */
+  holdReason: HoldReason | null;
 }
 
 export type EnrollmentCommand =
@@ -53,7 +57,11 @@ export type EnrollmentCommand =
   | { type: "Revoke"; at: Date; reason: RevokeReason }
   | { type: "DowngradeToAudit"; at: Date; reason: string }
   | { type: "Unenroll"; at: Date }
-  | { type: "Erase"; at: Date; pseudonym: string };
+  | { type: "Erase"; at: Date; pseudonym: string }
+  | { type: "Hold"; at: Date; reason: HoldReason }
+  | { type: "ReleaseHold"; at: Date }
+  | { type: "Extend"; at: Date; expiresAt: Date }
+  | { type: "End"; at: Date; auditAvailable: boolean };
 
 export type EnrollmentEvent =
   | { type: "EnrollmentCreated"; enrollment: Enrollment }
@@ -62,7 +70,10 @@ export type EnrollmentEvent =
   | { type: "EnrollmentExpired"; expiredAt: Date }
   | { type: "EnrollmentRevoked"; revokedAt: Date; reason: RevokeReason; byLearner: boolean }
   | { type: "EnrollmentModeChanged"; at: Date; from: EnrollmentMode; to: EnrollmentMode; reason: string }
-  | { type: "EnrollmentErased"; at: Date; pseudonym: string };
+  | { type: "EnrollmentErased"; at: Date; pseudonym: string }
+  | { type: "EnrollmentHeld"; at: Date; reason: HoldReason }
+  | { type: "EnrollmentHoldReleased"; at: Date }
+  | { type: "EnrollmentExpiryMoved"; at: Date; from: Date | null; to: Date | null };
 
 export type Decision = Result<EnrollmentEvent[]>;
 
@@ -112,6 +123,21 @@ export function decide(state: Enrollment | null, cmd: EnrollmentCommand): Decisi
     case "Erase":
       if (state.erasedAt) return none;
       return ok([{ type: "EnrollmentErased", at: cmd.at, pseudonym: cmd.pseudonym }]);
+    case "Hold":
+      // Every enrollment of the license is marked, whatever its status: the mark is how a later
+      // enrollment of the same license learns that it starts held (enrollments.sql.ts).
+      if (state.holdReason === cmd.reason) return none;
+      return ok([{ type: "EnrollmentHeld", at: cmd.at, reason: cmd.reason }]);
+    case "ReleaseHold":
+      return state.holdReason === null ? none : ok([{ type: "EnrollmentHoldReleased", at: cmd.at }]);
+    case "Extend":
+      // A renewed period moves the end date of what still gives access and has one; a perpetual
+      // enrollment stays perpetual. Only later: a renewal delivered late or twice never shortens access.
+      if (state.status !== "active" && state.status !== "completed") return none;
+      if (!state.expiresAt || state.expiresAt.getTime() >= cmd.expiresAt.getTime()) return none;
+      return ok([{ type: "EnrollmentExpiryMoved", at: cmd.at, from: state.expiresAt, to: cmd.expiresAt }]);
+    case "End":
+      return decideEnd(state, cmd);
     default: {
       const unreachable: never = cmd;
       return unreachable;
@@ -141,11 +167,34 @@ export function evolve(state: Enrollment | null, event: EnrollmentEvent): Enroll
       return { ...state, mode: event.to };
     case "EnrollmentErased":
       return { ...state, userId: event.pseudonym, erasedAt: event.at };
+    case "EnrollmentHeld":
+      return { ...state, holdReason: event.reason };
+    case "EnrollmentHoldReleased":
+      return { ...state, holdReason: null };
+    case "EnrollmentExpiryMoved":
+      return { ...state, expiresAt: event.to };
     default: {
       const unreachable: never = event;
       return unreachable;
     }
   }
+}
+
+/**
+ * The subscription behind the enrollment ended. A completed enrollment keeps what the learner earned;
+ * an active one falls back to audit where the course offers it (open-ended: audit never needed a
+ * subscription), else it expires at `at`. The suspension, if any, ends with the subscription.
+ */
+function decideEnd(state: Enrollment, cmd: Extract<EnrollmentCommand, { type: "End" }>): Decision {
+  const released: EnrollmentEvent[] = state.holdReason ? [{ type: "EnrollmentHoldReleased", at: cmd.at }] : [];
+  if (state.status !== "active") return ok(released);
+  if (!cmd.auditAvailable) return ok([...released, { type: "EnrollmentExpired", expiredAt: cmd.at }]);
+  const downgraded: EnrollmentEvent[] =
+    state.mode === "audit"
+      ? []
+      : [{ type: "EnrollmentModeChanged", at: cmd.at, from: state.mode, to: "audit", reason: "subscription_ended" }];
+  const lifted: EnrollmentEvent[] = state.expiresAt ? [{ type: "EnrollmentExpiryMoved", at: cmd.at, from: state.expiresAt, to: null }] : [];
+  return ok([...released, ...downgraded, ...lifted]);
 }
 
 /** decide, then evolve: the new state and the events, or the refusal. */

@@ -30,6 +30,7 @@ function enrollment(overrides: Partial<Enrollment> = {}): Enrollment {
     revokeReason: null,
     unenrolledAt: null,
     erasedAt: null,
+    holdReason: null,
     ...overrides,
   };
 }
@@ -138,5 +139,54 @@ describe("enrollment lifecycle", () => {
     givenApplied(enrollment({ status: "completed" }))
       .when({ type: "Erase", at: later(1), pseudonym: "erased_x" })
       .then((a) => expect(a.ok && a.value.state).toMatchObject({ userId: "erased_x", status: "completed", erasedAt: later(1) }));
+  });
+});
+
+describe("a subscription's license: hold, extend, end", () => {
+  const hold = { type: "Hold", at: later(1), reason: "subscription_suspended" } as const;
+
+  it("holds whatever the status, once, and releases what is held", () => {
+    givenApplied(enrollment({ status: "completed" }))
+      .when(hold)
+      .then((a) => expect(a.ok && a.value.state).toMatchObject({ status: "completed", holdReason: "subscription_suspended" }));
+    given(enrollment({ holdReason: "subscription_suspended" }))
+      .when(hold)
+      .then((d) => expect(d).toEqual(nothing));
+    givenApplied(enrollment({ holdReason: "subscription_suspended" }))
+      .when({ type: "ReleaseHold", at: later(2) })
+      .then((a) => expect(a.ok && a.value.state?.holdReason).toBeNull());
+    given(enrollment())
+      .when({ type: "ReleaseHold", at: later(2) })
+      .then((d) => expect(d).toEqual(nothing));
+  });
+
+  it("extends an end date only later, and never a perpetual, expired or revoked enrollment", () => {
+    givenApplied(enrollment({ status: "completed", expiresAt: later(10) }))
+      .when({ type: "Extend", at: later(1), expiresAt: later(20) })
+      .then((a) => expect(a.ok && a.value.state?.expiresAt).toEqual(later(20)));
+    for (const state of [
+      enrollment({ expiresAt: later(20) }),
+      enrollment({ expiresAt: null }),
+      enrollment({ status: "expired", expiresAt: later(10) }),
+      enrollment({ status: "revoked", expiresAt: later(10) }),
+    ])
+      given(state)
+        .when({ type: "Extend", at: later(1), expiresAt: later(15) })
+        .then((d) => expect(d).toEqual(nothing));
+  });
+
+  it("ends: audit without an end date where offered, else expired at the end; completed kept; the hold goes in every case", () => {
+    givenApplied(enrollment({ expiresAt: later(10), holdReason: "subscription_suspended" }))
+      .when({ type: "End", at: later(5), auditAvailable: true })
+      .then((a) => expect(a.ok && a.value.state).toMatchObject({ status: "active", mode: "audit", expiresAt: null, holdReason: null }));
+    givenApplied(enrollment({ expiresAt: later(10) }))
+      .when({ type: "End", at: later(5), auditAvailable: false })
+      .then((a) => expect(a.ok && a.value.state).toMatchObject({ status: "expired", expiredAt: later(5) }));
+    givenApplied(enrollment({ status: "completed", holdReason: "subscription_suspended" }))
+      .when({ type: "End", at: later(5), auditAvailable: true })
+      .then((a) => expect(a.ok && a.value.state).toMatchObject({ status: "completed", mode: "verified", holdReason: null }));
+    given(enrollment({ status: "expired" }))
+      .when({ type: "End", at: later(5), auditAvailable: false })
+      .then((d) => expect(d).toEqual(nothing));
   });
 });

@@ -27,6 +27,7 @@ export interface EnrollmentRow {
   revoke_reason: string | null;
   unenrolled_at: Date | string | null;
   erased_at: Date | string | null;
+  hold_reason: string | null;
 }
 
 const date = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
@@ -57,17 +58,24 @@ export function fromRow(row: EnrollmentRow): Enrollment {
     revokeReason: row.revoke_reason as Enrollment["revokeReason"],
     unenrolledAt: date(row.unenrolled_at),
     erasedAt: date(row.erased_at),
+    holdReason: row.hold_reason as Enrollment["holdReason"],
   };
 }
 
 const COLUMNS = `id, tenant_id, user_id, course_id, course_version_id, run_key, source_kind, source_ref, license_id, order_id,
   status, mode, enrolled_at, expires_at, offline, offline_until, attempt_count, completed_at, completion_record_id,
-  expired_at, revoked_at, revoke_reason, unenrolled_at, erased_at`;
+  expired_at, revoked_at, revoke_reason, unenrolled_at, erased_at, hold_reason`;
 
+// A new enrollment of a held license starts held: it copies the mark of the license's other
+// enrollments in the same statement (a partial index finds a held one; no extra round trip).
 const INSERT_ENROLLMENTS = `INSERT INTO enrollment.enrollments (id, tenant_id, user_id, course_id, course_version_id, run_key, source_kind, source_ref,
-    license_id, order_id, status, mode, enrolled_at, expires_at, offline, offline_until, attempt_count, updated_at)
-  SELECT u.*, 0, $17::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-    $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::timestamptz[]) AS u`;
+    license_id, order_id, status, mode, enrolled_at, expires_at, offline, offline_until, attempt_count, updated_at, hold_reason)
+  SELECT u.*, 0, $17::timestamptz,
+         (SELECT h.hold_reason FROM enrollment.enrollments h WHERE h.license_id = u.license_id AND h.hold_reason IS NOT NULL LIMIT 1)
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[], $16::timestamptz[])
+      AS u(id, tenant_id, user_id, course_id, course_version_id, run_key, source_kind, source_ref, license_id, order_id, status, mode,
+           enrolled_at, expires_at, offline, offline_until)`;
 
 function enrollmentColumns(enrollments: readonly Enrollment[], now: Date): unknown[] {
   const col = <T>(pick: (e: Enrollment) => T) => enrollments.map(pick);
@@ -188,7 +196,8 @@ export async function saveEnrollment(sql: Sql, e: Enrollment, now: Date): Promis
   await sql.query(
     `UPDATE enrollment.enrollments
         SET user_id = $2, status = $3, mode = $4, attempt_count = $5, completed_at = $6, completion_record_id = $7,
-            expired_at = $8, revoked_at = $9, revoke_reason = $10, unenrolled_at = $11, erased_at = $12, updated_at = $13
+            expired_at = $8, revoked_at = $9, revoke_reason = $10, unenrolled_at = $11, erased_at = $12, updated_at = $13,
+            hold_reason = $14, expires_at = $15
       WHERE id = $1`,
     [
       e.id,
@@ -204,6 +213,8 @@ export async function saveEnrollment(sql: Sql, e: Enrollment, now: Date): Promis
       iso(e.unenrolledAt),
       iso(e.erasedAt),
       now.toISOString(),
+      e.holdReason,
+      iso(e.expiresAt),
     ],
   );
 }
@@ -229,6 +240,18 @@ export async function claimDueExpiries(sql: Sql, now: Date, limit: number): Prom
     [now.toISOString(), limit],
   );
   return result.rows.map((r) => r.enrollment_id);
+}
+
+/** A moved end date moves its deadline (or creates it: the row may have gone with an earlier pass). */
+export async function moveExpiryDeadlines(sql: Sql, enrollments: readonly Enrollment[]): Promise<void> {
+  const due = enrollments.filter((e) => e.expiresAt !== null);
+  if (due.length === 0) return;
+  await sql.query(
+    `INSERT INTO enrollment.expiry_due (enrollment_id, tenant_id, due_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+     ON CONFLICT (enrollment_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+    [due.map((e) => e.id), due.map((e) => e.tenantId), due.map((e) => e.expiresAt!.toISOString())],
+  );
 }
 
 export async function deleteExpiryDeadlines(sql: Sql, enrollmentIds: readonly string[]): Promise<void> {

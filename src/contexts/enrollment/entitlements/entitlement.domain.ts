@@ -1,4 +1,4 @@
-import type { EnrollmentMode } from "../enrollments/enrollment.domain.js";
+import type { EnrollmentMode, HoldReason } from "../enrollments/enrollment.domain.js";
 
 /** What the entitlement query reads: the one enrollment that answers for (userId, courseId). */
 export interface EntitlementFacts {
@@ -11,6 +11,8 @@ export interface EntitlementFacts {
   expiresAt: Date | null;
   offline: boolean;
   offlineUntil: Date | null;
+  /** The enrollment is held (its license's subscription is suspended): no access until released. */
+  holdReason: HoldReason | null;
 }
 
 export interface Entitlement {
@@ -20,6 +22,8 @@ export interface Entitlement {
   mode?: EnrollmentMode;
   offline: boolean;
   expiresAt?: string;
+  /** Why not, when the learner could otherwise play: only a hold says so (a learner with no enrollment hears nothing more). */
+  reason?: HoldReason;
 }
 
 export const NOT_ENTITLED: Entitlement = { entitled: false, offline: false };
@@ -34,6 +38,7 @@ export function entitlementOf(facts: EntitlementFacts | undefined, now: Date): E
   if (!facts) return NOT_ENTITLED;
   if (facts.status !== "active" && facts.status !== "completed" && facts.status !== "deferred") return NOT_ENTITLED;
   if (facts.expiresAt && facts.expiresAt.getTime() <= now.getTime()) return NOT_ENTITLED;
+  if (facts.holdReason) return { ...NOT_ENTITLED, reason: facts.holdReason };
   const offline = facts.offline && (facts.offlineUntil === null || facts.offlineUntil.getTime() > now.getTime());
   return {
     entitled: true,

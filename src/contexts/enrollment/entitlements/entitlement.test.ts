@@ -11,6 +11,7 @@ const facts = (o: Partial<EntitlementFacts> = {}): EntitlementFacts => ({
   expiresAt: null,
   offline: false,
   offlineUntil: null,
+  holdReason: null,
   ...o,
 });
 
@@ -28,6 +29,17 @@ describe("entitlement", () => {
     expect(entitlementOf(undefined, now)).toEqual({ entitled: false, offline: false });
     expect(entitlementOf(facts({ status: "revoked" }), now).entitled).toBe(false);
     expect(entitlementOf(facts({ expiresAt: now }), now).entitled).toBe(false);
+  });
+  it("does not entitle a held enrollment, and says why; an ended one is just not entitled", () => {
+    expect(entitlementOf(facts({ holdReason: "subscription_suspended", offline: true }), now)).toEqual({
+      entitled: false,
+      offline: false,
+      reason: "subscription_suspended",
+    });
+    expect(entitlementOf(facts({ holdReason: "subscription_suspended", expiresAt: now }), now)).toEqual({
+      entitled: false,
+      offline: false,
+    });
   });
   it("allows offline play only while offlineUntil lies ahead", () => {
     expect(entitlementOf(facts({ offline: true }), now).offline).toBe(true);

@@ -16,6 +16,8 @@ export const EntitlementView = Type.Object({
   mode: Type.Optional(Type.Union([Type.Literal("verified"), Type.Literal("audit")])),
   offline: Type.Boolean(),
   expiresAt: Type.Optional(Type.String({ format: "date-time" })),
+  /** Given with entitled: false when an enrollment would entitle but is held. */
+  reason: Type.Optional(Type.Literal("subscription_suspended")),
 });
 
 /** A site license (marketplace port) covering a learner who has not played yet. */
@@ -36,6 +38,7 @@ async function siteLicenseFacts(
     expiresAt: cover.expiresAt ?? null,
     offline: cover.offlineUntil !== undefined,
     offlineUntil: cover.offlineUntil instanceof Date ? cover.offlineUntil : null,
+    holdReason: null,
   };
 }
 
@@ -66,13 +69,20 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
       else {
         const generation = cache.generation(userId);
         // Enrolled learners (the common case) are answered in one round trip; the rest look further.
+        // A held enrollment answers last: an assignment window or another site license may still entitle
+        // (not the held license itself, which marketplace may still count as in force).
+        const enrolled = await scopedEntitlementFacts(kernel.db, scope.tenantId, userId, courseId, now);
+        const notHeld = (f: EntitlementFacts | undefined) =>
+          f && enrolled?.licenseId && f.licenseId === enrolled.licenseId ? undefined : f;
         facts =
-          (await scopedEntitlementFacts(kernel.db, scope.tenantId, userId, courseId, now)) ??
-          (await kernel.db.tx(
-            async (tx) =>
-              (await deferredFacts(tx, userId, courseId, now)) ?? (await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
-            { tenantId: scope.tenantId },
-          ));
+          enrolled && !enrolled.holdReason
+            ? enrolled
+            : ((await kernel.db.tx(
+                async (tx) =>
+                  (await deferredFacts(tx, userId, courseId, now)) ??
+                  notHeld(await siteLicenseFacts(deps, tx, scope.tenantId, userId, courseId)),
+                { tenantId: scope.tenantId },
+              )) ?? enrolled);
         cache.set(scope.tenantId, userId, courseId, facts, now.getTime(), generation);
       }
       return entitlementOf(facts, now);

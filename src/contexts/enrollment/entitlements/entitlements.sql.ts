@@ -3,7 +3,7 @@ import type { EntitlementFacts } from "./entitlement.domain.js";
 
 /**
  * The hot path: ONE statement on the (user_id, course_id) index, in one round trip without a
- * transaction — `enrollment.best_entitlement` (migrations 0310, 0900) sets the caller's tenant scope inside
+ * transaction — `enrollment.best_entitlement` (migrations 0310, 0900, 0920) sets the caller's tenant scope inside
  * the statement, so RLS still applies. The enrollment row carries everything the answer needs
  * (status, mode, expiry, offline, license): no join, no N+1. Best first: active verified, active
  * audit, completed; then the longest-lasting.
@@ -34,6 +34,7 @@ type EntitlementRow = {
   expires_at: Date | string | null;
   offline: boolean;
   offline_until: Date | string | null;
+  hold_reason: string | null;
 };
 
 function toFacts(row: EntitlementRow | undefined): EntitlementFacts | undefined {
@@ -46,6 +47,7 @@ function toFacts(row: EntitlementRow | undefined): EntitlementFacts | undefined 
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
     offline: row.offline,
     offlineUntil: row.offline_until === null ? null : new Date(row.offline_until),
+    holdReason: row.hold_reason as EntitlementFacts["holdReason"],
   };
 }
 
@@ -70,5 +72,6 @@ export async function deferredFacts(sql: Sql, userId: string, courseId: string, 
     expiresAt: row.closes_at === null ? null : new Date(row.closes_at),
     offline: false,
     offlineUntil: null,
+    holdReason: null,
   };
 }
