@@ -35,6 +35,19 @@ export function marketplacePorts(apis: {
         const { payment } = await billing.processPaymentIn(tx, { ...request, idempotencyKey: `order:${request.orderId}` });
         return { paymentId: payment.paymentId, status: payment.status };
       },
+      async chargeOnFile(tx, request) {
+        const payment = await billing.chargeMethodOnFileIn(tx, request);
+        const status =
+          payment.status === "failed"
+            ? "failed"
+            : payment.status === "requires_payment" || payment.status === "processing"
+              ? "pending"
+              : "succeeded";
+        return { paymentId: payment.paymentId, status, failureCode: payment.failureCode };
+      },
+      async keepOnFile(tx, request) {
+        await billing.keepMethodOnFileIn(tx, request);
+      },
       async refund(tx, request) {
         const refund = await billing.refundPaymentIn(tx, {
           orderId: request.orderId,
@@ -92,6 +105,15 @@ export function marketplacePorts(apis: {
       },
       async revokeOne(tx, enrollmentId, context) {
         await enrollments.revokeOne(tx, { enrollmentId, reason: "admin" }, context);
+      },
+      async holdLicense(tx, licenseId, context) {
+        await enrollments.holdByLicense(tx, { licenseId, reason: "subscription_suspended" }, context);
+      },
+      async releaseLicense(tx, licenseId, context) {
+        await enrollments.releaseHoldByLicense(tx, { licenseId }, context);
+      },
+      async endLicense(tx, licenseId, at, context) {
+        await enrollments.endByLicense(tx, { licenseId, at }, context);
       },
       isConsumed: (tx, licenseId) => enrollments.licenseConsumed(tx, licenseId),
     },
