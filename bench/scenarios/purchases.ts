@@ -22,7 +22,7 @@ const SECONDS = 10;
 const WARM_SECONDS = Number(process.env.WARM_SECONDS ?? 3);
 
 /** pgbench TPC-B, 8 clients, 20 s, on its own fresh database: the machine's yardstick. */
-function pgbenchTps(): number {
+export function pgbenchTps(): number {
   const admin = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const url = new URL(admin);
   const db = `ghasi_pgbench_${process.pid}`;
