@@ -1,4 +1,9 @@
--- Subscriptions (issue 20): one per fulfilled order line of a subscription plan. The row mirrors the
+-- A seat pack's plan may cap how many of its seats an org admin releases per period (Open edX
+-- license-manager's revocation cap): a percentage of the pack, null for no cap.
+ALTER TABLE marketplace.plan_versions ADD COLUMN revocation_cap_percent integer CHECK (revocation_cap_percent BETWEEN 0 AND 100);
+
+-- Subscriptions (issue 20): one per fulfilled order line of a recurring plan (a subscription, or a
+-- seat pack or site licence sold with an interval). The row mirrors the
 -- state of its saga (platform.saga_instances, type marketplace.subscription), written with it at
 -- commit; the saga's deadlines (renewal, dunning retries, grace end, final cancellation, period end)
 -- are platform.saga_deadlines rows.
@@ -11,6 +16,7 @@ CREATE TABLE marketplace.subscriptions (
   listing_id           text NOT NULL,
   plan_id              text NOT NULL,
   plan_version         integer NOT NULL,
+  kind                 text NOT NULL CHECK (kind IN ('subscription', 'seat_pack', 'site_license')),
   provider_id          text NOT NULL,
   buyer_user_id        text NOT NULL,
   billing_interval     text NOT NULL CHECK (billing_interval IN ('month', 'year')),
@@ -18,6 +24,17 @@ CREATE TABLE marketplace.subscriptions (
   price                bigint NOT NULL CHECK (price >= 0),
   charge               bigint NOT NULL CHECK (charge >= price),
   currency             char(3) NOT NULL,
+  -- How the order was taxed, so a changed plan's charge is taxed the same way.
+  tax_country          char(2),
+  tax_inclusive        boolean NOT NULL DEFAULT false,
+  -- A seat pack's seats (renewed at this count), and the plan's revocation cap; null otherwise.
+  seats                integer CHECK (seats >= 1),
+  revocation_cap_percent integer,
+  -- A change asked for with change-plan, taking effect at the next paid renewal; null when none.
+  next_plan_version    integer,
+  next_seats           integer CHECK (next_seats >= 1),
+  next_price           bigint,
+  next_charge          bigint,
   -- Billing's key for the payment method on file (the order's, until the subscriber gives a new one).
   method_ref           text NOT NULL,
   status               text NOT NULL CHECK (status IN ('active', 'past_due', 'suspended', 'canceled', 'expired')),

@@ -49,6 +49,7 @@ export function contextModules(clock: Clock, env: NodeJS.ProcessEnv = process.en
       taxInclusive: env.TAX_INCLUSIVE === "true",
       dunning: {
         renewalLeadMs: ms(env.SUBSCRIPTION_RENEWAL_LEAD_MS, DEFAULT_DUNNING.renewalLeadMs),
+        seatLockMs: ms(env.SUBSCRIPTION_SEAT_LOCK_MS, DEFAULT_DUNNING.seatLockMs),
         graceMs: days("SUBSCRIPTION_GRACE_DAYS", env.SUBSCRIPTION_GRACE_DAYS, [DEFAULT_DUNNING.graceMs])[0]!,
         retriesAfterMs: days("SUBSCRIPTION_RETRY_DAYS", env.SUBSCRIPTION_RETRY_DAYS, DEFAULT_DUNNING.retriesAfterMs),
         cancelAfterMs: days("SUBSCRIPTION_CANCEL_AFTER_DAYS", env.SUBSCRIPTION_CANCEL_AFTER_DAYS, [DEFAULT_DUNNING.cancelAfterMs])[0]!,

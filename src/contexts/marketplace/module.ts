@@ -15,6 +15,7 @@ import { refundPolicyRoutes } from "./refund-policies/refund-policies.routes.js"
 import { installRefunds } from "./refunds/install-refunds.js";
 import { installPayouts } from "./payouts/install-payouts.js";
 import { installSeats } from "./seats/install-seats.js";
+import { DEFAULT_DUNNING } from "./subscriptions/subscription.domain.js";
 
 /** The ports this context owns, for the composition root to implement (src/wiring.ts). */
 export type {
@@ -64,7 +65,7 @@ export function marketplaceModule(deps: MarketplaceModuleDeps): MarketplaceModul
       installOrders(host, wired, deps.options ?? {});
       installRefunds(host, wired);
       installPayouts(host);
-      installSeats(host, wired);
+      installSeats(host, wired, { renewalLockMs: (deps.options?.dunning ?? DEFAULT_DUNNING).seatLockMs });
     },
   };
 }

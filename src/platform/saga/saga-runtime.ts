@@ -128,6 +128,12 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     for (const row of found.rows) sagas.set(row.id, touchedAt(row.state, row.steps, now));
   }
 
+  /** A saga's state as this transaction sees it (its buffer first), or null for an unknown id. Locks it, as `handle` would. */
+  async stateOf(tx: Tx, sagaId: string): Promise<S | null> {
+    await this.preload(tx, [sagaId]);
+    return this.touched(tx).sagas.get(sagaId)?.state ?? null;
+  }
+
   /**
    * Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours).
    * `cause`: the id of the event the input came from.

@@ -1,3 +1,5 @@
+import { periodBoundary } from "../plans/billing-period.domain.js";
+
 /** Licenses are the durable artefact of a purchase (seed 001 §10.3). */
 export type LicenseState = "active" | "expired" | "revoked";
 export type LicenseKind = "one_time" | "subscription" | "seat_pack" | "site_license";
@@ -18,16 +20,14 @@ export function licenseTermsFor(
   line: { kind: LicenseKind; quantity: number; interval: "month" | "year" | null; validityDays: number | null },
   paidAt: Date,
 ): LicenseTerms {
-  const until = (days: number | null) => (days === null ? null : new Date(paidAt.getTime() + days * DAY_MS));
+  // A renewing line's licence runs to the end of its first period; its subscription extends it.
+  const until = (days: number | null) =>
+    line.interval !== null ? periodBoundary(paidAt, line.interval, 1) : days === null ? null : new Date(paidAt.getTime() + days * DAY_MS);
   switch (line.kind) {
     case "one_time":
       return { kind: "one_time", seatTotal: 1, validFrom: paidAt, validUntil: until(line.validityDays), holder: "buyer" };
-    case "subscription": {
-      const period = new Date(paidAt);
-      if (line.interval === "year") period.setUTCFullYear(period.getUTCFullYear() + 1);
-      else period.setUTCMonth(period.getUTCMonth() + 1);
-      return { kind: "subscription", seatTotal: 1, validFrom: paidAt, validUntil: period, holder: "buyer" };
-    }
+    case "subscription":
+      return { kind: "subscription", seatTotal: 1, validFrom: paidAt, validUntil: until(null), holder: "buyer" };
     case "seat_pack":
       return { kind: "seat_pack", seatTotal: line.quantity, validFrom: paidAt, validUntil: until(line.validityDays), holder: "tenant" };
     case "site_license":

@@ -17,6 +17,9 @@ const Terms = {
   interval: Type.Optional(Type.Union([Type.Literal("month"), Type.Literal("year")])),
   validityDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
   perpetualOffline: Type.Optional(Type.Boolean()),
+  revocationCapPercent: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 100, description: "a renewing seat pack: seats releasable per period, in %" }),
+  ),
 };
 
 export function planRoutes({ kernel, server, authenticator }: ModuleHost): void {

@@ -20,6 +20,7 @@ import type { MarketplacePorts } from "../ports.js";
 import { recordEarningsAtCommit } from "../revenue/earnings.sql.js";
 import { revenueByLine } from "../revenue/revenue-share.domain.js";
 import { cardPlacedHere, placedLines, placedOrder } from "./order-memo.js";
+import { planVersionOf } from "../plans/plans.sql.js";
 import { billingCountryOf, orderStatesWrite, type OrderLineRow } from "./orders.sql.js";
 import { startSubscriptions } from "../subscriptions/start-subscriptions.js";
 import type { SubscriptionRuntime } from "../subscriptions/subscription-flow.js";
@@ -32,8 +33,8 @@ import {
   type SagaTimeouts,
 } from "./purchase-saga.domain.js";
 
-/** A line that renews: a subscription plan's (seat packs and site licences with an interval come later). */
-const recurring = (line: OrderLineRow): boolean => line.kind === "subscription" && line.interval !== null;
+/** A line that renews: a subscription plan's, or a seat pack's or site licence's sold with an interval. */
+const recurring = (line: OrderLineRow): boolean => line.interval !== null && line.kind !== "one_time";
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
 
@@ -242,7 +243,17 @@ export function purchaseRuntime(
           ports.payments,
           tx,
           { ...order, paymentId: state.paymentId, billingCountry: await billingCountryOf(tx, orderId) },
-          lines.map((l) => ({ ...l, interval: l.interval! })),
+          await Promise.all(
+            lines.map(async (l) => ({
+              ...l,
+              kind: l.kind as Exclude<typeof l.kind, "one_time">,
+              interval: l.interval!,
+              seats: l.kind === "seat_pack" ? l.quantity : null,
+              // Only a seat pack's plan may cap its seat releases: read for those alone.
+              revocationCapPercent:
+                l.kind === "seat_pack" ? ((await planVersionOf(tx, l.planId, l.planVersion))?.revocationCapPercent ?? null) : null,
+            })),
+          ),
           await licensesOfOrderIn(tx, orderId),
           now,
         );

@@ -6,7 +6,15 @@ describe("plan terms", () => {
   it("accepts a one-time price in integer minor units", () => {
     expect(planTerms("one_time", { amount: 4900, currency: "USD" })).toEqual({
       ok: true,
-      value: { amount: 4900, currency: "USD", seats: null, interval: null, validityDays: null, perpetualOffline: false },
+      value: {
+        amount: 4900,
+        currency: "USD",
+        seats: null,
+        interval: null,
+        validityDays: null,
+        perpetualOffline: false,
+        revocationCapPercent: null,
+      },
     });
   });
 
@@ -25,6 +33,20 @@ describe("plan terms", () => {
     expect(planTerms("seat_pack", { amount: 100, currency: "USD", seats: 50 }).ok).toBe(true);
     expect(codeOf(planTerms("one_time", { amount: 100, currency: "USD", seats: 5 }))).toBe("PLAN.SEATS_NOT_ALLOWED");
     expect(codeOf(planTerms("site_license", { amount: 100, currency: "USD", seats: 5 }))).toBe("PLAN.SEATS_NOT_ALLOWED");
+  });
+
+  it("renews a seat pack or a site licence sold with an interval, and caps seat releases only on a renewing seat pack", () => {
+    expect(planTerms("seat_pack", { amount: 100, currency: "USD", seats: 5, interval: "month", revocationCapPercent: 25 }).ok).toBe(true);
+    expect(planTerms("site_license", { amount: 100, currency: "USD", interval: "year" }).ok).toBe(true);
+    expect(codeOf(planTerms("seat_pack", { amount: 100, currency: "USD", seats: 5, revocationCapPercent: 25 }))).toBe(
+      "PLAN.REVOCATION_CAP_NOT_ALLOWED",
+    );
+    expect(codeOf(planTerms("site_license", { amount: 100, currency: "USD", interval: "year", revocationCapPercent: 5 }))).toBe(
+      "PLAN.REVOCATION_CAP_NOT_ALLOWED",
+    );
+    expect(codeOf(planTerms("seat_pack", { amount: 100, currency: "USD", seats: 5, interval: "month", validityDays: 30 }))).toBe(
+      "PLAN.INTERVAL_NOT_ALLOWED",
+    );
   });
 
   it("needs an interval on a subscription and refuses it elsewhere", () => {

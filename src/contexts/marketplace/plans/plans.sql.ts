@@ -28,9 +28,21 @@ export async function insertPlan(sql: Sql, plan: { planId: string; listingId: st
 
 export async function insertPlanVersion(sql: Sql, planId: string, version: number, terms: PlanTerms, at: Date): Promise<void> {
   await sql.query(
-    `INSERT INTO marketplace.plan_versions (plan_id, version, amount, currency, seats, billing_interval, validity_days, perpetual_offline, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [planId, version, terms.amount, terms.currency, terms.seats, terms.interval, terms.validityDays, terms.perpetualOffline, at],
+    `INSERT INTO marketplace.plan_versions (plan_id, version, amount, currency, seats, billing_interval, validity_days, perpetual_offline, revocation_cap_percent,
+       created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      planId,
+      version,
+      terms.amount,
+      terms.currency,
+      terms.seats,
+      terms.interval,
+      terms.validityDays,
+      terms.perpetualOffline,
+      terms.revocationCapPercent,
+      at,
+    ],
   );
 }
 
@@ -84,11 +96,13 @@ interface VersionDbRow {
   interval: BillingInterval | null;
   validityDays: number | null;
   perpetualOffline: boolean;
+  revocationCapPercent: number | null;
   createdAt: Date;
 }
 
 const VERSION_COLUMNS = `v.plan_id AS "planId", p.listing_id AS "listingId", p.kind, v.version, v.amount, v.currency, v.seats,
-  v.billing_interval AS interval, v.validity_days AS "validityDays", v.perpetual_offline AS "perpetualOffline", v.created_at AS "createdAt"`;
+  v.billing_interval AS interval, v.validity_days AS "validityDays", v.perpetual_offline AS "perpetualOffline",
+  v.revocation_cap_percent AS "revocationCapPercent", v.created_at AS "createdAt"`;
 
 // bigint arrives as a string from `pg`; amounts are capped at 2^53 by the schemas, so Number is exact.
 const toVersion = (row: VersionDbRow): PlanVersionRow => ({ ...row, amount: Number(row.amount) });
@@ -136,6 +150,7 @@ export function planJson(plan: PlanView) {
     interval: v.interval,
     validityDays: v.validityDays,
     perpetualOffline: v.perpetualOffline,
+    ...(v.revocationCapPercent !== null ? { revocationCapPercent: v.revocationCapPercent } : {}),
     createdAt: v.createdAt.toISOString(),
   });
   const current = plan.versions.find((v) => v.version === plan.currentVersion) ?? plan.versions[plan.versions.length - 1]!;

@@ -10,6 +10,8 @@ import { findLicense, type LicenseRow } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
 import { planSeats, type SeatLicense, type SeatResult } from "./seat.domain.js";
 import { activeSeatsOf, insertAssignments, takeSeats } from "./seats.sql.js";
+import { seatsLocked } from "../subscriptions/subscription.domain.js";
+import { seatTermsOfLicense } from "../subscriptions/subscriptions.sql.js";
 
 export interface AssignSeatsInput {
   licenseId: string;
@@ -18,6 +20,12 @@ export interface AssignSeatsInput {
   userIds: readonly string[];
   actorUserId: string;
   metadata?: EventContext["metadata"];
+}
+
+/** The seat rules a deployment sets (README "Configuration"). */
+export interface SeatRules {
+  /** A renewing seat pack's assignments stand still from this long before its period ends until it is renewed. */
+  renewalLockMs: number;
 }
 
 export interface AssignSeatsOutcome {
@@ -55,10 +63,17 @@ export async function assignSeats(
   enrollments: EnrollmentsPort,
   tx: Tx,
   input: AssignSeatsInput,
+  rules: SeatRules,
 ): Promise<Result<AssignSeatsOutcome>> {
   const now = kernel.clock.now();
   const license = await findLicense(tx, input.licenseId, true);
   if (!license || license.tenantId !== input.tenantId) return reject("LICENSE.NOT_FOUND", `no license ${input.licenseId}`);
+  const renewing = license.kind === "seat_pack" ? await seatTermsOfLicense(tx, license.licenseId) : null;
+  if (renewing && seatsLocked(renewing, now, rules.renewalLockMs))
+    return reject(
+      "SEATS.RENEWAL_LOCKED",
+      `seat assignments stand still until the renewal of ${new Date(renewing.currentPeriodEnd).toISOString()} is paid`,
+    );
   const seated = await activeSeatsOf(tx, license.licenseId, input.userIds);
   const plan = planSeats(seatLicense(license), now, input.userIds, new Set(seated.keys()));
   if (!plan.ok) return plan;
@@ -94,7 +109,8 @@ export async function assignSeats(
         orderId: license.orderId,
         sourceKind: "seat" as const,
         sourceRef: row.seatAssignmentId,
-        ...(license.validUntil ? { expiresAt: new Date(license.validUntil) } : {}),
+        // A renewing pack's seats carry no end date: its subscription ends them.
+        ...(license.validUntil && !renewing ? { expiresAt: new Date(license.validUntil) } : {}),
         ...(license.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
       })),
       context,

@@ -8,7 +8,9 @@ import { ok, type Result } from "../../../platform/result.js";
 import { reject } from "../errors.js";
 import { findLicense } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
-import { seatContext } from "./assign-seats.js";
+import { seatContext, type SeatRules } from "./assign-seats.js";
+import { releasesLeft, seatsLocked } from "../subscriptions/subscription.domain.js";
+import { releasedSince, seatTermsOfLicense } from "../subscriptions/subscriptions.sql.js";
 import { findAssignment, giveBackSeat, markReleased } from "./seats.sql.js";
 
 export interface ReleaseSeatInput {
@@ -37,10 +39,30 @@ export async function releaseSeat(
   enrollments: EnrollmentsPort,
   tx: Tx,
   input: ReleaseSeatInput,
+  rules: SeatRules,
 ): Promise<Result<ReleasedSeat>> {
   const now = kernel.clock.now();
   const license = await findLicense(tx, input.licenseId, true);
   if (!license || license.tenantId !== input.tenantId) return reject("LICENSE.NOT_FOUND", `no license ${input.licenseId}`);
+  // A renewing pack: no release in the renewal lock window, and no more than the plan's cap per period (OeX license-manager).
+  const renewing = license.kind === "seat_pack" ? await seatTermsOfLicense(tx, license.licenseId) : null;
+  if (renewing && seatsLocked(renewing, now, rules.renewalLockMs))
+    return reject(
+      "SEATS.RENEWAL_LOCKED",
+      `seat assignments stand still until the renewal of ${new Date(renewing.currentPeriodEnd).toISOString()} is paid`,
+    );
+  if (renewing && renewing.revocationCapPercent !== null) {
+    const left = releasesLeft(
+      renewing.revocationCapPercent,
+      license.seatTotal ?? 0,
+      await releasedSince(tx, license.licenseId, renewing.currentPeriodStart),
+    );
+    if (left === 0)
+      return reject(
+        "SEATS.REVOCATION_CAP_REACHED",
+        `this plan releases at most ${renewing.revocationCapPercent}% of the pack's seats per period; the next period starts ${new Date(renewing.currentPeriodEnd).toISOString()}`,
+      );
+  }
   const released = await markReleased(tx, license.licenseId, input.seatAssignmentId, now);
   if (!released) {
     const known = await findAssignment(tx, license.licenseId, input.seatAssignmentId);

@@ -6,7 +6,7 @@ import { ok, type Result } from "../../../platform/result.js";
 import { reject } from "../errors.js";
 import { findLicense } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
-import { assignSeats, seatLicense } from "./assign-seats.js";
+import { assignSeats, seatLicense, type SeatRules } from "./assign-seats.js";
 import { acceptsSeats, CHUNK_SIZE, progressAfter, type SeatResult } from "./seat.domain.js";
 import { claimSeatJob, insertSeatJob, recordChunk } from "./seat-jobs.sql.js";
 
@@ -35,7 +35,7 @@ export async function enqueueSeatJob(
  * as a direct request. A chunk the license refuses (exhausted, expired meanwhile) counts as failed;
  * so does a chunk that hits a fault, after a log line: every job terminates.
  */
-export async function runSeatJobs(kernel: Kernel, enrollments: EnrollmentsPort): Promise<number> {
+export async function runSeatJobs(kernel: Kernel, enrollments: EnrollmentsPort, rules: SeatRules): Promise<number> {
   return kernel.db.tx(
     async (tx) => {
       const job = await claimSeatJob(tx, CHUNK_SIZE);
@@ -43,12 +43,18 @@ export async function runSeatJobs(kernel: Kernel, enrollments: EnrollmentsPort):
       let results: SeatResult[];
       try {
         const outcome = await tx.savepoint(() =>
-          assignSeats(kernel, enrollments, tx, {
-            licenseId: job.licenseId,
-            tenantId: job.tenantId,
-            userIds: job.chunk,
-            actorUserId: job.requestedBy,
-          }),
+          assignSeats(
+            kernel,
+            enrollments,
+            tx,
+            {
+              licenseId: job.licenseId,
+              tenantId: job.tenantId,
+              userIds: job.chunk,
+              actorUserId: job.requestedBy,
+            },
+            rules,
+          ),
         );
         results = outcome.ok ? outcome.value.results : job.chunk.map((userId) => ({ userId, status: "no_seat" as const }));
       } catch (error) {

@@ -7,7 +7,7 @@ import { unwrap } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
 import { findLicense } from "../licenses/licenses.sql.js";
 import type { EnrollmentsPort } from "../ports.js";
-import { assignSeats } from "./assign-seats.js";
+import { assignSeats, type SeatRules } from "./assign-seats.js";
 import { releaseSeat } from "./release-seat.js";
 import { firstDuplicate, MAX_USERS, SYNC_LIMIT } from "./seat.domain.js";
 import { enqueueSeatJob } from "./seat-jobs.js";
@@ -42,7 +42,7 @@ const encodeCursor = encodeKeyCursor;
 const decodeCursor = decodeKeyCursor;
 
 /** Seat assignment, release, listing and bulk jobs: org admins of the buying tenant only. */
-export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enrollments: EnrollmentsPort): void {
+export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enrollments: EnrollmentsPort, rules: SeatRules): void {
   server.post(
     "/api/v1/licenses/:licenseId/seats",
     {
@@ -74,7 +74,7 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         async (tx): Promise<AssignReply> => {
           const input = { licenseId, tenantId: principal.tenantId, userIds, actorUserId: principal.userId };
           if (userIds.length > SYNC_LIMIT) return { status: 202, body: unwrap(await enqueueSeatJob(kernel, tx, input)) };
-          const outcome = unwrap(await assignSeats(kernel, enrollments, tx, input));
+          const outcome = unwrap(await assignSeats(kernel, enrollments, tx, input, rules));
           return {
             status: outcome.assigned > 0 ? 201 : 200,
             body: { results: outcome.results, seatsAssigned: outcome.seatsAssigned, seatTotal: outcome.seatTotal },
@@ -101,7 +101,8 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       const principal = principalOf(request);
       return unwrap(
         await kernel.db.tx(
-          (tx) => releaseSeat(kernel, enrollments, tx, { ...request.params, tenantId: principal.tenantId, actorUserId: principal.userId }),
+          (tx) =>
+            releaseSeat(kernel, enrollments, tx, { ...request.params, tenantId: principal.tenantId, actorUserId: principal.userId }, rules),
           { tenantId: principal.tenantId },
         ),
       );

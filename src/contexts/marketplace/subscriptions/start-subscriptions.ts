@@ -24,9 +24,13 @@ export interface RecurringLine {
   listingId: string;
   planId: string;
   planVersion: number;
+  kind: "subscription" | "seat_pack" | "site_license";
   providerId: string;
   amount: number;
   interval: BillingInterval;
+  /** A seat pack's seats; null for a subscription or a site licence. */
+  seats: number | null;
+  revocationCapPercent: number | null;
 }
 
 /**
@@ -64,12 +68,17 @@ export async function startSubscriptions(
       listingId: line.listingId,
       planId: line.planId,
       planVersion: line.planVersion,
+      kind: line.kind,
       providerId: line.providerId,
       buyerUserId: order.buyerUserId,
       interval: line.interval,
       price,
       charge,
       currency: order.currency,
+      tax: { country: order.billingCountry, inclusive: order.taxInclusive },
+      seats: line.seats,
+      revocationCapPercent: line.revocationCapPercent,
+      next: null,
       methodRef: order.orderId,
       status: "active",
       period: 0,

@@ -27,8 +27,8 @@ import {
   type SubscriptionState,
 } from "./subscription-saga.domain.js";
 import { chargeRef, type DunningPolicy } from "./subscription.domain.js";
-import { preloadSubscriptions, subscriptionIn } from "./subscription-memo.js";
-import { recordChargeAtCommit, subscriptionStatesWrite } from "./subscriptions.sql.js";
+import { forgetSubscription, preloadSubscriptions, subscriptionIn } from "./subscription-memo.js";
+import { applyNextTerms, recordChargeAtCommit, subscriptionStatesWrite } from "./subscriptions.sql.js";
 
 export type SubscriptionRuntime = SagaRuntime<SubscriptionState, SubscriptionInput, SubscriptionCommand>;
 
@@ -90,7 +90,7 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
             chargeRef: chargeRef(subscriptionId, command.period, command.attempt),
             tenantId: sub.tenantId,
             buyerUserId: sub.buyerUserId,
-            amount: sub.charge,
+            amount: sub.next?.charge ?? sub.charge,
             currency: sub.currency,
             correlationId: subscriptionId,
           });
@@ -126,10 +126,10 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
           tx,
           [
             {
-              ...splitRevenue(sub.price),
+              ...splitRevenue(sub.next?.price ?? sub.price),
               providerId: sub.providerId,
               listingId: sub.listingId,
-              amount: sub.price,
+              amount: sub.next?.price ?? sub.price,
               entryId: newId("ern"),
               orderId: sub.orderId,
               line: sub.line,
@@ -141,6 +141,10 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
           ],
           now,
         );
+        return;
+      case "ApplyPlanChange":
+        await applyNextTerms(tx, subscriptionId, now);
+        forgetSubscription(tx, subscriptionId);
         return;
       case "HoldAccess":
         await ports.enrollments.holdLicense(tx, sub.licenseId, flowContext(subscriptionId, cause));

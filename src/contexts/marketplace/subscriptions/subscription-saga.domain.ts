@@ -22,6 +22,8 @@ export interface SubscriptionState {
   attempts: number;
   /** Access held (suspended): the enrollments answer not entitled until the hold is released. */
   held: boolean;
+  /** A change-plan waits for the next paid renewal (its terms are on the subscription row). */
+  changePending?: boolean;
   endedReason: string | null;
 }
 
@@ -39,6 +41,7 @@ export type SubscriptionInput =
   | { type: "CancelRequested"; atPeriodEnd: boolean; at: Date }
   | { type: "ResumeRequested"; at: Date }
   | { type: "PaymentMethodChanged"; at: Date }
+  | { type: "PlanChangeRequested"; at: Date }
   | { type: "LicenseRevoked"; at: Date };
 
 export type SubscriptionDeadline = "renewal" | "retry" | "grace" | "final" | "period_end";
@@ -48,6 +51,7 @@ export type SubscriptionEffect =
   | { type: "RecordChargeOutcome"; period: number; attempt: number; paymentId: string | null; succeeded: boolean; failureCode?: string }
   | { type: "ExtendLicense"; until: string }
   | { type: "RecordRevenue"; period: number }
+  | { type: "ApplyPlanChange" }
   | { type: "HoldAccess" }
   | { type: "ReleaseAccess" }
   | { type: "EndAccess"; reason: EndReason }
@@ -155,6 +159,7 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
             attempts: 0,
             pastDueSince: null,
             held: false,
+            changePending: false,
           };
           const newEnd = currentPeriod(renewed).end;
           const wasInDunning = state.status !== "active";
@@ -164,6 +169,8 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
               outcome,
               { type: "ExtendLicense", until: newEnd.toISOString() },
               { type: "RecordRevenue", period: input.period },
+              // The period just paid was charged at the new terms: from now on they are the subscription's.
+              ...(state.changePending ? [{ type: "ApplyPlanChange" as const }] : []),
               ...(state.held ? [{ type: "ReleaseAccess" as const }] : []),
               { type: "PublishRenewed", period: input.period, paymentId: input.paymentId },
               ...(wasInDunning ? [{ type: "PublishReactivated" as const, reason: "payment_succeeded" as const }] : []),
@@ -257,6 +264,10 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
             ],
           };
 
+        case "PlanChangeRequested":
+          if (isEnded(state)) return stay(state, "already ended");
+          return { state: { ...state, changePending: true }, commands: [] };
+
         case "LicenseRevoked":
           // The order was refunded (or the licence revoked by an operator): its enrollments are already dealt with.
           if (isEnded(state)) return stay(state, "already ended");
@@ -280,10 +291,13 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
 /** Why a subscriber's request cannot be done now, as a refusal code; null when it can. Reads the subscription as last committed, under its saga's lock. */
 export function refusalOf(
   subscription: { status: SubscriptionStatus; cancelAtPeriodEnd: boolean; currentPeriodEnd: Date },
-  request: "cancel" | "resume" | "payment_method",
+  request: "cancel" | "resume" | "payment_method" | "change_plan",
   now: Date,
-): "SUBSCRIPTION.ENDED" | "SUBSCRIPTION.NOT_CANCELING" | null {
+  charging = false,
+): "SUBSCRIPTION.ENDED" | "SUBSCRIPTION.NOT_CANCELING" | "SUBSCRIPTION.RENEWAL_IN_PROGRESS" | null {
   if (subscription.status === "canceled" || subscription.status === "expired") return "SUBSCRIPTION.ENDED";
+  // A charge in flight was asked at the current terms: a change now could be applied to a period charged at the old ones.
+  if (request === "change_plan" && charging) return "SUBSCRIPTION.RENEWAL_IN_PROGRESS";
   if (request === "resume" && (!subscription.cancelAtPeriodEnd || new Date(subscription.currentPeriodEnd).getTime() <= now.getTime()))
     return "SUBSCRIPTION.NOT_CANCELING";
   return null;

@@ -45,6 +45,17 @@ export const SubscriptionView = Type.Object(
     pastDueSince: Type.Optional(Instant),
     endedAt: Type.Optional(Instant),
     endedReason: Type.Optional(Type.String()),
+    seats: Type.Optional(Type.Integer({ description: "a seat pack's seats, renewed at this count" })),
+    pendingChange: Type.Optional(
+      Type.Object(
+        {
+          planVersion: Type.Integer(),
+          seats: Nullable(Type.Integer()),
+          amount: Type.Integer({ description: "the next renewals' charge" }),
+        },
+        { additionalProperties: false, description: "a change-plan, applied when the next renewal is paid" },
+      ),
+    ),
     renewals: Type.Optional(Type.Array(Renewal, { description: "every charge, by period and attempt (left out of lists)" })),
   },
   { additionalProperties: false },
@@ -87,6 +98,8 @@ export function subscriptionView(
     interval: row.interval,
     amount: Number(row.charge),
     currency: row.currency,
+    ...(row.seats !== null ? { seats: row.seats } : {}),
+    ...(row.next ? { pendingChange: { planVersion: row.next.planVersion, seats: row.next.seats, amount: Number(row.next.charge) } } : {}),
     currentPeriodStart: iso(period.start),
     currentPeriodEnd: iso(period.end),
     cancelAtPeriodEnd: state?.cancelAtPeriodEnd ?? row.cancelAtPeriodEnd,

@@ -4,28 +4,21 @@
  */
 export const SUBSCRIPTION_STATUSES = ["active", "past_due", "suspended", "canceled", "expired"] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
-export type BillingInterval = "month" | "year";
+import { ok, type Result } from "../../../platform/result.js";
+import { reject } from "../errors.js";
+import type { BillingInterval, PlanKind } from "../plans/plan.domain.js";
+
+export type { BillingInterval } from "../plans/plan.domain.js";
+export { periodBoundary } from "../plans/billing-period.domain.js";
 
 const DAY_MS = 86_400_000;
-
-/**
- * The start of period `n` (0 = the one the order paid for), counted from the anchor so a month never
- * drifts: 31 January → 28 (29) February → 31 March, not 28 March. Stripe's billing anchor does the same.
- */
-export function periodBoundary(anchor: Date, interval: BillingInterval, n: number): Date {
-  const months = interval === "year" ? 12 * n : n;
-  const year = anchor.getUTCFullYear();
-  const month = anchor.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const at = new Date(anchor);
-  at.setUTCFullYear(year, month, Math.min(anchor.getUTCDate(), lastDay));
-  return at;
-}
 
 /** When a subscriber is charged, how long a failed renewal keeps access, when it retries and gives up. */
 export interface DunningPolicy {
   /** How long before the period ends the renewal is charged. */
   renewalLeadMs: number;
+  /** Seat assignments of a renewing seat pack stand still from this long before the period ends (the renewal lock window). */
+  seatLockMs: number;
   /** After the period end, access is kept this long for a past-due subscription; then it is suspended. */
   graceMs: number;
   /** Retries after the first failed charge, each counted from that failure. */
@@ -36,6 +29,7 @@ export interface DunningPolicy {
 
 export const DEFAULT_DUNNING: DunningPolicy = {
   renewalLeadMs: 3_600_000,
+  seatLockMs: 12 * 3_600_000,
   graceMs: 7 * DAY_MS,
   retriesAfterMs: [1 * DAY_MS, 3 * DAY_MS, 5 * DAY_MS],
   cancelAfterMs: 30 * DAY_MS,
@@ -74,4 +68,62 @@ export function mayManage(
   if (caller.roles.includes("platform_admin")) return true;
   if (subscription.buyerUserId === caller.userId && subscription.tenantId === caller.tenantId) return true;
   return caller.roles.includes("org_admin") && subscription.tenantId === caller.tenantId;
+}
+
+export interface PlanChangeRequest {
+  seats?: number;
+  planVersion?: number;
+}
+
+/** The terms a change-plan asks for, checked against the subscription, the target version and the seats in use. */
+export function planChange(
+  subscription: { kind: PlanKind; interval: BillingInterval; currency: string; planVersion: number; seats: number | null },
+  request: PlanChangeRequest,
+  target: {
+    version: number;
+    kind: PlanKind;
+    interval: BillingInterval | null;
+    currency: string;
+    amount: number;
+    seats: number | null;
+  } | null,
+  seatsAssigned: number,
+): Result<{ planVersion: number; seats: number | null; price: number }> {
+  if (
+    !target ||
+    target.kind !== subscription.kind ||
+    target.interval !== subscription.interval ||
+    target.currency !== subscription.currency
+  )
+    return reject(
+      "SUBSCRIPTION.PLAN_VERSION_UNKNOWN",
+      "no version of this plan renews on the same interval and currency",
+      "body/planVersion",
+    );
+  if (request.seats !== undefined && subscription.kind !== "seat_pack")
+    return reject("SUBSCRIPTION.NOT_SEAT_PACK", `a ${subscription.kind} subscription has no seats`, "body/seats");
+  const seats = subscription.kind === "seat_pack" ? (request.seats ?? subscription.seats ?? 1) : null;
+  if (seats !== null && seats < seatsAssigned)
+    return reject("SUBSCRIPTION.SEATS_BELOW_ASSIGNED", `${seatsAssigned} seats are assigned: release some first`, "body/seats");
+  if (seats !== null && target.seats !== null && seats < target.seats)
+    return reject("SUBSCRIPTION.SEATS_BELOW_MINIMUM", `this plan starts at ${target.seats} seats`, "body/seats");
+  if (target.version === subscription.planVersion && seats === subscription.seats)
+    return reject("SUBSCRIPTION.NO_CHANGE", "these are the subscription's terms already");
+  return ok({ planVersion: target.version, seats, price: target.amount * (seats ?? 1) });
+}
+
+/**
+ * OeX license-manager's renewal lock window: seat assignments of a renewing seat pack stand still
+ * from this long before the period ends until the renewal is paid, so the seats renewed are the
+ * seats charged for.
+ */
+export function seatsLocked(subscription: { status: SubscriptionStatus; currentPeriodEnd: Date }, now: Date, lockMs: number): boolean {
+  if (subscription.status === "canceled" || subscription.status === "expired") return false;
+  return now.getTime() >= new Date(subscription.currentPeriodEnd).getTime() - lockMs;
+}
+
+/** How many seats an org admin may still release this period under the plan's revocation cap (null: no cap). */
+export function releasesLeft(capPercent: number | null, seatTotal: number, releasedThisPeriod: number): number | null {
+  if (capPercent === null) return null;
+  return Math.max(0, Math.floor((seatTotal * capPercent) / 100) - releasedThisPeriod);
 }

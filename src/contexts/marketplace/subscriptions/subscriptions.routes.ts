@@ -10,9 +10,12 @@ import type { MarketplacePorts } from "../ports.js";
 import type { SubscriptionRuntime } from "./subscription-flow.js";
 import { forgetSubscription } from "./subscription-memo.js";
 import { refusalOf, type SubscriptionInput } from "./subscription-saga.domain.js";
-import { mayManage } from "./subscription.domain.js";
+import { unwrap } from "../../../platform/result.js";
+import { findLicense } from "../licenses/licenses.sql.js";
+import { planVersionOf } from "../plans/plans.sql.js";
+import { mayManage, periodCharge, planChange } from "./subscription.domain.js";
 import { SubscriptionList, SubscriptionStatusSchema, SubscriptionView, subscriptionView } from "./subscription-view.js";
-import { chargesOf, findSubscription, listSubscriptions, setMethodRef, type SubscriptionRow } from "./subscriptions.sql.js";
+import { chargesOf, findSubscription, listSubscriptions, setMethodRef, setNextTerms, type SubscriptionRow } from "./subscriptions.sql.js";
 
 const Params = Type.Object({ subscriptionId: IdParam }, { additionalProperties: false });
 const scopeOf = (principal: Principal) => (hasRole(principal, "platform_admin") ? SYSTEM_SCOPE : principal.tenantId);
@@ -164,6 +167,60 @@ export function subscriptionRoutes(
     },
     async (request) =>
       act(principalOf(request), request.params.subscriptionId, "resume", { type: "ResumeRequested", at: kernel.clock.now() }),
+  );
+
+  server.post(
+    "/api/v1/subscriptions/:subscriptionId/change-plan",
+    {
+      preValidation: authorize(authenticator),
+      schema: {
+        tags: ["subscriptions"],
+        summary:
+          "Change what the next renewal buys: another version of the same plan (a re-priced one applies only when asked for here) and, for a seat " +
+          "pack, the seat count. Takes effect when the next renewal is paid; until then `pendingChange` shows it. 409 SUBSCRIPTION.SEATS_BELOW_ASSIGNED / " +
+          "SUBSCRIPTION.RENEWAL_IN_PROGRESS / SUBSCRIPTION.ENDED; 422 SUBSCRIPTION.PLAN_VERSION_UNKNOWN / SUBSCRIPTION.NOT_SEAT_PACK / SUBSCRIPTION.NO_CHANGE.",
+        security: [{ bearer: [] }],
+        params: Params,
+        body: Type.Object(
+          {
+            seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+            planVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: SubscriptionView },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { subscriptionId } = request.params;
+      return kernel.db.tx(
+        async (tx) => {
+          const row = await manageable(tx, principal, subscriptionId);
+          const now = kernel.clock.now();
+          const charging = (await runtime.stateOf(tx, subscriptionId))?.charging != null;
+          const refusal = refusalOf(row, "change_plan", now, charging);
+          if (refusal) throw refuse({ code: refusal, detail: `subscription ${subscriptionId} cannot change now` });
+          const target = await planVersionOf(tx, row.planId, request.body.planVersion ?? row.planVersion);
+          const license = await findLicense(tx, row.licenseId);
+          const change = unwrap(planChange(row, request.body, target, license?.seatsAssigned ?? 0));
+          const tax = row.tax.country
+            ? ports.payments.tax({ country: row.tax.country, amount: change.price, currency: row.currency, inclusive: row.tax.inclusive })
+            : { amount: 0, inclusive: row.tax.inclusive };
+          await setNextTerms(
+            tx,
+            subscriptionId,
+            { planVersion: change.planVersion, seats: change.seats, ...periodCharge(change.price, tax) },
+            now,
+          );
+          forgetSubscription(tx, subscriptionId);
+          const state = await move(tx, subscriptionId, { type: "PlanChangeRequested", at: now });
+          const changed = await findSubscription(tx, subscriptionId);
+          return subscriptionView(changed!, await chargesOf(tx, subscriptionId), { state, now });
+        },
+        { tenantId: SYSTEM_SCOPE },
+      );
+    },
   );
 
   server.put(

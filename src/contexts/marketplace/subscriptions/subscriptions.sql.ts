@@ -13,12 +13,18 @@ export interface SubscriptionRow {
   listingId: string;
   planId: string;
   planVersion: number;
+  kind: "subscription" | "seat_pack" | "site_license";
   providerId: string;
   buyerUserId: string;
   interval: BillingInterval;
   price: number;
   charge: number;
   currency: string;
+  tax: { country: string | null; inclusive: boolean };
+  seats: number | null;
+  revocationCapPercent: number | null;
+  /** A change-plan waiting for the next paid renewal. */
+  next: { planVersion: number; seats: number | null; price: number; charge: number } | null;
   methodRef: string;
   status: SubscriptionStatus;
   period: number;
@@ -32,8 +38,12 @@ export interface SubscriptionRow {
 }
 
 const COLUMNS = `subscription_id AS "subscriptionId", tenant_id AS "tenantId", order_id AS "orderId", line, license_id AS "licenseId",
-  listing_id AS "listingId", plan_id AS "planId", plan_version AS "planVersion", provider_id AS "providerId", buyer_user_id AS "buyerUserId",
-  billing_interval AS "interval", price::float8 AS price, charge::float8 AS charge, currency, method_ref AS "methodRef", status, period,
+  listing_id AS "listingId", plan_id AS "planId", plan_version AS "planVersion", kind, provider_id AS "providerId", buyer_user_id AS "buyerUserId",
+  billing_interval AS "interval", price::float8 AS price, charge::float8 AS charge, currency, jsonb_build_object('country', tax_country, 'inclusive', tax_inclusive) AS tax,
+  seats, revocation_cap_percent AS "revocationCapPercent",
+  CASE WHEN next_plan_version IS NULL THEN NULL
+       ELSE jsonb_build_object('planVersion', next_plan_version, 'seats', next_seats, 'price', next_price, 'charge', next_charge) END AS next,
+  method_ref AS "methodRef", status, period,
   current_period_start AS "currentPeriodStart", current_period_end AS "currentPeriodEnd", cancel_at_period_end AS "cancelAtPeriodEnd",
   past_due_since AS "pastDueSince", ended_at AS "endedAt", ended_reason AS "endedReason", created_at AS "createdAt"`;
 
@@ -61,12 +71,17 @@ function subscriptionsWrite(rows: readonly SubscriptionRow[]): Write {
       listing_id: r.listingId,
       plan_id: r.planId,
       plan_version: r.planVersion,
+      kind: r.kind,
       provider_id: r.providerId,
       buyer_user_id: r.buyerUserId,
       billing_interval: r.interval,
       price: r.price,
       charge: r.charge,
       currency: r.currency,
+      tax_country: r.tax.country,
+      tax_inclusive: r.tax.inclusive,
+      seats: r.seats,
+      revocation_cap_percent: r.revocationCapPercent,
       method_ref: r.methodRef,
       status: r.status,
       period: r.period,
@@ -77,14 +92,15 @@ function subscriptionsWrite(rows: readonly SubscriptionRow[]): Write {
   );
   return {
     ctes: [
-      sqlText`INSERT INTO marketplace.subscriptions (subscription_id, tenant_id, order_id, line, license_id, listing_id, plan_id, plan_version, provider_id,
-           buyer_user_id, billing_interval, price, charge, currency, method_ref, status, period, current_period_start, current_period_end, created_at, updated_at)
-       SELECT s.subscription_id, s.tenant_id, s.order_id, s.line, s.license_id, s.listing_id, s.plan_id, s.plan_version, s.provider_id, s.buyer_user_id,
-              s.billing_interval, s.price, s.charge, s.currency, s.method_ref, s.status, s.period, s.current_period_start, s.current_period_end,
+      sqlText`INSERT INTO marketplace.subscriptions (subscription_id, tenant_id, order_id, line, license_id, listing_id, plan_id, plan_version, kind, provider_id,
+           buyer_user_id, billing_interval, price, charge, currency, tax_country, tax_inclusive, seats, revocation_cap_percent, method_ref, status, period, current_period_start,
+           current_period_end, created_at, updated_at)
+       SELECT s.subscription_id, s.tenant_id, s.order_id, s.line, s.license_id, s.listing_id, s.plan_id, s.plan_version, s.kind, s.provider_id, s.buyer_user_id,
+              s.billing_interval, s.price, s.charge, s.currency, s.tax_country, s.tax_inclusive, s.seats, s.revocation_cap_percent, s.method_ref, s.status, s.period, s.current_period_start, s.current_period_end,
               s.created_at, s.created_at
          FROM jsonb_to_recordset(${json}::jsonb) AS s(subscription_id text, tenant_id text, order_id text, line int, license_id text, listing_id text,
-              plan_id text, plan_version int, provider_id text, buyer_user_id text, billing_interval text, price bigint, charge bigint, currency text,
-              method_ref text, status text, period int, current_period_start timestamptz, current_period_end timestamptz, created_at timestamptz)`,
+              plan_id text, plan_version int, kind text, provider_id text, buyer_user_id text, billing_interval text, price bigint, charge bigint, currency text,
+              tax_country text, tax_inclusive boolean, seats int, revocation_cap_percent int, method_ref text, status text, period int, current_period_start timestamptz, current_period_end timestamptz, created_at timestamptz)`,
     ],
   };
 }
@@ -118,6 +134,32 @@ export function subscriptionStatesWrite(changes: ReadonlyArray<{ subscriptionId:
         WHERE s.subscription_id = c.id`,
     ],
   };
+}
+
+/** A change-plan: held until the next paid renewal applies it. */
+export async function setNextTerms(sql: Sql, subscriptionId: string, next: NonNullable<SubscriptionRow["next"]>, at: Date): Promise<void> {
+  await sql.query(
+    `UPDATE marketplace.subscriptions SET next_plan_version = $2, next_seats = $3, next_price = $4, next_charge = $5, updated_at = $6
+      WHERE subscription_id = $1`,
+    [subscriptionId, next.planVersion, next.seats, next.price, next.charge, at],
+  );
+}
+
+/**
+ * A paid renewal applies the waiting change: the subscription renews at the new terms from now on,
+ * and a seat pack's licence holds the new seat count (never below the seats assigned).
+ */
+export async function applyNextTerms(sql: Sql, subscriptionId: string, at: Date): Promise<void> {
+  await sql.query(
+    `WITH applied AS (
+       UPDATE marketplace.subscriptions SET plan_version = next_plan_version, seats = COALESCE(next_seats, seats), price = next_price, charge = next_charge,
+              next_plan_version = NULL, next_seats = NULL, next_price = NULL, next_charge = NULL, updated_at = $2
+        WHERE subscription_id = $1 AND next_plan_version IS NOT NULL
+        RETURNING license_id, seats)
+     UPDATE marketplace.licenses l SET seat_total = GREATEST(a.seats, l.seats_assigned), updated_at = $2
+       FROM applied a WHERE l.license_id = a.license_id AND l.kind = 'seat_pack'`,
+    [subscriptionId, at],
+  );
 }
 
 /** A new payment method on file: billing keeps it under this reference. */
@@ -162,6 +204,32 @@ export async function subscriptionIdsOf(
           [[...by.licenseIds]],
         );
   return new Map(result.rows.map((r) => [r.key, r.id]));
+}
+
+/** What the seat rules need of a seat pack's subscription (null: the pack does not renew). */
+export interface SeatTerms {
+  status: SubscriptionStatus;
+  currentPeriodStart: Date;
+  currentPeriodEnd: Date;
+  revocationCapPercent: number | null;
+}
+
+export async function seatTermsOfLicense(sql: Sql, licenseId: string): Promise<SeatTerms | null> {
+  const result = await sql.query<SeatTerms>(
+    `SELECT status, current_period_start AS "currentPeriodStart", current_period_end AS "currentPeriodEnd", revocation_cap_percent AS "revocationCapPercent"
+       FROM marketplace.subscriptions WHERE license_id = $1`,
+    [licenseId],
+  );
+  return result.rows[0] ?? null;
+}
+
+/** Seats released this period, for the revocation cap. */
+export async function releasedSince(sql: Sql, licenseId: string, since: Date): Promise<number> {
+  const result = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM marketplace.seat_assignments WHERE license_id = $1 AND status = 'released' AND released_at >= $2`,
+    [licenseId, since],
+  );
+  return result.rows[0]!.n;
 }
 
 export interface SubscriptionFilter {
