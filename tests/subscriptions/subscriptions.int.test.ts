@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { buy, flow, liveOffer, openShop, order, sys, type Offer, type Shop } from "../orders/purchase-support.js";
+import { refundableOffer } from "../refunds/refund-support.js";
 
 /**
  * Subscriptions that renew (issue 20), end to end over HTTP with the test clock: a year of monthly
@@ -187,5 +188,28 @@ describe("subscriptions", () => {
       body: { method: "card" },
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("subscriptions and refunds", () => {
+  it("a refund of the order inside its window cancels the subscription: no renewal is ever charged", async () => {
+    shop = await openShop({ env: { TEST_CLOCK: "on" } });
+    const offer = await refundableOffer(shop, MONTHLY);
+    const placed = await buy(shop, offer);
+    await shop.t.settle();
+    const subscriptionId = (await order(shop, placed.body.orderId)).items[0].subscriptionId as string;
+    const refunded = await shop.http("POST", `/api/v1/orders/${placed.body.orderId}/refund`, {
+      token: shop.buyer,
+      body: { reason: "changed my mind" },
+    });
+    expect(refunded.status, JSON.stringify(refunded.body)).toBe(202);
+    await shop.t.settle();
+    expect(await subscription(subscriptionId)).toMatchObject({ status: "canceled", endedReason: "license_revoked" });
+    await advance({ ms: 62 * DAY });
+    expect((await subscription(subscriptionId)).renewals).toHaveLength(1);
+    const charges = await sys(shop, `SELECT count(*)::int AS n FROM billing.payment_intents WHERE order_id LIKE $1`, [
+      `${subscriptionId}.%`,
+    ]);
+    expect(charges[0]!.n).toBe(0);
   });
 });
