@@ -1,6 +1,7 @@
 import type { Envelope } from "../../../platform/events/envelope.js";
 import type { Consumer } from "../../../platform/events/consumers.js";
 import type { PaymentsPort } from "../ports.js";
+import { parseChargeRef } from "../subscriptions/subscription.domain.js";
 import { preloadOrders } from "./order-memo.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 
@@ -14,7 +15,8 @@ function orderOf(event: Envelope): string | null {
       ? payload.orderId
       : null;
   }
-  return String(payload.orderId);
+  // A subscription's renewal charge is billed under its own reference, not an order's: not ours.
+  return parseChargeRef(String(payload.orderId)) ? null : String(payload.orderId);
 }
 
 /**
