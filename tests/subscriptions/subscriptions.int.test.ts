@@ -213,3 +213,43 @@ describe("subscriptions and refunds", () => {
     expect(charges[0]!.n).toBe(0);
   });
 });
+
+describe("subscriptions paid from the wallet", () => {
+  const credit = (amount: number) =>
+    shop!.http("POST", "/api/v1/wallets/usr_buyer/credits", {
+      token: shop!.admin,
+      body: { bucket: "general", amount, currency: "USD", tenantId: "ten_buyer" },
+      headers: { "idempotency-key": `credit-${Math.random()}` },
+    });
+
+  it("renews from the learner-credit wallet, goes past due when it runs dry, and a top-up paid by the next retry reactivates it", async () => {
+    shop = await openShop({ env: { TEST_CLOCK: "on" } });
+    expect((await credit(2_500)).status).toBe(201);
+    const { subscriptionId } = await (async () => {
+      const offer = await liveOffer(shop!, MONTHLY);
+      const placed = await buy(shop!, offer, { payment: { method: "wallet" } });
+      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+      await shop!.t.settle();
+      return { subscriptionId: (await order(shop!, placed.body.orderId)).items[0].subscriptionId as string };
+    })();
+    const end = (s: any) => new Date(s.currentPeriodEnd).getTime();
+    // 2,500 pays the purchase and one renewal (1,000 each); the second renewal finds 500.
+    await advance({ to: new Date(end(await subscription(subscriptionId)) + 60_000).toISOString() });
+    const once = await subscription(subscriptionId);
+    expect(once).toMatchObject({ status: "active" });
+    await advance({ to: new Date(end(once) + 60_000).toISOString() });
+    const dry = await subscription(subscriptionId);
+    expect(dry.status).toBe("past_due");
+    expect(dry.renewals.at(-1)).toMatchObject({ period: 2, status: "failed", failureCode: "WALLET_INSUFFICIENT_BALANCE" });
+    expect((await credit(1_000)).status).toBe(201);
+    await advance({ ms: 1 * DAY });
+    const back = await subscription(subscriptionId);
+    expect(back).toMatchObject({ status: "active" });
+    expect(back.renewals.filter((r: any) => r.status === "succeeded").map((r: any) => r.period)).toEqual([0, 1, 2]);
+    const [balance] = await sys(
+      shop!,
+      `SELECT sum(balance)::int AS n FROM billing.wallet_balances WHERE user_id = 'usr_buyer' AND currency = 'USD'`,
+    );
+    expect(balance!.n).toBe(500);
+  });
+});
