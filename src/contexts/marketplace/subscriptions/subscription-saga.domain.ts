@@ -92,6 +92,22 @@ export const isEnded = (state: SubscriptionState): boolean => state.status === "
 
 const stay = (state: SubscriptionState, note: string): Reaction<SubscriptionState, SubscriptionCommand> => ({ state, commands: [], note });
 
+type ChargeOutcome = Extract<SubscriptionInput, { type: "ChargeSucceeded" | "ChargeFailed" }>;
+
+/** The record of an awaited charge's outcome; null for any other charge (a duplicate, a late answer to an earlier attempt). */
+function recordOf(state: SubscriptionState, input: ChargeOutcome): Extract<SubscriptionEffect, { type: "RecordChargeOutcome" }> | null {
+  if (state.charging?.period !== input.period || state.charging.attempt !== input.attempt) return null;
+  const succeeded = input.type === "ChargeSucceeded";
+  return {
+    type: "RecordChargeOutcome",
+    period: input.period,
+    attempt: input.attempt,
+    paymentId: input.paymentId,
+    succeeded,
+    ...(input.type === "ChargeFailed" ? { failureCode: input.failureCode } : {}),
+  };
+}
+
 export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<SubscriptionState, SubscriptionInput, SubscriptionCommand> {
   const at = (name: SubscriptionDeadline, due: Date, now: Date): SubscriptionCommand => ({
     type: "ScheduleDeadline",
@@ -134,15 +150,8 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
           return charge(state);
 
         case "ChargeSucceeded": {
-          const awaited = state.charging?.period === input.period && state.charging.attempt === input.attempt;
-          if (!awaited) return stay(state, "charge outcome already recorded");
-          const outcome: SubscriptionEffect = {
-            type: "RecordChargeOutcome",
-            period: input.period,
-            attempt: input.attempt,
-            paymentId: input.paymentId,
-            succeeded: true,
-          };
+          const outcome = recordOf(state, input);
+          if (!outcome) return stay(state, "charge outcome already recorded");
           if (isEnded(state)) {
             // Paid after the subscription ended (a slow charge, then a cancellation): nothing to sell, the money goes back.
             return {
@@ -184,16 +193,8 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
         }
 
         case "ChargeFailed": {
-          const awaited = state.charging?.period === input.period && state.charging.attempt === input.attempt;
-          if (!awaited) return stay(state, "charge outcome already recorded");
-          const outcome: SubscriptionEffect = {
-            type: "RecordChargeOutcome",
-            period: input.period,
-            attempt: input.attempt,
-            paymentId: input.paymentId,
-            succeeded: false,
-            failureCode: input.failureCode,
-          };
+          const outcome = recordOf(state, input);
+          if (!outcome) return stay(state, "charge outcome already recorded");
           const settled = { ...state, charging: null };
           if (isEnded(state)) return { state: settled, commands: [outcome], note: "declined after the end" };
           const since = state.pastDueSince ? new Date(state.pastDueSince) : input.at;
