@@ -6,23 +6,88 @@ import { call, type TestApp } from "../support/test-app.js";
 
 /**
  * A local stand-in for api.stripe.com (nothing in tests may reach the internet): just enough of
- * PaymentIntents and Refunds for the adapter, answering per PaymentMethod id like Stripe's test cards.
+ * PaymentIntents, Refunds, Customers and PaymentMethod attach for the adapter, answering per
+ * PaymentMethod id like Stripe's test cards. As Stripe, a PaymentMethod is charged off-session only
+ * once attached to the Customer named (by attach, or by a payment with setup_future_usage that
+ * succeeded), and one used by a payment without a Customer can never be attached afterwards.
+ * Stripe's test ids stand for a new PaymentMethod at each use; here `pm_card_visa__anything`
+ * behaves as pm_card_visa but is its own PaymentMethod, so tests that attach do not share one.
  */
 export interface FakeStripe {
   url: string;
   requests: Array<{ method: string; path: string; body: URLSearchParams; idempotencyKey: string | undefined }>;
   /** Objects actually created (a replayed idempotent request creates none). */
-  created: { paymentIntents: number; refunds: number };
+  created: { paymentIntents: number; refunds: number; customers: number };
+  /** PaymentMethod id → the Customer it is attached to. */
+  attached: Map<string, string>;
   close(): Promise<void>;
+}
+
+/** Which of Stripe's test cards a PaymentMethod id behaves as (see FakeStripe). */
+const cardOf = (method: string | null) => method?.split("__")[0];
+
+interface FakeIntent {
+  id: string;
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+  customer: string | null;
+  setup_future_usage: string | null;
 }
 
 export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripe["requests"] = [];
-  const intents = new Map<string, { id: string; amount: number; currency: string; metadata: Record<string, string> }>();
-  const created = { paymentIntents: 0, refunds: 0 };
+  const intents = new Map<string, FakeIntent>();
+  const created = { paymentIntents: 0, refunds: 0, customers: 0 };
+  const attached = new Map<string, string>();
+  /** Used by a payment without a Customer: Stripe refuses to attach these. */
+  const spent = new Set<string>();
   // As Stripe: a repeated Idempotency-Key replays the first response; with other parameters it is refused.
   const replays = new Map<string, { raw: string; status: number; json: unknown }>();
   let seq = 0;
+  /**
+   * create with confirm=true, as billing sends a charge without the buyer: off_session, the
+   * Customer and a PaymentMethod attached to it. pm_card_chargeCustomerFail (attaches, then every
+   * charge is declined) and pm_card_authenticationRequired (the bank wants the absent buyer) fail
+   * with a 402 carrying the PaymentIntent Stripe made, as Stripe does.
+   */
+  const confirmAtOnce = (intent: FakeIntent, body: URLSearchParams): [number, unknown] => {
+    const method = body.get("payment_method");
+    if (body.get("off_session") !== "true" || !method || !intent.customer || attached.get(method) !== intent.customer)
+      return [
+        400,
+        {
+          error: {
+            type: "invalid_request_error",
+            message: "The provided PaymentMethod is not attached to this Customer (or off_session is missing).",
+          },
+        },
+      ];
+    created.paymentIntents++;
+    intents.set(intent.id, intent);
+    const object = { ...intent, object: "payment_intent", payment_method: method };
+    const declined = (code: string, declineCode: string, message: string): [number, unknown] => [
+      402,
+      {
+        error: {
+          type: "card_error",
+          code,
+          decline_code: declineCode,
+          message,
+          payment_intent: {
+            ...object,
+            status: "requires_payment_method",
+            last_payment_error: { code, decline_code: declineCode, message },
+          },
+        },
+      },
+    ];
+    if (cardOf(method) === "pm_card_chargeCustomerFail") return declined("card_declined", "generic_decline", "Your card was declined.");
+    if (cardOf(method) === "pm_card_authenticationRequired")
+      return declined("authentication_required", "authentication_required", "Your card requires authentication.");
+    const status = cardOf(method) === "pm_card_visa" ? "succeeded" : "processing";
+    return [200, { ...object, status, last_payment_error: null }];
+  };
   const server: Server = createServer((req, res) => {
     let raw = "";
     req.on("data", (chunk) => (raw += chunk));
@@ -50,6 +115,25 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         if (key !== undefined) replays.set(`${path} ${key}`, { raw, status, json });
         reply(status, json);
       };
+      if (req.method === "POST" && path === "/v1/customers") {
+        created.customers++;
+        return send(200, { id: `cus_fake_${++seq}`, object: "customer", metadata: { buyerUserId: body.get("metadata[buyerUserId]") } });
+      }
+      const attach = path.match(/^\/v1\/payment_methods\/([^/]+)\/attach$/);
+      if (req.method === "POST" && attach) {
+        const method = attach[1]!;
+        const customer = body.get("customer")!;
+        if (spent.has(method) || (attached.has(method) && attached.get(method) !== customer))
+          return send(400, {
+            error: {
+              type: "invalid_request_error",
+              message:
+                "This PaymentMethod was previously used without being attached to a Customer or is attached to another; it may not be used again.",
+            },
+          });
+        attached.set(method, customer);
+        return send(200, { id: method, object: "payment_method", customer });
+      }
       if (req.method === "POST" && path === "/v1/payment_intents") {
         if (Number(body.get("amount")) < 50) {
           return send(400, {
@@ -57,13 +141,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           });
         }
         const id = `pi_fake_${++seq}`;
-        created.paymentIntents++;
         const intent = {
           id,
           amount: Number(body.get("amount")),
           currency: body.get("currency")!,
           metadata: { paymentId: body.get("metadata[paymentId]")!, orderId: body.get("metadata[orderId]")! },
+          customer: body.get("customer"),
+          setup_future_usage: body.get("setup_future_usage"),
         };
+        if (body.get("confirm") === "true") return send(...confirmAtOnce(intent, body));
+        created.paymentIntents++;
         intents.set(id, intent);
         return send(200, { ...intent, object: "payment_intent", status: "requires_payment_method", last_payment_error: null });
       }
@@ -73,12 +160,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         if (!intent)
           return send(404, { error: { type: "invalid_request_error", code: "resource_missing", message: "No such payment_intent" } });
         const method = body.get("payment_method");
-        if (method === "pm_card_chargeDeclined") {
+        if (cardOf(method) === "pm_card_chargeDeclined") {
           return send(402, {
             error: { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." },
           });
         }
-        const status = method === "pm_card_visa" ? "succeeded" : "processing";
+        const status = cardOf(method) === "pm_card_visa" ? "succeeded" : "processing";
+        if (method && intent.customer && intent.setup_future_usage === "off_session" && status === "succeeded")
+          attached.set(method, intent.customer);
+        else if (method && !attached.has(method)) spent.add(method);
         return send(200, { ...intent, object: "payment_intent", status, last_payment_error: null });
       }
       if (req.method === "POST" && path === "/v1/refunds") {
@@ -96,7 +186,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, created, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    created,
+    attached,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**

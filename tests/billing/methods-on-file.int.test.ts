@@ -156,7 +156,7 @@ describe("a payment method on file", () => {
     expect(await t.app.kernel.db.tx((tx) => api.methodOnFileIn(tx, ownerRef), { tenantId: "ten_mof_other" })).toBeNull();
   });
 
-  it("refuses an off-session card charge while Stripe takes card payments (no Customer yet), and charges nothing", async () => {
+  it("refuses an off-session card charge with an external provider that cannot charge without the buyer, and charges nothing", async () => {
     const unreachable = () => Promise.reject(new Error("no provider call is expected"));
     const stripe: PaymentProvider = {
       name: "stripe",

@@ -37,6 +37,7 @@ const TENANT_ROWS = [
   "billing.payment_deadlines",
   "billing.payment_intents",
   "billing.payment_refunds",
+  "billing.provider_customers",
   "billing.wallet_balances",
   "billing.wallet_operations",
   "billing.wallet_transactions",

@@ -69,9 +69,11 @@ export class BillingApi {
   /**
    * Charges the method on file under `ownerRef` without the buyer present, once per `chargeRef` (the
    * intent's order id: a repeated call returns the same payment and charges nothing). Outcome as for
-   * processPayment; events billing.payment.succeeded/failed.v1 carry orderId = chargeRef.
-   * Refuses BILLING.NO_METHOD_ON_FILE, BILLING.OFF_SESSION_UNSUPPORTED (a card while Stripe takes
-   * card payments), BILLING.AMOUNT_INVALID, BILLING.CURRENCY_INVALID, BILLING.PAYMENT_ORDER_MISMATCH.
+   * processPayment; events billing.payment.succeeded/failed.v1 carry orderId = chargeRef. With
+   * Stripe it is requires_payment, sent off-session by the payment worker after commit.
+   * Refuses BILLING.NO_METHOD_ON_FILE, BILLING.OFF_SESSION_UNSUPPORTED (a card with an external
+   * provider that cannot charge without the buyer), BILLING.AMOUNT_INVALID, BILLING.CURRENCY_INVALID,
+   * BILLING.PAYMENT_ORDER_MISMATCH.
    */
   async chargeMethodOnFileIn(tx: Tx, input: ChargeMethodOnFileInput): Promise<PaymentResult> {
     return (await chargeMethodOnFile(this.kernel, this.providers, tx, input, () => this.submissionDue())).payment;

@@ -26,8 +26,10 @@ export interface ChargeMethodOnFileInput {
  * first, so charges on one method are made one after the other and each sees the count the one
  * before left; only the call that creates the payment counts it. The outcome is the payment's, as
  * for processPayment (billing.payment.succeeded/failed.v1 with orderId = chargeRef).
+ * With an external provider (Stripe) the payment is requires_payment: the worker sends it after
+ * this transaction commits, off-session, attached to the buyer's Customer (see off-session.ts).
  * Refuses BILLING.NO_METHOD_ON_FILE, BILLING.OFF_SESSION_UNSUPPORTED (a card with an external
- * provider), and processPayment's refusals.
+ * provider that cannot charge without the buyer), and processPayment's refusals.
  */
 export async function chargeMethodOnFile(
   kernel: Kernel,
@@ -42,11 +44,10 @@ export async function chargeMethodOnFile(
     throw refuse({ code: "BILLING.NO_METHOD_ON_FILE", detail: `nothing is on file for ${input.ownerRef}`, field: "ownerRef" });
   let method: PaymentMethodInput = { method: "wallet" };
   if (onFile.method === "card") {
-    // Stripe reuses a PaymentMethod only once it is attached to a Customer (saved with
-    // setup_future_usage by the first payment), which billing does not do yet: charging it again
-    // would be refused by Stripe, so the caller is told now instead.
-    if (providers.card.external)
-      throw refuse({ code: "BILLING.OFF_SESSION_UNSUPPORTED", detail: `${providers.card.name} cards cannot be charged off-session yet` });
+    // An external provider charges a kept method again only through its off-session calls (Stripe:
+    // attached to the buyer's Customer); one without them would refuse the charge, so say so now.
+    if (providers.card.external && !providers.card.offSession)
+      throw refuse({ code: "BILLING.OFF_SESSION_UNSUPPORTED", detail: `${providers.card.name} cards cannot be charged off-session` });
     if (onFile.provider !== providers.card.name)
       throw refuse({
         code: "BILLING.NO_METHOD_ON_FILE",
@@ -71,6 +72,7 @@ export async function chargeMethodOnFile(
     },
     submissionDue,
     onFile.charges,
+    "off_session",
   );
   if (paid.created) await countChargeOnFile(tx, input.ownerRef, kernel.clock.now());
   return paid;

@@ -10,17 +10,21 @@ import {
   leaseSubmission,
   postponeCheck,
   scheduleCheck,
+  type CardUse,
 } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";
-import { askProvider, recordAnswer, type ProviderAnswer } from "./submit-payment.js";
+import { sendCard, type SentCard } from "./off-session.js";
+import { markAttached } from "./provider-customers.sql.js";
+import { recordAnswer } from "./submit-payment.js";
 import { submitRefund } from "./submit-refunds.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 
 interface Submission {
   intent: PaymentIntent;
   cardToken: string;
+  cardUse: CardUse | null;
   metadata: EventMetadata;
 }
 
@@ -78,8 +82,9 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
   return kernel.db.tx(
     async (tx) => {
       const now = kernel.clock.now();
-      const cardToken = await leaseSubmission(tx, paymentId, now, new Date(now.getTime() + LEASE_MS));
-      if (cardToken === null) return null;
+      const leased = await leaseSubmission(tx, paymentId, now, new Date(now.getTime() + LEASE_MS));
+      if (leased === null) return null;
+      const { cardToken, cardUse } = leased;
       const found = await intentWithRequest(tx, paymentId);
       if (!found || dueFor(found.intent, cardToken) !== "submit") {
         await clearCheck(tx, paymentId);
@@ -97,7 +102,7 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
         ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}),
         ...(found.requestId ? { requestId: found.requestId } : {}),
       };
-      return { intent: found.intent, cardToken, metadata };
+      return { intent: found.intent, cardToken, cardUse, metadata };
     },
     { tenantId: SYSTEM_SCOPE },
   );
@@ -140,10 +145,10 @@ async function askAgain(kernel: Kernel, providers: PaymentProviders, intent: Pay
  * process stops before recording, the row comes due again (30 s, or when the lease ends) and a
  * later pass asks again with the same keys.
  */
-async function submit(kernel: Kernel, providers: PaymentProviders, { intent, cardToken, metadata }: Submission): Promise<void> {
-  let answer: ProviderAnswer;
+async function submit(kernel: Kernel, providers: PaymentProviders, { intent, cardToken, cardUse, metadata }: Submission): Promise<void> {
+  let sent: SentCard;
   try {
-    answer = await askProvider(providers.named(intent.provider), intent, cardToken);
+    sent = await sendCard(kernel, providers.named(intent.provider), intent, cardToken, cardUse);
   } catch (error) {
     kernel.logger.warn({ err: error, paymentId: intent.paymentId }, "payment submission failed; trying again later");
     await kernel.db.tx((tx) => postponeCheck(tx, intent.paymentId, new Date(kernel.clock.now().getTime() + RETRY_AFTER_MS)), {
@@ -157,7 +162,13 @@ async function submit(kernel: Kernel, providers: PaymentProviders, { intent, car
       // Another pass (after the lease ran out) may have recorded the same answer first.
       if (!current || current.status !== "requires_payment" || current.providerRef !== null) return;
       await clearCheck(tx, intent.paymentId);
-      await recordAnswer(kernel, tx, current, answer, metadata);
+      await recordAnswer(kernel, tx, current, sent.answer, metadata);
+      // Sent with setup_future_usage: the provider attaches the method when this payment succeeds (a
+      // failed one leaves no order to renew), so its first charge without the buyer needs no attach.
+      if (sent.attachedTo !== undefined && sent.answer.outcome.status !== "failed") {
+        const buyer = { tenantId: current.tenantId, buyerUserId: current.buyerUserId, provider: current.provider };
+        await markAttached(tx, buyer, cardToken, sent.attachedTo);
+      }
     },
     { tenantId: SYSTEM_SCOPE },
   );

@@ -43,7 +43,9 @@ export async function upsertMethodOnFile(sql: Sql, method: MethodOnFile, now: Da
     `INSERT INTO billing.methods_on_file (owner_ref, tenant_id, buyer_user_id, method, token, provider, charges, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
      ON CONFLICT (owner_ref) DO UPDATE
-       SET method = EXCLUDED.method, token = EXCLUDED.token, provider = EXCLUDED.provider, charges = EXCLUDED.charges, updated_at = EXCLUDED.updated_at
+       SET method = EXCLUDED.method, token = EXCLUDED.token, provider = EXCLUDED.provider, charges = EXCLUDED.charges, updated_at = EXCLUDED.updated_at,
+           -- Another PaymentMethod is not attached to the Customer the old one was (see provider-customers.sql.ts).
+           attached_to = CASE WHEN methods_on_file.token = EXCLUDED.token THEN methods_on_file.attached_to END
        WHERE methods_on_file.tenant_id = EXCLUDED.tenant_id AND methods_on_file.buyer_user_id = EXCLUDED.buyer_user_id
      RETURNING *`,
     [method.ownerRef, method.tenantId, method.buyerUserId, method.method, method.token, method.provider, method.charges, now],

@@ -327,13 +327,17 @@ export async function scheduleCheck(
   tenantId: string,
   dueAt: Date,
   cardToken: string | null = null,
+  cardUse: CardUse | null = null,
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO billing.payment_deadlines (payment_id, tenant_id, due_at, card_token) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (payment_id) DO UPDATE SET due_at = EXCLUDED.due_at, card_token = EXCLUDED.card_token`,
-    [paymentId, tenantId, dueAt, cardToken],
+    `INSERT INTO billing.payment_deadlines (payment_id, tenant_id, due_at, card_token, card_use) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (payment_id) DO UPDATE SET due_at = EXCLUDED.due_at, card_token = EXCLUDED.card_token, card_use = EXCLUDED.card_use`,
+    [paymentId, tenantId, dueAt, cardToken, cardUse],
   );
 }
+
+/** How a card submission is sent (migration 0206): kept for later with the first payment, or charged without the buyer. */
+export type CardUse = "save" | "off_session";
 
 export interface DueCheck {
   paymentId: string;
@@ -345,12 +349,18 @@ export interface DueCheck {
  * Takes a due submission for one caller: moves its deadline to `leaseUntil` only if it is still due,
  * so of two passes that found it due, one gets the token and the other nothing.
  */
-export async function leaseSubmission(sql: Sql, paymentId: string, now: Date, leaseUntil: Date): Promise<string | null> {
-  const result = await sql.query<{ card_token: string }>(
-    `UPDATE billing.payment_deadlines SET due_at = $3 WHERE payment_id = $1 AND due_at <= $2 AND card_token IS NOT NULL RETURNING card_token`,
+export async function leaseSubmission(
+  sql: Sql,
+  paymentId: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<{ cardToken: string; cardUse: CardUse | null } | null> {
+  const result = await sql.query<{ card_token: string; card_use: CardUse | null }>(
+    `UPDATE billing.payment_deadlines SET due_at = $3 WHERE payment_id = $1 AND due_at <= $2 AND card_token IS NOT NULL RETURNING card_token, card_use`,
     [paymentId, now, leaseUntil],
   );
-  return result.rows[0]?.card_token ?? null;
+  const row = result.rows[0];
+  return row ? { cardToken: row.card_token, cardUse: row.card_use } : null;
 }
 
 /** Moves an existing row's deadline (a row already deleted by whoever recorded an answer stays gone). */

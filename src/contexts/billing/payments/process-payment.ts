@@ -6,7 +6,7 @@ import { refuse } from "../errors.js";
 import { moneyRejection } from "../money.js";
 import { debitWallet } from "../wallet/debit-wallet.js";
 import type { PaymentIntent } from "./payment-intent.domain.js";
-import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type NewIntent } from "./payment-intents.sql.js";
+import { insertIntentOnce, intentByOrder, scheduleCheck, sendNewIntent, type CardUse, type NewIntent } from "./payment-intents.sql.js";
 import { WALLET_PROVIDER, type PaymentProviders } from "./payment-providers.js";
 import { paymentView, type PaymentResult } from "./payment-view.js";
 import { keepMethodOnFile, type PaymentMethodInput } from "./methods-on-file.js";
@@ -45,7 +45,8 @@ export async function processPayment(
   input: ProcessPaymentInput,
   submissionDue: () => void,
 ): Promise<{ payment: PaymentResult; created: boolean }> {
-  const paid = await payOnce(kernel, providers, tx, input, submissionDue);
+  // With an external provider, a method kept for later is sent so the provider keeps it too.
+  const paid = await payOnce(kernel, providers, tx, input, submissionDue, 0, input.keepOnFile !== undefined ? "save" : null);
   // Only the call that made the charge keeps the method: a repeated call finds it kept already.
   if (paid.created && input.keepOnFile !== undefined) {
     await keepMethodOnFile(kernel, providers, tx, {
@@ -62,6 +63,7 @@ export async function processPayment(
 /**
  * The payment itself, once per `input.orderId`. `priorCharges`: charges already made with this
  * method on file (a charge without the buyer), passed to the provider; 0 for a purchase.
+ * `cardUse`: how the worker sends a card to an external provider (see CardUse); the sandbox ignores it.
  */
 export async function payOnce(
   kernel: Kernel,
@@ -70,6 +72,7 @@ export async function payOnce(
   input: Omit<ProcessPaymentInput, "keepOnFile">,
   submissionDue: () => void,
   priorCharges = 0,
+  cardUse: CardUse | null = null,
 ): Promise<{ payment: PaymentResult; created: boolean }> {
   const invalid = moneyRejection(input.amount, input.currency);
   if (invalid) throw new RejectionError(invalid);
@@ -113,7 +116,7 @@ export async function payOnce(
   const intent =
     input.method.method === "wallet"
       ? await payFromWallet(kernel, tx, claimed, input, trace)
-      : await payByCard(kernel, providers, tx, claimed, { token: input.method.token, priorCharges }, trace, submissionDue);
+      : await payByCard(kernel, providers, tx, claimed, { token: input.method.token, priorCharges, cardUse }, trace, submissionDue);
   return { payment: await paymentView(tx, intent, { refunds: [] }), created: true };
 }
 
@@ -160,13 +163,13 @@ async function payByCard(
   providers: PaymentProviders,
   tx: Tx,
   intent: PaymentIntent,
-  { token, priorCharges }: { token: string; priorCharges: number },
+  { token, priorCharges, cardUse }: { token: string; priorCharges: number; cardUse: CardUse | null },
   trace: { metadata: Record<string, string> },
   submissionDue: () => void,
 ): Promise<PaymentIntent> {
   if (!providers.card.external)
     return recordAnswer(kernel, tx, intent, await askProvider(providers.card, intent, token, priorCharges), trace.metadata);
-  await scheduleCheck(tx, intent.paymentId, intent.tenantId, kernel.clock.now(), token);
+  await scheduleCheck(tx, intent.paymentId, intent.tenantId, kernel.clock.now(), token, cardUse);
   tx.afterCommit(submissionDue);
   return intent;
 }

@@ -3,7 +3,10 @@ import {
   ProviderRefusal,
   type ConfirmRequest,
   type CreateIntentRequest,
+  type OffSessionChargeRequest,
+  type OffSessionCharges,
   type PaymentProvider,
+  type ProviderAnswer,
   type ProviderOutcome,
   type ProviderRefundOutcome,
   type ProviderRefundRequest,
@@ -42,7 +45,15 @@ export class StripeProvider implements PaymentProvider {
   readonly name = "stripe";
   readonly external = true;
 
-  constructor(private readonly stripe: Stripe) {}
+  readonly offSession: OffSessionCharges;
+
+  constructor(private readonly stripe: Stripe) {
+    this.offSession = {
+      createCustomer: (request) => this.createCustomer(request),
+      attachMethod: (request) => this.attachMethod(request),
+      chargeOffSession: (request) => this.chargeOffSession(request),
+    };
+  }
 
   async createIntent(request: CreateIntentRequest): Promise<{ providerRef: string }> {
     try {
@@ -65,6 +76,9 @@ export class StripeProvider implements PaymentProvider {
         metadata: { paymentId: request.paymentId, orderId: request.orderId },
         // Server-side confirmation with a saved method: no redirects we could not follow.
         automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+        // Stripe attaches the PaymentMethod to the Customer when this payment succeeds, and only a
+        // method attached that way (or by attach) can be charged again without the buyer.
+        ...(request.saveFor ? { customer: request.saveFor.customerRef, setup_future_usage: "off_session" as const } : {}),
       },
       { idempotencyKey: `${request.idempotencyKey}:create` },
     );
@@ -93,6 +107,69 @@ export class StripeProvider implements PaymentProvider {
     return outcomeOfStripeIntent(await this.stripe.paymentIntents.retrieve(providerRef));
   }
 
+  private async createCustomer(request: {
+    tenantId: string;
+    buyerUserId: string;
+    idempotencyKey: string;
+  }): Promise<{ customerRef: string }> {
+    const customer = await refusing(() =>
+      this.stripe.customers.create(
+        { metadata: { tenantId: request.tenantId, buyerUserId: request.buyerUserId } },
+        { idempotencyKey: request.idempotencyKey },
+      ),
+    );
+    return { customerRef: customer.id };
+  }
+
+  private async attachMethod(request: { token: string; customerRef: string; idempotencyKey: string }): Promise<void> {
+    // Stripe may check the card with its bank when attaching: a decline here is the charge's answer.
+    await refusing(() =>
+      this.stripe.paymentMethods.attach(request.token, { customer: request.customerRef }, { idempotencyKey: request.idempotencyKey }),
+    );
+  }
+
+  /**
+   * One call, create and confirm, as Stripe asks for a merchant-initiated charge: with
+   * `off_session: true` Stripe answers at once instead of waiting for a buyer who is not there, and a
+   * bank that wants that buyer to authenticate is a 402 authentication_required, so a failed payment
+   * (dunning takes over), never a retry of the same request.
+   */
+  private async chargeOffSession(request: OffSessionChargeRequest): Promise<ProviderAnswer> {
+    try {
+      const intent = await this.stripe.paymentIntents.create(
+        {
+          amount: request.amount,
+          currency: request.currency.toLowerCase(),
+          customer: request.customerRef,
+          payment_method: request.token,
+          off_session: true,
+          confirm: true,
+          metadata: { paymentId: request.paymentId, orderId: request.orderId },
+          automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+        },
+        { idempotencyKey: request.idempotencyKey },
+      );
+      // requires_action would wait for the buyer's authentication, which never comes off-session.
+      if (intent.status === "requires_action")
+        return {
+          providerRef: intent.id,
+          outcome: {
+            status: "failed",
+            failureCode: "authentication_required",
+            failureMessage: "the bank asks for the buyer's authentication",
+          },
+        };
+      return { providerRef: intent.id, outcome: outcomeOfStripeIntent(intent) };
+    } catch (error) {
+      // Stripe made the PaymentIntent and failed it: its id is kept, so its webhooks find the payment.
+      if (error instanceof Stripe.errors.StripeCardError)
+        return { providerRef: error.payment_intent?.id ?? null, outcome: failureOf(error) };
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400)
+        return { providerRef: null, outcome: failureOf({ code: error.code ?? "invalid_request", message: error.message }) };
+      throw error;
+    }
+  }
+
   async refund(request: ProviderRefundRequest): Promise<ProviderRefundOutcome> {
     try {
       const refund = await this.stripe.refunds.create(
@@ -119,6 +196,19 @@ export class StripeProvider implements PaymentProvider {
         return { status: "failed", failureCode: error.code ?? "refund_failed", failureMessage: error.message };
       throw error;
     }
+  }
+}
+
+/** A card error, or a request Stripe refuses outright (400), will be refused every time: a ProviderRefusal. */
+async function refusing<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeCardError)
+      throw new ProviderRefusal(error.decline_code ?? error.code ?? "card_declined", error.message);
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 400)
+      throw new ProviderRefusal(error.code ?? "invalid_request", error.message);
+    throw error;
   }
 }
 

@@ -3,14 +3,10 @@ import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.domain.js";
 import { intentWrite, scheduleCheck } from "./payment-intents.sql.js";
-import { ProviderRefusal, type PaymentProvider, type ProviderOutcome } from "./payment-provider.js";
+import { ProviderRefusal, type PaymentProvider, type ProviderAnswer } from "./payment-provider.js";
 import { commandOf, transition } from "./record-transition.js";
 
-/** What a provider said to one submission: its reference (none when it refused the request) and the outcome. */
-export interface ProviderAnswer {
-  providerRef: string | null;
-  outcome: ProviderOutcome;
-}
+export type { ProviderAnswer } from "./payment-provider.js";
 
 /**
  * Asks the provider to take the payment: create, then confirm. No database work, so an external
@@ -19,13 +15,15 @@ export interface ProviderAnswer {
  * provider's first intent and first answer back, for as long as the provider keeps its keys
  * (Stripe: 24 hours). Errors other than a refusal are thrown: the caller asks again later.
  * `priorCharges`: charges already made with a method on file (see ConfirmRequest); an external
- * provider is only ever asked for purchases, so the worker's submissions leave it at 0.
+ * provider is asked here only for purchases (a charge without the buyer goes through
+ * off-session.ts), so the worker's submissions leave it at 0. `saveFor`: see CreateIntentRequest.
  */
 export async function askProvider(
   provider: PaymentProvider,
   intent: PaymentIntent,
   token: string,
   priorCharges = 0,
+  saveFor?: { customerRef: string },
 ): Promise<ProviderAnswer> {
   const idempotencyKey = `order:${intent.orderId}`;
   let providerRef: string;
@@ -36,6 +34,7 @@ export async function askProvider(
       amount: intent.amount,
       currency: intent.currency,
       idempotencyKey,
+      ...(saveFor ? { saveFor } : {}),
     }));
   } catch (error) {
     if (error instanceof ProviderRefusal)
