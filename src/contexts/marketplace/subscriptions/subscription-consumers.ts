@@ -31,6 +31,10 @@ export function subscriptionSagaConsumer(runtime: SubscriptionRuntime): Consumer
       }
       const charge = chargeOf(event);
       if (!charge) return; // an order's payment: the purchase saga's
+      // A charge answered at once (sandbox, wallet) was recorded when it was asked: its event changes
+      // nothing, so it writes nothing either (no step, no row update), which is most renewals.
+      const awaited = (await runtime.stateOf(tx, charge.subscriptionId))?.charging;
+      if (awaited?.period !== charge.period || awaited.attempt !== charge.attempt) return;
       const paymentId = String(payload.paymentId);
       await runtime.handle(
         tx,

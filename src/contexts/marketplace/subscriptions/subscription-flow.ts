@@ -10,7 +10,7 @@ import {
 import type { Tx } from "../../../platform/db/db.js";
 import type { EventContext } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
-import { newId } from "../../../platform/ids.js";
+import { markMinted, newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { SagaRuntime } from "../../../platform/saga/saga-runtime.js";
@@ -84,6 +84,9 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
         const failed = (failureCode: string, paymentId: string | null = null): SubscriptionInput[] => [
           { type: "ChargeFailed", period: command.period, attempt: command.attempt, paymentId, failureCode, at: now },
         ];
+        // The saga holds this (period, attempt) under its lock and commits it with the charge: no
+        // payment can exist for it yet, so billing sends its insert instead of waiting to find out.
+        markMinted(tx, chargeRef(subscriptionId, command.period, command.attempt));
         try {
           const answer = await ports.payments.chargeOnFile(tx, {
             ownerRef: sub.methodRef,

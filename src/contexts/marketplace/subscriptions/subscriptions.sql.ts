@@ -131,7 +131,8 @@ export function subscriptionStatesWrite(changes: ReadonlyArray<{ subscriptionId:
            ended_at = CASE WHEN c.ended THEN COALESCE(s.ended_at, ${at}::timestamptz) END, updated_at = ${at}::timestamptz
          FROM jsonb_to_recordset(${rows}::jsonb) AS c(id text, status text, period int, start timestamptz, "end" timestamptz, cancel boolean,
               past_due_since timestamptz, ended_reason text, ended boolean)
-        WHERE s.subscription_id = c.id`,
+        -- = ANY pins the rows by primary key: a generic plan would otherwise hash-join the whole table.
+        WHERE s.subscription_id = c.id AND s.subscription_id = ANY (${changes.map((c) => c.subscriptionId)}::text[])`,
     ],
   };
 }
