@@ -29,6 +29,8 @@ export class Poller {
   private wakeUp: (() => void) | null = null;
   /** Set by `wake` while a pass runs: the pass may have looked before the new work was committed. */
   private woken = false;
+  /** A pass of the loop is running: work it took (a leased row, a call out) is not done yet. */
+  private passing = false;
   private readonly firstPassAfterInterval: boolean;
   readonly nextDue: (() => Promise<Date | null>) | undefined;
 
@@ -42,6 +44,14 @@ export class Poller {
     const { firstPassAfterInterval = false, nextDue } = typeof options === "boolean" ? { firstPassAfterInterval: options } : options;
     this.firstPassAfterInterval = firstPassAfterInterval;
     this.nextDue = nextDue;
+  }
+
+  /**
+   * The loop is in a pass. Settling waits for it: a pass may have leased a row (moved its due time
+   * on) and be waiting on a provider, and the test clock must not move past that lease meanwhile.
+   */
+  get busy(): boolean {
+    return this.passing;
   }
 
   /** Housekeeping (not driven by the clock): the test clock's settling leaves it to its interval. */
@@ -87,10 +97,13 @@ export class Poller {
     while (this.running) {
       this.woken = false;
       let found = 0;
+      this.passing = true;
       try {
         found = await this.work();
       } catch (error) {
         this.logger.error({ err: error, poller: this.name }, "poller pass failed");
+      } finally {
+        this.passing = false;
       }
       if (!this.running) break; // stopped during the pass: do not start a sleep nothing would end
       if (found > 0 || this.woken) continue;

@@ -32,7 +32,8 @@ export async function earliestDue(pollers: readonly Poller[]): Promise<Date | nu
 }
 
 /**
- * Quiet means: no timer row due by the clock, nothing held by the bus, nothing left to relay. The
+ * Quiet means: no timer row due by the clock, no worker in a pass (it may hold a leased row whose
+ * due time it moved on), nothing held by the bus, nothing left to relay. The
  * reads are ordered so a handoff between two of them cannot be missed: a worker that has claimed a
  * due row still shows it (its delete is not committed) and commits its events with the delete, so
  * they are in the outbox or on the bus by the time those are read; a consumer acknowledges after
@@ -45,6 +46,8 @@ async function quiet(parts: SettleParts): Promise<string | null> {
     return due !== null && due.getTime() <= parts.clock.now().getTime();
   };
   if (await dueNow()) return "a timer is due";
+  const passing = parts.pollers.find((poller) => !poller.housekeeping && poller.busy);
+  if (passing) return `worker ${passing.name} is in a pass`;
   if (parts.bus && (await parts.bus.pending()) > 0) return "bus consumers have messages pending";
   const unrelayed = await parts.db.tx((tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM platform.outbox_pending`), {
     customPlans: true,
