@@ -45,6 +45,7 @@ export function marketplacePorts(apis: {
               : "succeeded";
         return { paymentId: payment.paymentId, status, failureCode: payment.failureCode };
       },
+      prepareCharges: (tx, ownerRefs) => billing.lockMethodsOnFileIn(tx, ownerRefs),
       async keepOnFile(tx, request) {
         await billing.keepMethodOnFileIn(tx, request);
       },

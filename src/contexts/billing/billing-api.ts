@@ -4,6 +4,7 @@ import { unwrap } from "../../platform/result.js";
 import { checkDuePayments } from "./payments/check-due-payments.js";
 import { chargeMethodOnFile, type ChargeMethodOnFileInput } from "./payments/charge-method-on-file.js";
 import { keepMethodOnFile, methodOnFileView, type KeepMethodOnFileInput, type MethodOnFileView } from "./payments/methods-on-file.js";
+import { lockMethodsOnFile } from "./payments/methods-on-file.sql.js";
 import { intentById } from "./payments/payment-intents.sql.js";
 import { PaymentProviders } from "./payments/payment-providers.js";
 import { paymentView, type PaymentResult } from "./payments/payment-view.js";
@@ -75,6 +76,11 @@ export class BillingApi {
    * provider that cannot charge without the buyer), BILLING.AMOUNT_INVALID, BILLING.CURRENCY_INVALID,
    * BILLING.PAYMENT_ORDER_MISMATCH.
    */
+  /** Locks the methods a batch of charges will use, in one statement (a renewal burst: one read per batch, not per charge). */
+  lockMethodsOnFileIn(tx: Tx, ownerRefs: readonly string[]): Promise<void> {
+    return lockMethodsOnFile(tx, ownerRefs);
+  }
+
   async chargeMethodOnFileIn(tx: Tx, input: ChargeMethodOnFileInput): Promise<PaymentResult> {
     return (await chargeMethodOnFile(this.kernel, this.providers, tx, input, () => this.submissionDue())).payment;
   }

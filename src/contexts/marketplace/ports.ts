@@ -42,6 +42,8 @@ export interface PaymentsPort {
       correlationId: string;
     },
   ): Promise<{ paymentId: string | null; status: "succeeded" | "failed" | "pending"; failureCode: string | null }>;
+  /** Locks the methods a batch of renewal charges will use, in one statement, before they are charged one by one. */
+  prepareCharges(tx: Tx, ownerRefs: readonly string[]): Promise<void>;
   /** A subscriber's new payment method, kept by billing under `ownerRef`. */
   keepOnFile(tx: Tx, request: { ownerRef: string; tenantId: string; buyerUserId: string; method: PaymentMethod }): Promise<void>;
   /** Idempotent per (paymentId, key). */

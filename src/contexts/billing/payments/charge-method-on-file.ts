@@ -2,7 +2,7 @@ import type { Tx } from "../../../platform/db/db.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { refuse } from "../errors.js";
 import type { PaymentMethodInput } from "./methods-on-file.js";
-import { countChargeOnFile, methodOnFileByOwner } from "./methods-on-file.sql.js";
+import { countChargeOnFile, lockedMethodOnFile } from "./methods-on-file.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import type { PaymentResult } from "./payment-view.js";
 import { payOnce } from "./process-payment.js";
@@ -38,7 +38,7 @@ export async function chargeMethodOnFile(
   input: ChargeMethodOnFileInput,
   submissionDue: () => void,
 ): Promise<{ payment: PaymentResult; created: boolean }> {
-  const onFile = await methodOnFileByOwner(tx, input.ownerRef, { lock: true });
+  const onFile = await lockedMethodOnFile(tx, input.ownerRef);
   // Another buyer's method is not this buyer's to charge, and is not shown to exist.
   if (!onFile || onFile.tenantId !== input.tenantId || onFile.buyerUserId !== input.buyerUserId)
     throw refuse({ code: "BILLING.NO_METHOD_ON_FILE", detail: `nothing is on file for ${input.ownerRef}`, field: "ownerRef" });
@@ -74,6 +74,6 @@ export async function chargeMethodOnFile(
     onFile.charges,
     "off_session",
   );
-  if (paid.created) await countChargeOnFile(tx, input.ownerRef, kernel.clock.now());
+  if (paid.created) countChargeOnFile(tx, input.ownerRef, kernel.clock.now());
   return paid;
 }

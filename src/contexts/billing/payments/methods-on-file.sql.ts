@@ -1,4 +1,4 @@
-import type { Sql } from "../../../platform/db/db.js";
+import type { Sql, Tx } from "../../../platform/db/db.js";
 import type { PaymentMethodKind } from "./payment-intent.domain.js";
 
 /** Queries for billing.methods_on_file, nothing else. */
@@ -62,6 +62,42 @@ export async function methodOnFileByOwner(sql: Sql, ownerRef: string, options: {
   return result.rows[0] ? toMethod(result.rows[0]) : null;
 }
 
-export async function countChargeOnFile(sql: Sql, ownerRef: string, now: Date): Promise<void> {
-  await sql.query(`UPDATE billing.methods_on_file SET charges = charges + 1, updated_at = $2 WHERE owner_ref = $1`, [ownerRef, now]);
+/**
+ * The methods this transaction locked, as it last saw them: a batch of renewals locks its methods
+ * in one statement (in owner order, so two batches never deadlock), and each charge then reads its
+ * method here instead of asking again. A memo of the transaction: nothing outlives the commit.
+ */
+const LOCKED = {};
+const lockedIn = (tx: Tx) => tx.memo(LOCKED, () => new Map<string, MethodOnFile>());
+
+export async function lockMethodsOnFile(tx: Tx, ownerRefs: readonly string[]): Promise<void> {
+  const locked = lockedIn(tx);
+  const wanted = [...new Set(ownerRefs)].filter((ref) => !locked.has(ref)).sort();
+  if (wanted.length === 0) return;
+  const result = await tx.query<MethodRow>(
+    `SELECT * FROM billing.methods_on_file WHERE owner_ref = ANY ($1::text[]) ORDER BY owner_ref FOR UPDATE`,
+    [wanted],
+  );
+  for (const row of result.rows) locked.set(row.owner_ref, toMethod(row));
+}
+
+/** The method under `ownerRef`, locked: from this transaction's memo when a batch locked it, else read and locked now. */
+export async function lockedMethodOnFile(tx: Tx, ownerRef: string): Promise<MethodOnFile | null> {
+  const known = lockedIn(tx).get(ownerRef);
+  if (known) return known;
+  const found = await methodOnFileByOwner(tx, ownerRef, { lock: true });
+  if (found) lockedIn(tx).set(ownerRef, found);
+  return found;
+}
+
+/** A method replaced in this transaction is read again, not taken from the memo. */
+export function forgetLockedMethod(tx: Tx, ownerRef: string): void {
+  lockedIn(tx).delete(ownerRef);
+}
+
+/** One more charge made with the method: sent, not awaited (the row is locked; the memo keeps the count for a next charge in this transaction). */
+export function countChargeOnFile(tx: Tx, ownerRef: string, now: Date): void {
+  const known = lockedIn(tx).get(ownerRef);
+  if (known) lockedIn(tx).set(ownerRef, { ...known, charges: known.charges + 1 });
+  tx.send(`UPDATE billing.methods_on_file SET charges = charges + 1, updated_at = $2 WHERE owner_ref = $1`, [ownerRef, now]);
 }

@@ -3,7 +3,7 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { refuse } from "../errors.js";
 import type { PaymentMethodKind } from "./payment-intent.domain.js";
 import { WALLET_PROVIDER, type PaymentProviders } from "./payment-providers.js";
-import { methodOnFileByOwner, upsertMethodOnFile } from "./methods-on-file.sql.js";
+import { forgetLockedMethod, methodOnFileByOwner, upsertMethodOnFile } from "./methods-on-file.sql.js";
 
 /** How a buyer pays: a card by its provider token (never card data), or their learner-credit wallet. */
 export type PaymentMethodInput = { method: "card"; token: string } | { method: "wallet" };
@@ -39,6 +39,7 @@ export async function keepMethodOnFile(
 ): Promise<MethodOnFileView> {
   if (input.method.method === "card" && input.method.token.length === 0)
     throw refuse({ code: "BILLING.TOKEN_REQUIRED", field: "method/token" });
+  forgetLockedMethod(tx, input.ownerRef);
   const kept = await upsertMethodOnFile(
     tx,
     {

@@ -232,6 +232,14 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
         kernel.clock.now(),
       ),
     ],
-    preloadSubscriptions,
+    // A burst of renewals: their subscriptions, then the methods billing will charge, one read each per batch.
+    async (tx, subscriptionIds) => {
+      await preloadSubscriptions(tx, subscriptionIds);
+      const rows = await Promise.all(subscriptionIds.map((id) => subscriptionIn(tx, id)));
+      await ports.payments.prepareCharges(
+        tx,
+        rows.map((row) => row.methodRef),
+      );
+    },
   );
 }
