@@ -71,6 +71,15 @@ const split = (outcomes: Array<{ before: Enrollment; changed: boolean }>): ByLic
 });
 
 /** Suspends access: every enrollment of the license is held (statuses unchanged); enrollments created later start held. */
+/**
+ * A site licence's members who have not played yet are answered from its coverage, not from an
+ * enrollment, so no user list says whose cached answers a hold, a release or an end changes: the
+ * whole in-process cache goes after commit (these are rare, a subscription's suspension or end).
+ */
+function forgetCoverageAfterCommit(deps: EnrollmentDeps, tx: Tx): void {
+  tx.afterCommit(() => deps.cache.invalidateAll());
+}
+
 export async function holdByLicense(
   deps: EnrollmentDeps,
   tx: Tx,
@@ -78,6 +87,7 @@ export async function holdByLicense(
   context: EventContext,
 ): Promise<ByLicenseResult> {
   const at = deps.kernel.clock.now();
+  forgetCoverageAfterCommit(deps, tx);
   return split(await applyToLicense(deps, tx, input.licenseId, () => ({ type: "Hold", at, reason: input.reason }), context));
 }
 
@@ -89,6 +99,7 @@ export async function releaseHoldByLicense(
   context: EventContext,
 ): Promise<ByLicenseResult> {
   const at = deps.kernel.clock.now();
+  forgetCoverageAfterCommit(deps, tx);
   return split(await applyToLicense(deps, tx, input.licenseId, () => ({ type: "ReleaseHold", at }), context));
 }
 
@@ -120,6 +131,7 @@ export async function endByLicense(
   input: EndByLicenseInput,
   context: EventContext,
 ): Promise<EndByLicenseResult> {
+  forgetCoverageAfterCommit(deps, tx);
   const offersAudit = new Map<string, boolean>();
   const auditAvailable = async (courseId: string) => {
     if (!offersAudit.has(courseId)) offersAudit.set(courseId, await deps.ports.auditAvailable(courseId, tx));

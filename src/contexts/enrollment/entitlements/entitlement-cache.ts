@@ -25,6 +25,8 @@ export class EntitlementCache {
   private readonly byUser = new Map<string, Map<string, Entry>>();
   private readonly generations = new Map<string, number>();
   private size = 0;
+  /** Bumped by `invalidateAll`: every user's generation moves with it, so no read begun before stores its answer. */
+  private epoch = 0;
 
   constructor(
     readonly ttlMs: number,
@@ -32,7 +34,7 @@ export class EntitlementCache {
   ) {}
 
   generation(userId: string): number {
-    return this.generations.get(userId) ?? 0;
+    return this.epoch + (this.generations.get(userId) ?? 0);
   }
 
   get(scope: TenantScope, userId: string, courseId: string, nowMs: number): { facts: EntitlementFacts | undefined } | undefined {
@@ -61,6 +63,12 @@ export class EntitlementCache {
         this.byUser.delete(userId);
       }
     }
+  }
+
+  /** Every user's answers (a change nobody can list the users of, such as a site licence's coverage). */
+  invalidateAll(): void {
+    this.epoch++;
+    this.clear();
   }
 
   clear(): void {

@@ -8,6 +8,7 @@ import { purchaseRuntime, type PurchaseRuntime } from "./purchase-flow.js";
 import { purchaseSagaConsumer } from "./purchase-consumers.js";
 import { DEFAULT_TIMEOUTS } from "./purchase-saga.domain.js";
 import { installSubscriptions } from "../subscriptions/install-subscriptions.js";
+import { renewalOutcomes } from "../subscriptions/subscription-consumers.js";
 import type { DunningPolicy } from "../subscriptions/subscription.domain.js";
 
 export interface OrdersOptions {
@@ -35,7 +36,7 @@ export function installOrders(host: ModuleHost, ports: MarketplacePorts, options
   orderRoutes(host, ports, runtime, { taxInclusive: options.taxInclusive ?? false });
   couponRoutes(host);
   licenseRoutes(host);
-  kernel.hub.register(purchaseSagaConsumer(runtime, ports.payments));
+  kernel.hub.register(purchaseSagaConsumer(runtime, ports.payments, renewalOutcomes(subscriptions)));
   kernel.pollers.push(
     new Poller("marketplace.purchase-deadlines", kernel.config.sagaPollMs, () => runtime.fireDue(kernel.db), kernel.logger, {
       nextDue: () => runtime.nextDue(kernel.db),

@@ -1,6 +1,7 @@
 import type { Envelope } from "../../../platform/events/envelope.js";
 import type { Consumer } from "../../../platform/events/consumers.js";
 import type { PaymentsPort } from "../ports.js";
+import type { RenewalOutcomes } from "../subscriptions/subscription-consumers.js";
 import { parseChargeRef } from "../subscriptions/subscription.domain.js";
 import { preloadOrders } from "./order-memo.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
@@ -20,19 +21,22 @@ function orderOf(event: Envelope): string | null {
 }
 
 /**
- * seed 001 §5.3: the saga moves on billing's payment outcomes and on enrollment.created.v1.
+ * seed 001 §5.3: the saga moves on billing's payment outcomes and on enrollment.created.v1. A
+ * renewal charge's outcome goes to its subscription instead: every payment outcome comes here once,
+ * so a purchase's is not delivered to a second consumer as well.
  * Events for orders this saga does not know (another flow's payment) are ignored by the runtime.
  */
-export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: PaymentsPort): Consumer {
+export function purchaseSagaConsumer(runtime: PurchaseRuntime, payments: PaymentsPort, renewals: RenewalOutcomes): Consumer {
   return {
     name: "marketplace.purchase-saga",
     types: ["billing.payment.succeeded.v1", "billing.payment.failed.v1", "enrollment.created.v1"],
     async prepare(tx, events) {
       // A batch's sagas (locked) and orders in two reads sent together, not two per event.
       const orderIds = events.map(orderOf).filter((id): id is string => id !== null);
-      await Promise.all([runtime.preload(tx, orderIds), preloadOrders(tx, orderIds)]);
+      await Promise.all([runtime.preload(tx, orderIds), preloadOrders(tx, orderIds), renewals.prepare(tx, events)]);
     },
     async handle(tx, event) {
+      if (event.type !== "enrollment.created.v1" && (await renewals.handle(tx, event))) return;
       const orderId = orderOf(event);
       if (orderId === null) return;
       const payload = event.payload as Record<string, unknown>;
