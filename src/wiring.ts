@@ -46,6 +46,7 @@ export function marketplacePorts(apis: {
         return { paymentId: payment.paymentId, status, failureCode: payment.failureCode };
       },
       prepareCharges: (tx, ownerRefs) => billing.lockMethodsOnFileIn(tx, ownerRefs),
+      hasMethodOnFile: async (tx, ownerRef) => (await billing.methodOnFileIn(tx, ownerRef)) !== null,
       async keepOnFile(tx, request) {
         await billing.keepMethodOnFileIn(tx, request);
       },

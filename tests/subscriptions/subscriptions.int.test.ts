@@ -171,6 +171,15 @@ describe("subscriptions", () => {
     const stranger = await shop!.t.token({ sub: "usr_other", tid: "ten_buyer", roles: ["learner"] });
     expect((await shop!.http("GET", `/api/v1/subscriptions/${subscriptionId}`, { token: stranger })).status).toBe(404);
     expect((await shop!.http("POST", `/api/v1/subscriptions/${subscriptionId}/cancel`, { token: stranger, body: {} })).status).toBe(404);
+    // An org admin sees a learner's personal subscription but may not cancel it or charge a card of theirs to it.
+    const byOrgAdmin = await shop!.http("PUT", `/api/v1/subscriptions/${subscriptionId}/payment-method`, {
+      token: shop!.orgAdmin,
+      body: { method: "wallet" },
+    });
+    expect([byOrgAdmin.status, byOrgAdmin.body.code]).toEqual([403, "SUBSCRIPTION.NOT_ALLOWED"]);
+    expect((await shop!.http("POST", `/api/v1/subscriptions/${subscriptionId}/cancel`, { token: shop!.orgAdmin, body: {} })).status).toBe(
+      403,
+    );
     const notCanceling = await shop!.http("POST", `/api/v1/subscriptions/${subscriptionId}/resume`, { token: shop!.buyer });
     expect(notCanceling.body.code).toBe("SUBSCRIPTION.NOT_CANCELING");
     const listed = await shop!.http("GET", `/api/v1/subscriptions?status=active`, { token: shop!.orgAdmin });

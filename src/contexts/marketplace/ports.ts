@@ -42,6 +42,8 @@ export interface PaymentsPort {
       correlationId: string;
     },
   ): Promise<{ paymentId: string | null; status: "succeeded" | "failed" | "pending"; failureCode: string | null }>;
+  /** Whether billing keeps a method under `ownerRef` (an order placed before renewals existed kept none). */
+  hasMethodOnFile(tx: Tx, ownerRef: string): Promise<boolean>;
   /** Locks the methods a batch of renewal charges will use, in one statement, before they are charged one by one. */
   prepareCharges(tx: Tx, ownerRefs: readonly string[]): Promise<void>;
   /** A subscriber's new payment method, kept by billing under `ownerRef`. */

@@ -237,7 +237,8 @@ export function purchaseRuntime(
       }
       case "StartSubscriptions": {
         const lines = (await linesOfOrder()).filter(recurring);
-        if (lines.length === 0) return;
+        // An order placed before renewals existed kept no method on file: it keeps the one prepaid period it was sold.
+        if (lines.length === 0 || !(await ports.payments.hasMethodOnFile(tx, orderId))) return;
         await startSubscriptions(
           subscriptions,
           ports.payments,

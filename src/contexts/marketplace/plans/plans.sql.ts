@@ -107,6 +107,14 @@ const VERSION_COLUMNS = `v.plan_id AS "planId", p.listing_id AS "listingId", p.k
 // bigint arrives as a string from `pg`; amounts are capped at 2^53 by the schemas, so Number is exact.
 const toVersion = (row: VersionDbRow): PlanVersionRow => ({ ...row, amount: Number(row.amount) });
 
+/** The version a plan sells now (null: no such plan). */
+export async function currentPlanVersion(sql: Sql, planId: string): Promise<number | null> {
+  const result = await sql.query<{ version: number }>(`SELECT current_version AS version FROM marketplace.plans WHERE plan_id = $1`, [
+    planId,
+  ]);
+  return result.rows[0]?.version ?? null;
+}
+
 /** The exact terms an order line pins: (planId, version). Null when no such version exists. */
 export async function planVersionOf(sql: Sql, planId: string, version: number): Promise<PlanVersionRow | null> {
   const result = await sql.query<VersionDbRow>(

@@ -75,7 +75,9 @@ export async function assignSeats(
       `seat assignments stand still until the renewal of ${new Date(renewing.currentPeriodEnd).toISOString()} is paid`,
     );
   const seated = await activeSeatsOf(tx, license.licenseId, input.userIds);
-  const plan = planSeats(seatLicense(license), now, input.userIds, new Set(seated.keys()));
+  // A smaller pack asked for at the next renewal: no seat beyond it is handed out meanwhile, so the seats renewed are the seats charged for.
+  const seatTotal = renewing?.nextSeats != null ? Math.min(license.seatTotal ?? 0, renewing.nextSeats) : license.seatTotal;
+  const plan = planSeats({ ...seatLicense(license), seatTotal }, now, input.userIds, new Set(seated.keys()));
   if (!plan.ok) return plan;
 
   const planned = plan.value.assign.map((userId) => ({ seatAssignmentId: newId("ssa"), userId }));

@@ -161,16 +161,20 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
         await ports.enrollments.endLicense(tx, sub.licenseId, now, flowContext(subscriptionId, cause));
         return;
       }
-      case "RefundCharge":
+      case "RefundCharge": {
+        // What this payment took (a pending change-plan may have priced it), not the current terms.
+        const paid = await ports.payments.refundState(tx, command.paymentId);
+        if (!paid || paid.amount - paid.refundedAmount <= 0) return;
         await ports.payments.refund(tx, {
           orderId: chargeRef(subscriptionId, command.period, command.attempt),
           paymentId: command.paymentId,
-          amount: sub.charge,
+          amount: paid.amount - paid.refundedAmount,
           reason: "subscription_ended",
           correlationId: subscriptionId,
           key: "subscription:paid_after_end",
         });
         return;
+      }
       case "PublishRenewed":
         await emit(SubscriptionRenewed, {
           ...subject,

@@ -92,6 +92,9 @@ export const isEnded = (state: SubscriptionState): boolean => state.status === "
 
 const stay = (state: SubscriptionState, note: string): Reaction<SubscriptionState, SubscriptionCommand> => ({ state, commands: [], note });
 
+const withRelease = (before: SubscriptionState, reaction: Reaction<SubscriptionState, SubscriptionCommand>) =>
+  before.held ? { ...reaction, commands: [{ type: "ReleaseAccess" as const }, ...reaction.commands] } : reaction;
+
 type ChargeOutcome = Extract<SubscriptionInput, { type: "ChargeSucceeded" | "ChargeFailed" }>;
 
 /** The record of an awaited charge's outcome; null for any other charge (a duplicate, a late answer to an earlier attempt). */
@@ -152,12 +155,13 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
         case "ChargeSucceeded": {
           const outcome = recordOf(state, input);
           if (!outcome) return stay(state, "charge outcome already recorded");
-          if (isEnded(state)) {
-            // Paid after the subscription ended (a slow charge, then a cancellation): nothing to sell, the money goes back.
+          if (isEnded(state) || state.cancelAtPeriodEnd) {
+            // Paid after the subscription ended, or after a cancellation at period end (a slow charge
+            // asked before it): nothing more to sell, the money goes back; the paid period runs out.
             return {
               state: { ...state, charging: null },
               commands: [outcome, { type: "RefundCharge", paymentId: input.paymentId, period: input.period, attempt: input.attempt }],
-              note: "paid after the end: refunded",
+              note: isEnded(state) ? "paid after the end: refunded" : "paid after a cancellation at period end: refunded",
             };
           }
           const renewed: SubscriptionState = {
@@ -186,8 +190,7 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
               { type: "CancelDeadline", name: "retry" },
               { type: "CancelDeadline", name: "grace" },
               { type: "CancelDeadline", name: "final" },
-              // Canceled at period end while this charge was in flight: the paid period runs out, then the subscription ends.
-              state.cancelAtPeriodEnd ? at("period_end", newEnd, input.at) : at("renewal", renewalAt(newEnd), input.at),
+              at("renewal", renewalAt(newEnd), input.at),
             ],
           };
         }
@@ -245,8 +248,8 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
               state: { ...state, cancelAtPeriodEnd: true },
               commands: [
                 { type: "CancelDeadline", name: "renewal" },
-                // Unless a charge in flight pays the next period, the paid one is the last.
-                ...(state.charging ? [] : [at("period_end", periodEnd, input.at)]),
+                // The paid period is the last: a charge still in flight is refunded when it succeeds.
+                at("period_end", periodEnd, input.at),
                 { type: "PublishCanceled", reason: "requested", atPeriodEnd: true },
               ],
             };
@@ -272,12 +275,10 @@ export function subscriptionSaga(policy: DunningPolicy): SagaDefinition<Subscrip
         case "LicenseRevoked":
           // The order was refunded (or the licence revoked by an operator): its enrollments are already dealt with.
           if (isEnded(state)) return stay(state, "already ended");
-          return end(
+          // A suspension's hold goes, so what the revocation left (completed, audit) answers as it should.
+          return withRelease(
             state,
-            "canceled",
-            "license_revoked",
-            { type: "PublishCanceled", reason: "license_revoked", atPeriodEnd: false },
-            false,
+            end(state, "canceled", "license_revoked", { type: "PublishCanceled", reason: "license_revoked", atPeriodEnd: false }, false),
           );
 
         default: {

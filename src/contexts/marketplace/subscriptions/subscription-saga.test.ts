@@ -8,7 +8,7 @@ import {
   type SubscriptionCommand,
   type SubscriptionInput,
 } from "./subscription-saga.domain.js";
-import { DEFAULT_DUNNING, parseChargeRef, chargeRef, periodBoundary, checkDunning } from "./subscription.domain.js";
+import { DEFAULT_DUNNING, parseChargeRef, chargeRef, periodBoundary, checkDunning, mayAct } from "./subscription.domain.js";
 
 const DAY = 86_400_000;
 const given = givenWhenThen(subscriptionSaga(DEFAULT_DUNNING));
@@ -194,5 +194,56 @@ describe("subscription saga", () => {
     given(canceled.state)
       .when({ type: "ChargeSucceeded", period: 1, attempt: 1, paymentId: "pay_1", at: at("2026-02-28T09:00:01.000Z") })
       .then(({ commands }) => expect(types(commands)).toEqual(["RecordChargeOutcome", "RefundCharge"]));
+  });
+});
+
+describe("subscription saga, edges", () => {
+  it("a charge still in flight when the subscriber cancels at period end is refunded, and the paid period runs out", () => {
+    const charging = given(start)
+      .when(due)
+      .then(() => {});
+    const canceling = given(charging.state)
+      .when({ type: "CancelRequested", atPeriodEnd: true, at: at("2026-02-28T09:30:00.000Z") })
+      .then(({ commands }) => expect(deadline(commands, "period_end")).toBeDefined());
+    given(canceling.state)
+      .when({ type: "ChargeSucceeded", period: 1, attempt: 1, paymentId: "pay_1", at: at("2026-02-28T09:45:00.000Z") })
+      .then(({ state, commands }) => {
+        expect(types(commands)).toEqual(["RecordChargeOutcome", "RefundCharge"]);
+        expect(state.period).toBe(0);
+      });
+  });
+
+  it("a licence revoked while suspended releases the hold, so what the revocation left answers", () => {
+    const suspended = given(start, due, declined(1, "2026-02-28T09:00:00.000Z"), {
+      type: "GraceEnded",
+      at: at("2026-03-07T10:00:00.000Z"),
+    }).state;
+    given(suspended)
+      .when({ type: "LicenseRevoked", at: at("2026-03-08T00:00:00.000Z") })
+      .then(({ state, commands }) => {
+        expect(state.status).toBe("canceled");
+        expect(types(commands)).toEqual(["ReleaseAccess", "PublishCanceled"]);
+      });
+  });
+});
+
+describe("who may act on a subscription", () => {
+  const personal = { buyerUserId: "usr_1", tenantId: "ten_1", kind: "subscription" as const };
+  const pack = { ...personal, kind: "seat_pack" as const };
+  const buyer = { userId: "usr_1", tenantId: "ten_1", roles: ["learner"] };
+  const orgAdmin = { userId: "usr_2", tenantId: "ten_1", roles: ["org_admin"] };
+  const admin = { userId: "usr_3", tenantId: "ten_0", roles: ["platform_admin"] };
+  it("lets only the buyer set a payment method, and an org admin manage only the tenant's packs and licences", () => {
+    expect([
+      mayAct(personal, buyer, "payment_method"),
+      mayAct(personal, orgAdmin, "payment_method"),
+      mayAct(personal, admin, "payment_method"),
+    ]).toEqual([true, false, false]);
+    expect([mayAct(personal, orgAdmin, "read"), mayAct(personal, orgAdmin, "manage"), mayAct(pack, orgAdmin, "manage")]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(mayAct(personal, { ...buyer, tenantId: "ten_9" }, "read")).toBe(false);
   });
 });

@@ -60,14 +60,22 @@ export function parseChargeRef(ref: string): { subscriptionId: string; period: n
   return match ? { subscriptionId: match[1]!, period: Number(match[2]), attempt: Number(match[3]) } : null;
 }
 
-/** Who may read or act on a subscription: its buyer, an org admin of its tenant, a platform admin. */
-export function mayManage(
-  subscription: { buyerUserId: string; tenantId: string },
+/**
+ * Who may do what with a subscription. Read: its buyer, an org admin of its tenant, a platform admin.
+ * Cancel, resume, change plan: its buyer or a platform admin, and an org admin for the tenant's own
+ * seat packs and site licences (not a learner's personal subscription). A new payment method: the
+ * buyer alone, since billing charges it to the buyer (their wallet, their Stripe Customer).
+ */
+export function mayAct(
+  subscription: { buyerUserId: string; tenantId: string; kind: PlanKind },
   caller: { userId: string; tenantId: string; roles: readonly string[] },
+  action: "read" | "manage" | "payment_method",
 ): boolean {
-  if (caller.roles.includes("platform_admin")) return true;
-  if (subscription.buyerUserId === caller.userId && subscription.tenantId === caller.tenantId) return true;
-  return caller.roles.includes("org_admin") && subscription.tenantId === caller.tenantId;
+  const buyer = subscription.buyerUserId === caller.userId && subscription.tenantId === caller.tenantId;
+  if (action === "payment_method") return buyer;
+  if (buyer || caller.roles.includes("platform_admin")) return true;
+  const orgAdmin = caller.roles.includes("org_admin") && subscription.tenantId === caller.tenantId;
+  return orgAdmin && (action === "read" || subscription.kind !== "subscription");
 }
 
 export interface PlanChangeRequest {

@@ -12,8 +12,8 @@ import { forgetSubscription } from "./subscription-memo.js";
 import { refusalOf, type SubscriptionInput } from "./subscription-saga.domain.js";
 import { unwrap } from "../../../platform/result.js";
 import { findLicense } from "../licenses/licenses.sql.js";
-import { planVersionOf } from "../plans/plans.sql.js";
-import { mayManage, periodCharge, planChange } from "./subscription.domain.js";
+import { currentPlanVersion, planVersionOf } from "../plans/plans.sql.js";
+import { mayAct, periodCharge, planChange } from "./subscription.domain.js";
 import { SubscriptionList, SubscriptionStatusSchema, SubscriptionView, subscriptionView } from "./subscription-view.js";
 import { chargesOf, findSubscription, listSubscriptions, setMethodRef, setNextTerms, type SubscriptionRow } from "./subscriptions.sql.js";
 
@@ -26,11 +26,25 @@ export function subscriptionRoutes(
   ports: MarketplacePorts,
   runtime: SubscriptionRuntime,
 ): void {
-  /** The subscription the caller may manage, locked with its saga; NOT_FOUND for one they may not see. */
-  async function manageable(tx: Tx, principal: Principal, subscriptionId: string): Promise<SubscriptionRow> {
+  /**
+   * The subscription, locked with its saga, when the caller may do `action` with it: NOT_FOUND for one
+   * they may not see, SUBSCRIPTION.NOT_ALLOWED for one they see but may not act on.
+   */
+  async function manageable(
+    tx: Tx,
+    principal: Principal,
+    subscriptionId: string,
+    action: "manage" | "payment_method" = "manage",
+  ): Promise<SubscriptionRow> {
     await runtime.preload(tx, [subscriptionId]);
     const row = await findSubscription(tx, subscriptionId);
-    if (!row || !mayManage(row, principal)) throw refuse({ code: "SUBSCRIPTION.NOT_FOUND", detail: `no subscription ${subscriptionId}` });
+    if (!row || !mayAct(row, principal, "read"))
+      throw refuse({ code: "SUBSCRIPTION.NOT_FOUND", detail: `no subscription ${subscriptionId}` });
+    if (!mayAct(row, principal, action))
+      throw refuse({
+        code: "SUBSCRIPTION.NOT_ALLOWED",
+        detail: action === "payment_method" ? "only the buyer sets the payment method" : "only the buyer manages a personal subscription",
+      });
     return row;
   }
 
@@ -75,7 +89,7 @@ export function subscriptionRoutes(
       return kernel.db.tx(
         async (tx) => {
           const row = await findSubscription(tx, request.params.subscriptionId);
-          if (!row || !mayManage(row, principal))
+          if (!row || !mayAct(row, principal, "read"))
             throw refuse({ code: "SUBSCRIPTION.NOT_FOUND", detail: `no subscription ${request.params.subscriptionId}` });
           return subscriptionView(row, await chargesOf(tx, row.subscriptionId));
         },
@@ -201,8 +215,12 @@ export function subscriptionRoutes(
           const charging = (await runtime.stateOf(tx, subscriptionId))?.charging != null;
           const refusal = refusalOf(row, "change_plan", now, charging);
           if (refusal) throw refuse({ code: refusal, detail: `subscription ${subscriptionId} cannot change now` });
-          const target = await planVersionOf(tx, row.planId, request.body.planVersion ?? row.planVersion);
-          const license = await findLicense(tx, row.licenseId);
+          // The version held, or the plan's current one: an older, cheaper version is not on sale any more.
+          const wanted = request.body.planVersion ?? row.planVersion;
+          const offered = wanted === row.planVersion || wanted === (await currentPlanVersion(tx, row.planId));
+          const target = offered ? await planVersionOf(tx, row.planId, wanted) : null;
+          // Locked, as seat assignment locks it: the seats counted here stay counted until commit.
+          const license = await findLicense(tx, row.licenseId, true);
           const change = unwrap(planChange(row, request.body, target, license?.seatsAssigned ?? 0));
           const tax = row.tax.country
             ? ports.payments.tax({ country: row.tax.country, amount: change.price, currency: row.currency, inclusive: row.tax.inclusive })
@@ -247,7 +265,7 @@ export function subscriptionRoutes(
       const body = request.body;
       return kernel.db.tx(
         async (tx) => {
-          const row = await manageable(tx, principal, subscriptionId);
+          const row = await manageable(tx, principal, subscriptionId, "payment_method");
           const refusal = refusalOf(row, "payment_method", kernel.clock.now());
           if (refusal) throw refuse({ code: refusal, detail: `subscription ${subscriptionId} is ${row.status}` });
           const method = body.method === "card" ? { method: "card" as const, token: body.token } : { method: "wallet" as const };

@@ -39,7 +39,7 @@ export interface SubscriptionRow {
 
 const COLUMNS = `subscription_id AS "subscriptionId", tenant_id AS "tenantId", order_id AS "orderId", line, license_id AS "licenseId",
   listing_id AS "listingId", plan_id AS "planId", plan_version AS "planVersion", kind, provider_id AS "providerId", buyer_user_id AS "buyerUserId",
-  billing_interval AS "interval", price::float8 AS price, charge::float8 AS charge, currency, jsonb_build_object('country', tax_country, 'inclusive', tax_inclusive) AS tax,
+  billing_interval AS "interval", price, charge, currency, jsonb_build_object('country', tax_country, 'inclusive', tax_inclusive) AS tax,
   seats, revocation_cap_percent AS "revocationCapPercent",
   CASE WHEN next_plan_version IS NULL THEN NULL
        ELSE jsonb_build_object('planVersion', next_plan_version, 'seats', next_seats, 'price', next_price, 'charge', next_charge) END AS next,
@@ -172,11 +172,14 @@ export async function setMethodRef(sql: Sql, subscriptionId: string, methodRef: 
   ]);
 }
 
+/** bigint money arrives as text from `pg`: integers below 2^53 (the schemas' cap), so Number is exact. */
+const toRow = (row: SubscriptionRow): SubscriptionRow => ({ ...row, price: Number(row.price), charge: Number(row.charge) });
+
 export async function findSubscription(sql: Sql, subscriptionId: string): Promise<SubscriptionRow | null> {
   const result = await sql.query<SubscriptionRow>(`SELECT ${COLUMNS} FROM marketplace.subscriptions WHERE subscription_id = $1`, [
     subscriptionId,
   ]);
-  return result.rows[0] ?? null;
+  return result.rows[0] ? toRow(result.rows[0]) : null;
 }
 
 /** Several at once, for a batch of saga inputs. */
@@ -186,7 +189,7 @@ export async function findSubscriptions(sql: Sql, subscriptionIds: readonly stri
     `SELECT ${COLUMNS} FROM marketplace.subscriptions WHERE subscription_id = ANY ($1::text[])`,
     [[...subscriptionIds]],
   );
-  return result.rows;
+  return result.rows.map(toRow);
 }
 
 /** The subscriptions of licences (a licence view) or of an order (the order view). */
@@ -213,11 +216,14 @@ export interface SeatTerms {
   currentPeriodStart: Date;
   currentPeriodEnd: Date;
   revocationCapPercent: number | null;
+  /** A change-plan's seat count waiting for the next renewal: assignments stay within it meanwhile. */
+  nextSeats: number | null;
 }
 
 export async function seatTermsOfLicense(sql: Sql, licenseId: string): Promise<SeatTerms | null> {
   const result = await sql.query<SeatTerms>(
-    `SELECT status, current_period_start AS "currentPeriodStart", current_period_end AS "currentPeriodEnd", revocation_cap_percent AS "revocationCapPercent"
+    `SELECT status, current_period_start AS "currentPeriodStart", current_period_end AS "currentPeriodEnd", revocation_cap_percent AS "revocationCapPercent",
+            next_seats AS "nextSeats"
        FROM marketplace.subscriptions WHERE license_id = $1`,
     [licenseId],
   );
@@ -256,7 +262,7 @@ export async function listSubscriptions(sql: Sql, filter: SubscriptionFilter): P
       filter.limit,
     ],
   );
-  return result.rows;
+  return result.rows.map(toRow);
 }
 
 export interface ChargeRow {
