@@ -37,8 +37,8 @@ export async function registerEdge(
     await server.register(cors, {
       origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
       methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-correlation-id", "x-request-id"],
-      exposedHeaders: ["x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
+      allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-correlation-id", "x-request-id", "traceparent"],
+      exposedHeaders: ["x-request-id", "traceparent", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"],
       credentials: false,
       maxAge: 600,
     });

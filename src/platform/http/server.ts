@@ -14,6 +14,7 @@ import { registerEdge } from "./edge.js";
 import { clientErrorHandler, errorHandler, frameworkErrors, ProblemError } from "./error-handler.js";
 import { unstorableTextPaths } from "./hostile-text.js";
 import { problem, sendProblem, type ProblemMapper } from "./problem.js";
+import { traceRequest } from "./request-context.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -76,6 +77,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     request.correlationId = typeof header === "string" && header.length > 0 && header.length <= 128 ? header : request.id;
     request.log = request.log.child({ correlationId: request.correlationId });
     reply.header("x-request-id", request.id);
+    traceRequest(request, reply);
   });
   server.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
