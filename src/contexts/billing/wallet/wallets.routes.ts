@@ -3,6 +3,7 @@ import { hasRole, type Authenticator } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { AmountInput, CurrencyCode, Text } from "../../../platform/http/schemas.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import { refuse } from "../errors.js";
 import type { BillingApi } from "../billing-api.js";
 import { WalletCreditResponse, WalletsResponse } from "../billing-responses.js";
@@ -67,10 +68,7 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
           amount: body.amount,
           currency: body.currency,
           idempotencyKey: `http:${keyed.scope}:${keyed.key}`,
-          context: {
-            correlationId: request.correlationId,
-            metadata: { requestId: request.id, actorId: principal.userId, idempotencyKey: keyed.key! },
-          },
+          context: eventContextOf(request, principal),
         });
         return { status: 201, body: credit };
       });

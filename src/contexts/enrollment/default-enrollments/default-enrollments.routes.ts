@@ -4,6 +4,7 @@ import { hasRole } from "../../../platform/http/auth.js";
 import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import { refuse } from "../errors.js";
 import type { Intention } from "./default-enrollment.domain.js";
 import { intentionsPage } from "./default-enrollments.sql.js";
@@ -214,10 +215,7 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
               detail: `${userId} is not a member of ${tenantId}`,
               field: "userId",
             });
-          const { realized } = await realizeForLearner(deps, tx, tenantId, userId, {
-            correlationId: request.correlationId,
-            metadata: { requestId: request.id, actorId: principal.userId },
-          });
+          const { realized } = await realizeForLearner(deps, tx, tenantId, userId, eventContextOf(request, principal));
           return { realized: realized.map((r) => r.intentionId), status: await learnerStatus(deps, tx, tenantId, userId) };
         },
         { tenantId },

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { Authenticator } from "../../../platform/http/auth.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import { unwrap } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
@@ -92,10 +93,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       const scope = unwrap(readerScope(principal, undefined));
       const keyed = keyedRequest(request, principal, request.body ?? null);
       const result = await idempotent(kernel.db, keyed, { required: false, tenantId: scope.tenantId }, async (tx) => {
-        const enrollment = await unenroll(deps, tx, principal, request.params.id, {
-          correlationId: request.correlationId,
-          metadata: { requestId: request.id, actorId: principal.userId, ...(keyed.key !== undefined ? { idempotencyKey: keyed.key } : {}) },
-        });
+        const enrollment = await unenroll(deps, tx, principal, request.params.id, eventContextOf(request, principal));
         return { status: 200, body: viewOf(enrollment) };
       });
       return reply.code(200).send(result.body); // the first answer, replayed for a repeated key

@@ -9,7 +9,7 @@ import { planJson, plansOf } from "../plans/plans.sql.js";
 import { changeListingStatus, type LifecycleRequest, type ListingFactSources } from "./change-listing-status.js";
 import { createListing } from "./create-listing.js";
 import { editListing } from "./edit-listing.js";
-import { eventContextOf } from "../event-context.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import { optionalPrincipal, providerActorOf } from "./listing-actor.js";
 import { findListing, type ListingRow } from "./listings.sql.js";
 import { Id, LongText, ShortText } from "../../../platform/http/schemas.js";

@@ -1,11 +1,12 @@
 import { Type } from "@sinclair/typebox";
 import { PlanKind } from "../../../contracts/marketplace-listings.js";
-import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { AmountInput, IdParam } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
-import { eventContextOf } from "../event-context.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import { providerActorOf } from "./listing-actor.js";
+import { PlanVersionCreated } from "./listing-responses.js";
 import { addPlan, repricePlan } from "./price-plans.js";
 
 // Amounts are integer minor units (a float is a 400 from the schema); the currency code is checked
@@ -32,10 +33,16 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
       preValidation: provider,
       schema: {
         tags,
+        operationId: "addPlan",
         summary: "Add a pricing plan to the provider's listing (version 1)",
+        description:
+          "The listing's provider adds a plan: its kind is fixed for good; seats only on a seat pack, an interval on a subscription (and on a " +
+          "renewing seat pack or site license), validityDays only when nothing renews. Amounts are integer minor units. Idempotency-Key accepted.",
         security: [{ bearer: [] }],
+        headers: IdempotencyKeyHeader,
         params: Type.Object({ id: IdParam }),
         body: Type.Object({ kind: PlanKind, ...Terms }, { additionalProperties: false }),
+        response: { 201: PlanVersionCreated },
       },
     },
     async (request, reply) => {
@@ -55,7 +62,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
           ),
         }),
       );
-      return reply.code(result.status).send(result.body);
+      return reply.code(result.status as 201).send(result.body);
     },
   );
 
@@ -65,10 +72,16 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
       preValidation: provider,
       schema: {
         tags,
+        operationId: "repricePlan",
         summary: "Re-price a plan: a new immutable version; earlier versions and the orders on them are unchanged",
+        description:
+          "The listing's provider writes the plan's next version (same kind, new terms); new orders buy it, orders and subscriptions on an " +
+          "earlier version keep their terms. Idempotency-Key accepted.",
         security: [{ bearer: [] }],
+        headers: IdempotencyKeyHeader,
         params: Type.Object({ id: IdParam, planId: IdParam }),
         body: Type.Object(Terms, { additionalProperties: false }),
+        response: { 201: PlanVersionCreated },
       },
     },
     async (request, reply) => {
@@ -87,7 +100,7 @@ export function planRoutes({ kernel, server, authenticator }: ModuleHost): void 
           ),
         }),
       );
-      return reply.code(result.status).send(result.body);
+      return reply.code(result.status as 201).send(result.body);
     },
   );
 }

@@ -3,7 +3,7 @@ import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js"
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
-import { eventContextOf } from "../event-context.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import { createRefundPolicy, deprecateRefundPolicy, updateRefundPolicy } from "./manage-refund-policies.js";
 import { findRefundPolicy } from "./refund-policies.sql.js";
 import type { RefundPolicy } from "./refund-policy.domain.js";

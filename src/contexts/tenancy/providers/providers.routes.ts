@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import { recordKyc, registerProvider } from "./manage-providers.js";
@@ -41,10 +42,7 @@ export function providerRoutes({ kernel, server, authenticator }: ModuleHost): v
     },
     async (request) => {
       const principal = principalOf(request);
-      return recordKyc(kernel, request.params.id, request.body.status, {
-        correlationId: request.correlationId,
-        metadata: { requestId: request.id, actorId: principal.userId },
-      });
+      return recordKyc(kernel, request.params.id, request.body.status, eventContextOf(request, principal));
     },
   );
 

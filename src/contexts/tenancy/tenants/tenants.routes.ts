@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
 import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import { eventContextOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { newId } from "../../../platform/ids.js";
 import { TENANT_ID_PATTERN } from "../../../platform/tenant-id.js";
@@ -89,11 +90,7 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       const principal = principalOf(request);
       const { tenantId } = request.params;
       unwrap(mayManageTenant(principal, tenantId));
-      const { joined } = await addMember(
-        kernel,
-        { tenantId, ...request.body },
-        { correlationId: request.correlationId, metadata: { requestId: request.id, actorId: principal.userId } },
-      );
+      const { joined } = await addMember(kernel, { tenantId, ...request.body }, eventContextOf(request, principal));
       return reply.code(joined ? 201 : 200).send({ tenantId, userId: request.body.userId, joined });
     },
   );
