@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { OneOf } from "../platform/events/one-of.js";
 import { defineEvent } from "../platform/events/registry.js";
 
 /**
@@ -84,13 +85,22 @@ export const EnrollmentRevokedForOrder = Type.Object({ orderId: Id, revokedCount
 export type EnrollmentRevokedOnePayload = Static<typeof EnrollmentRevokedOne>;
 export type EnrollmentRevokedForOrderPayload = Static<typeof EnrollmentRevokedForOrder>;
 
-/** One wire type, two shapes (EVENTS.md: `oneOf`); consumers tell them apart by `orderId` vs `enrollmentId`. */
+/**
+ * One wire type, two shapes, one schema (`oneOf`): seed 000 §2.4 (one enrollment, from an admin,
+ * compliance or a revoked licence) and seed 000 §2.0 (the refund saga's aggregate). Both are closed
+ * and neither shape's required fields fit the other, so exactly one branch matches any valid
+ * payload; a consumer tells them apart by `enrollmentId` vs `orderId`.
+ */
+export const EnrollmentRevokedPayload = OneOf([EnrollmentRevokedOne, EnrollmentRevokedForOrder], {
+  description: "seed 000 §2.4 (one enrollment) or seed 000 §2.0 (refund aggregate: orderId, revokedCount)",
+});
+
 export const EnrollmentRevoked = defineEvent({
   type: "enrollment.revoked.v1",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
-  payload: Type.Union([EnrollmentRevokedOne, EnrollmentRevokedForOrder]),
+  payload: EnrollmentRevokedPayload,
   aggregateId: (p) => ("enrollmentId" in p ? p.enrollmentId : p.orderId),
   partitionKey: (p) => ("enrollmentId" in p ? p.userId : p.orderId),
 });
