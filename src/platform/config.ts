@@ -36,6 +36,11 @@ export interface HttpConfig {
   corsOrigins: string[];
   /** When set, /metrics needs `Authorization: Bearer <it>`; unset, /metrics answers loopback callers only. */
   metricsToken?: string;
+  /**
+   * HTTP_VALIDATE_RESPONSES=on: every response is checked against the OpenAPI document and a mismatch
+   * becomes a 500 (the test suite turns it on; it costs a parse per response, so it is off by default).
+   */
+  validateResponses: boolean;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -98,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitWindowMs: Math.max(1, int(env, "RATE_LIMIT_WINDOW_MS", 60_000)),
       corsOrigins: list(env, "CORS_ORIGINS") ?? [],
       metricsToken: text(env, "METRICS_TOKEN"),
+      validateResponses: text(env, "HTTP_VALIDATE_RESPONSES") === "on",
     },
     logLevel: text(env, "LOG_LEVEL") ?? "info",
     relay: {

@@ -14,6 +14,9 @@ import { registerEdge } from "./edge.js";
 import { clientErrorHandler, errorHandler, frameworkErrors, ProblemError } from "./error-handler.js";
 import { unstorableTextPaths } from "./hostile-text.js";
 import { problem, sendProblem, type ProblemMapper } from "./problem.js";
+import { completeRouteSchema, markAuthorizing, ProblemSchema } from "./openapi.js";
+import { openapiOptions } from "./openapi-document.js";
+import { validateResponses } from "./response-contract.js";
 import { traceRequest } from "./request-context.js";
 
 declare module "fastify" {
@@ -86,6 +89,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     else request.log.debug({ route, status: reply.statusCode, ms: reply.elapsedTime }, "request");
   });
 
+  // Before any route is added: every route's schema gets its security and error answers (openapi.ts),
+  // and, in the test suite, every answer is checked against them.
+  server.addSchema(ProblemSchema);
+  server.addHook("onRoute", completeRouteSchema);
+  if (deps.config.validateResponses) validateResponses(server);
   server.setErrorHandler(errorHandler(deps.problems));
   await registerEdge(server, deps.config, (authorization) =>
     deps.authenticator.verify(authorization).then(
@@ -115,17 +123,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
     sendProblem(reply, problem(404, "ROUTE.NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`)),
   );
 
-  await server.register(swagger, {
-    openapi: {
-      openapi: "3.0.3",
-      info: {
-        title: "Ghasi Commerce",
-        version: "0.1.0",
-        description: "Course commerce and enrollment engine. Errors are application/problem+json with a stable `code`.",
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
-    },
-  });
+  await server.register(swagger, openapiOptions);
   await server.register(swaggerUi, { routePrefix: "/docs" });
   server.get("/openapi.json", { schema: { hide: true } }, async () => server.swagger());
 
@@ -138,13 +136,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpServer> {
  * or 403, not a validation error that tells them about the schema (API.md: 400 / 401 / 403).
  */
 export function authorize(authenticator: Authenticator, ...roles: Role[]): preValidationAsyncHookHandler {
-  return async (request: FastifyRequest) => {
+  return markAuthorizing(async (request: FastifyRequest) => {
     const principal = await authenticator.verify(request.headers.authorization);
     if (roles.length > 0 && !hasRole(principal, ...roles)) {
       throw new RejectionError({ code: "AUTH.FORBIDDEN", detail: `this action needs one of the roles: ${roles.join(", ")}` });
     }
     request.principal = principal;
-  };
+  });
 }
 
 export function principalOf(request: FastifyRequest): Principal {
