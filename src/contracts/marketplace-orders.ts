@@ -89,13 +89,28 @@ export const OrderRefunded = orderEvent("marketplace.order.refunded.v1", "Order"
   seatsRefunded: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
-export const LicenseGranted = orderEvent("marketplace.license.granted.v1", "License", {
+const GrantFacts = {
   licenseId: Id,
   orderId: Id,
   courseId: Id,
   listingId: Id,
   buyerUserId: Id,
   seatTotal: Type.Optional(Type.Integer({ minimum: 1 })),
+};
+/** Deprecated: published beside `.v2` (seed 001 §7 F20) until its consumers have moved over. */
+export const LicenseGranted = orderEvent("marketplace.license.granted.v1", "License", GrantFacts);
+
+/**
+ * seed 001 §5.2: the sync-service must know a licensed course may stay on an offline device for
+ * good; `perpetualOffline` is the plan version's flag. Producers write this one; the registry
+ * derives `.v1` from it (the same fields without the flag) and publishes both.
+ */
+export const LicenseGrantedV2 = defineEvent({
+  ...orderEvent("marketplace.license.granted.v2", "License", { ...GrantFacts, perpetualOffline: Type.Boolean() }),
+  previous: {
+    definition: LicenseGranted,
+    toPrevious: ({ perpetualOffline: _, ...v1 }: { perpetualOffline: boolean }) => v1,
+  },
 });
 
 const SeatFacts = { licenseId: Id, assigneeUserId: Id, seatAssignmentId: Id, orderId: Id };
@@ -143,6 +158,7 @@ export const marketplaceOrderEvents = [
   OrderFailed,
   OrderRefunded,
   LicenseGranted,
+  LicenseGrantedV2,
   LicenseAssigned,
   LicenseReleased,
   LicenseRevoked,

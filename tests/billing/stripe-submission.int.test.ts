@@ -72,6 +72,7 @@ describe("Stripe is called only after the paying transaction commits", () => {
       "billing.payment.succeeded.v1",
       "marketplace.order.paid.v1",
       "marketplace.license.granted.v1",
+      "marketplace.license.granted.v2",
       "enrollment.created.v1",
       "marketplace.order.fulfilled.v1",
     ]);

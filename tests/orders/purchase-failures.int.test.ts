@@ -78,6 +78,7 @@ describe("purchase saga, failures and compensation", () => {
       "billing.payment.succeeded.v1",
       "marketplace.order.paid.v1",
       "marketplace.license.granted.v1",
+      "marketplace.license.granted.v2",
       "marketplace.license.revoked.v1",
       "billing.payment.refunded.v1",
       "marketplace.order.failed.v1",

@@ -24,15 +24,17 @@ describe("purchase saga, happy paths", () => {
       "billing.payment.succeeded.v1",
       "marketplace.order.paid.v1",
       "marketplace.license.granted.v1",
+      "marketplace.license.granted.v2",
       "enrollment.created.v1",
       "marketplace.order.fulfilled.v1",
     ]);
     expect(new Set(events.map((e) => e.correlationId))).toEqual(new Set([orderId]));
     // Each event names the one that caused it: the request's events none, the consumers' the event they handled.
-    const [placedEvent, succeeded, paid, granted, enrolled, fulfilled] = events;
-    expect([placedEvent, succeeded, paid, granted, enrolled, fulfilled].map((e) => e!.causationId)).toEqual([
+    const [placedEvent, succeeded, paid, granted, grantedV2, enrolled, fulfilled] = events;
+    expect([placedEvent, succeeded, paid, granted, grantedV2, enrolled, fulfilled].map((e) => e!.causationId)).toEqual([
       null,
       null,
+      succeeded!.eventId,
       succeeded!.eventId,
       succeeded!.eventId,
       succeeded!.eventId,

@@ -10,6 +10,7 @@ const FLOW = [
   "billing.payment.succeeded.v1",
   "marketplace.order.paid.v1",
   "marketplace.license.granted.v1",
+  "marketplace.license.granted.v2",
   "enrollment.created.v1",
   "marketplace.order.fulfilled.v1",
 ];

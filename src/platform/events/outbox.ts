@@ -45,13 +45,17 @@ export class Outbox {
    */
   async append(tx: Tx, envelopes: readonly Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
-    this.check(envelopes);
+    // Dual publish happens here, for every producer at once: a type with a declared `.v2` (or `.v1`)
+    // is written with it, the pair side by side.
+    const published = this.registry.withEveryVersion(envelopes);
+    this.check(published);
     // One buffer per transaction, in append order (which becomes the envelopes' outbox order).
-    tx.deferred(this, () => new DeferredRows<Envelope>(100, (rows) => [this.deferredWrite(tx, rows)])).rows.push(...envelopes);
+    tx.deferred(this, () => new DeferredRows<Envelope>(100, (rows) => [this.deferredWrite(tx, rows)])).rows.push(...published);
   }
 
   /**
    * Writes now and returns how many were new: an already-known eventId is skipped (ingest's dedupe).
+   * No dual publish: what is stored here was produced elsewhere, as it came.
    * Rows written now come before any appended earlier in the transaction, so do not mix the two
    * for one partition key in one transaction.
    */

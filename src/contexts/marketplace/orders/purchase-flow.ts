@@ -3,7 +3,7 @@ import {
   OrderFulfilled,
   OrderPaid,
   OrderPlaced,
-  LicenseGranted,
+  LicenseGrantedV2,
   LicenseRevoked,
 } from "../../../contracts/marketplace-orders.js";
 import type { Tx } from "../../../platform/db/db.js";
@@ -170,9 +170,10 @@ export function purchaseRuntime(
           now,
         );
         for (const license of granted) {
+          // The outbox publishes .v1 beside it (dual publish, declared in the contract).
           await emit(
             tx,
-            LicenseGranted,
+            LicenseGrantedV2,
             {
               licenseId: license.licenseId,
               orderId,
@@ -180,6 +181,7 @@ export function purchaseRuntime(
               listingId: license.listingId,
               buyerUserId: order.buyerUserId,
               ...(license.kind === "seat_pack" && license.seatTotal ? { seatTotal: license.seatTotal } : {}),
+              perpetualOffline: license.perpetualOffline,
             },
             order,
             cause,
