@@ -4,9 +4,48 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import { decodeCursor, encodeCursor } from "./browse-cursor.domain.js";
 import { browseLiveListings } from "./browse.sql.js";
-import { Cursor, Id } from "../../../platform/http/schemas.js";
+import { Cursor, CurrencyCode, Id, MinorUnits, Nullable } from "../../../platform/http/schemas.js";
 
 const Price = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+/** A plan's current terms as browse shows them (the listing row's copy, marketplace.listings.current_plans). */
+const BrowsePlanView = Type.Object(
+  {
+    planId: Type.String(),
+    kind: PlanKind,
+    version: Type.Integer({ minimum: 1 }),
+    amount: MinorUnits("the current version's price, in minor units"),
+    currency: CurrencyCode,
+    seats: Nullable(Type.Integer()),
+    interval: Nullable(Type.Union([Type.Literal("month"), Type.Literal("year")])),
+    validityDays: Nullable(Type.Integer()),
+    perpetualOffline: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+const BrowsePage = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          listingId: Type.String(),
+          providerId: Type.String(),
+          courseId: Type.String(),
+          courseVersionId: Type.String(),
+          title: Type.String(),
+          description: Type.String(),
+          refundPolicyId: Nullable(Type.String()),
+          rank: Type.Number({ description: "full-text relevance to q (0 without q); pages are ordered by it, then by listingId" }),
+          plans: Type.Array(BrowsePlanView, { description: "the current version of each plan, oldest plan first" }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    nextCursor: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 /** GET /api/v1/marketplace/listings: public discovery of live listings, no token needed. */
 export function browseRoutes({ kernel, server }: ModuleHost): void {
@@ -15,7 +54,12 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
     {
       schema: {
         tags: ["marketplace"],
+        operationId: "browseListings",
         summary: "Browse live listings: full-text search on title and description, plan filters, cursor pages",
+        description:
+          "Public (no token): live listings only. `q` searches title and description (ranked); kind, currency and the price bounds filter on " +
+          "one plan's current terms together; minPrice/maxPrice need a currency (400 BROWSE.CURRENCY_REQUIRED).",
+        security: [],
         querystring: Type.Object(
           {
             q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -29,6 +73,7 @@ export function browseRoutes({ kernel, server }: ModuleHost): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: BrowsePage },
       },
     },
     async (request) => {

@@ -1,4 +1,5 @@
 import type { Sql } from "../../../platform/db/db.js";
+import type { BillingInterval, PlanKind } from "../plans/plan.domain.js";
 import type { BrowseCursor } from "./browse-cursor.domain.js";
 
 /** The browse query over live listings: full-text match and rank, plan filters, keyset paging. */
@@ -15,12 +16,12 @@ export interface BrowseFilter {
 
 export interface BrowsePlan {
   planId: string;
-  kind: string;
+  kind: PlanKind;
   version: number;
   amount: number;
   currency: string;
   seats: number | null;
-  interval: string | null;
+  interval: BillingInterval | null;
   validityDays: number | null;
   perpetualOffline: boolean;
 }
