@@ -128,7 +128,7 @@ describe("the seed contract check fails when the registry drifts from a seed", (
 
   it("reports a wire type the registry dropped", () => {
     const dropped = withSchema("enrollment.accessed.v1", () => undefined);
-    expect(checkFixture(seedFixture, dropped)).toEqual(["enrollment.accessed.v1 (seed 000 §2.5): the registry has no such wire type"]);
+    expect(checkFixture(seedFixture, dropped)).toContain("enrollment.accessed.v1 (seed 000 §2.5): the registry has no such wire type");
   });
 
   it("holds a consumed event the other way round: we must accept whatever the seed allows", () => {

@@ -48,6 +48,21 @@ const seed000: SeedEvent[] = [
     },
   },
   {
+    // A next version keeps every seed field (seed 001 §7 F20: .v2 adds, .v1 goes on beside it).
+    wireType: "marketplace.license.granted.v2",
+    seed: "seed 000 §2.0",
+    seedName: "(the .v1 payload; .v2 adds perpetualOffline for seed 001 §5.2's sync-service)",
+    direction: "published",
+    fields: {
+      licenseId: "string",
+      orderId: "string",
+      courseId: "string",
+      listingId: "string",
+      buyerUserId: "string",
+      seatTotal: { type: "number", optional: true },
+    },
+  },
+  {
     wireType: "marketplace.license.assigned.v1",
     seed: "seed 000 §2.0",
     direction: "published",
