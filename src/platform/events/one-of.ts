@@ -3,8 +3,8 @@ import { Value } from "@sinclair/typebox/value";
 
 /**
  * A payload with several shapes, exactly one of which fits, written as JSON Schema `oneOf` (TypeBox's
- * own Union is `anyOf`). The schema is what the AsyncAPI document shows, so a reader sees "one of
- * these shapes", as EVENTS.md says for enrollment.revoked.v1. Give the branches closed objects that
+ * own Union is `anyOf`). The schema is what the AsyncAPI document shows, so a subscriber reads "one
+ * of these shapes" (enrollment.revoked.v1's two seed shapes). Give the branches closed objects that
  * differ in a required field: then exactly one matches, and a payload that fits two is refused.
  */
 export interface TOneOf<T extends TSchema[] = TSchema[]> extends TSchema {
