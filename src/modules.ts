@@ -5,6 +5,7 @@ import { catalogModule, type CatalogModule } from "./contexts/catalog/module.js"
 import { enrollmentModule, type EnrollmentModule } from "./contexts/enrollment/module.js";
 import { DEFAULT_DUNNING, marketplaceModule, type MarketplaceModule } from "./contexts/marketplace/module.js";
 import { tenancyModule, type TenancyModule } from "./contexts/tenancy/module.js";
+import { webhooksModule, type WebhooksModule } from "./contexts/webhooks/module.js";
 import { enrollmentPorts, marketplacePorts, type WiringOverrides } from "./wiring.js";
 
 const ms = (value: string | undefined, fallback: number) => (value && /^\d+$/.test(value) ? Number(value) : fallback);
@@ -24,6 +25,7 @@ export interface Contexts {
   billing: BillingModule;
   enrollment: EnrollmentModule;
   marketplace: MarketplaceModule;
+  webhooks: WebhooksModule;
 }
 
 /**
@@ -62,10 +64,11 @@ export function contextModules(clock: Clock, env: NodeJS.ProcessEnv = process.en
       return overrides.enrollment ? overrides.enrollment(ports) : ports;
     },
   });
-  return { tenancy, catalog, billing, enrollment, marketplace };
+  const webhooks = webhooksModule({ env });
+  return { tenancy, catalog, billing, enrollment, marketplace, webhooks };
 }
 
 /** Start-up order: a context after the ones whose APIs its ports take when it is installed. */
 export function inStartOrder(contexts: Contexts): ContextModule[] {
-  return [contexts.tenancy, contexts.catalog, contexts.billing, contexts.enrollment, contexts.marketplace];
+  return [contexts.tenancy, contexts.catalog, contexts.billing, contexts.enrollment, contexts.marketplace, contexts.webhooks];
 }

@@ -62,6 +62,8 @@ const TENANT_ROWS = [
   "tenancy.members",
   "tenancy.purchase_policies",
   "tenancy.tenants",
+  "webhooks.deliveries",
+  "webhooks.endpoints",
 ];
 /** Rows of many tenants that only operators (the system scope) read. */
 const OPERATOR_ROWS = [
@@ -94,7 +96,7 @@ describe("the census of tables", () => {
               (SELECT array_agg(p.policyname || ': ' || coalesce(p.qual, '') ORDER BY p.policyname) FROM pg_policies p
                 WHERE p.schemaname = n.nspname AND p.tablename = c.relname) AS policies
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('platform', 'tenancy', 'catalog', 'marketplace', 'billing', 'enrollment')
+        WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('platform', 'tenancy', 'catalog', 'marketplace', 'billing', 'enrollment', 'webhooks')
         ORDER BY 1`,
     );
     const kind = (name: string) =>
