@@ -58,6 +58,7 @@ export function marketplacePorts(apis: {
           reason: request.reason,
           correlationId: request.correlationId,
           idempotencyKey: request.key,
+          ...(request.metadata ? { metadata: request.metadata } : {}),
         });
         return { refundId: refund.refundId, status: refund.status };
       },

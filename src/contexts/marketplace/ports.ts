@@ -1,5 +1,5 @@
 import type { Tx } from "../../platform/db/db.js";
-import type { EventContext } from "../../platform/events/envelope.js";
+import type { EventContext, EventMetadata } from "../../platform/events/envelope.js";
 
 /**
  * Ports the marketplace owns (DESIGN §1: "a narrow port that the caller owns"). Adapters live in
@@ -22,6 +22,8 @@ export interface PaymentsPort {
       currency: string;
       method: PaymentMethod;
       correlationId: string;
+      /** The purchase's request metadata: billing's payment events carry it on. */
+      metadata?: EventMetadata;
       /** An order that renews: billing keeps the method on file under this reference (marketplace never holds it). */
       keepOnFile?: string;
     },
@@ -40,6 +42,8 @@ export interface PaymentsPort {
       amount: number;
       currency: string;
       correlationId: string;
+      /** The renewal's trace: the charge's events carry it. */
+      metadata?: EventMetadata;
     },
   ): Promise<{ paymentId: string | null; status: "succeeded" | "failed" | "pending"; failureCode: string | null }>;
   /** Whether billing keeps a method under `ownerRef` (an order placed before renewals existed kept none). */
@@ -51,7 +55,16 @@ export interface PaymentsPort {
   /** Idempotent per (paymentId, key). */
   refund(
     tx: Tx,
-    request: { orderId: string; paymentId: string; amount: number; reason: string; correlationId: string; key: string },
+    request: {
+      orderId: string;
+      paymentId: string;
+      amount: number;
+      reason: string;
+      correlationId: string;
+      key: string;
+      /** The request (or saga step) asking: billing's refund events carry it on. */
+      metadata?: EventMetadata;
+    },
   ): Promise<{ refundId: string; status: string }>;
   /** A wallet payment refused for lack of credit: required and available amounts (seed 004 order.failed). */
   shortfall(tx: Tx, paymentId: string): Promise<{ amountRequired: number; amountAvailable: number } | null>;

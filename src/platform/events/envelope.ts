@@ -1,10 +1,18 @@
+import { childOf, formatTraceparent, parseTraceparent } from "../trace-context.js";
+
 /** DESIGN.md §3: the one JSON envelope every event travels in, embedded or on NATS. */
 export type RetentionClass = "operational" | "financial" | "audit";
 
+/**
+ * Who asked and in which trace (docs/tracing.md). Every event published while handling a request
+ * carries the request's requestId, actorId (the caller's user id) and traceparent (the request's
+ * span); an event caused by an event carries its cause's, on a span of its own hop.
+ */
 export interface EventMetadata {
   requestId?: string;
   idempotencyKey?: string;
   actorId?: string;
+  /** W3C traceparent: `00-<trace id>-<span id>-<flags>`. */
   traceparent?: string;
 }
 
@@ -31,11 +39,28 @@ export interface EventContext {
   metadata?: EventMetadata;
 }
 
-/** A context derived from a consumed event, so a flow keeps its correlationId across hops. */
+/**
+ * The same metadata on a new span of the same trace: one hop further (a consumer, a saga step).
+ * Without a valid traceparent there is no trace to continue, and none is invented here.
+ */
+export function withChildSpan(metadata: EventMetadata): EventMetadata {
+  const parent = parseTraceparent(metadata.traceparent);
+  return parent ? { ...metadata, traceparent: formatTraceparent(childOf(parent)) } : metadata;
+}
+
+/**
+ * A context derived from a consumed event, so a flow keeps its correlationId, requestId, actor and
+ * trace across hops. The idempotency key is the cause's request's, not this hop's, and stays behind.
+ */
 export function contextFrom(cause: Envelope): EventContext {
+  const { requestId, actorId, traceparent } = cause.metadata;
   return {
     correlationId: cause.correlationId,
     causationId: cause.eventId,
-    metadata: { requestId: cause.metadata.requestId, actorId: cause.metadata.actorId, traceparent: cause.metadata.traceparent },
+    metadata: withChildSpan({
+      ...(requestId !== undefined ? { requestId } : {}),
+      ...(actorId !== undefined ? { actorId } : {}),
+      ...(traceparent !== undefined ? { traceparent } : {}),
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Db, DeferredWrites, Sql, Tx, Write } from "../db/db.js";
 import { sqlText } from "../db/sql-text.js";
+import { withChildSpan, type EventMetadata } from "../events/envelope.js";
 import { earliestIn } from "../poller.js";
 import type { DeadlineCommand, EffectOf, Reaction, SagaDefinition, SagaState, SagaStep } from "./saga.js";
 
@@ -8,8 +9,9 @@ import type { DeadlineCommand, EffectOf, Reaction, SagaDefinition, SagaState, Sa
  * Executes one command inside the transaction that recorded the step. It may return inputs that
  * go straight back into the saga (the licence ids it granted, an enrollment that was refused).
  * `cause` is the id of the event whose input led to the command (the envelope's causationId for
- * what the command publishes); null when a request or a deadline did. Deadline commands never
- * reach it: the runtime keeps them.
+ * what the command publishes); null when a request or a deadline did. `metadata`: what the events
+ * the command publishes carry (the request's or the causing event's requestId, actorId and trace,
+ * on a span of this step's own). Deadline commands never reach it: the runtime keeps them.
  */
 export type CommandExecutor<S, I, C extends { type: string }> = (
   tx: Tx,
@@ -17,7 +19,24 @@ export type CommandExecutor<S, I, C extends { type: string }> = (
   command: EffectOf<C>,
   state: S,
   cause: string | null,
+  metadata: EventMetadata,
 ) => Promise<I[] | void>;
+
+/**
+ * What caused an input: the event it came from (its id becomes the causationId of what the step
+ * publishes, its metadata is carried on), a request (`eventId: null`, the request's metadata), an
+ * event id alone, or nothing: a deadline, whose metadata comes from `RuntimeOptions.deadlineMetadata`.
+ */
+export type StepCause = string | { eventId: string | null; metadata: EventMetadata } | null;
+
+export interface RuntimeOptions {
+  /**
+   * The metadata of a step a deadline fires, given the request that started the saga (its `origin`).
+   * Default: the origin itself, so a purchase's timeout stays in the buyer's trace; a flow the
+   * system runs on its own (a renewal) starts a new trace instead.
+   */
+  deadlineMetadata?: (origin: EventMetadata) => EventMetadata;
+}
 
 const isDeadline = (command: { type: string }): command is DeadlineCommand =>
   command.type === "ScheduleDeadline" || command.type === "CancelDeadline";
@@ -32,6 +51,8 @@ interface Touched<S> {
   steps: number;
   /** Set until the instance row is written (by a flush or at commit). */
   created: { correlationId: string; at: Date } | null;
+  /** The metadata of the request that started the saga (platform.saga_instances.origin). */
+  origin: EventMetadata;
   rows: Array<{ seq: number; at: Date; input: string; from: string; to: string; commands: string[]; note: string | null }>;
   /** Net deadline changes: a due time to (re)schedule, or null to cancel. */
   deadlines: Map<string, Date | null>;
@@ -42,10 +63,11 @@ interface Touched<S> {
 
 const copyOf = <S>(t: Touched<S>): Touched<S> => ({ ...t, rows: [...t.rows], deadlines: new Map(t.deadlines) });
 
-const touchedAt = <S>(state: S, steps: number, at: Date, created: Touched<S>["created"] = null): Touched<S> => ({
+const touchedAt = <S>(state: S, steps: number, at: Date, origin: EventMetadata, created: Touched<S>["created"] = null): Touched<S> => ({
   state,
   steps,
   created,
+  origin,
   rows: [],
   deadlines: new Map(),
   finished: false,
@@ -94,6 +116,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     private readonly onSettled: (settled: ReadonlyArray<{ sagaId: string; state: S }>) => Write[] = () => [],
     /** Reads what the commands of a batch of fired deadlines will need, all at once (the owner's aggregates). */
     private readonly beforeFiring: (tx: Tx, sagaIds: readonly string[]) => Promise<void> = async () => {},
+    private readonly options: RuntimeOptions = {},
   ) {}
 
   get type(): string {
@@ -104,12 +127,15 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     return tx.deferred(this, () => new TouchedSagas<S>((sagas) => this.persist(sagas)));
   }
 
-  /** Creates the instance and applies its first input, in the caller's transaction. */
-  async begin(tx: Tx, sagaId: string, initial: S, input: I, correlationId: string): Promise<S> {
+  /**
+   * Creates the instance and applies its first input, in the caller's transaction. `origin`: the
+   * metadata of the request (or event) that starts it, kept with the instance for its deadlines.
+   */
+  async begin(tx: Tx, sagaId: string, initial: S, input: I, correlationId: string, origin: EventMetadata = {}): Promise<S> {
     const now = this.clock.now();
-    const touched = touchedAt(initial, 0, now, { correlationId, at: now });
+    const touched = touchedAt(initial, 0, now, origin, { correlationId, at: now });
     this.touched(tx).sagas.set(sagaId, touched);
-    return this.apply(tx, sagaId, touched, [input]);
+    return this.apply(tx, sagaId, touched, [input], null, origin);
   }
 
   /**
@@ -120,12 +146,12 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
     const sagas = this.touched(tx).sagas;
     const wanted = [...new Set(sagaIds)].filter((id) => !sagas.has(id));
     if (wanted.length === 0) return;
-    const found = await tx.query<{ id: string; state: S; steps: number }>(
-      `SELECT id, state, steps FROM platform.saga_instances WHERE id = ANY ($1::text[]) AND saga_type = $2 ORDER BY id FOR UPDATE`,
+    const found = await tx.query<{ id: string; state: S; steps: number; origin: EventMetadata }>(
+      `SELECT id, state, steps, origin FROM platform.saga_instances WHERE id = ANY ($1::text[]) AND saga_type = $2 ORDER BY id FOR UPDATE`,
       [wanted, this.definition.type],
     );
     const now = this.clock.now();
-    for (const row of found.rows) sagas.set(row.id, touchedAt(row.state, row.steps, now));
+    for (const row of found.rows) sagas.set(row.id, touchedAt(row.state, row.steps, now, row.origin));
   }
 
   /** A saga's state as this transaction sees it (its buffer first), or null for an unknown id. Locks it, as `handle` would. */
@@ -136,25 +162,31 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
 
   /**
    * Applies an input to a running saga under its row lock; unknown saga ids are ignored (not ours).
-   * `cause`: the id of the event the input came from.
+   * `cause`: the event (or request) the input came from; none for a deadline.
    */
-  async handle(tx: Tx, sagaId: string, input: I, cause: string | null = null): Promise<S | null> {
+  async handle(tx: Tx, sagaId: string, input: I, cause: StepCause = null): Promise<S | null> {
     const sagas = this.touched(tx).sagas;
     let touched = sagas.get(sagaId);
     if (!touched) {
-      const found = await tx.query<{ state: S; steps: number }>(
-        `SELECT state, steps FROM platform.saga_instances WHERE id = $1 AND saga_type = $2 FOR UPDATE`,
+      const found = await tx.query<{ state: S; steps: number; origin: EventMetadata }>(
+        `SELECT state, steps, origin FROM platform.saga_instances WHERE id = $1 AND saga_type = $2 FOR UPDATE`,
         [sagaId, this.definition.type],
       );
       const row = found.rows[0];
       if (!row) return null;
-      touched = touchedAt(row.state, row.steps, this.clock.now());
+      touched = touchedAt(row.state, row.steps, this.clock.now(), row.origin);
       sagas.set(sagaId, touched);
     }
-    return this.apply(tx, sagaId, touched, [input], cause);
+    // An event's metadata travels on (its trace, on a span of this step's); a bare event id or a
+    // deadline has none to give: the saga's origin (or the runtime's rule for deadlines) stands in.
+    const given = cause !== null && typeof cause === "object" ? cause.metadata : null;
+    const eventId = cause !== null && typeof cause === "object" ? cause.eventId : cause;
+    const metadata =
+      given ?? (cause === null && this.options.deadlineMetadata ? this.options.deadlineMetadata(touched.origin) : touched.origin);
+    return this.apply(tx, sagaId, touched, [input], eventId, withChildSpan(metadata));
   }
 
-  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[], cause: string | null = null): Promise<S> {
+  private async apply(tx: Tx, sagaId: string, touched: Touched<S>, inputs: I[], cause: string | null, metadata: EventMetadata): Promise<S> {
     const queue = [...inputs];
     for (let chained = 0; queue.length > 0; chained++) {
       if (chained >= MAX_CHAIN) throw new Error(`saga ${sagaId} chained more than ${MAX_CHAIN} inputs`);
@@ -179,7 +211,7 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
           continue;
         }
         // Not a deadline, so one of the saga's effects (a guard cannot narrow a generic union).
-        const followUps = await this.execute(tx, sagaId, command as EffectOf<C>, touched.state, cause);
+        const followUps = await this.execute(tx, sagaId, command as EffectOf<C>, touched.state, cause, metadata);
         if (followUps) queue.push(...followUps);
       }
     }
@@ -214,12 +246,12 @@ export class SagaRuntime<S extends SagaState, I extends { type: string }, C exte
       const column = <T>(pick: (t: Touched<S>, id: string) => T) => created.map(([id, t]) => pick(t, id));
       parts.push({
         ctes: [
-          sqlText`INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps)
-           SELECT n.id, ${this.definition.type}::text, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps
+          sqlText`INSERT INTO platform.saga_instances (id, saga_type, status, state, correlation_id, created_at, updated_at, steps, origin)
+           SELECT n.id, ${this.definition.type}::text, n.status, n.state, n.correlation_id, n.created_at, n.updated_at, n.steps, n.origin
              FROM unnest(${column((_, id) => id)}::text[], ${column((t) => t.state.status)}::text[], ${column((t) => JSON.stringify(t.state))}::jsonb[],
                ${column((t) => t.created!.correlationId)}::text[], ${column((t) => t.created!.at)}::timestamptz[], ${column((t) => t.at)}::timestamptz[],
-               ${column((t) => t.steps)}::int[])
-               AS n(id, status, state, correlation_id, created_at, updated_at, steps)`,
+               ${column((t) => t.steps)}::int[], ${column((t) => JSON.stringify(t.origin))}::jsonb[])
+               AS n(id, status, state, correlation_id, created_at, updated_at, steps, origin)`,
         ],
       });
     }

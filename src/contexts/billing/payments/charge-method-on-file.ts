@@ -1,4 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { refuse } from "../errors.js";
 import type { PaymentMethodInput } from "./methods-on-file.js";
@@ -19,6 +20,8 @@ export interface ChargeMethodOnFileInput {
   amount: number;
   currency: string;
   correlationId: string;
+  /** A renewal's own trace (the system acts, no request): the charge's events carry it. */
+  metadata?: EventMetadata;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function chargeMethodOnFile(
       method,
       correlationId: input.correlationId,
       idempotencyKey: `charge:${input.chargeRef}`,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
     },
     submissionDue,
     onFile.charges,

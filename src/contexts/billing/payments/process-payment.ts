@@ -1,4 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { mintedIn, newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
@@ -24,6 +25,8 @@ export interface ProcessPaymentInput {
   method: PaymentMethodInput;
   correlationId: string;
   idempotencyKey: string;
+  /** The request behind the payment (requestId, actorId, traceparent): the payment's events carry it on. */
+  metadata?: EventMetadata;
   /**
    * An owner ref (an order that will renew, later its subscription): the method used here is kept
    * on file under it, in this transaction, for charges made later without the buyer (see
@@ -112,7 +115,8 @@ export async function payOnce(
     }
     return { payment: await paymentView(tx, existing), created: false };
   }
-  const trace = { metadata: { idempotencyKey: input.idempotencyKey, requestId: input.correlationId } };
+  // The caller's request, when it says so; otherwise the correlation id is the best request id known.
+  const trace = { metadata: { requestId: input.correlationId, ...input.metadata, idempotencyKey: input.idempotencyKey } };
   const intent =
     input.method.method === "wallet"
       ? await payFromWallet(kernel, tx, claimed, input, trace)
@@ -125,7 +129,7 @@ async function payFromWallet(
   tx: Tx,
   intent: PaymentIntent,
   input: Omit<ProcessPaymentInput, "keepOnFile">,
-  trace: { metadata: Record<string, string> },
+  trace: { metadata: EventMetadata },
 ): Promise<PaymentIntent> {
   const processing = await recordTransition(kernel, tx, intent, { type: "StartProcessing" }, trace);
   const debit = await debitWallet(kernel, tx, {
@@ -164,7 +168,7 @@ async function payByCard(
   tx: Tx,
   intent: PaymentIntent,
   { token, priorCharges, cardUse }: { token: string; priorCharges: number; cardUse: CardUse | null },
-  trace: { metadata: Record<string, string> },
+  trace: { metadata: EventMetadata },
   submissionDue: () => void,
 ): Promise<PaymentIntent> {
   if (!providers.card.external)

@@ -1,4 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { unwrap } from "../../../platform/result.js";
@@ -18,6 +19,8 @@ export interface RefundPaymentInput {
   correlationId: string;
   /** The refund key: the same (paymentId, key) refunds once. Defaults to `reason`. */
   idempotencyKey?: string;
+  /** The request behind the refund (requestId, actorId, traceparent): the refund's events carry it on. */
+  metadata?: EventMetadata;
 }
 
 export interface RefundResult {
@@ -83,7 +86,7 @@ export async function refundPayment(
     now,
     ...(provider?.external ? { submitAt: now } : {}),
   }))!;
-  const trace = { metadata: { requestId: input.correlationId } };
+  const trace = { metadata: { requestId: input.correlationId, ...input.metadata } };
 
   if (provider === null) {
     await refundWallet(kernel, tx, {

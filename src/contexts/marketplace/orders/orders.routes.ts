@@ -2,6 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { hasRole } from "../../../platform/http/auth.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import type { MarketplacePorts } from "../ports.js";
@@ -59,7 +60,12 @@ export function orderRoutes(
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const input = { ...request.body, tenantId: principal.tenantId, buyerUserId: principal.userId };
+      const input = {
+        ...request.body,
+        tenantId: principal.tenantId,
+        buyerUserId: principal.userId,
+        metadata: requestMetadataOf(request, principal),
+      };
       const result = await idempotent(
         kernel.db,
         keyedRequest(request, principal),

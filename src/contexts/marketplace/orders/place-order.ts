@@ -1,5 +1,6 @@
 import type { Tx } from "../../../platform/db/db.js";
 import { newIdIn } from "../../../platform/ids.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { unwrap } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
@@ -21,6 +22,8 @@ export interface PlaceOrder {
   couponCode?: string;
   billingCountry?: string;
   payment: { method: "card"; token: string } | { method: "wallet" };
+  /** The buyer's request (requestId, actorId, traceparent): every event of the purchase carries it. */
+  metadata?: EventMetadata;
 }
 
 export interface PlacedOrder {
@@ -165,6 +168,13 @@ export async function placeOrder(
       });
   }
   const enrollments = lines.filter((line) => enrollsBuyer(line.kind)).length;
-  const state = await runtime.begin(tx, orderId, initialPurchase(orderId, enrollments, coupon !== null), { type: "OrderPlaced" }, orderId);
+  const state = await runtime.begin(
+    tx,
+    orderId,
+    initialPurchase(orderId, enrollments, coupon !== null),
+    { type: "OrderPlaced" },
+    orderId,
+    input.metadata,
+  );
   return { orderId, status: state.status, totals, refundDeadline: deadline?.toISOString() ?? null };
 }

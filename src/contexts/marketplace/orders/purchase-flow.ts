@@ -7,7 +7,7 @@ import {
   LicenseRevoked,
 } from "../../../contracts/marketplace-orders.js";
 import type { Tx } from "../../../platform/db/db.js";
-import type { EventContext } from "../../../platform/events/envelope.js";
+import type { EventContext, EventMetadata } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
 import { newId, newIdIn } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -38,8 +38,15 @@ const recurring = (line: OrderLineRow): boolean => line.interval !== null && lin
 
 export type PurchaseRuntime = SagaRuntime<PurchaseState, PurchaseInput, PurchaseCommand>;
 
-/** Every event of the flow carries correlationId = orderId (issue 4 §8), and the event that caused it. */
-const flowContext = (orderId: string, cause: string | null): EventContext => ({ correlationId: orderId, causationId: cause });
+/**
+ * Every event of the flow carries correlationId = orderId (issue 4 §8), the event that caused it, and
+ * the buyer's request's metadata (requestId, actorId, its trace), also for steps run later.
+ */
+const flowContext = (orderId: string, cause: string | null, metadata: EventMetadata): EventContext => ({
+  correlationId: orderId,
+  causationId: cause,
+  metadata,
+});
 
 /**
  * The I/O behind the purchase saga's commands. Each runs in the transaction that recorded the
@@ -56,15 +63,10 @@ export function purchaseRuntime(
     definition: D,
     payload: PayloadOf<D>,
     order: { orderId: string; tenantId: string },
-    cause: string | null,
+    context: EventContext,
   ) =>
     kernel.outbox.append(tx, [
-      envelope(
-        definition,
-        payload,
-        { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId },
-        flowContext(order.orderId, cause),
-      ),
+      envelope(definition, payload, { eventId: newId("evt"), occurredAt: kernel.clock.now(), tenantId: order.tenantId }, context),
     ]);
 
   async function execute(
@@ -73,8 +75,10 @@ export function purchaseRuntime(
     command: PurchaseEffect,
     state: PurchaseState,
     cause: string | null,
+    metadata: EventMetadata,
   ): Promise<PurchaseInput[] | void> {
     const order = await placedOrder(tx, orderId);
+    const context = flowContext(orderId, cause, metadata);
     const linesOfOrder = () => placedLines(tx, orderId);
     const now = kernel.clock.now();
     switch (command.type) {
@@ -103,7 +107,7 @@ export function purchaseRuntime(
             ...(order.couponCode ? { couponCode: order.couponCode } : {}),
           },
           order,
-          cause,
+          context,
         );
         return;
       }
@@ -125,6 +129,7 @@ export function purchaseRuntime(
           currency: order.currency,
           method,
           correlationId: orderId,
+          metadata,
           ...(renews ? { keepOnFile: orderId } : {}),
         });
         return;
@@ -147,7 +152,7 @@ export function purchaseRuntime(
             ...(breakdown ? { paymentBreakdown: breakdown } : {}),
           },
           order,
-          cause,
+          context,
         );
         return;
       }
@@ -184,7 +189,7 @@ export function purchaseRuntime(
               perpetualOffline: license.perpetualOffline,
             },
             order,
-            cause,
+            context,
           );
         }
         return [{ type: "LicensesGranted", licenseIds: granted.map((l) => l.licenseId) }];
@@ -207,7 +212,7 @@ export function purchaseRuntime(
               ...(l.validUntil && l.kind !== "subscription" ? { expiresAt: new Date(l.validUntil) } : {}),
               ...(l.perpetualOffline ? { offlineUntil: "perpetual" as const } : {}),
             })),
-            flowContext(orderId, cause),
+            context,
           );
           // An enrollment that already existed emits no enrollment.created.v1: count it now.
           return results.filter((r) => !r.created).map((r) => ({ type: "EnrollmentCreated" as const, enrollmentId: r.enrollmentId }));
@@ -259,6 +264,7 @@ export function purchaseRuntime(
           ),
           await licensesOfOrderIn(tx, orderId),
           now,
+          metadata,
         );
         return;
       }
@@ -275,7 +281,7 @@ export function purchaseRuntime(
             currency: order.currency,
           },
           order,
-          cause,
+          context,
         );
         return;
       case "ReleaseCoupon":
@@ -284,16 +290,12 @@ export function purchaseRuntime(
       case "RevokeLicenses": {
         const revoked = await revokeLicensesOfOrder(tx, orderId, command.reason, now);
         for (const license of revoked)
-          await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order, cause);
+          await emit(tx, LicenseRevoked, { licenseId: license.licenseId, orderId, reason: command.reason }, order, context);
         return;
       }
       case "RevokeEnrollments":
         for (const licenseId of command.licenseIds)
-          await ports.enrollments.revokeLicense(
-            tx,
-            { licenseId, orderId, reason: "order_failed", aggregate: false },
-            flowContext(orderId, cause),
-          );
+          await ports.enrollments.revokeLicense(tx, { licenseId, orderId, reason: "order_failed", aggregate: false }, context);
         return;
       case "RefundPayment":
         await ports.payments.refund(tx, {
@@ -302,6 +304,7 @@ export function purchaseRuntime(
           amount: order.total,
           reason: command.reason,
           correlationId: orderId,
+          metadata,
           key: `saga:${command.reason}`,
         });
         return;
@@ -319,7 +322,7 @@ export function purchaseRuntime(
             ...(command.amountAvailable !== undefined ? { amountAvailable: command.amountAvailable } : {}),
           },
           order,
-          cause,
+          context,
         );
         return;
       default: {

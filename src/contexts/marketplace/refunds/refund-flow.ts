@@ -1,6 +1,6 @@
 import { LicenseRevoked, OrderRefunded } from "../../../contracts/marketplace-orders.js";
 import type { Tx } from "../../../platform/db/db.js";
-import type { EventContext } from "../../../platform/events/envelope.js";
+import type { EventContext, EventMetadata } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -29,11 +29,14 @@ import {
 
 export type RefundRuntime = SagaRuntime<RefundSagaState, RefundInput, RefundCommand>;
 
-/** Every event of a refund carries correlationId = orderId, like the purchase it undoes, and the event that caused it. */
-const flowContext = (orderId: string, refundId: string, cause: string | null): EventContext => ({
+/**
+ * Every event of a refund carries correlationId = orderId, like the purchase it undoes, the event that
+ * caused it, and the refund request's metadata (a refund from before requests were kept: its id).
+ */
+const flowContext = (orderId: string, refundId: string, cause: string | null, metadata: EventMetadata): EventContext => ({
   correlationId: orderId,
   causationId: cause,
-  metadata: { requestId: refundId },
+  metadata: { requestId: refundId, ...metadata },
 });
 
 /**
@@ -58,10 +61,11 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
     command: RefundEffect,
     state: RefundSagaState,
     cause: string | null,
+    metadata: EventMetadata,
   ): Promise<RefundInput[] | void> {
     const refund = (await findRefund(tx, refundId))!;
     const order = (await findOrder(tx, refund.orderId))!;
-    const context = flowContext(order.orderId, refundId, cause);
+    const context = flowContext(order.orderId, refundId, cause, metadata);
     const now = kernel.clock.now();
     switch (command.type) {
       case "RequestMoney": {
@@ -76,6 +80,7 @@ export function refundRuntime(kernel: Kernel, ports: MarketplacePorts, timeouts:
               reason: refund.reason,
               correlationId: order.orderId,
               key: `refund:${refundId}`,
+              metadata: context.metadata!,
             }),
           );
           await settleRefundRow(tx, refundId, { billingRefundId: outcome.refundId }, now);

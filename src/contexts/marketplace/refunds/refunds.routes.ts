@@ -6,6 +6,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import type { MarketplacePorts } from "../ports.js";
 import type { RefundRuntime } from "./refund-flow.js";
 import { requestRefund } from "./request-refund.js";
+import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 import { Id, LongText } from "../../../platform/http/schemas.js";
 
@@ -50,6 +51,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
             asAdmin,
             reason: request.body.reason,
             ...(request.body.seats !== undefined ? { seats: request.body.seats } : {}),
+            metadata: requestMetadataOf(request, principal),
           });
           return { status: 202, body: view };
         },

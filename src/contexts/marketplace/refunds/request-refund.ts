@@ -1,4 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { unwrap } from "../../../platform/result.js";
@@ -28,6 +29,8 @@ export interface RequestRefund {
   asAdmin: boolean;
   reason: string;
   seats?: number;
+  /** The request asking (requestId, actorId, traceparent): every event of the refund carries it. */
+  metadata?: EventMetadata;
 }
 
 export interface RefundView {
@@ -132,7 +135,14 @@ export async function requestRefund(
     if (line.seatsRefunded !== null && line.licenseId) await takeSeats(tx, line.licenseId, line.seatsRefunded, now);
   }
   await setOrderStatus(tx, order.orderId, "refund_pending", now);
-  const state = await runtime.begin(tx, refundId, initialRefund(refundId, order.orderId), { type: "RefundRequested" }, order.orderId);
+  const state = await runtime.begin(
+    tx,
+    refundId,
+    initialRefund(refundId, order.orderId),
+    { type: "RefundRequested" },
+    order.orderId,
+    input.metadata,
+  );
   // Billing refused at once (nothing to refund against): the whole request rolls back and says so.
   if (state.status === "failed")
     throw refuse({ code: "REFUND.PAYMENT_NOT_REFUNDABLE", detail: `billing refused the refund: ${state.failure}` });

@@ -2,6 +2,7 @@ import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.
 import { Type } from "@sinclair/typebox";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { unwrap } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
@@ -72,7 +73,13 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         keyedRequest(request, principal),
         { required: false, tenantId: principal.tenantId },
         async (tx): Promise<AssignReply> => {
-          const input = { licenseId, tenantId: principal.tenantId, userIds, actorUserId: principal.userId };
+          const input = {
+            licenseId,
+            tenantId: principal.tenantId,
+            userIds,
+            actorUserId: principal.userId,
+            metadata: requestMetadataOf(request, principal),
+          };
           if (userIds.length > SYNC_LIMIT) return { status: 202, body: unwrap(await enqueueSeatJob(kernel, tx, input)) };
           const outcome = unwrap(await assignSeats(kernel, enrollments, tx, input, rules));
           return {
@@ -102,7 +109,18 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       return unwrap(
         await kernel.db.tx(
           (tx) =>
-            releaseSeat(kernel, enrollments, tx, { ...request.params, tenantId: principal.tenantId, actorUserId: principal.userId }, rules),
+            releaseSeat(
+              kernel,
+              enrollments,
+              tx,
+              {
+                ...request.params,
+                tenantId: principal.tenantId,
+                actorUserId: principal.userId,
+                metadata: requestMetadataOf(request, principal),
+              },
+              rules,
+            ),
           { tenantId: principal.tenantId },
         ),
       );

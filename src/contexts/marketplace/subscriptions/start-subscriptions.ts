@@ -1,4 +1,5 @@
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { newIdIn } from "../../../platform/ids.js";
 import type { LicenseRow } from "../licenses/licenses.sql.js";
 import type { PaymentsPort } from "../ports.js";
@@ -47,6 +48,8 @@ export async function startSubscriptions(
   lines: readonly RecurringLine[],
   licenses: readonly LicenseRow[],
   now: Date,
+  /** The purchase's metadata: the subscription starts in the buyer's trace (its renewals start their own). */
+  origin: EventMetadata = {},
 ): Promise<void> {
   const rows: SubscriptionRow[] = [];
   for (const line of lines) {
@@ -111,5 +114,6 @@ export async function startSubscriptions(
       initialSubscription(row.interval, row.currentPeriodStart),
       { type: "Started", at: now },
       row.subscriptionId,
+      origin,
     );
 }

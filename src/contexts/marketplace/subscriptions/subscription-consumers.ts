@@ -19,8 +19,7 @@ export function subscriptionSagaConsumer(runtime: SubscriptionRuntime): Consumer
     types: ["marketplace.license.revoked.v1"],
     async handle(tx: Tx, event) {
       const subscriptionId = await subscriptionOfLicense(tx, String((event.payload as { licenseId?: unknown }).licenseId));
-      if (subscriptionId)
-        await runtime.handle(tx, subscriptionId, { type: "LicenseRevoked", at: new Date(event.occurredAt) }, event.eventId);
+      if (subscriptionId) await runtime.handle(tx, subscriptionId, { type: "LicenseRevoked", at: new Date(event.occurredAt) }, event);
     },
   };
 }
@@ -65,7 +64,7 @@ export function renewalOutcomes(runtime: SubscriptionRuntime): RenewalOutcomes {
               failureCode: String(payload.failureCode),
               at,
             },
-        event.eventId,
+        event,
       );
       return true;
     },

@@ -8,7 +8,8 @@ import {
   SubscriptionSuspended,
 } from "../../../contracts/marketplace-subscriptions.js";
 import type { Tx } from "../../../platform/db/db.js";
-import type { EventContext } from "../../../platform/events/envelope.js";
+import type { EventContext, EventMetadata } from "../../../platform/events/envelope.js";
+import { formatTraceparent, newTrace } from "../../../platform/trace-context.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
 import { markMinted, newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -32,6 +33,13 @@ import { applyNextTerms, recordChargeAtCommit, subscriptionStatesWrite } from ".
 
 export type SubscriptionRuntime = SagaRuntime<SubscriptionState, SubscriptionInput, SubscriptionCommand>;
 
+/**
+ * A deadline of a subscription (a renewal, a retry, the end of grace) is the system acting on
+ * nobody's request: a new trace each time, actor "system", no request id. What the buyer did to
+ * start the subscription stays in the purchase's trace; a renewal months later is not part of it.
+ */
+const systemStep = (): EventMetadata => ({ actorId: "system", traceparent: formatTraceparent(newTrace()) });
+
 const DEADLINE_INPUTS = {
   renewal: "RenewalDue",
   retry: "RetryDue",
@@ -46,9 +54,11 @@ const DEADLINE_INPUTS = {
  * payment per subscription, period and attempt) makes asking again harmless.
  */
 export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, policy: DunningPolicy): SubscriptionRuntime {
-  const flowContext = (subscriptionId: string, cause: string | null): EventContext => ({
+  /** correlationId = the subscription; metadata: the request or renewal the step belongs to (see systemStep). */
+  const flowContext = (subscriptionId: string, cause: string | null, metadata: EventMetadata): EventContext => ({
     correlationId: subscriptionId,
     causationId: cause,
+    metadata,
   });
 
   async function execute(
@@ -57,6 +67,7 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
     command: SubscriptionEffect,
     state: SubscriptionState,
     cause: string | null,
+    metadata: EventMetadata,
   ): Promise<SubscriptionInput[] | void> {
     const sub = await subscriptionIn(tx, subscriptionId);
     const now = kernel.clock.now();
@@ -73,7 +84,7 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
           definition,
           payload,
           { eventId: newId("evt"), occurredAt: now, tenantId: sub.tenantId },
-          flowContext(subscriptionId, cause),
+          flowContext(subscriptionId, cause, metadata),
         ),
       ]);
     const period = currentPeriod(state);
@@ -96,6 +107,7 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
             amount: sub.next?.charge ?? sub.charge,
             currency: sub.currency,
             correlationId: subscriptionId,
+            metadata,
           });
           // An answer at once (sandbox, wallet) moves the saga now; a pending one (Stripe) by billing's event.
           if (answer.status === "succeeded")
@@ -150,15 +162,15 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
         forgetSubscription(tx, subscriptionId);
         return;
       case "HoldAccess":
-        await ports.enrollments.holdLicense(tx, sub.licenseId, flowContext(subscriptionId, cause));
+        await ports.enrollments.holdLicense(tx, sub.licenseId, flowContext(subscriptionId, cause, metadata));
         return;
       case "ReleaseAccess":
-        await ports.enrollments.releaseLicense(tx, sub.licenseId, flowContext(subscriptionId, cause));
+        await ports.enrollments.releaseLicense(tx, sub.licenseId, flowContext(subscriptionId, cause, metadata));
         return;
       case "EndAccess": {
         if (await endLicense(tx, sub.licenseId, now))
           await emit(LicenseExpired, { licenseId: sub.licenseId, orderId: sub.orderId, expiredAt: now.toISOString() });
-        await ports.enrollments.endLicense(tx, sub.licenseId, now, flowContext(subscriptionId, cause));
+        await ports.enrollments.endLicense(tx, sub.licenseId, now, flowContext(subscriptionId, cause, metadata));
         return;
       }
       case "RefundCharge": {
@@ -172,6 +184,7 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
           reason: "subscription_ended",
           correlationId: subscriptionId,
           key: "subscription:paid_after_end",
+          metadata,
         });
         return;
       }
@@ -245,5 +258,6 @@ export function subscriptionRuntime(kernel: Kernel, ports: MarketplacePorts, pol
         rows.map((row) => row.methodRef),
       );
     },
+    { deadlineMetadata: systemStep },
   );
 }

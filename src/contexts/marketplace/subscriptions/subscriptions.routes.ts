@@ -4,6 +4,8 @@ import { hasRole, type Principal } from "../../../platform/http/auth.js";
 import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
 import { Cursor, IdParam, ShortText } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
+import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import type { MarketplacePorts } from "../ports.js";
@@ -49,8 +51,9 @@ export function subscriptionRoutes(
   }
 
   /** Moves the saga; it exists for every subscription row (both are written by the fulfilling transaction). */
-  async function move(tx: Tx, subscriptionId: string, input: SubscriptionInput) {
-    const state = await runtime.handle(tx, subscriptionId, input);
+  async function move(tx: Tx, subscriptionId: string, input: SubscriptionInput, metadata: EventMetadata) {
+    // The subscriber's request: its events carry the request's metadata (not a renewal's new trace).
+    const state = await runtime.handle(tx, subscriptionId, input, { eventId: null, metadata });
     if (!state) throw new Error(`subscription ${subscriptionId} has no saga`);
     return state;
   }
@@ -59,13 +62,19 @@ export function subscriptionRoutes(
    * Applies a subscriber's request to the saga and answers with the subscription as it now stands.
    * System scope: the saga's rows were written by a worker (no tenant); `manageable` checks the caller.
    */
-  async function act(principal: Principal, subscriptionId: string, request: "cancel" | "resume", input: SubscriptionInput) {
+  async function act(
+    principal: Principal,
+    subscriptionId: string,
+    request: "cancel" | "resume",
+    input: SubscriptionInput,
+    metadata: EventMetadata,
+  ) {
     return kernel.db.tx(
       async (tx) => {
         const row = await manageable(tx, principal, subscriptionId);
         const refusal = refusalOf(row, request, kernel.clock.now());
         if (refusal) throw refuse({ code: refusal, detail: `subscription ${subscriptionId} is ${row.status}` });
-        const state = await move(tx, subscriptionId, input);
+        const state = await move(tx, subscriptionId, input, metadata);
         return subscriptionView(row, await chargesOf(tx, subscriptionId), { state, now: kernel.clock.now() });
       },
       { tenantId: SYSTEM_SCOPE },
@@ -159,11 +168,13 @@ export function subscriptionRoutes(
       },
     },
     async (request) =>
-      act(principalOf(request), request.params.subscriptionId, "cancel", {
-        type: "CancelRequested",
-        atPeriodEnd: request.body.atPeriodEnd,
-        at: kernel.clock.now(),
-      }),
+      act(
+        principalOf(request),
+        request.params.subscriptionId,
+        "cancel",
+        { type: "CancelRequested", atPeriodEnd: request.body.atPeriodEnd, at: kernel.clock.now() },
+        requestMetadataOf(request),
+      ),
   );
 
   server.post(
@@ -180,7 +191,13 @@ export function subscriptionRoutes(
       },
     },
     async (request) =>
-      act(principalOf(request), request.params.subscriptionId, "resume", { type: "ResumeRequested", at: kernel.clock.now() }),
+      act(
+        principalOf(request),
+        request.params.subscriptionId,
+        "resume",
+        { type: "ResumeRequested", at: kernel.clock.now() },
+        requestMetadataOf(request),
+      ),
   );
 
   server.post(
@@ -232,7 +249,7 @@ export function subscriptionRoutes(
             now,
           );
           forgetSubscription(tx, subscriptionId);
-          const state = await move(tx, subscriptionId, { type: "PlanChangeRequested", at: now });
+          const state = await move(tx, subscriptionId, { type: "PlanChangeRequested", at: now }, requestMetadataOf(request));
           const changed = await findSubscription(tx, subscriptionId);
           return subscriptionView(changed!, await chargesOf(tx, subscriptionId), { state, now });
         },
@@ -273,7 +290,12 @@ export function subscriptionRoutes(
           await ports.payments.keepOnFile(tx, { ownerRef: subscriptionId, tenantId: row.tenantId, buyerUserId: row.buyerUserId, method });
           await setMethodRef(tx, subscriptionId, subscriptionId, kernel.clock.now());
           forgetSubscription(tx, subscriptionId);
-          const state = await move(tx, subscriptionId, { type: "PaymentMethodChanged", at: kernel.clock.now() });
+          const state = await move(
+            tx,
+            subscriptionId,
+            { type: "PaymentMethodChanged", at: kernel.clock.now() },
+            requestMetadataOf(request),
+          );
           return subscriptionView(row, await chargesOf(tx, subscriptionId), { state, now: kernel.clock.now() });
         },
         { tenantId: SYSTEM_SCOPE },
