@@ -56,6 +56,17 @@ export function renderSeedTables(fixture: SeedFixture): string {
     }
   }
 
+  lines.push("", "### Partition keys", "", "Events with the same key are published in order; a seed's ordering promise and ours.", "");
+  lines.push("| wire type | seed | the seed orders by | ours | why |", "|---|---|---|---|---|");
+  for (const event of fixture.events.filter((e) => e.partitionKey)) {
+    const key = event.partitionKey!;
+    const renamed = event.mappings?.find((m) => m.seedField === key.seedField && !("absent" in m)) as { ourField: string } | undefined;
+    const ours = key.ourField ?? renamed?.ourField ?? key.seedField;
+    lines.push(
+      `| ${code(event.wireType)} | ${source(event)} | ${key.seedField} (${key.seed}) | ${ours} | ${cell(key.why ?? "as the seed says")} |`,
+    );
+  }
+
   lines.push("", "### Named by a seed without a payload", "", "Each must be a wire type the registry knows.", "");
   lines.push("| seed | direction | wire types |", "|---|---|---|");
   for (const group of fixture.named) lines.push(`| ${cell(group.seed)} | ${group.direction} | ${group.wireTypes.map(code).join(", ")} |`);

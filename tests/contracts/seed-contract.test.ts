@@ -4,7 +4,15 @@ import { upstreamEvents } from "../../src/contracts/upstream.js";
 import { contextModules, inStartOrder } from "../../src/modules.js";
 import { ManualClock } from "../../src/platform/clock.js";
 import { EventRegistry } from "../../src/platform/events/registry.js";
-import { checkEvent, checkFixture, type JsonSchema, type SchemaLookup, type SeedEvent } from "./seed-contract.js";
+import {
+  checkEvent,
+  checkFixture,
+  checkPartitionKeys,
+  type JsonSchema,
+  type KeyOf,
+  type SchemaLookup,
+  type SeedEvent,
+} from "./seed-contract.js";
 import { currentBlock, DOC_PATH, renderSeedTables } from "./event-contract-doc.js";
 import { seedFixture } from "./seed-events.fixture.js";
 
@@ -25,6 +33,7 @@ const withSchema =
   (type: string, change: (schema: any) => JsonSchema | undefined): SchemaLookup =>
   (asked) =>
     asked === type ? change(live(type)) : live(asked);
+const keyOf: KeyOf = (type, payload) => registry.get(type)?.partitionKey(payload as never);
 const entry = (wireType: string, seed: string) => seedFixture.events.find((e) => e.wireType === wireType && e.seed === seed)!;
 
 describe("the seed contract", () => {
@@ -42,6 +51,13 @@ describe("the seed contract", () => {
     expect(wireTypes.filter((type) => !produced.has(type))).toEqual([]);
     const consumedFromOutside = seedFixture.named.flatMap((n) => n.wireTypes).filter((type) => !produced.has(type));
     expect(consumedFromOutside.filter((type) => !registry.get(type)?.upstream)).toEqual([]);
+  });
+
+  it("keeps each seed's ordering promise: the partition key is the field the seed orders by, or the one the fixture chose and says why", () => {
+    const problems = checkPartitionKeys(seedFixture, keyOf);
+    expect(problems, problems.join("\n")).toEqual([]);
+    const chosen = seedFixture.events.filter((e) => e.partitionKey?.ourField);
+    expect(chosen.filter((e) => !e.partitionKey?.why)).toEqual([]);
   });
 
   it("gives a reason for every difference and every seed event we do not produce", () => {
@@ -123,6 +139,13 @@ describe("the seed contract check fails when the registry drifts from a seed", (
     });
     expect(checkEvent(revoked, newReason)).toEqual([
       expect.stringContaining('"reason" → our "reason": ours may send expired, which the seed does not list'),
+    ]);
+  });
+
+  it("reports a partition key that no longer keeps the seed's order", () => {
+    const byCourse: KeyOf = (type, payload) => (type === "enrollment.completed.v1" ? String(payload.courseId) : keyOf(type, payload));
+    expect(checkPartitionKeys(seedFixture, byCourse)).toEqual([
+      "enrollment.completed.v1 (seed 000 §2.2): partitioned by courseId, but seed 000 §7 orders by userId",
     ]);
   });
 

@@ -41,6 +41,17 @@ export type Mapping =
  */
 export type Direction = "published" | "consumed";
 
+/**
+ * The seed's ordering promise: events with the same value of `seedField` stay in order (seed 000 §7,
+ * seed 004's guarantees). `ourField` and `why` where our partition key is another field.
+ */
+export interface PartitionKey {
+  seed: string;
+  seedField: string;
+  ourField?: string;
+  why?: string;
+}
+
 export interface SeedEvent {
   wireType: string;
   /** The seed section, by name: "seed 000 §2.4". */
@@ -50,6 +61,7 @@ export interface SeedEvent {
   direction: Direction;
   fields: SeedFields;
   mappings?: readonly Mapping[];
+  partitionKey?: PartitionKey;
 }
 
 /** A seed section that names wire types without giving their payloads: each must exist in the registry. */
@@ -117,6 +129,40 @@ export function checkEvent(event: SeedEvent, lookup: SchemaLookup): string[] {
   const problems = [...(best ?? [`${where}: the payload schema is not an object`])];
   for (const seedField of mappings.keys()) {
     if (!used.has(seedField)) problems.push(`${where}: the fixture maps seed field "${seedField}", which the seed's payload does not have`);
+  }
+  return problems;
+}
+
+/** A wire type's partition key for a payload (the registry's `partitionKey`), or undefined if the type is unknown. */
+export type KeyOf = (wireType: string, payload: Record<string, unknown>) => string | undefined;
+
+/**
+ * Each seed ordering promise against the registry's partition key: a payload made of the seed's
+ * fields under our names, each holding its own name, shows which field the key is read from.
+ */
+export function checkPartitionKeys(fixture: SeedFixture, keyOf: KeyOf): string[] {
+  const problems: string[] = [];
+  for (const event of fixture.events) {
+    const promise = event.partitionKey;
+    if (!promise) continue;
+    const renamed = new Map((event.mappings ?? []).map((m) => [m.seedField, "absent" in m ? undefined : m.ourField]));
+    const ourName = (seedField: string) => (renamed.has(seedField) ? renamed.get(seedField) : seedField);
+    const sample = Object.fromEntries(
+      Object.keys(event.fields)
+        .map(ourName)
+        .filter((name): name is string => name !== undefined)
+        .map((name) => [name, `<${name}>`]),
+    );
+    const expected = promise.ourField ?? ourName(promise.seedField);
+    const key = keyOf(event.wireType, sample);
+    if (key === undefined) continue; // an unknown type is checkFixture's to report
+    if (key !== `<${expected}>`) {
+      const actual = /^<(.+)>$/.exec(key)?.[1] ?? "a value not among the seed's fields";
+      problems.push(
+        `${event.wireType} (${event.seed}): partitioned by ${actual}, but ${promise.seed} orders by ${promise.seedField}` +
+          (promise.ourField ? ` (we chose ${promise.ourField})` : ""),
+      );
+    }
   }
   return problems;
 }
