@@ -6,6 +6,8 @@ import { isAdjustable, OffsetClock, systemClock, type Clock } from "./platform/c
 import type { Config } from "./platform/config.js";
 import { Authenticator } from "./platform/http/auth.js";
 import { ProblemMapper } from "./platform/http/problem.js";
+import { asyncApiDocument } from "./platform/events/asyncapi.js";
+import { asyncApiRoutes } from "./platform/http/routes/asyncapi.routes.js";
 import { healthRoutes } from "./platform/http/routes/health.routes.js";
 import { ingestRoutes } from "./platform/http/routes/ingest.routes.js";
 import { opsRoutes } from "./platform/http/routes/ops.routes.js";
@@ -73,6 +75,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const problems = new ProblemMapper(Object.assign({}, platformErrors, ...modules.map((module) => module.errors)));
     const server = await buildHttpServer({ logger: kernel.logger, authenticator, problems, metrics: kernel.metrics, config: config.http });
     healthRoutes(server, kernel, { metricsToken: config.http.metricsToken });
+    const published = new Set(modules.flatMap((module) => module.events).map((definition) => definition.type));
+    asyncApiRoutes(server, asyncApiDocument(kernel.registry.all(), { published }));
     opsRoutes(server, kernel, authenticator);
     ingestRoutes(server, kernel, authenticator);
     // Not registered at all without TEST_CLOCK=on: the routes answer 404 like any unknown path.

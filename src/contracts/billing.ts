@@ -30,6 +30,14 @@ export const PaymentSucceeded = defineEvent({
   ),
   aggregateId: (p) => p.paymentId,
   partitionKey: (p) => p.orderId,
+  example: {
+    paymentId: "pay_0194f3b2c5e9a0b1c2d3e4f5a6b7c8d9",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    amount: 4900,
+    currency: "USD",
+    method: "card",
+    provider: "stripe",
+  },
 });
 
 export const PaymentFailed = defineEvent({
@@ -40,6 +48,12 @@ export const PaymentFailed = defineEvent({
   payload: Type.Object({ paymentId: Id, orderId: Id, failureCode: Id, failureMessage: Type.String() }, strict),
   aggregateId: (p) => p.paymentId,
   partitionKey: (p) => p.orderId,
+  example: {
+    paymentId: "pay_0194f3b2c5e9a0b1c2d3e4f5a6b7c8d9",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    failureCode: "card_declined",
+    failureMessage: "Your card was declined.",
+  },
 });
 
 export const PaymentRefunded = defineEvent({
@@ -50,6 +64,13 @@ export const PaymentRefunded = defineEvent({
   payload: Type.Object({ paymentId: Id, orderId: Id, refundId: Id, amount: Minor, currency: Currency }, strict),
   aggregateId: (p) => p.paymentId,
   partitionKey: (p) => p.orderId,
+  example: {
+    paymentId: "pay_0194f3b2c5e9a0b1c2d3e4f5a6b7c8d9",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    refundId: "rfd_0194f4a0b1c2d3e4f5a6b7c8d9e0f1a2",
+    amount: 4900,
+    currency: "USD",
+  },
 });
 
 export const WalletCredited = defineEvent({
@@ -60,6 +81,13 @@ export const WalletCredited = defineEvent({
   payload: Type.Object({ transactionId: Id, userId: Id, bucket: WalletBucket, amount: Minor, currency: Currency }, strict),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
+  example: {
+    transactionId: "wtx_0194f3b2c3d4e5f6a7b8c9d0e1f2a3b4",
+    userId: "usr_buyer_42",
+    bucket: "promo",
+    amount: 2000,
+    currency: "USD",
+  },
 });
 
 /** seed 004 wallet.debited, one per bucket (coin type) touched; `bucket` is the seed's coin_type. */
@@ -84,6 +112,17 @@ export const WalletDebited = defineEvent({
   ),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
+  example: {
+    transactionId: "wtx_0194f3b2c3d4e5f6a7b8c9d0e1f2a3b4",
+    userId: "usr_buyer_42",
+    transactionType: "purchase",
+    bucket: "promo",
+    amount: 1000,
+    balanceBefore: 2000,
+    balanceAfter: 1000,
+    relatedEntity: { type: "order", id: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6" },
+    currency: "USD",
+  },
 });
 
 /** seed 004 wallet.debit_failed. */
@@ -105,6 +144,14 @@ export const WalletDebitFailed = defineEvent({
   ),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
+  example: {
+    userId: "usr_buyer_42",
+    transactionType: "purchase",
+    amountRequired: 4900,
+    amountAvailable: 1500,
+    failureReason: "WALLET_INSUFFICIENT_BALANCE",
+    relatedOrderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+  },
 });
 
 /** seed 004 wallet.refunded: coins go back to the buckets they came from. */
@@ -127,6 +174,15 @@ export const WalletRefunded = defineEvent({
   ),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
+  example: {
+    userId: "usr_buyer_42",
+    refundReason: "order_refunded",
+    originalOrderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    originalTransactionIds: ["wtx_0194f3b2c3d4e5f6a7b8c9d0e1f2a3b4"],
+    refundTransactionIds: ["wtx_0194f4a0c2d3e4f5a6b7c8d9e0f1a2b3"],
+    refundBreakdown: [{ bucket: "promo", amount: 1000 }],
+    totalRefunded: 1000,
+  },
 });
 
 export type PaymentSucceededPayload = Static<typeof PaymentSucceeded.payload>;

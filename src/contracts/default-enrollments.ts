@@ -30,6 +30,15 @@ export const DefaultEnrollmentRealized = defineEvent({
   ),
   aggregateId: (p) => p.intentionId,
   partitionKey: (p) => p.userId,
+  example: {
+    intentionId: "dei_0194e9f0a1b2c3d4e5f6a7b8c9d0e1f2",
+    tenantId: "ten_acme",
+    userId: "usr_new_hire_7",
+    contentKey: "crs_typescript_in_depth",
+    runKey: "run_2026_q1",
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    subsidy: { kind: "site_license", ref: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6" },
+  },
 });
 
 export const DefaultEnrollmentSkipped = defineEvent({
@@ -49,6 +58,13 @@ export const DefaultEnrollmentSkipped = defineEvent({
   ),
   aggregateId: (p) => p.intentionId,
   partitionKey: (p) => p.userId,
+  example: {
+    intentionId: "dei_0194e9f0a1b2c3d4e5f6a7b8c9d0e1f2",
+    tenantId: "ten_acme",
+    userId: "usr_new_hire_7",
+    contentKey: "crs_typescript_in_depth",
+    reason: "no_subsidy",
+  },
 });
 
 export const defaultEnrollmentEvents = [DefaultEnrollmentRealized, DefaultEnrollmentSkipped];

@@ -39,6 +39,17 @@ export const EnrollmentCreated = defineEvent({
   ),
   aggregateId: (p) => p.enrollmentId,
   partitionKey: (p) => p.userId,
+  example: {
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    tenantId: "ten_acme",
+    userId: "usr_buyer_42",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+    source: { kind: "license", ref: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6" },
+    enrolledAt: "2026-03-01T09:30:00.000Z",
+    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+  },
 });
 
 export const EnrollmentAccessed = defineEvent({
@@ -52,6 +63,13 @@ export const EnrollmentAccessed = defineEvent({
   ),
   aggregateId: (p) => p.enrollmentId,
   partitionKey: (p) => p.userId,
+  example: {
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    tenantId: "ten_acme",
+    userId: "usr_buyer_42",
+    accessedAt: "2026-03-02T18:05:00.000Z",
+    attemptNumber: 1,
+  },
 });
 
 export const EnrollmentCompleted = defineEvent({
@@ -62,6 +80,14 @@ export const EnrollmentCompleted = defineEvent({
   payload: Type.Object({ enrollmentId: Id, tenantId: Id, userId: Id, courseId: Id, completedAt: Instant, completionRecordId: Id }, closed),
   aggregateId: (p) => p.enrollmentId,
   partitionKey: (p) => p.userId,
+  example: {
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    tenantId: "ten_acme",
+    userId: "usr_buyer_42",
+    courseId: "crs_typescript_in_depth",
+    completedAt: "2026-04-10T16:20:00.000Z",
+    completionRecordId: "cmp_0194f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
+  },
 });
 
 export const EnrollmentExpired = defineEvent({
@@ -72,6 +98,12 @@ export const EnrollmentExpired = defineEvent({
   payload: Type.Object({ enrollmentId: Id, tenantId: Id, userId: Id, expiredAt: Instant }, closed),
   aggregateId: (p) => p.enrollmentId,
   partitionKey: (p) => p.userId,
+  example: {
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    tenantId: "ten_acme",
+    userId: "usr_buyer_42",
+    expiredAt: "2027-03-01T09:30:00.000Z",
+  },
 });
 
 /** seed 000 §2.4: one enrollment revoked. */
@@ -103,6 +135,14 @@ export const EnrollmentRevoked = defineEvent({
   payload: EnrollmentRevokedPayload,
   aggregateId: (p) => ("enrollmentId" in p ? p.enrollmentId : p.orderId),
   partitionKey: (p) => ("enrollmentId" in p ? p.userId : p.orderId),
+  partitionKeyDescription: "payload.userId for one enrollment; payload.orderId for a refund's aggregate",
+  example: {
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    tenantId: "ten_acme",
+    userId: "usr_buyer_42",
+    reason: "license_revoked",
+    revokedAt: "2026-03-05T11:00:00.000Z",
+  },
 });
 
 /** seed 003: on license revocation a verified enrollment is downgraded to audit where the course offers it. */
@@ -124,6 +164,14 @@ export const EnrollmentModeChanged = defineEvent({
   ),
   aggregateId: (p) => p.enrollmentId,
   partitionKey: (p) => p.userId,
+  example: {
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+    tenantId: "ten_acme",
+    userId: "usr_buyer_42",
+    from: "verified",
+    to: "audit",
+    reason: "license_revoked",
+  },
 });
 
 export const enrollmentEvents = [

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { defineEvent } from "../platform/events/registry.js";
+import { defineEvent, withExample } from "../platform/events/registry.js";
 
 /**
  * Wire types of the marketplace's listings, pricing plans and refund policies (EVENTS.md
@@ -32,12 +32,45 @@ function listingEvent<T extends string, S extends typeof ListingPayload | typeof
   });
 }
 
-export const ListingSubmitted = listingEvent("marketplace.listing.submitted.v1", ListingPayload);
-export const ListingApproved = listingEvent("marketplace.listing.approved.v1", ListingPayload);
-export const ListingLive = listingEvent("marketplace.listing.live.v1", ListingPayload);
-export const ListingRejected = listingEvent("marketplace.listing.rejected.v1", ListingWithReason);
-export const ListingSuspended = listingEvent("marketplace.listing.suspended.v1", ListingWithReason);
-export const ListingReinstated = listingEvent("marketplace.listing.reinstated.v1", ListingWithReason);
+export const ListingSubmitted = withExample(listingEvent("marketplace.listing.submitted.v1", ListingPayload), {
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  providerId: "prv_northwind_academy",
+  courseId: "crs_typescript_in_depth",
+  courseVersionId: "cv_typescript_in_depth_2026_1",
+});
+export const ListingApproved = withExample(listingEvent("marketplace.listing.approved.v1", ListingPayload), {
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  providerId: "prv_northwind_academy",
+  courseId: "crs_typescript_in_depth",
+  courseVersionId: "cv_typescript_in_depth_2026_1",
+});
+export const ListingLive = withExample(listingEvent("marketplace.listing.live.v1", ListingPayload), {
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  providerId: "prv_northwind_academy",
+  courseId: "crs_typescript_in_depth",
+  courseVersionId: "cv_typescript_in_depth_2026_1",
+});
+export const ListingRejected = withExample(listingEvent("marketplace.listing.rejected.v1", ListingWithReason), {
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  providerId: "prv_northwind_academy",
+  courseId: "crs_typescript_in_depth",
+  courseVersionId: "cv_typescript_in_depth_2026_1",
+  reason: "The description promises a certificate the course does not issue.",
+});
+export const ListingSuspended = withExample(listingEvent("marketplace.listing.suspended.v1", ListingWithReason), {
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  providerId: "prv_northwind_academy",
+  courseId: "crs_typescript_in_depth",
+  courseVersionId: "cv_typescript_in_depth_2026_1",
+  reason: "Copyright complaint under review.",
+});
+export const ListingReinstated = withExample(listingEvent("marketplace.listing.reinstated.v1", ListingWithReason), {
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  providerId: "prv_northwind_academy",
+  courseId: "crs_typescript_in_depth",
+  courseVersionId: "cv_typescript_in_depth_2026_1",
+  reason: "Complaint withdrawn.",
+});
 
 export const PlanKind = Type.Union([
   Type.Literal("one_time"),
@@ -65,6 +98,15 @@ export const PlanVersioned = defineEvent({
   ),
   aggregateId: (p) => p.planId,
   partitionKey: (p) => p.listingId,
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    planId: "pln_0194e8a1c4d5e6f7a8b9c0d1e2f3a4b5",
+    version: 2,
+    kind: "seat_pack",
+    amount: 1000,
+    currency: "USD",
+    seats: 5,
+  },
 });
 
 // seed 002 PolicyCreated/Updated/Deprecated; EVENTS.md gives all three the same full payload.
@@ -90,9 +132,24 @@ function refundPolicyEvent<T extends string>(type: T) {
   });
 }
 
-export const RefundPolicyCreated = refundPolicyEvent("marketplace.refund_policy.created.v1");
-export const RefundPolicyUpdated = refundPolicyEvent("marketplace.refund_policy.updated.v1");
-export const RefundPolicyDeprecated = refundPolicyEvent("marketplace.refund_policy.deprecated.v1");
+export const RefundPolicyCreated = withExample(refundPolicyEvent("marketplace.refund_policy.created.v1"), {
+  policyId: "rpo_standard_14_days",
+  name: "Standard 14 days",
+  type: "time_window",
+  refundPeriodDays: 14,
+});
+export const RefundPolicyUpdated = withExample(refundPolicyEvent("marketplace.refund_policy.updated.v1"), {
+  policyId: "rpo_standard_14_days",
+  name: "Standard 30 days",
+  type: "time_window",
+  refundPeriodDays: 30,
+});
+export const RefundPolicyDeprecated = withExample(refundPolicyEvent("marketplace.refund_policy.deprecated.v1"), {
+  policyId: "rpo_standard_14_days",
+  name: "Standard 30 days",
+  type: "time_window",
+  refundPeriodDays: 30,
+});
 
 export const marketplaceListingEvents = [
   ListingSubmitted,

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from "@sinclair/typebox";
-import { defineEvent } from "../platform/events/registry.js";
+import { defineEvent, withExample } from "../platform/events/registry.js";
 
 /**
  * Wire types of the purchase flow, licenses and payouts (EVENTS.md "Published"), field for field:
@@ -30,64 +30,131 @@ function orderEvent<T extends string, P extends TProperties>(
   });
 }
 
-export const OrderPlaced = orderEvent("marketplace.order.placed.v1", "Order", {
-  orderId: Id,
-  buyerUserId: Id,
-  tenantId: Id,
-  courseIds: Type.Array(Id),
-  items: Type.Array(
-    Type.Object(
-      { listingId: Id, planId: Id, planVersion: Type.Integer({ minimum: 1 }), courseId: Id, quantity: Type.Integer({ minimum: 1 }) },
-      closed,
+export const OrderPlaced = withExample(
+  orderEvent("marketplace.order.placed.v1", "Order", {
+    orderId: Id,
+    buyerUserId: Id,
+    tenantId: Id,
+    courseIds: Type.Array(Id),
+    items: Type.Array(
+      Type.Object(
+        { listingId: Id, planId: Id, planVersion: Type.Integer({ minimum: 1 }), courseId: Id, quantity: Type.Integer({ minimum: 1 }) },
+        closed,
+      ),
     ),
-  ),
-  subtotal: Minor,
-  discount: Minor,
-  tax: Minor,
-  total: Minor,
-  currency: Currency,
-  couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-});
+    subtotal: Minor,
+    discount: Minor,
+    tax: Minor,
+    total: Minor,
+    currency: Currency,
+    couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  }),
+  {
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    buyerUserId: "usr_buyer_42",
+    tenantId: "ten_acme",
+    courseIds: ["crs_typescript_in_depth"],
+    items: [
+      {
+        listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+        planId: "pln_0194e8a1c4d5e6f7a8b9c0d1e2f3a4b5",
+        planVersion: 1,
+        courseId: "crs_typescript_in_depth",
+        quantity: 1,
+      },
+    ],
+    subtotal: 4900,
+    discount: 0,
+    tax: 0,
+    total: 4900,
+    currency: "USD",
+  },
+);
 
-export const OrderPaid = orderEvent("marketplace.order.paid.v1", "Order", {
-  orderId: Id,
-  buyerUserId: Id,
-  courseIds: Type.Array(Id),
-  paymentId: Id,
-  amount: Minor,
-  currency: Currency,
-  paymentMethod: Type.Union([Type.Literal("card"), Type.Literal("wallet")]),
-  paymentBreakdown: Type.Optional(Type.Array(Type.Object({ bucket: Id, amount: Minor, transactionId: Id }, closed))),
-});
+export const OrderPaid = withExample(
+  orderEvent("marketplace.order.paid.v1", "Order", {
+    orderId: Id,
+    buyerUserId: Id,
+    courseIds: Type.Array(Id),
+    paymentId: Id,
+    amount: Minor,
+    currency: Currency,
+    paymentMethod: Type.Union([Type.Literal("card"), Type.Literal("wallet")]),
+    paymentBreakdown: Type.Optional(Type.Array(Type.Object({ bucket: Id, amount: Minor, transactionId: Id }, closed))),
+  }),
+  {
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    buyerUserId: "usr_buyer_42",
+    courseIds: ["crs_typescript_in_depth"],
+    paymentId: "pay_0194f3b2c5e9a0b1c2d3e4f5a6b7c8d9",
+    amount: 4900,
+    currency: "USD",
+    paymentMethod: "card",
+  },
+);
 
-export const OrderFulfilled = orderEvent("marketplace.order.fulfilled.v1", "Order", {
-  orderId: Id,
-  buyerUserId: Id,
-  licenseIds: Type.Array(Id),
-  enrollmentIds: Type.Array(Id),
-  total: Minor,
-  currency: Currency,
-});
+export const OrderFulfilled = withExample(
+  orderEvent("marketplace.order.fulfilled.v1", "Order", {
+    orderId: Id,
+    buyerUserId: Id,
+    licenseIds: Type.Array(Id),
+    enrollmentIds: Type.Array(Id),
+    total: Minor,
+    currency: Currency,
+  }),
+  {
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    buyerUserId: "usr_buyer_42",
+    licenseIds: ["lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6"],
+    enrollmentIds: ["enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0"],
+    total: 4900,
+    currency: "USD",
+  },
+);
 
-export const OrderFailed = orderEvent("marketplace.order.failed.v1", "Order", {
-  orderId: Id,
-  buyerUserId: Id,
-  failureReason: Type.String({ minLength: 1, maxLength: 200 }),
-  failureStage: Type.Union([Type.Literal("payment"), Type.Literal("wallet_debit"), Type.Literal("licensing"), Type.Literal("enrollment")]),
-  rollbackCompleted: Type.Boolean(),
-  amountRequired: Type.Optional(Minor),
-  amountAvailable: Type.Optional(Minor),
-});
+export const OrderFailed = withExample(
+  orderEvent("marketplace.order.failed.v1", "Order", {
+    orderId: Id,
+    buyerUserId: Id,
+    failureReason: Type.String({ minLength: 1, maxLength: 200 }),
+    failureStage: Type.Union([
+      Type.Literal("payment"),
+      Type.Literal("wallet_debit"),
+      Type.Literal("licensing"),
+      Type.Literal("enrollment"),
+    ]),
+    rollbackCompleted: Type.Boolean(),
+    amountRequired: Type.Optional(Minor),
+    amountAvailable: Type.Optional(Minor),
+  }),
+  {
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    buyerUserId: "usr_buyer_42",
+    failureReason: "card_declined",
+    failureStage: "payment",
+    rollbackCompleted: true,
+  },
+);
 
-export const OrderRefunded = orderEvent("marketplace.order.refunded.v1", "Order", {
-  orderId: Id,
-  buyerUserId: Id,
-  courseIds: Type.Array(Id),
-  refundReason: Type.String({ minLength: 1, maxLength: 2000 }),
-  amount: Minor,
-  currency: Currency,
-  seatsRefunded: Type.Optional(Type.Integer({ minimum: 0 })),
-});
+export const OrderRefunded = withExample(
+  orderEvent("marketplace.order.refunded.v1", "Order", {
+    orderId: Id,
+    buyerUserId: Id,
+    courseIds: Type.Array(Id),
+    refundReason: Type.String({ minLength: 1, maxLength: 2000 }),
+    amount: Minor,
+    currency: Currency,
+    seatsRefunded: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+  {
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    buyerUserId: "usr_buyer_42",
+    courseIds: ["crs_typescript_in_depth"],
+    refundReason: "Bought the wrong course.",
+    amount: 4900,
+    currency: "USD",
+  },
+);
 
 const GrantFacts = {
   licenseId: Id,
@@ -98,7 +165,13 @@ const GrantFacts = {
   seatTotal: Type.Optional(Type.Integer({ minimum: 1 })),
 };
 /** Deprecated: published beside `.v2` (seed 001 §7 F20) until its consumers have moved over. */
-export const LicenseGranted = orderEvent("marketplace.license.granted.v1", "License", GrantFacts);
+export const LicenseGranted = withExample(orderEvent("marketplace.license.granted.v1", "License", GrantFacts), {
+  licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+  orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+  courseId: "crs_typescript_in_depth",
+  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+  buyerUserId: "usr_buyer_42",
+});
 
 /**
  * seed 001 §5.2: the sync-service must know a licensed course may stay on an offline device for
@@ -107,6 +180,14 @@ export const LicenseGranted = orderEvent("marketplace.license.granted.v1", "Lice
  */
 export const LicenseGrantedV2 = defineEvent({
   ...orderEvent("marketplace.license.granted.v2", "License", { ...GrantFacts, perpetualOffline: Type.Boolean() }),
+  example: {
+    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    courseId: "crs_typescript_in_depth",
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    buyerUserId: "usr_buyer_42",
+    perpetualOffline: true,
+  },
   previous: {
     definition: LicenseGranted,
     toPrevious: ({ perpetualOffline: _, ...v1 }: { perpetualOffline: boolean }) => v1,
@@ -114,20 +195,35 @@ export const LicenseGrantedV2 = defineEvent({
 });
 
 const SeatFacts = { licenseId: Id, assigneeUserId: Id, seatAssignmentId: Id, orderId: Id };
-export const LicenseAssigned = orderEvent("marketplace.license.assigned.v1", "License", SeatFacts, "operational");
-export const LicenseReleased = orderEvent("marketplace.license.released.v1", "License", SeatFacts, "operational");
-
-export const LicenseRevoked = orderEvent("marketplace.license.revoked.v1", "License", {
-  licenseId: Id,
-  orderId: Id,
-  reason: Type.String({ minLength: 1, maxLength: 200 }),
+export const LicenseAssigned = withExample(orderEvent("marketplace.license.assigned.v1", "License", SeatFacts, "operational"), {
+  licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+  assigneeUserId: "usr_learner_7",
+  seatAssignmentId: "sea_0194f3c0a1b2c3d4e5f6a7b8c9d0e1f2",
+  orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+});
+export const LicenseReleased = withExample(orderEvent("marketplace.license.released.v1", "License", SeatFacts, "operational"), {
+  licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+  assigneeUserId: "usr_learner_7",
+  seatAssignmentId: "sea_0194f3c0a1b2c3d4e5f6a7b8c9d0e1f2",
+  orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
 });
 
-export const LicenseExpired = orderEvent(
-  "marketplace.license.expired.v1",
-  "License",
-  { licenseId: Id, orderId: Id, expiredAt: Instant },
-  "operational",
+export const LicenseRevoked = withExample(
+  orderEvent("marketplace.license.revoked.v1", "License", {
+    licenseId: Id,
+    orderId: Id,
+    reason: Type.String({ minLength: 1, maxLength: 200 }),
+  }),
+  { licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6", orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6", reason: "order_refunded" },
+);
+
+export const LicenseExpired = withExample(
+  orderEvent("marketplace.license.expired.v1", "License", { licenseId: Id, orderId: Id, expiredAt: Instant }, "operational"),
+  {
+    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    expiredAt: "2027-03-01T09:30:00.000Z",
+  },
 );
 
 export const PayoutBatchRecorded = defineEvent({
@@ -149,6 +245,15 @@ export const PayoutBatchRecorded = defineEvent({
   ),
   aggregateId: (p) => p.payoutRunId,
   partitionKey: (p) => p.providerId,
+  example: {
+    payoutRunId: "pay_run_2026_03",
+    providerId: "prv_northwind_academy",
+    amount: 41650,
+    currency: "USD",
+    periodStart: "2026-03-01T00:00:00.000Z",
+    periodEnd: "2026-04-01T00:00:00.000Z",
+    lines: [{ orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6", amount: 4165 }],
+  },
 });
 
 export const marketplaceOrderEvents = [

@@ -20,6 +20,7 @@ export const TenantMemberJoined = defineEvent({
   ),
   aggregateId: (p) => p.userId,
   partitionKey: (p) => p.userId,
+  example: { tenantId: "ten_acme", userId: "usr_new_hire_7", email: "new.hire@acme.example" },
 });
 
 export const tenancyEvents = [TenantMemberJoined];

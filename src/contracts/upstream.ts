@@ -18,6 +18,7 @@ export const CourseVersionPublished = defineEvent({
   payload: Type.Object({ courseId: Id, courseVersionId: Id }, open),
   aggregateId: (p) => p.courseVersionId,
   partitionKey: (p) => p.courseId,
+  example: { courseId: "crs_typescript_in_depth", courseVersionId: "cv_typescript_in_depth_2026_1" },
 });
 
 export const PlayPackageBuilt = defineEvent({
@@ -29,6 +30,11 @@ export const PlayPackageBuilt = defineEvent({
   payload: Type.Object({ courseId: Id, courseVersionId: Id, packageId: Type.Optional(Id) }, open),
   aggregateId: (p) => p.courseVersionId,
   partitionKey: (p) => p.courseId,
+  example: {
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+    packageId: "pkg_0194e8a0f1e2d3c4b5a6978877665544",
+  },
 });
 
 export const ProviderKycVerified = defineEvent({
@@ -40,6 +46,7 @@ export const ProviderKycVerified = defineEvent({
   payload: Type.Object({ providerId: Id }, open),
   aggregateId: (p) => p.providerId,
   partitionKey: (p) => p.providerId,
+  example: { providerId: "prv_northwind_academy" },
 });
 
 export const CompletionRecorded = defineEvent({
@@ -51,6 +58,13 @@ export const CompletionRecorded = defineEvent({
   payload: Type.Object({ userId: Id, courseId: Id, completionRecordId: Id, completedAt: Instant, enrollmentId: Type.Optional(Id) }, open),
   aggregateId: (p) => p.completionRecordId,
   partitionKey: (p) => p.userId,
+  example: {
+    userId: "usr_buyer_42",
+    courseId: "crs_typescript_in_depth",
+    completionRecordId: "cmp_0194f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
+    completedAt: "2026-04-10T16:20:00.000Z",
+    enrollmentId: "enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0",
+  },
 });
 
 export const PlaySessionStarted = defineEvent({
@@ -62,6 +76,12 @@ export const PlaySessionStarted = defineEvent({
   payload: Type.Object({ userId: Id, courseId: Id, sessionId: Id, startedAt: Instant }, open),
   aggregateId: (p) => p.sessionId,
   partitionKey: (p) => p.userId,
+  example: {
+    userId: "usr_buyer_42",
+    courseId: "crs_typescript_in_depth",
+    sessionId: "pls_0194f3d0a1b2c3d4e5f6a7b8c9d0e1f2",
+    startedAt: "2026-03-02T18:05:00.000Z",
+  },
 });
 
 export const AssignmentWindowOpened = defineEvent({
@@ -73,6 +93,13 @@ export const AssignmentWindowOpened = defineEvent({
   payload: Type.Object({ userId: Id, courseId: Id, assignmentId: Id, opensAt: Instant, closesAt: Type.Optional(Instant) }, open),
   aggregateId: (p) => p.assignmentId,
   partitionKey: (p) => p.userId,
+  example: {
+    userId: "usr_new_hire_7",
+    courseId: "crs_typescript_in_depth",
+    assignmentId: "asg_onboarding_2026",
+    opensAt: "2026-03-02T00:00:00.000Z",
+    closesAt: "2026-03-31T23:59:59.000Z",
+  },
 });
 
 export const GdprSubjectRequestReceived = defineEvent({
@@ -84,6 +111,7 @@ export const GdprSubjectRequestReceived = defineEvent({
   payload: Type.Object({ subjectUserId: Id, requestId: Id, kind: Type.String({ minLength: 1 }) }, open),
   aggregateId: (p) => p.requestId,
   partitionKey: (p) => p.subjectUserId,
+  example: { subjectUserId: "usr_buyer_42", requestId: "gdpr_0194fa00a1b2c3d4e5f6a7b8c9d0e1f2", kind: "erasure" },
 });
 
 export const upstreamEvents = [

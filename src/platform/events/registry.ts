@@ -42,6 +42,11 @@ export function defineEvent<T extends string, S extends TSchema>(definition: Eve
   return definition;
 }
 
+/** A definition with its example payload (for definitions made by a contract file's own helper). */
+export function withExample<D extends EventDefinition<string, any>>(definition: D, example: PayloadOf<D>): D {
+  return { ...definition, example };
+}
+
 export type PayloadOf<D> = D extends EventDefinition<string, infer S> ? Static<S> : never;
 
 export interface EventError {
