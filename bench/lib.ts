@@ -144,7 +144,7 @@ export function benchEnv(mode: Mode): BenchEnv {
         cleanups.push(db.drop);
         env.DATABASE_URL = db.url;
         env.NATS_URL = natsUrl!;
-        env.NATS_PREFIX = `bench${process.pid}${seq}.`;
+        env.NATS_PREFIX = `bench${process.pid}${seq}`;
         sqlPool = new pg.Pool({ connectionString: db.url, max: 4 });
       } else {
         const dir = mkdtempSync(path.join(tmpdir(), "ghasi-bench-"));

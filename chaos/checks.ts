@@ -75,7 +75,7 @@ async function checkEvents(
   try {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
-    const streamPrefix = prefix.replace(/[^A-Za-z0-9_-]/g, "_");
+    const streamPrefix = `${prefix.toUpperCase()}_GHASI_`;
     for await (const stream of jsm.streams.list()) {
       if (!stream.config.name.startsWith(streamPrefix) || stream.state.messages === 0) continue;
       const reader = await js.consumers.get(stream.config.name);

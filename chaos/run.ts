@@ -26,7 +26,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<number> {
   const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const prefix = `chaos${process.pid}.`;
+  const prefix = `chaos${process.pid}`;
   const faults: string[] = [];
   const nats = await OwnNats.start();
   const database = await OwnDatabase.create(adminUrl);
@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     const h = headers();
     h.set("Nats-Msg-Id", contractId);
     await jetstream(nc).publish(
-      `${prefix}tenant.provider.kyc_verified.v1`,
+      `${prefix}.tenant.provider.kyc_verified.v1`,
       JSON.stringify({
         eventId: contractId,
         type: "tenant.provider.kyc_verified.v1",

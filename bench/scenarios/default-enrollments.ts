@@ -22,7 +22,7 @@ async function boot(env: BenchEnv): Promise<App> {
   const config = loadConfig({
     AUTH_JWT_SECRET: BENCH_SECRET,
     LOG_LEVEL: "warn",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, NATS_URL: env.natsUrl!, NATS_PREFIX: `deb${process.pid}${Date.now()}.` } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, NATS_URL: env.natsUrl!, NATS_PREFIX: `deb${process.pid}${Date.now()}` } : {}),
   });
   return createApp(config, { clock: systemClock, dataDir: null, logger: pino({ level: "warn" }) });
 }

@@ -48,7 +48,7 @@ async function boot(env: BenchEnv, lags: number[], onApplied: () => void): Promi
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith("RELAY_"))),
     AUTH_JWT_SECRET: BENCH_SECRET,
     LOG_LEVEL: "warn",
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, NATS_URL: env.natsUrl!, NATS_PREFIX: `rb${process.pid}${Date.now()}.` } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, NATS_URL: env.natsUrl!, NATS_PREFIX: `rb${process.pid}${Date.now()}` } : {}),
   });
   return createApp(config, { clock: systemClock, dataDir: null, modules: [benchModule(lags, onApplied)], logger: pino({ level: "warn" }) });
 }

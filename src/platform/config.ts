@@ -8,6 +8,7 @@ export interface Config {
   databaseUrl?: string;
   databasePoolSize: number;
   natsUrl?: string;
+  /** One NATS subject token ("" for none): subjects `<prefix>.<wire type>`, streams `<PREFIX>_GHASI_<CLASS>`. */
   natsPrefix: string;
   auth: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string; algorithms: string[] };
   http: HttpConfig;
@@ -78,6 +79,20 @@ function authConfig(env: NodeJS.ProcessEnv): Config["auth"] {
   return { ...auth, algorithms };
 }
 
+/**
+ * NATS_PREFIX namespaces subjects and streams so several deployments (or test runs) share one NATS.
+ * It is one subject token, joined to the wire type by a dot: a dot, wildcard or space inside it would
+ * make subjects that other deployments' filters match. A trailing dot (the form used when the prefix
+ * was glued to the subject) is accepted and dropped, so `acme.` still gives `acme.billing.…`.
+ */
+export function natsPrefix(raw: string | undefined): string {
+  if (raw === undefined || raw === "") return "";
+  const token = raw.endsWith(".") ? raw.slice(0, -1) : raw;
+  if (!/^[A-Za-z0-9_-]+$/.test(token))
+    throw new Error(`NATS_PREFIX must be one subject token (letters, digits, "_" and "-", at most one trailing "."), got "${raw}"`);
+  return token;
+}
+
 /** A clock anyone with an admin token can move would let them expire licences and fail orders at will. */
 function testClock(env: NodeJS.ProcessEnv): boolean {
   const raw = text(env, "TEST_CLOCK");
@@ -96,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10),
     natsUrl: text(env, "NATS_URL"),
-    natsPrefix: text(env, "NATS_PREFIX") ?? "",
+    natsPrefix: natsPrefix(text(env, "NATS_PREFIX")),
     auth: authConfig(env),
     http: {
       rateLimitMax: int(env, "RATE_LIMIT_MAX", 600),

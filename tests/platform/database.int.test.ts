@@ -121,7 +121,7 @@ describe("upstream events on the bus", () => {
         metadata: {},
       };
       const js = jetstream(nc);
-      const subject = `${t.config.natsPrefix}catalog.course_version.published.v1`;
+      const subject = `${t.config.natsPrefix}.catalog.course_version.published.v1`;
       await js.publish(subject, JSON.stringify(envelope), { msgID: envelope.eventId });
       await js.publish(subject, JSON.stringify(envelope), { msgID: `${envelope.eventId}-again` });
       const deadline = Date.now() + 10_000;
@@ -156,7 +156,9 @@ describe("contract-breaking upstream events on the bus", () => {
         metadata: {},
         payload: { courseId: 42 },
       };
-      await jetstream(nc).publish(`${t.config.natsPrefix}catalog.course_version.published.v1`, JSON.stringify(bad), { msgID: bad.eventId });
+      await jetstream(nc).publish(`${t.config.natsPrefix}.catalog.course_version.published.v1`, JSON.stringify(bad), {
+        msgID: bad.eventId,
+      });
       const deadline = Date.now() + 10_000;
       let letters: Array<{ consumer: string; last_error: string }> = [];
       while (letters.length === 0 && Date.now() < deadline) {

@@ -80,7 +80,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: "24" } : {}),
-    ...(process.env.NATS_URL ? { NATS_PREFIX: `t${unique()}.` } : {}),
+    ...(process.env.NATS_URL ? { NATS_PREFIX: `t${unique()}` } : {}),
     RELAY_POLL_MS: "50",
     RETRY_POLL_MS: "50",
     SAGA_POLL_MS: "50",

@@ -1,4 +1,4 @@
-import { nanos, type NatsConnection } from "@nats-io/transport-node";
+import { headers, nanos, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import {
   AckPolicy,
   DeliverPolicy,
@@ -11,6 +11,7 @@ import {
 import type { Db, Tx } from "../db/db.js";
 import type { ConsumerHub, Delivery } from "./consumers.js";
 import type { Envelope, RetentionClass } from "./envelope.js";
+import { isTraceparent } from "../trace-context.js";
 import { NatsLink, permanentPublishFailure, type BusStatusObserver } from "./nats-connection.js";
 import type { EventRegistry } from "./registry.js";
 import { bucketOf } from "./outbox.js";
@@ -20,7 +21,12 @@ const DAY_MS = 86_400_000;
 /** EVENTS.md: operational 30 days on the bus, financial and audit 365 days. The database keeps its own records. */
 const RETENTION_MS: Record<RetentionClass, number> = { operational: 30 * DAY_MS, financial: 365 * DAY_MS, audit: 365 * DAY_MS };
 const BATCH = 256;
-/** Room for the headers (Nats-Msg-Id) within the server's max_payload, which counts them too. */
+/**
+ * Room for the headers within the server's max_payload, which counts them too: `NATS/1.0` and four
+ * lines, Nats-Msg-Id (our ids are ~30 bytes; ingest takes 200 characters, 800 UTF-8 bytes at worst),
+ * Ghasi-Type (a registered wire type, 41 characters today), Content-Type and traceparent (55, only a
+ * valid one): about 250 bytes for our own events, under 1 KiB for the worst an upstream may send.
+ */
 export const HEADER_ROOM_BYTES = 1024;
 /** A consumer whose iterator ended is started again after this long, then longer, up to 5 s. */
 const RESTART_WAIT_MS = [100, 500, 1_000, 2_000, 5_000];
@@ -40,11 +46,34 @@ async function withRetries<T>(attempt: () => Promise<T>, tries = 5): Promise<T> 
   }
 }
 
+/** A message's subject: `acme` → `acme.billing.payment.succeeded.v1`; no prefix → the wire type. */
+export function natsSubject(prefix: string, type: string): string {
+  return prefix ? `${prefix}.${type}` : type;
+}
+
+/** A retention class's stream: `acme` → `ACME_GHASI_OPERATIONAL`; no prefix → `GHASI_OPERATIONAL`. */
+export function natsStreamName(prefix: string, retention: RetentionClass): string {
+  return `${prefix ? `${prefix.toUpperCase()}_` : ""}GHASI_${retention.toUpperCase()}`;
+}
+
+/**
+ * What a subscriber can route and trace by without parsing the body: the wire type, the content type
+ * and the envelope's traceparent (only a valid one: ingest takes metadata from outside, and a header
+ * must stay within HEADER_ROOM_BYTES). The client adds Nats-Msg-Id from the publish's msgID.
+ */
+function headersOf(event: OutboxEvent): MsgHdrs {
+  const h = headers();
+  h.set("Ghasi-Type", event.type);
+  h.set("Content-Type", "application/json");
+  if (isTraceparent(event.traceparent)) h.set("traceparent", event.traceparent);
+  return h;
+}
+
 export interface NatsBusOptions {
   url: string;
   /** Parallel transactions per consumer, split by partition key (order within a key is kept). */
   lanes: number;
-  /** Namespaces subjects and streams, so several deployments (or test runs) share one NATS. */
+  /** One subject token namespacing subjects and streams ("" for none; see config.ts natsPrefix). */
   prefix: string;
 }
 
@@ -95,12 +124,13 @@ export class NatsBus implements Publisher {
     return this.link.maxPayload - HEADER_ROOM_BYTES;
   }
 
+  /** `<prefix>.<wire type>`: the prefix is a token of its own, so `<prefix>.>` takes exactly this deployment's events. */
   subject(type: string): string {
-    return `${this.options.prefix}${type}`;
+    return natsSubject(this.options.prefix, type);
   }
 
   streamName(retention: RetentionClass): string {
-    return `${this.options.prefix.replace(/[^A-Za-z0-9_-]/g, "_")}GHASI_${retention.toUpperCase()}`;
+    return natsStreamName(this.options.prefix, retention);
   }
 
   /** Idempotent: creates or updates the streams so their subjects follow the registry. */
@@ -132,7 +162,7 @@ export class NatsBus implements Publisher {
     // own: one refused message must not fail its neighbours. The relay keeps a row off its queue only
     // once the bus has acked it; the buckets of a transient failure go back whole.
     const results = await Promise.allSettled(
-      events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId })),
+      events.map((event) => this.js.publish(this.subject(event.type), event.json, { msgID: event.eventId, headers: headersOf(event) })),
     );
     const outcome: PublishOutcome = { refused: [], failed: [] };
     let transient: unknown;

@@ -11,6 +11,8 @@ export interface OutboxEvent {
   occurredAt: Date;
   /** The envelope exactly as stored: JetStream gets these bytes without a parse/stringify round trip. */
   json: string;
+  /** The envelope's metadata.traceparent, read beside the text (a header on NATS, no parse needed). */
+  traceparent?: string | null;
 }
 
 /**
@@ -143,6 +145,7 @@ export class Relay {
           type: string;
           occurred_at: Date;
           json: string;
+          traceparent: string | null;
         }>(
           // Written so that every plan (generic plans too: statements are prepared) probes indexes:
           // a hash join over a work queue full of dead rows cost milliseconds per pass under load.
@@ -157,7 +160,8 @@ export class Relay {
                     LATERAL (SELECT p.position FROM platform.outbox_pending p WHERE p.bucket = c.bucket ORDER BY p.position LIMIT $3) t
               ORDER BY t.position LIMIT $3))
            RETURNING position)
-         SELECT o.position, o.bucket, o.event_id, o.type, o.occurred_at, o.envelope::text AS json
+         SELECT o.position, o.bucket, o.event_id, o.type, o.occurred_at, o.envelope::text AS json,
+                o.envelope->'metadata'->>'traceparent' AS traceparent
            FROM platform.outbox o WHERE o.position = ANY (ARRAY(SELECT position FROM taken)) ORDER BY o.position`,
           [start, share, this.options.batchSize],
         );
@@ -173,6 +177,7 @@ export class Relay {
             type: row.type,
             occurredAt: new Date(row.occurred_at),
             json: row.json,
+            traceparent: row.traceparent,
           };
           // The size is checked in memory: `json.length` counts UTF-16 units and UTF-8 spends at most
           // 3 bytes on one, so only a row within a factor 3 of the limit is measured at all.
