@@ -40,9 +40,9 @@ export function asyncApiDocument(definitions: readonly EventDefinition[], info: 
     schemas[type] = { ...plainSchema(definition.payload), ...(nextOf.has(type) ? { deprecated: true } : {}) };
     messages[type] = message(definition, nextOf.get(type));
     channels[type] = {
-      address: `{prefix}.${type}`,
+      address: `{prefix}${type}`,
       title: type,
-      description: `Subject \`<NATS_PREFIX>.${type}\` on stream \`${streamOf(definition)}\`.`,
+      description: `Subject \`${type}\` (\`acme.${type}\` with NATS_PREFIX=acme) on stream \`${streamOf(definition)}\` (\`ACME_${streamOf(definition)}\`).`,
       parameters: { prefix: ref("components/parameters/prefix") },
       messages: { [type]: ref(`components/messages/${type}`) },
     };
@@ -64,7 +64,8 @@ export function asyncApiDocument(definitions: readonly EventDefinition[], info: 
       version: info.version ?? CONTRACT_VERSION,
       description: [
         "Every event this engine publishes or consumes, each in the same JSON envelope, on NATS JetStream.",
-        "A message's subject is `<NATS_PREFIX>.<wire type>`; its stream is `<PREFIX>_GHASI_<RETENTION CLASS>`.",
+        "A message's subject is its wire type, after the deployment's NATS_PREFIX token when there is one (`acme.billing.payment.succeeded.v1`);",
+        "its stream is `GHASI_<RETENTION CLASS>`, `ACME_GHASI_<RETENTION CLASS>` with that prefix.",
         "Events with the same partition key are published in order. A changed event is a new wire type",
         "(`.v2`), published beside the old one for at least one minor release; the old one is marked deprecated.",
         "See docs/events.md.",
@@ -86,8 +87,10 @@ export function asyncApiDocument(definitions: readonly EventDefinition[], info: 
       messages,
       parameters: {
         prefix: {
-          description: "The deployment's NATS_PREFIX, one subject token (`acme` gives `acme.billing.payment.succeeded.v1`).",
-          examples: ["acme"],
+          description:
+            "The deployment's NATS_PREFIX and a dot (`acme.` gives `acme.billing.payment.succeeded.v1`), or nothing when NATS_PREFIX is unset.",
+          default: "",
+          examples: ["acme."],
         },
       },
       correlationIds: {
@@ -142,9 +145,9 @@ function message(definition: EventDefinition, next: string | undefined): Json {
   };
 }
 
-/** `<PREFIX>_GHASI_FINANCIAL`: one stream per retention class. */
+/** `GHASI_FINANCIAL`: one stream per retention class, `ACME_GHASI_FINANCIAL` with NATS_PREFIX=acme. */
 export function streamOf(definition: EventDefinition): string {
-  return `<PREFIX>_GHASI_${definition.retentionClass.toUpperCase()}`;
+  return `GHASI_${definition.retentionClass.toUpperCase()}`;
 }
 
 /**
