@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { hasRole } from "../../../platform/http/auth.js";
 import { AmountInput, Id } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import { newId } from "../../../platform/ids.js";
 import { checkMoney } from "../../../platform/money.js";
@@ -24,7 +25,15 @@ const CouponBody = Type.Object(
     listingIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
     minOrderAmount: Type.Optional(AmountInput(0)),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ code: "SPRING25", percentOff: 25, maxRedemptions: 500, validUntil: "2026-06-01T00:00:00Z" }],
+  },
+);
+
+const CreatedCoupon = Type.Object(
+  { couponId: Type.String(), code: Type.String() },
+  { additionalProperties: false, examples: [{ couponId: "cpn_01J9Z5D4", code: "SPRING25" }] },
 );
 
 export function couponRoutes({ kernel, server, authenticator }: ModuleHost): void {
@@ -32,7 +41,18 @@ export function couponRoutes({ kernel, server, authenticator }: ModuleHost): voi
     "/api/v1/coupons",
     {
       preValidation: authorize(authenticator, "platform_admin", "provider"),
-      schema: { tags: ["coupons"], summary: "Create a coupon", security: [{ bearer: [] }], body: CouponBody },
+      schema: {
+        tags: ["coupons"],
+        operationId: "createCoupon",
+        summary: "Create a coupon",
+        description:
+          "A platform admin creates a coupon for any listing; a provider only for its own listings, which it must name (400 " +
+          "COUPON.LISTINGS_REQUIRED, 403 for another provider's listing). Exactly one of percentOff or amountOff (with its currency); a code already in use " +
+          "is 409 COUPON.CODE_TAKEN. Buyers redeem it by code when placing an order.",
+        security: [{ bearer: [] }],
+        body: CouponBody,
+        response: { 201: Json(CreatedCoupon, "The coupon") },
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -5,7 +5,7 @@ import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import { refuse } from "../errors.js";
 import { DEFAULT_MINIMUM_PAYOUT, periodFor, planPayout, type HeldBalance, type PayoutSchedule } from "./payout.domain.js";
-import type { PayoutAdapter } from "./payout-adapters.js";
+import type { PayoutAdapter, TransferOutcome } from "./payout-adapters.js";
 import { claimRun, insertBatch, lockUnpaidMatured, runOfPeriod, saveRunResult, settleBatch, verifiedProviders } from "./payouts.sql.js";
 
 export interface RunPayouts {
@@ -27,7 +27,7 @@ export interface PayoutRunResult {
     providerId: string;
     currency: string;
     amount: number;
-    status: string;
+    status: TransferOutcome["status"];
     transferRef: string | null;
     lines: Array<{ orderId: string; amount: number }>;
   }>;

@@ -15,6 +15,8 @@ import { enqueueSeatJob } from "./seat-jobs.js";
 import { findSeatJob } from "./seat-jobs.sql.js";
 import { listActiveSeats } from "./seats.sql.js";
 import { Cursor, Id } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
+import { ReleasedSeat, SeatAssignment, SeatJobQueued, SeatJobView, SeatPage } from "./seat-responses.js";
 
 const LicenseParams = Type.Object({ licenseId: Id }, { additionalProperties: false });
 
@@ -26,15 +28,8 @@ const AssignBody = Type.Object(
       description: `1..${MAX_USERS} unique user ids; more than ${SYNC_LIMIT} run as a job (202)`,
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ userIds: ["usr_ana", "usr_ben"] }] },
 );
-
-const SeatResultView = Type.Object({
-  userId: Type.String(),
-  status: Type.Union([Type.Literal("assigned"), Type.Literal("already_assigned"), Type.Literal("no_seat")]),
-  seatAssignmentId: Type.Optional(Type.String()),
-  enrollmentId: Type.Optional(Type.String()),
-});
 
 type AssignReply = { status: 200 | 201 | 202; body: unknown };
 
@@ -50,15 +45,21 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
+        operationId: "assignSeats",
         summary: "Assign seats of a seat pack to learners (enrolls them); more than 1,000 learners run as a job. Idempotency-Key accepted.",
+        description:
+          "An org admin of the buying tenant hands seats of an active seat-pack license to learners, in request order, and each seated learner " +
+          `is enrolled. Learners already seated keep their seat; once the seats run out the rest get \`no_seat\`, and 409 SEATS.EXHAUSTED when ` +
+          `nobody new could be seated. Up to ${SYNC_LIMIT} learners are assigned at once (201 when someone was seated, 200 when nobody new ` +
+          `was); more run as a job (202, follow it at seat-jobs/{jobId}). The same Idempotency-Key and body replay the first answer.`,
         security: [{ bearer: [] }],
         params: LicenseParams,
         headers: IdempotencyKeyHeader,
         body: AssignBody,
         response: {
-          200: Type.Object({ results: Type.Array(SeatResultView), seatsAssigned: Type.Integer(), seatTotal: Type.Integer() }),
-          201: Type.Object({ results: Type.Array(SeatResultView), seatsAssigned: Type.Integer(), seatTotal: Type.Integer() }),
-          202: Type.Object({ jobId: Type.String(), status: Type.Literal("queued"), total: Type.Integer() }),
+          200: Json(SeatAssignment, "Nobody new was seated: every learner named already held a seat of this license"),
+          201: Json(SeatAssignment, "At least one learner was seated by this request"),
+          202: Json(SeatJobQueued, `More than ${SYNC_LIMIT} learners: a job assigns them; poll seat-jobs/{jobId}`),
         },
       },
     },
@@ -99,9 +100,14 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
+        operationId: "releaseSeat",
         summary: "Release a seat: the learner's seat enrollment is revoked and the seat can be assigned again",
+        description:
+          "An org admin of the buying tenant gives a seat back to the pack. A renewing seat pack whose plan caps releases per period answers " +
+          "409 SEATS.REVOCATION_CAP_REACHED once the cap is used; a seat released before is 409 SEAT.ALREADY_RELEASED.",
         security: [{ bearer: [] }],
         params: Type.Object({ licenseId: Id, seatAssignmentId: Id }, { additionalProperties: false }),
+        response: { 200: Json(ReleasedSeat, "The seat is free again; the license's counter as it now stands") },
       },
     },
     async (request) => {
@@ -133,13 +139,17 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
+        operationId: "listSeats",
         summary: "Active seat assignments of a license, by id",
+        description:
+          "An org admin of the buying tenant pages through the license's active seats (ordered by seatAssignmentId) with its counter.",
         security: [{ bearer: [] }],
         params: LicenseParams,
         querystring: Type.Object(
           { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), cursor: Type.Optional(Cursor()) },
           { additionalProperties: false },
         ),
+        response: { 200: Json(SeatPage, "A page of active seats; nextCursor is null on the last page") },
       },
     },
     async (request) => {
@@ -179,10 +189,13 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
       preValidation: authorize(authenticator, "org_admin"),
       schema: {
         tags: ["licenses"],
+        operationId: "getSeatJob",
         summary: "Progress of a bulk seat job; ?results=true adds the per-learner results",
+        description: "An org admin of the buying tenant follows a job started by assignSeats (202): queued, running, then completed.",
         security: [{ bearer: [] }],
         params: Type.Object({ licenseId: Id, jobId: Id }, { additionalProperties: false }),
         querystring: Type.Object({ results: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+        response: { 200: Json(SeatJobView, "The job's progress") },
       },
     },
     async (request) => {
