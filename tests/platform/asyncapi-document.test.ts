@@ -8,6 +8,7 @@ import { marketplaceSubscriptionEvents } from "../../src/contracts/marketplace-s
 import { tenancyEvents } from "../../src/contracts/tenancy.js";
 import { upstreamEvents } from "../../src/contracts/upstream.js";
 import { asyncApiDocument, exampleEnvelope, partitionKeyOf } from "../../src/platform/events/asyncapi.js";
+import { eventsPage } from "../../src/platform/events/asyncapi-html.js";
 import { EventRegistry } from "../../src/platform/events/registry.js";
 
 const published = [
@@ -69,5 +70,15 @@ describe("the AsyncAPI document, from the registry", () => {
   it("is the same document every time it is made", () => {
     const again = asyncApiDocument(registry.all(), { published: new Set(published.map((d) => d.type)) });
     expect(JSON.stringify(again)).toBe(JSON.stringify(document));
+  });
+
+  it("renders as an HTML page with a section per wire type, the document's text escaped", () => {
+    const page = eventsPage(document);
+    for (const { type } of registry.all()) expect(page).toContain(`<h2>${type}`);
+    expect(page).toContain("replaced by");
+    const hostile = { ...document, info: { ...document.info, description: '<script>alert("x")</script>' } };
+    const rendered = eventsPage(hostile);
+    expect(rendered).not.toContain("<script>");
+    expect(rendered).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
   });
 });

@@ -56,4 +56,11 @@ describe("GET /asyncapi.json", () => {
     for (const event of events)
       expect(validators.get(event.type)!(event), `${event.type}: ${JSON.stringify(validators.get(event.type)!.errors)}`).toBe(true);
   });
+
+  it("renders the document as an HTML page at /docs/events, without a token", async () => {
+    const page = await shop.t.app.server.inject({ method: "GET", url: "/docs/events" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.body).toContain('<section id="t-marketplace-license-granted-v2">');
+  });
 });

@@ -1,10 +1,13 @@
+import { eventsPage } from "../../events/asyncapi-html.js";
 import type { HttpServer } from "../server.js";
 
 /**
  * The AsyncAPI document of every wire type (platform/events/asyncapi.ts), public like /openapi.json:
- * it holds the contract, no data. Built once when the app is, from the registry it was given.
+ * it holds the contract, no data. Built once when the app is, from the registry it was given; so is
+ * its HTML page.
  */
 export function asyncApiRoutes(server: HttpServer, document: Record<string, unknown>): void {
+  const page = eventsPage(document);
   server.get(
     "/asyncapi.json",
     {
@@ -17,5 +20,18 @@ export function asyncApiRoutes(server: HttpServer, document: Record<string, unkn
       },
     },
     async () => document,
+  );
+  server.get(
+    "/docs/events",
+    {
+      schema: {
+        tags: ["platform"],
+        operationId: "getEventsPage",
+        summary: "Every event as one HTML page, rendered from the AsyncAPI document",
+        security: [],
+        response: { 200: { description: "An HTML page", content: { "text/html": { schema: { type: "string" } } } } },
+      },
+    },
+    async (_request, reply) => reply.type("text/html; charset=utf-8").send(page),
   );
 }
