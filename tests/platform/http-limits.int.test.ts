@@ -19,7 +19,12 @@ const sqlstateModule: ContextModule = {
   install({ server, kernel }) {
     server.post(
       "/test/sqlstate/:state",
-      { schema: { params: Type.Object({ state: Type.String({ pattern: "^[0-9A-Z]{5}$" }) }) } },
+      {
+        schema: {
+          params: Type.Object({ state: Type.String({ pattern: "^[0-9A-Z]{5}$" }) }),
+          response: { 200: Type.Object({ ok: Type.Boolean() }) },
+        },
+      },
       async (request) => {
         await kernel.db.tx((tx) => tx.query(`DO $$ BEGIN RAISE EXCEPTION 'probe' USING ERRCODE = '${request.params.state}'; END $$`), {
           tenantId: "ten_1",

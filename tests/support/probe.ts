@@ -58,6 +58,7 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
               { text: T.String({ minLength: 1, maxLength: 100 }), copies: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) },
               { additionalProperties: false },
             ),
+            response: { 201: T.Object({ noteId: T.String() }, { additionalProperties: false }) },
           },
         },
         async (request, reply) => {
@@ -78,7 +79,7 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
               return { status: 201, body: { noteId: id } };
             },
           );
-          return reply.code(result.status).send(result.body);
+          return reply.code(result.status as 201).send(result.body);
         },
       );
       kernel.hub.register({

@@ -87,6 +87,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Tests drive hundreds of requests from one token: the limiter runs, with a ceiling none reaches
     // (the rate-limit test sets its own).
     RATE_LIMIT_MAX: "1000000000",
+    // Every answer a test sees is checked against the OpenAPI document (a mismatch is a 500).
+    HTTP_VALIDATE_RESPONSES: "on",
     ...options.env,
   });
   const clock = new ManualClock("2026-03-01T09:00:00.000Z");

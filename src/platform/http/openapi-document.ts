@@ -45,6 +45,7 @@ export const openapiOptions: SwaggerOptions = {
           bearerFormat: "JWT",
           description: "A JWT with sub (user), tid (tenant), roles and, for providers, pid",
         },
+        metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for /metrics only" },
       },
     },
   },

@@ -98,7 +98,7 @@ function authorizes(route: RouteOptions): boolean {
  * - 409/422 on writes (a body, or a method other than GET): business rules, database constraints,
  *   Idempotency-Key reuse;
  * - 413/415 when a body is parsed (POST, PUT, PATCH);
- * - 429 unless the route opts out of rate limiting; 500 always; 503 under /api (the database).
+ * - 429 unless the route opts out of rate limiting; 500 always; 503 under /api and on writes (the database).
  */
 export function platformStatuses(route: RouteOptions, secured: boolean): number[] {
   const methods = ([] as string[]).concat(route.method);
@@ -110,12 +110,12 @@ export function platformStatuses(route: RouteOptions, secured: boolean): number[
   return [
     400,
     ...(secured ? [401, 403] : []),
-    ...(api && (route.url.includes(":") || hasBody) ? [404] : []),
-    ...(api && (write || hasBody) ? [409, 422] : []),
+    ...(route.url.includes(":") || hasBody ? [404] : []),
+    ...(write || hasBody ? [409, 422] : []),
     ...(parsesBody ? [413, 415] : []),
     ...(rateLimited ? [429] : []),
     500,
-    ...(api ? [503] : []),
+    ...(api || write ? [503] : []),
   ];
 }
 

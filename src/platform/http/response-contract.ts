@@ -65,7 +65,8 @@ export function validateResponses(server: FastifyInstance<any, any, any, any, an
     const mediaType = mediaTypeOf(reply.getHeader("content-type"));
     const routeSchema = request.routeOptions.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
     const matched = request.routeOptions.url !== undefined;
-    if (matched && routeSchema?.hide) return { ok: true };
+    // Hidden routes (the document itself, the docs UI) are not in the contract unless they state responses.
+    if (matched && routeSchema?.hide && !routeSchema.response) return { ok: true };
     const body = typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString("utf8") : undefined;
     if (!matched) {
       if (body === undefined || mediaType !== PROBLEM_MEDIA_TYPE)

@@ -6,6 +6,7 @@ import { authorize, principalOf, type HttpServer } from "../../../platform/http/
 import { refuse } from "../errors.js";
 import type { BillingApi } from "../billing-api.js";
 import { PaymentResponse } from "../billing-responses.js";
+import { Json } from "../../../platform/http/openapi.js";
 
 const ProcessPaymentBody = Type.Object(
   {
@@ -43,11 +44,17 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
       preValidation: authorize(authenticator, "service"),
       schema: {
         tags: ["billing"],
+        operationId: "processPayment",
         summary: "Pay for an order (one payment intent per order; Idempotency-Key required)",
+        description:
+          "Services only (the marketplace's purchase saga calls it through its port; this route is its HTTP face). One payment intent per order: a second call for the same order answers the first intent (200). 409 BILLING.PAYMENT_ORDER_CONFLICT when the order's amount or buyer differ. A declined card or a short wallet is an intent with status failed, not an error.",
+        response: {
+          200: Json(PaymentResponse, "The order's existing payment intent"),
+          201: Json(PaymentResponse, "A new payment intent (its status may still be pending)"),
+        },
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeader,
         body: ProcessPaymentBody,
-        response: { 200: PaymentResponse, 201: PaymentResponse },
       },
     },
     async (request, reply) => {
@@ -72,7 +79,9 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
       preValidation: authorize(authenticator, "service", "platform_admin"),
       schema: {
         tags: ["billing"],
+        operationId: "getPayment",
         summary: "A payment intent with its refunds",
+        description: "Services and platform admins. 404 BILLING.PAYMENT_NOT_FOUND.",
         security: [{ bearer: [] }],
         params: PaymentParams,
         response: { 200: PaymentResponse },

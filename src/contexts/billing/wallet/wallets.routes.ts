@@ -37,7 +37,10 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
       preValidation: authorize(authenticator, "platform_admin", "org_admin"),
       schema: {
         tags: ["billing"],
+        operationId: "creditWallet",
         summary: "Credit one bucket of a learner's wallet (Idempotency-Key required: it moves money)",
+        description:
+          "Platform admins (any tenant, with tenantId) or an org_admin (their own tenant only; 403 AUTH.FORBIDDEN otherwise). Buckets are spent promo first, then branded, then general.",
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeader,
         params: UserParams,
@@ -82,7 +85,9 @@ export function walletRoutes(server: HttpServer, api: BillingApi, authenticator:
       preValidation: authorize(authenticator),
       schema: {
         tags: ["billing"],
+        operationId: "getWallets",
         summary: "Balances per bucket (the user, an org_admin of their tenant, platform_admin)",
+        description: "One wallet per (tenant, currency) the user holds credit in; a user without credit has an empty list.",
         security: [{ bearer: [] }],
         params: UserParams,
         response: { 200: WalletsResponse },

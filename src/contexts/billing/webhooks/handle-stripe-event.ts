@@ -8,7 +8,8 @@ import { insertRefundOnce, intentById, intentByProviderRef, pendingRefunds, sett
 import { recordTransition } from "../payments/record-transition.js";
 import { meaningOf } from "./stripe-event.js";
 
-export type WebhookOutcome = "applied" | "duplicate" | "ignored" | "unknown_intent" | "state_conflict";
+export const WEBHOOK_OUTCOMES = ["applied", "duplicate", "ignored", "unknown_intent", "state_conflict"] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**
  * Applies one VERIFIED Stripe event, exactly once: the event id is recorded in the same transaction

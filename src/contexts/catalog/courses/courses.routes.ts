@@ -6,6 +6,8 @@ import type { Course } from "./course.domain.js";
 import { findCourse, runsOf, versionsOf, type RunRow, type VersionRow } from "./courses.sql.js";
 import { addRun, addVersion, advertise, changeCourse, createCourse } from "./manage-courses.js";
 import { Id, Text } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
+import { CourseDetail, CourseView, RunView, VersionView } from "./course-responses.js";
 
 const Title = Text(300);
 const Params = Type.Object({ courseId: Id });
@@ -44,7 +46,11 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: editors,
       schema: {
         tags,
+        operationId: "createCourse",
         summary: "Register a course (audit mode offered unless auditAvailable is false)",
+        description:
+          "A provider (for its own pid) or a platform admin. Listings sell a course's versions. 409 CATALOG.COURSE_EXISTS; 403 CATALOG.NOT_COURSE_OWNER for another provider's id.",
+        response: { 201: Json(CourseView, "Registered") },
         security,
         body: Type.Object(
           { courseId: Type.Optional(Id), providerId: Id, title: Title, auditAvailable: Type.Optional(Type.Boolean()) },
@@ -61,7 +67,10 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: editors,
       schema: {
         tags,
+        operationId: "changeCourse",
         summary: "Change a course's title or audit availability",
+        description: "The course's provider or a platform admin. 404 CATALOG.COURSE_NOT_FOUND.",
+        response: { 200: CourseView },
         security,
         params: Params,
         body: Type.Object(
@@ -79,7 +88,11 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: editors,
       schema: {
         tags,
+        operationId: "addCourseVersion",
         summary: "Register a course version (published / built come from upstream events)",
+        description:
+          "The course's provider or a platform admin. A version becomes sellable once catalog.course_version.published.v1 and content.play_package.built.v1 arrive (POST /api/v1/events/ingest). 409 CATALOG.VERSION_EXISTS.",
+        response: { 201: Json(VersionView, "Registered") },
         security,
         params: Params,
         body: Type.Object({ courseVersionId: Type.Optional(Id), label: Title }, { additionalProperties: false }),
@@ -95,7 +108,11 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: editors,
       schema: {
         tags,
+        operationId: "addCourseRun",
         summary: "Add a run; advertising it un-advertises the course's previous advertised run",
+        description:
+          "The course's provider or a platform admin. A run is a dated cohort of a version; purchases enroll into the advertised run. 409 CATALOG.RUN_KEY_TAKEN; 422 CATALOG.VERSION_UNKNOWN; 400 CATALOG.RUN_ENDS_BEFORE_START.",
+        response: { 201: Json(RunView, "Added") },
         security,
         params: Params,
         body: Type.Object(
@@ -126,14 +143,32 @@ export function courseRoutes({ kernel, server, authenticator }: ModuleHost): voi
     "/api/v1/catalog/courses/:courseId/runs/:runKey/advertise",
     {
       preValidation: editors,
-      schema: { tags, summary: "Advertise an existing run (and only it)", security, params: Type.Object({ courseId: Id, runKey: Id }) },
+      schema: {
+        tags,
+        operationId: "advertiseCourseRun",
+        summary: "Advertise an existing run (and only it)",
+        description:
+          "The course's provider or a platform admin. The course's previously advertised run stops being advertised. 404 CATALOG.RUN_NOT_FOUND.",
+        security,
+        params: Type.Object({ courseId: Id, runKey: Id }),
+        response: { 200: RunView },
+      },
     },
     async (request) => runJson(await advertise(kernel, principalOf(request), request.params.courseId, request.params.runKey)),
   );
 
   server.get(
     "/api/v1/catalog/courses/:courseId",
-    { schema: { tags, summary: "A course with its versions and runs (public)", params: Params } },
+    {
+      schema: {
+        tags,
+        operationId: "getCourse",
+        summary: "A course with its versions and runs (public)",
+        description: "Anyone, without a token. 404 CATALOG.COURSE_NOT_FOUND.",
+        params: Params,
+        response: { 200: CourseDetail },
+      },
+    },
     async (request) => {
       const course = await findCourse(kernel.db, request.params.courseId);
       if (!course) throw refuse({ code: "CATALOG.COURSE_NOT_FOUND", detail: `no course ${request.params.courseId}` });

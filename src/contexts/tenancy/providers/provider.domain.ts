@@ -1,7 +1,8 @@
 import { ok, type Result } from "../../../platform/result.js";
 import { reject } from "../errors.js";
 
-export type KycStatus = "pending" | "verified" | "rejected";
+export const KYC_STATUSES = ["pending", "verified", "rejected"] as const;
+export type KycStatus = (typeof KYC_STATUSES)[number];
 
 export interface KycChange {
   status: KycStatus;

@@ -8,6 +8,7 @@ import { mayManageTenant } from "../tenants/tenant.js";
 import { findTenant } from "../tenants/tenants.sql.js";
 import { CAP_PERIODS, decidePolicy } from "./purchase-policy.domain.js";
 import { purchasePolicyOf, savePurchasePolicy } from "./purchase-policies.sql.js";
+import { PurchasePolicy } from "../tenancy-responses.js";
 
 const Params = Type.Object({ tenantId: IdParam });
 
@@ -21,7 +22,11 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
       preValidation: managers,
       schema: {
         tags,
+        operationId: "setPurchasePolicy",
         summary: "Set a buyer tenant's purchase policy: allowed currencies and a spending cap per UTC calendar period",
+        description:
+          "Platform admins, or an org_admin of that tenant: replaces the policy (null lifts a restriction). Orders that break it are refused when placed. 400 MONEY.CURRENCY_UNKNOWN or PURCHASE_POLICY.CAP_CURRENCY_NOT_ALLOWED; 404 TENANT.NOT_FOUND.",
+        response: { 200: PurchasePolicy },
         security: [{ bearer: [] }],
         params: Params,
         body: Type.Object(
@@ -56,7 +61,18 @@ export function purchasePolicyRoutes({ kernel, server, authenticator }: ModuleHo
 
   server.get(
     "/api/v1/tenants/:tenantId/purchase-policy",
-    { preValidation: managers, schema: { tags, summary: "A buyer tenant's purchase policy", security: [{ bearer: [] }], params: Params } },
+    {
+      preValidation: managers,
+      schema: {
+        tags,
+        operationId: "getPurchasePolicy",
+        summary: "A buyer tenant's purchase policy",
+        description: "Platform admins, or an org_admin of that tenant. A tenant without a policy answers nulls (no restriction).",
+        security: [{ bearer: [] }],
+        params: Params,
+        response: { 200: PurchasePolicy },
+      },
+    },
     async (request) => {
       const { tenantId } = request.params;
       unwrap(mayManageTenant(principalOf(request), tenantId));

@@ -1,7 +1,7 @@
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 import { Type } from "@sinclair/typebox";
 import { decodeTimeCursor, encodeTimeCursor } from "../../../platform/http/cursor.js";
-import { idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import { eventContextOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
@@ -13,6 +13,8 @@ import { addMember } from "./add-member.js";
 import { mayManageTenant, TENANT_KINDS } from "./tenant.js";
 import { findTenant, insertTenant, membersOf } from "./tenants.sql.js";
 import { Cursor, Id, ShortText } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
+import { MemberPage, Membership, Tenant, TenantCreated } from "../tenancy-responses.js";
 
 const Params = Type.Object({ tenantId: Id });
 /** A new tenant's id has the shape every tenant id must have: `*`, a blank or a control character is a 400. */
@@ -30,7 +32,12 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: admin,
       schema: {
         tags,
+        operationId: "createTenant",
         summary: "Create a tenant (caller-supplied ids of upstream tenants are kept as given)",
+        description:
+          "Platform admins. An Idempotency-Key (optional) replays the first answer. 409 TENANT.ALREADY_EXISTS when the id is taken.",
+        headers: IdempotencyKeyHeader,
+        response: { 201: Json(TenantCreated, "Created (or the first answer, replayed for the same Idempotency-Key)") },
         security,
         body: Type.Object(
           {
@@ -56,13 +63,24 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
           return { status: 201, body: { tenantId, name: request.body.name, kind: request.body.kind } };
         },
       );
-      return reply.code(result.status).send(result.body);
+      return reply.code(result.status as 201).send(result.body);
     },
   );
 
   server.get(
     "/api/v1/tenants/:tenantId",
-    { preValidation: managers, schema: { tags, summary: "A tenant", security, params: Params } },
+    {
+      preValidation: managers,
+      schema: {
+        tags,
+        operationId: "getTenant",
+        summary: "A tenant",
+        description: "Platform admins, or an org_admin of that tenant (403 TENANT.FORBIDDEN otherwise).",
+        security,
+        params: Params,
+        response: { 200: Tenant },
+      },
+    },
     async (request) => {
       unwrap(mayManageTenant(principalOf(request), request.params.tenantId));
       const tenant = await findTenant(kernel.db, request.params.tenantId);
@@ -77,7 +95,14 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: managers,
       schema: {
         tags,
+        operationId: "addTenantMember",
         summary: "Add a member; emits tenant.member.joined.v1 the first time (201), a repeat changes nothing (200)",
+        description:
+          "Platform admins, or an org_admin of that tenant. Members are who a site licence covers and whom default enrollments enroll.",
+        response: {
+          200: Json(Membership, "Already a member: nothing changed"),
+          201: Json(Membership, "Joined: tenant.member.joined.v1 published"),
+        },
         security,
         params: Params,
         body: Type.Object(
@@ -101,7 +126,10 @@ export function tenantRoutes({ kernel, server, authenticator }: ModuleHost): voi
       preValidation: managers,
       schema: {
         tags,
-        summary: 'A tenant\'s members, in the order they joined (?limit=&cursor= pages, API.md "Lists")',
+        operationId: "listTenantMembers",
+        summary: "A tenant's members, in the order they joined",
+        description: "Platform admins, or an org_admin of that tenant. Pages with ?limit=&cursor=; nextCursor is null on the last page.",
+        response: { 200: MemberPage },
         security,
         params: Params,
         querystring: Type.Object(

@@ -1,8 +1,11 @@
+import { Type } from "@sinclair/typebox";
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
 import type { HttpServer } from "../server.js";
+import { Json, problemResponses } from "../openapi.js";
+import { Liveness, Readiness } from "./platform-responses.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 const digest = (text: string) => createHash("sha256").update(text).digest();
@@ -34,25 +37,65 @@ function metricsGuard(metricsToken: string | undefined) {
 export function healthRoutes(server: HttpServer, kernel: Kernel, options: { metricsToken?: string } = {}): void {
   // Probes and scrapes are not rate limited: an orchestrator polling them must never see a 429.
   const config = { rateLimit: false } as const;
-  server.get("/health", { config, schema: { tags: ["platform"], summary: "Liveness" } }, async () => ({ status: "ok" }));
+  server.get(
+    "/health",
+    {
+      config,
+      schema: {
+        tags: ["platform"],
+        operationId: "getHealth",
+        summary: "Liveness",
+        description: "Answers 200 while the process runs; it touches neither the database nor the bus. Never rate limited.",
+        response: { 200: Liveness },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
 
-  server.get("/ready", { config, schema: { tags: ["platform"], summary: "Database and bus reachable" } }, async (_request, reply) => {
-    const database = await kernel.db.query("SELECT 1").then(
-      () => true,
-      () => false,
-    );
-    const bus = kernel.bus ? await kernel.bus.ready() : true;
-    return reply
-      .code(database && bus ? 200 : 503)
-      .send({ status: database && bus ? "ready" : "unavailable", database, bus: kernel.bus ? (bus ? "nats" : "down") : "in-process" });
-  });
+  server.get(
+    "/ready",
+    {
+      config,
+      schema: {
+        tags: ["platform"],
+        operationId: "getReadiness",
+        summary: "Database and bus reachable",
+        description: "200 when the database answers and the bus (NATS, when configured) is connected; 503 with the same body otherwise.",
+        response: {
+          200: Json(Readiness, "Ready: the database answers and the bus is connected"),
+          503: Json(Readiness, "Not ready: the database or the bus is unreachable"),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const database = await kernel.db.query("SELECT 1").then(
+        () => true,
+        () => false,
+      );
+      const bus = kernel.bus ? await kernel.bus.ready() : true;
+      return reply
+        .code(database && bus ? 200 : 503)
+        .send({ status: database && bus ? "ready" : "unavailable", database, bus: kernel.bus ? (bus ? "nats" : "down") : "in-process" });
+    },
+  );
 
   server.get(
     "/metrics",
     {
       config,
       onRequest: metricsGuard(options.metricsToken),
-      schema: { tags: ["platform"], summary: "Prometheus metrics (METRICS_TOKEN as a bearer token, or loopback callers when it is unset)" },
+      schema: {
+        tags: ["platform"],
+        operationId: "getMetrics",
+        summary: "Prometheus metrics",
+        description:
+          "Prometheus text format. With METRICS_TOKEN set, send it as a bearer token (401 without it or with another); unset, only loopback callers are served (403 otherwise).",
+        security: [{ metricsToken: [] }, {}],
+        response: {
+          200: { description: "Prometheus text exposition format", content: { "text/plain": { schema: Type.String() } } },
+          ...problemResponses(401, 403),
+        },
+      },
     },
     async (_request, reply) => reply.type(kernel.metrics.registry.contentType).send(await kernel.metrics.registry.metrics()),
   );

@@ -6,6 +6,9 @@ import { RejectionError } from "../../result.js";
 import type { Authenticator } from "../auth.js";
 import { authorize, type HttpServer } from "../server.js";
 import { ShortText } from "../schemas.js";
+import { problemResponses } from "../openapi.js";
+import { Accepted } from "./platform-responses.js";
+import { isTraceparent } from "../../trace-context.js";
 
 /** The envelope of DESIGN §3 as an upstream service sends it. */
 export const IncomingEnvelope = Type.Object(
@@ -36,7 +39,16 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
     "/api/v1/events/ingest",
     {
       preValidation: authorize(authenticator, "service", "platform_admin"),
-      schema: { tags: ["platform"], summary: "Accept an upstream event envelope", security: [{ bearer: [] }], body: IncomingEnvelope },
+      schema: {
+        tags: ["platform"],
+        operationId: "ingestEvent",
+        summary: "Accept an upstream event envelope",
+        description:
+          "For upstream services (role service or platform_admin): an event this engine consumes (catalog.*, content.*, identity.*), handled exactly as if it arrived on the bus. Deduplicated by eventId: a repeat answers 202 with duplicate true. 422 EVENT.TYPE_NOT_ACCEPTED for a type it does not consume; 400 EVENT.PAYLOAD_INVALID when the payload breaks the type's schema; 413 EVENT.TOO_LARGE.",
+        security: [{ bearer: [] }],
+        body: IncomingEnvelope,
+        response: { 202: Accepted, ...problemResponses(413) },
+      },
     },
     async (request, reply) => {
       const incoming = request.body;
@@ -67,6 +79,8 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
         });
       }
       const payload = incoming.payload as never;
+      // The producer's own trace when it sent a valid one; otherwise this request's span, so no event is traceless.
+      const given = (incoming.metadata as { traceparent?: unknown } | undefined)?.traceparent;
       const envelope: Envelope = {
         eventId: incoming.eventId,
         type: incoming.type,
@@ -80,7 +94,11 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
         causationId: incoming.causationId ?? null,
         retentionClass: incoming.retentionClass ?? definition.retentionClass,
         payload,
-        metadata: { ...(incoming.metadata ?? {}), requestId: request.id },
+        metadata: {
+          ...(incoming.metadata ?? {}),
+          requestId: request.id,
+          traceparent: isTraceparent(given) ? given : request.traceparent,
+        },
       };
       // The bus refuses a message over its max_payload, so such an event could never reach a consumer.
       const bytes = storedEnvelopeBytes(envelope);

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import type { Envelope } from "../../events/envelope.js";
 import { RELAY_DEAD_LETTERS } from "../../events/dead-letters.js";
 import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
@@ -6,6 +7,7 @@ import { sagaHistory } from "../../saga/saga-runtime.js";
 import type { Authenticator } from "../auth.js";
 import { IdParam } from "../schemas.js";
 import { authorize, type HttpServer } from "../server.js";
+import { DeadLetterPage, EventLogPage, Replayed, SagaPage } from "./platform-responses.js";
 
 /** These lists' cursors are the last id served: anything not shaped like one of our ids is a 400. */
 const IdCursor = Type.String({ pattern: "^[A-Za-z0-9_-]{1,200}$" });
@@ -22,8 +24,12 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       preValidation: admin,
       schema: {
         tags: ["ops"],
+        operationId: "listPublishedEvents",
         summary: "The published event log, oldest first",
+        description:
+          "Platform admins: every event published, in log order, filtered by type, aggregate or correlation id (an order's id follows a purchase). Resume after the last one with ?cursor=<position>.",
         security: [{ bearer: [] }],
+        response: { 200: EventLogPage },
         querystring: Type.Object(
           {
             type: Type.Optional(IdParam),
@@ -38,7 +44,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
     },
     async (request) => {
       const q = request.query;
-      const rows = await kernel.db.query<{ position: number | string; envelope: unknown }>(
+      const rows = await kernel.db.query<{ position: number | string; envelope: Envelope<Record<string, unknown>> }>(
         `SELECT position, envelope FROM platform.outbox o
           WHERE NOT EXISTS (SELECT 1 FROM platform.outbox_pending p WHERE p.position = o.position)
             -- Off the queue but never published: the relay filed it in the dead letters (too large); a
@@ -52,7 +58,7 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       const items = rows.rows.slice(0, q.limit);
       return {
         // `position` lets a client that tails the log resume after the last event it saw (?cursor=position).
-        items: items.map((row) => ({ ...(row.envelope as object), position: String(row.position) })),
+        items: items.map((row) => ({ ...row.envelope, position: String(row.position) })),
         nextCursor: rows.rows.length > q.limit ? String(items[items.length - 1]!.position) : null,
       };
     },
@@ -64,7 +70,10 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       preValidation: admin,
       schema: {
         tags: ["ops"],
+        operationId: "listDeadLetters",
         summary: "Dead letters, with their error and attempt history",
+        description: "Platform admins: events a consumer gave up on after its retries (or the relay could not publish), oldest first.",
+        response: { 200: DeadLetterPage },
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
@@ -87,7 +96,11 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       preValidation: admin,
       schema: {
         tags: ["ops"],
+        operationId: "replayDeadLetter",
         summary: "Re-drive one dead letter now; the inbox still applies it at most once",
+        description:
+          "Platform admins: hands the event to its consumer again (or back to the relay's queue). 404 DLQ.NOT_FOUND; 409 DLQ.ALREADY_REPLAYED, DLQ.CONSUMER_UNKNOWN, or DLQ.REPLAY_FAILED when the consumer fails again.",
+        response: { 200: Replayed },
         security: [{ bearer: [] }],
         params: Type.Object({ id: IdParam }),
       },
@@ -105,7 +118,10 @@ export function opsRoutes(server: HttpServer, kernel: Kernel, authenticator: Aut
       preValidation: admin,
       schema: {
         tags: ["ops"],
+        operationId: "listSagas",
         summary: "Saga instances (newest first) with their step history",
+        description: "Platform admins: purchase, refund and subscription sagas with every step they took, filtered by state or type.",
+        response: { 200: SagaPage },
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {

@@ -17,7 +17,9 @@ export function testClockRoutes(server: HttpServer, testClock: TestClock, authen
       preValidation: authorize(authenticator),
       schema: {
         tags: ["test-clock"],
+        operationId: "getTestClock",
         summary: "The service's clock (TEST_CLOCK=on)",
+        description: "Any caller with a token: the service's current time. Only with TEST_CLOCK=on; otherwise the path answers 404.",
         security: [{ bearer: [] }],
         response: { 200: Now },
       },
@@ -31,7 +33,10 @@ export function testClockRoutes(server: HttpServer, testClock: TestClock, authen
       preValidation: authorize(authenticator, "platform_admin"),
       schema: {
         tags: ["test-clock"],
+        operationId: "advanceTestClock",
         summary: "Moves the clock forward, firing every deadline on the way in order and settling after each (TEST_CLOCK=on)",
+        description:
+          "Platform admins, TEST_CLOCK=on only: by ms, or to an instant. 422 TEST_CLOCK.BACKWARDS or TEST_CLOCK.TOO_FAR; 503 TEST_CLOCK.UNSETTLED when the system does not settle.",
         security: [{ bearer: [] }],
         body: Type.Union([
           Type.Object({ ms: Type.Integer({ minimum: 1, maximum: MAX_ADVANCE_MS }) }, { additionalProperties: false }),
