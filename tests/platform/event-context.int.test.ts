@@ -214,3 +214,36 @@ describe.runIf(onNats)("on NATS, seen by an integrator's own subscriber", () => 
     }
   });
 });
+
+describe("events from upstream (ingest)", () => {
+  const ingest = (eventId: string, metadata: Record<string, unknown>) =>
+    shop.http("POST", "/api/v1/events/ingest", {
+      token: shop.service,
+      headers: { traceparent: `00-${TRACE}-${CALLER_SPAN}-01` },
+      body: {
+        eventId,
+        type: "tenant.provider.kyc_verified.v1",
+        occurredAt: shop.t.clock.now().toISOString(),
+        source: "tenant",
+        payload: { providerId: "prv_1" },
+        metadata,
+      },
+    });
+  const stored = async (eventId: string) =>
+    (await sys<{ envelope: Event }>(shop, `SELECT envelope FROM platform.outbox WHERE event_id = $1`, [eventId]))[0]!.envelope;
+
+  it("keep the producer's own valid traceparent; an invalid one is replaced by the posting request's span", async () => {
+    const own = `00-${"1".repeat(32)}-${"2".repeat(16)}-01`;
+    const kept = await ingest(`evt_traced_${process.pid}`, { traceparent: own, actorId: "svc_catalog" });
+    expect(kept.status).toBe(202);
+    expect((await stored(`evt_traced_${process.pid}`)).metadata).toMatchObject({ traceparent: own, actorId: "svc_catalog" });
+
+    const replaced = await ingest(`evt_badtrace_${process.pid}`, { traceparent: "x".repeat(5000) });
+    expect(replaced.status).toBe(202);
+    const metadata = (await stored(`evt_badtrace_${process.pid}`)).metadata;
+    expect(metadata.traceparent).toBe(replaced.headers.traceparent);
+    expect(traceIdOf(metadata.traceparent)).toBe(TRACE);
+    expect(metadata.requestId).toBe(replaced.headers["x-request-id"]);
+    await shop.t.settle();
+  });
+});

@@ -1,4 +1,4 @@
-import { childOf, formatTraceparent, parseTraceparent } from "../trace-context.js";
+import { childOf, formatTraceparent, newTrace, parseTraceparent } from "../trace-context.js";
 
 /** DESIGN.md §3: the one JSON envelope every event travels in, embedded or on NATS. */
 export type RetentionClass = "operational" | "financial" | "audit";
@@ -46,6 +46,14 @@ export interface EventContext {
 export function withChildSpan(metadata: EventMetadata): EventMetadata {
   const parent = parseTraceparent(metadata.traceparent);
   return parent ? { ...metadata, traceparent: formatTraceparent(childOf(parent)) } : metadata;
+}
+
+/**
+ * The metadata of work the system does on nobody's request (a renewal, an expiry sweep): a new trace
+ * each time, no request id, and the actor that acted ("system" unless a worker has its own name).
+ */
+export function systemMetadata(actorId = "system"): EventMetadata {
+  return { actorId, traceparent: formatTraceparent(newTrace()) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { systemMetadata } from "../../../platform/events/envelope.js";
 import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { changeEnrollment } from "../enrollments/change-enrollment.js";
 import { claimDueExpiries, deleteExpiryDeadlines, loadEnrollments } from "../enrollments/enrollments.sql.js";
@@ -20,7 +21,7 @@ export async function expireDue(deps: EnrollmentDeps, limit = 200): Promise<numb
         tx,
         enrollment,
         { type: "Expire", at: now },
-        { correlationId: enrollment.id, metadata: { actorId: "enrollment.expiry" } },
+        { correlationId: enrollment.id, metadata: systemMetadata("enrollment.expiry") },
       );
     }
     await deleteExpiryDeadlines(tx, due);

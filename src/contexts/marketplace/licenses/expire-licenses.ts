@@ -1,5 +1,6 @@
 import { LicenseExpired } from "../../../contracts/marketplace-orders.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
+import { systemMetadata } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -18,6 +19,7 @@ export async function expireDueLicenses(kernel: Kernel): Promise<number> {
     async (tx) => {
       const now = kernel.clock.now();
       const expired = await expireDue(tx, now, BATCH);
+      const trace = systemMetadata();
       await kernel.outbox.append(
         tx,
         expired.map((l) =>
@@ -25,7 +27,8 @@ export async function expireDueLicenses(kernel: Kernel): Promise<number> {
             LicenseExpired,
             { licenseId: l.licenseId, orderId: l.orderId, expiredAt: new Date(l.validUntil!).toISOString() },
             { eventId: newId("evt"), occurredAt: now, tenantId: l.tenantId },
-            { correlationId: l.orderId, causationId: null },
+            // The sweep acts on nobody's request: a trace of its own per run, actor "system".
+            { correlationId: l.orderId, causationId: null, metadata: trace },
           ),
         ),
       );

@@ -4,6 +4,7 @@ import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platfor
 import { AmountInput, CurrencyCode, Id, Instant, MinorUnits, Nullable } from "../../../platform/http/schemas.js";
 import { Json } from "../../../platform/http/openapi.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import type { PayoutAdapter } from "./payout-adapters.js";
@@ -115,6 +116,7 @@ export function payoutRoutes({ kernel, server, authenticator }: ModuleHost, adap
         async (tx) => {
           const run = await runPayouts(kernel, adapter, tx, {
             requestedBy: principal.userId,
+            metadata: requestMetadataOf(request, principal),
             ...(body.periodEnd ? { periodEnd: new Date(body.periodEnd) } : {}),
             ...(body.minimumAmount !== undefined ? { minimumAmount: body.minimumAmount } : {}),
             ...(body.schedule ? { schedule: body.schedule } : {}),

@@ -1,5 +1,6 @@
 import { PayoutBatchRecorded } from "../../../contracts/marketplace-orders.js";
 import type { Tx } from "../../../platform/db/db.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -13,6 +14,8 @@ export interface RunPayouts {
   minimumAmount?: number;
   schedule?: PayoutSchedule;
   requestedBy: string;
+  /** The request asking (requestId, actorId, traceparent): the run's events carry it. */
+  metadata?: EventMetadata;
 }
 
 export interface PayoutRunResult {
@@ -111,7 +114,7 @@ export async function runPayouts(kernel: Kernel, adapter: PayoutAdapter, tx: Tx,
           lines: batch.lines,
         },
         { eventId: newId("evt"), occurredAt: now, tenantId: null },
-        { correlationId: payoutRunId, causationId: null, metadata: { actorId: input.requestedBy } },
+        { correlationId: payoutRunId, causationId: null, metadata: { ...input.metadata, actorId: input.requestedBy } },
       ),
     ]);
     result.batches.push({

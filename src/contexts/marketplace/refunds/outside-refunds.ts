@@ -1,6 +1,6 @@
 import { LicenseRevoked, OrderRefunded } from "../../../contracts/marketplace-orders.js";
 import type { Consumer } from "../../../platform/events/consumers.js";
-import type { EventContext } from "../../../platform/events/envelope.js";
+import { contextFrom, type EventContext } from "../../../platform/events/envelope.js";
 import { envelope } from "../../../platform/events/registry.js";
 import { newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -41,7 +41,8 @@ export function outsideRefundConsumer(kernel: Kernel, ports: MarketplacePorts): 
       if (effect !== "full") return;
 
       const now = kernel.clock.now();
-      const context: EventContext = { correlationId: order.orderId, causationId: event.eventId };
+      // The order's flow, caused by billing's event: its request (the provider's webhook) and trace go on.
+      const context: EventContext = { ...contextFrom(event), correlationId: order.orderId };
       const emit = (e: Parameters<typeof kernel.outbox.append>[1][number]) => kernel.outbox.append(tx, [e]);
       const meta = () => ({ eventId: newId("evt"), occurredAt: now, tenantId: order.tenantId });
       // Every license of the order goes, seat packs with their unassigned seats; enrollments follow (seed 000 §2.0 aggregate).

@@ -8,8 +8,7 @@ import {
   SubscriptionSuspended,
 } from "../../../contracts/marketplace-subscriptions.js";
 import type { Tx } from "../../../platform/db/db.js";
-import type { EventContext, EventMetadata } from "../../../platform/events/envelope.js";
-import { formatTraceparent, newTrace } from "../../../platform/trace-context.js";
+import { systemMetadata, type EventContext, type EventMetadata } from "../../../platform/events/envelope.js";
 import { envelope, type EventDefinition, type PayloadOf } from "../../../platform/events/registry.js";
 import { markMinted, newId } from "../../../platform/ids.js";
 import type { Kernel } from "../../../platform/kernel.js";
@@ -38,7 +37,7 @@ export type SubscriptionRuntime = SagaRuntime<SubscriptionState, SubscriptionInp
  * nobody's request: a new trace each time, actor "system", no request id. What the buyer did to
  * start the subscription stays in the purchase's trace; a renewal months later is not part of it.
  */
-const systemStep = (): EventMetadata => ({ actorId: "system", traceparent: formatTraceparent(newTrace()) });
+const systemStep = (): EventMetadata => systemMetadata();
 
 const DEADLINE_INPUTS = {
   renewal: "RenewalDue",
