@@ -11,7 +11,9 @@ import { mayActOn, readerScope } from "../reader-scope.js";
 import { EnrollmentView, viewOf } from "./enrollment-view.js";
 import { listEnrollments, loadEnrollment } from "./enrollments.sql.js";
 import { unenroll } from "./unenroll.js";
-import { Cursor, Id } from "../../../platform/http/schemas.js";
+import { Cursor, Id, Nullable } from "../../../platform/http/schemas.js";
+import { IdempotencyKeyHeader } from "../../../platform/http/idempotency.js";
+import { Json } from "../../../platform/http/openapi.js";
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
@@ -28,7 +30,11 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
+        operationId: "listEnrollments",
         summary: "A learner's enrollments (learners: their own; org admins: their tenant)",
+        description:
+          "A learner sees their own enrollments (naming another userId is 403); an org admin their tenant's, a platform admin or service " +
+          "every tenant's; userId and courseId narrow the list. Ordered by enrollmentId, paged with limit and cursor.",
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
@@ -39,7 +45,12 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(EnrollmentView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: {
+          200: Json(
+            Type.Object({ items: Type.Array(EnrollmentView), nextCursor: Nullable(Type.String()) }, { additionalProperties: false }),
+            "A page of enrollments; nextCursor is null on the last page",
+          ),
+        },
       },
     },
     async (request) => {
@@ -60,10 +71,12 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
+        operationId: "getEnrollment",
         summary: "One enrollment",
+        description: "The learner it belongs to, an org admin of its tenant, or a platform admin or service; another learner gets 403.",
         security: [{ bearer: [] }],
         params: IdParams,
-        response: { 200: EnrollmentView },
+        response: { 200: Json(EnrollmentView, "The enrollment") },
       },
     },
     async (request) => {
@@ -82,10 +95,15 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
       preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
+        operationId: "unenroll",
         summary: "The learner leaves the course (status revoked, unenrolled: true); Idempotency-Key honoured",
+        description:
+          "The learner (or an org admin, platform admin or service for them) ends an active enrollment: it is revoked with unenrolled: true, " +
+          "and default enrollments will not enroll the learner in that course again. The same Idempotency-Key replays the first answer.",
         security: [{ bearer: [] }],
+        headers: IdempotencyKeyHeader,
         params: IdParams,
-        response: { 200: EnrollmentView },
+        response: { 200: Json(EnrollmentView, "The enrollment, now revoked") },
       },
     },
     async (request, reply) => {

@@ -8,17 +8,24 @@ import { readerScope } from "../reader-scope.js";
 import { entitlementOf, type EntitlementFacts } from "./entitlement.domain.js";
 import { deferredFacts, scopedEntitlementFacts } from "./entitlements.sql.js";
 import { Id } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
 
-export const EntitlementView = Type.Object({
-  entitled: Type.Boolean(),
-  enrollmentId: Type.Optional(Type.String()),
-  licenseId: Type.Optional(Type.String()),
-  mode: Type.Optional(Type.Union([Type.Literal("verified"), Type.Literal("audit")])),
-  offline: Type.Boolean(),
-  expiresAt: Type.Optional(Type.String({ format: "date-time" })),
-  /** Given with entitled: false when an enrollment would entitle but is held. */
-  reason: Type.Optional(Type.Literal("subscription_suspended")),
-});
+export const EntitlementView = Type.Object(
+  {
+    entitled: Type.Boolean(),
+    enrollmentId: Type.Optional(Type.String()),
+    licenseId: Type.Optional(Type.String()),
+    mode: Type.Optional(Type.Union([Type.Literal("verified"), Type.Literal("audit")])),
+    offline: Type.Boolean(),
+    expiresAt: Type.Optional(Type.String({ format: "date-time" })),
+    /** Given with entitled: false when an enrollment would entitle but is held. */
+    reason: Type.Optional(Type.Literal("subscription_suspended")),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ entitled: true, enrollmentId: "enr_01J9Z4A2", licenseId: "lcn_01J9Z3Z0", mode: "verified", offline: false }],
+  },
+);
 
 /** A site license (marketplace port) covering a learner who has not played yet. */
 async function siteLicenseFacts(
@@ -51,11 +58,15 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
       preValidation: authorize(authenticator),
       schema: {
         tags: ["enrollment"],
+        operationId: "checkEntitlement",
+        description:
+          "A player or service asks before opening a course: entitled with the enrollment (or, before the first play, the site license or " +
+          "assignment that covers the learner), its mode and whether it may be played offline. A learner may ask only about themself (403).",
         summary:
           "May this learner use this course now? One indexed query when enrolled; cached in-process, stale across processes for at most the cache TTL (5 s)",
         security: [{ bearer: [] }],
         querystring: Type.Object({ userId: Id, courseId: Id }, { additionalProperties: false }),
-        response: { 200: EntitlementView },
+        response: { 200: Json(EntitlementView, "Whether the learner may use the course now, and through what") },
       },
     },
     async (request) => {
