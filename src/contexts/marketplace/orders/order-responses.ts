@@ -26,7 +26,17 @@ const OrderTotals = Type.Object(
 
 export const PlacedOrderResponse = Type.Object(
   { orderId: Type.String(), status: OrderStatus, totals: OrderTotals, refundDeadline: Nullable(Instant) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        orderId: "ord_01J9Z3Y2",
+        status: "awaiting_payment",
+        totals: { subtotal: 20000, discount: 5000, tax: 0, taxInclusive: true, total: 15000, currency: "USD" },
+        refundDeadline: "2026-03-15T09:00:00.000Z",
+      },
+    ],
+  },
 );
 
 const SagaStepView = Type.Object(

@@ -13,6 +13,7 @@ import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
 import { Id, ShortText } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
 
 const PlaceOrderBody = Type.Object(
   {
@@ -35,7 +36,16 @@ const PlaceOrderBody = Type.Object(
       Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
     ]),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        items: [{ listingId: "lst_01J9Z3Q5W8", planId: "pln_01J9Z3R2KD", quantity: 10 }],
+        couponCode: "SPRING25",
+        payment: { method: "card", token: "tok_visa" },
+      },
+    ],
+  },
 );
 
 export function orderRoutes(
@@ -51,11 +61,17 @@ export function orderRoutes(
       preValidation: authorize(authenticator, "learner", "org_admin"),
       schema: {
         tags: ["orders"],
+        operationId: "placeOrder",
         summary: "Place an order; the purchase saga takes it to fulfilled or failed. Idempotency-Key required.",
+        description:
+          "A learner or an org admin buys plans of live listings (a seat pack's quantity is its seats) with a card token or the wallet. The " +
+          "answer is the order as placed with its totals; payment, licenses and enrollments follow asynchronously: read getOrder until its " +
+          "status is fulfilled or failed. Without an Idempotency-Key: 400 IDEMPOTENCY.KEY_REQUIRED; the same key and body replay the first " +
+          "answer, the same key with another body is 422 IDEMPOTENCY.KEY_REUSED.",
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeader,
         body: PlaceOrderBody,
-        response: { 201: PlacedOrderResponse },
+        response: { 201: Json(PlacedOrderResponse, "The order, placed; the purchase saga takes it on") },
       },
     },
     async (request, reply) => {
@@ -86,10 +102,14 @@ export function orderRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["orders"],
+        operationId: "getOrder",
         summary: "An order with its licenses, enrollments and saga step history",
+        description:
+          "The buyer, an org admin of the buying tenant, or a platform admin or service; anyone else gets 404 ORDER.NOT_FOUND. Shows where the " +
+          "purchase saga is (status, and every step it took) and what the order produced.",
         security: [{ bearer: [] }],
         params: Type.Object({ orderId: Id }),
-        response: { 200: OrderViewResponse },
+        response: { 200: Json(OrderViewResponse, "The order") },
       },
     },
     async (request) => {

@@ -8,14 +8,47 @@ import type { RefundRuntime } from "./refund-flow.js";
 import { requestRefund } from "./request-refund.js";
 import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-import { Id, LongText } from "../../../platform/http/schemas.js";
+import { CurrencyCode, Id, LongText, MinorUnits } from "../../../platform/http/schemas.js";
+import { Json } from "../../../platform/http/openapi.js";
 
 const RefundBody = Type.Object(
   {
     reason: LongText,
     seats: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ reason: "bought too many seats", seats: 5 }] },
+);
+
+/** refundView (request-refund.ts); Fastify serializes by this schema, so keep them in step. */
+const RefundView = Type.Object(
+  {
+    refundId: Type.String(),
+    orderId: Type.String(),
+    status: Type.Union([Type.Literal("refund_pending"), Type.Literal("refunded"), Type.Literal("failed")], {
+      description: "refund_pending while billing returns the money; refunded once it has; failed when billing could not",
+    }),
+    refund: Type.Object(
+      {
+        amount: MinorUnits("what goes back to the buyer, in minor units"),
+        currency: CurrencyCode,
+        seats: Type.Optional(Type.Integer({ description: "the seats refunded (a seat pack)" })),
+      },
+      { additionalProperties: false },
+    ),
+    partial: Type.Boolean({ description: "something stays with the buyer (a seat pack keeps its assigned seats)" }),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        refundId: "rfn_01J9Z6E5",
+        orderId: "ord_01J9Z3Y2",
+        status: "refund_pending",
+        refund: { amount: 5000, currency: "USD", seats: 5 },
+        partial: true,
+      },
+    ],
+  },
 );
 
 export function refundRoutes({ kernel, server, authenticator }: ModuleHost, ports: MarketplacePorts, runtime: RefundRuntime): void {
@@ -25,6 +58,9 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
       preValidation: authorize(authenticator),
       schema: {
         tags: ["orders"],
+        operationId: "refundOrder",
+        description:
+          "The buyer or a platform admin; the refund's events follow in the order's saga. The same Idempotency-Key and body replay the first answer.",
         summary:
           "Refund an order (the buyer or platform_admin) before its refund deadline and only for what is not consumed: unassigned seats of a seat pack " +
           "(all of them, or `seats`), a one-time purchase whose course is not completed. 202 with the refund (refund_pending while billing works, " +
@@ -33,6 +69,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
         headers: IdempotencyKeyHeader,
         params: Type.Object({ orderId: Id }),
         body: RefundBody,
+        response: { 202: Json(RefundView, "The refund, accepted (or the order's earlier refund)") },
       },
     },
     async (request, reply) => {
@@ -56,7 +93,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
           return { status: 202, body: view };
         },
       );
-      return reply.code(result.status).send(result.body);
+      return reply.code(result.status as 202).send(result.body);
     },
   );
 }
