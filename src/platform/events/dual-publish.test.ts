@@ -96,7 +96,10 @@ describe("dual publish of a wire type's two versions", () => {
 
   it("refuses at registration a next version without its previous one, or without a way to derive one from the other", () => {
     expect(() => new EventRegistry().register(ThingMadeV2)).toThrow(/register test\.thing\.made\.v1 first/);
-    const both = defineEvent({ ...ThingMadeV2, previous: { definition: ThingMade, toPrevious: (p: any) => p, fromPrevious: (p: any) => p } });
+    const both = defineEvent({
+      ...ThingMadeV2,
+      previous: { definition: ThingMade, toPrevious: (p: any) => p, fromPrevious: (p: any) => p },
+    });
     expect(() => new EventRegistry().register(ThingMade, both)).toThrow(/exactly one/);
   });
 
