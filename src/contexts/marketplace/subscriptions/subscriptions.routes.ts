@@ -4,6 +4,7 @@ import { hasRole, type Principal } from "../../../platform/http/auth.js";
 import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
 import { Cursor, IdParam, ShortText } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
+import { Json } from "../../../platform/http/openapi.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
 import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import type { ModuleHost } from "../../../platform/module.js";
@@ -87,10 +88,13 @@ export function subscriptionRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["subscriptions"],
+        operationId: "getSubscription",
         summary: "A subscription: its status, paid period, and every charge for it (the order's is period 0)",
+        description:
+          "The buyer, an org admin of its tenant (a seat pack or site license), or a platform admin; anyone else gets 404 SUBSCRIPTION.NOT_FOUND.",
         security: [{ bearer: [] }],
         params: Params,
-        response: { 200: SubscriptionView },
+        response: { 200: Json(SubscriptionView, "The subscription with its renewals") },
       },
     },
     async (request) => {
@@ -113,7 +117,9 @@ export function subscriptionRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["subscriptions"],
+        operationId: "listSubscriptions",
         summary: "The caller's subscriptions (a buyer's own; an org admin's tenant's; every one for a platform admin), by id",
+        description: "Ordered by subscriptionId, paged with limit and cursor; status narrows the list. Items leave out `renewals`.",
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
@@ -123,7 +129,7 @@ export function subscriptionRoutes(
           },
           { additionalProperties: false },
         ),
-        response: { 200: SubscriptionList },
+        response: { 200: Json(SubscriptionList, "A page of subscriptions; nextCursor is null on the last page") },
       },
     },
     async (request) => {
@@ -158,13 +164,15 @@ export function subscriptionRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["subscriptions"],
-        summary:
-          "Cancel. atPeriodEnd (default true): no further charge, access until currentPeriodEnd, resumable until then; false: access ends now. " +
-          "409 SUBSCRIPTION.ENDED.",
+        operationId: "cancelSubscription",
+        summary: "Cancel a subscription, at the period's end (default) or now",
+        description:
+          "The buyer, or an org admin of its tenant for a seat pack or site license (403 SUBSCRIPTION.NOT_ALLOWED otherwise). atPeriodEnd " +
+          "(default true): no further charge, access until currentPeriodEnd, resumable until then; false: access ends now. 409 SUBSCRIPTION.ENDED.",
         security: [{ bearer: [] }],
         params: Params,
         body: Type.Object({ atPeriodEnd: Type.Boolean({ default: true }) }, { additionalProperties: false }),
-        response: { 200: SubscriptionView },
+        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
       },
     },
     async (request) =>
@@ -183,11 +191,13 @@ export function subscriptionRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["subscriptions"],
-        summary:
-          "Withdraw a cancellation at period end before the period ends: renewals go on. 409 SUBSCRIPTION.NOT_CANCELING / SUBSCRIPTION.ENDED.",
+        operationId: "resumeSubscription",
+        summary: "Withdraw a cancellation at period end",
+        description:
+          "Who may cancel may resume, before the period ends: renewals go on. 409 SUBSCRIPTION.NOT_CANCELING / SUBSCRIPTION.ENDED.",
         security: [{ bearer: [] }],
         params: Params,
-        response: { 200: SubscriptionView },
+        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
       },
     },
     async (request) =>
@@ -206,8 +216,10 @@ export function subscriptionRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["subscriptions"],
-        summary:
-          "Change what the next renewal buys: another version of the same plan (a re-priced one applies only when asked for here) and, for a seat " +
+        operationId: "changeSubscriptionPlan",
+        summary: "Change what the next renewal buys (plan version, seats)",
+        description:
+          "Who may cancel may change the plan: another version of the same plan (a re-priced one applies only when asked for here) and, for a seat " +
           "pack, the seat count. Takes effect when the next renewal is paid; until then `pendingChange` shows it. 409 SUBSCRIPTION.SEATS_BELOW_ASSIGNED / " +
           "SUBSCRIPTION.RENEWAL_IN_PROGRESS / SUBSCRIPTION.ENDED; 422 SUBSCRIPTION.PLAN_VERSION_UNKNOWN / SUBSCRIPTION.NOT_SEAT_PACK / SUBSCRIPTION.NO_CHANGE.",
         security: [{ bearer: [] }],
@@ -219,7 +231,7 @@ export function subscriptionRoutes(
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: SubscriptionView },
+        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
       },
     },
     async (request) => {
@@ -264,8 +276,10 @@ export function subscriptionRoutes(
       preValidation: authorize(authenticator),
       schema: {
         tags: ["subscriptions"],
-        summary:
-          "A new payment method for the next charges (billing keeps it; card: a sandbox token or a Stripe PaymentMethod id). A past-due or suspended " +
+        operationId: "setSubscriptionPaymentMethod",
+        summary: "A new payment method for the next charges",
+        description:
+          "Only the buyer (403 SUBSCRIPTION.NOT_ALLOWED otherwise). A new payment method for the next charges (billing keeps it; card: a sandbox token or a Stripe PaymentMethod id). A past-due or suspended " +
           "subscription is charged again at once and reactivated when that succeeds. 409 SUBSCRIPTION.ENDED.",
         security: [{ bearer: [] }],
         params: Params,
@@ -273,7 +287,7 @@ export function subscriptionRoutes(
           Type.Object({ method: Type.Literal("card"), token: ShortText }, { additionalProperties: false }),
           Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
         ]),
-        response: { 200: SubscriptionView },
+        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
       },
     },
     async (request) => {
