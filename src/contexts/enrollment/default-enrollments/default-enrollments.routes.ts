@@ -11,22 +11,27 @@ import { intentionsPage } from "./default-enrollments.sql.js";
 import { LearnerStatusView, learnerStatus } from "./learner-status.js";
 import { addIntention, deleteIntention, requireEnterprise } from "./manage-intentions.js";
 import { realizeForLearner, type DefaultEnrollmentDeps } from "./realize-default-enrollments.js";
-import { Cursor, Id, Text } from "../../../platform/http/schemas.js";
+import { Cursor, Id, Nullable, Text } from "../../../platform/http/schemas.js";
+import { IdempotencyKeyHeader } from "../../../platform/http/idempotency.js";
+import { Json } from "../../../platform/http/openapi.js";
 
 const TenantParams = Type.Object({ tenantId: Id }, { additionalProperties: false });
 const IntentionParams = Type.Object({ tenantId: Id, intentionId: Id }, { additionalProperties: false });
 const LearnerParams = Type.Object({ tenantId: Id, userId: Id }, { additionalProperties: false });
 
-const IntentionView = Type.Object({
-  intentionId: Type.String(),
-  tenantId: Type.String(),
-  contentKey: Type.String(),
-  contentType: Type.Union([Type.Literal("course"), Type.Literal("course_run")]),
-  courseId: Type.String(),
-  createdAt: Type.String({ format: "date-time" }),
-  removedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  restored: Type.Optional(Type.Boolean()),
-});
+const IntentionView = Type.Object(
+  {
+    intentionId: Type.String(),
+    tenantId: Type.String(),
+    contentKey: Type.String({ description: "the course id or run key the enterprise named" }),
+    contentType: Type.Union([Type.Literal("course"), Type.Literal("course_run")]),
+    courseId: Type.String(),
+    createdAt: Type.String({ format: "date-time" }),
+    removedAt: Nullable(Type.String({ format: "date-time" })),
+    restored: Type.Optional(Type.Boolean({ description: "in the answer to an add: whether a removed intention was brought back" })),
+  },
+  { additionalProperties: false },
+);
 
 const viewOf = (i: Intention) => ({
   intentionId: i.intentionId,
@@ -68,11 +73,19 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
+        operationId: "addDefaultEnrollmentIntention",
         summary: "Add a default enrollment intention (content type derived from the catalog); restore: true brings a removed one back",
+        description:
+          "An org admin of the enterprise (or a platform admin) names a course or run every member should be enrolled in. 201 for a new " +
+          "intention, 200 when restore: true brought a removed one back; an intention that exists is 409. Idempotency-Key accepted.",
         security,
+        headers: IdempotencyKeyHeader,
         params: TenantParams,
         body: Type.Object({ contentKey: Text(300), restore: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: IntentionView, 201: IntentionView },
+        response: {
+          200: Json(IntentionView, "A removed intention, restored (restored: true)"),
+          201: Json(IntentionView, "The new intention"),
+        },
       },
     },
     async (request, reply) => {
@@ -98,6 +111,8 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
+        operationId: "listDefaultEnrollmentIntentions",
+        description: "An org admin of the enterprise or a platform admin; oldest first.",
         summary:
           "The enterprise's default enrollment intentions (?includeRemoved=true adds soft-deleted ones with removedAt; ?limit=&cursor= pages)",
         security,
@@ -110,7 +125,12 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(IntentionView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: {
+          200: Json(
+            Type.Object({ items: Type.Array(IntentionView), nextCursor: Nullable(Type.String()) }, { additionalProperties: false }),
+            "A page of intentions; nextCursor is null on the last page",
+          ),
+        },
       },
     },
     async (request) => {
@@ -140,10 +160,12 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
+        operationId: "removeDefaultEnrollmentIntention",
         summary: "Soft-delete an intention (kept, listed with removedAt)",
+        description: "An org admin of the enterprise or a platform admin. Answers the removed intention.",
         security,
         params: IntentionParams,
-        response: { 200: IntentionView },
+        response: { 200: Json(IntentionView, "The intention, removed") },
       },
     },
     async (request) => {
@@ -163,11 +185,13 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
+        operationId: "getLearnerDefaultEnrollments",
+        description: "The learner themself, an org admin of the enterprise, a platform admin or a service.",
         summary:
           "The learner's status per intention: already_enrolled, needs_enrollment.enrollable, needs_enrollment.not_enrollable (with reason)",
         security,
         params: LearnerParams,
-        response: { 200: LearnerStatusView },
+        response: { 200: Json(LearnerStatusView, "The learner's status per active intention") },
       },
     },
     async (request) => {
@@ -189,16 +213,23 @@ export function defaultEnrollmentRoutes(server: HttpServer, deps: DefaultEnrollm
       preValidation: authorize(authenticator),
       schema: {
         tags,
+        operationId: "realizeLearnerDefaultEnrollments",
         summary: "Realize the learner's applicable default enrollments now (idempotent: realized intentions stay as they are)",
+        description:
+          "Who may read the learner's status may realize it: every enrollable intention enrolls the learner now; the learner must be a member " +
+          "of the enterprise (422 DEFAULT_ENROLLMENT.NOT_A_MEMBER). `realized` names the intentions realized by this call (empty on a repeat).",
         security,
         params: LearnerParams,
         response: {
-          200: Type.Object({
-            tenantId: Type.String(),
-            userId: Type.String(),
-            realized: Type.Array(Type.String()),
-            items: LearnerStatusView.properties.items,
-          }),
+          200: Json(
+            Type.Object({
+              tenantId: Type.String(),
+              userId: Type.String(),
+              realized: Type.Array(Type.String(), { description: "intentionIds realized by this call" }),
+              items: LearnerStatusView.properties.items,
+            }),
+            "What this call realized, and the learner's status per intention after it",
+          ),
         },
       },
     },
