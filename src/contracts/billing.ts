@@ -14,6 +14,7 @@ const strict = { additionalProperties: false } as const;
 
 export const PaymentSucceeded = defineEvent({
   type: "billing.payment.succeeded.v1",
+  summary: "A payment for an order was taken (card or learner-credit wallet).",
   source: "billing",
   aggregateType: "Payment",
   retentionClass: "financial",
@@ -42,6 +43,7 @@ export const PaymentSucceeded = defineEvent({
 
 export const PaymentFailed = defineEvent({
   type: "billing.payment.failed.v1",
+  summary: "A payment for an order failed; the order fails unless it is retried.",
   source: "billing",
   aggregateType: "Payment",
   retentionClass: "financial",
@@ -58,6 +60,7 @@ export const PaymentFailed = defineEvent({
 
 export const PaymentRefunded = defineEvent({
   type: "billing.payment.refunded.v1",
+  summary: "A payment was refunded, in full or in part.",
   source: "billing",
   aggregateType: "Payment",
   retentionClass: "financial",
@@ -75,6 +78,7 @@ export const PaymentRefunded = defineEvent({
 
 export const WalletCredited = defineEvent({
   type: "billing.wallet.credited.v1",
+  summary: "Credit was added to a learner's wallet bucket.",
   source: "billing",
   aggregateType: "Wallet",
   retentionClass: "financial",
@@ -93,6 +97,7 @@ export const WalletCredited = defineEvent({
 /** seed 004 wallet.debited, one per bucket (coin type) touched; `bucket` is the seed's coin_type. */
 export const WalletDebited = defineEvent({
   type: "billing.wallet.debited.v1",
+  summary: "Credit was taken from one wallet bucket (one event per bucket a payment touched).",
   source: "billing",
   aggregateType: "Wallet",
   retentionClass: "financial",
@@ -128,6 +133,7 @@ export const WalletDebited = defineEvent({
 /** seed 004 wallet.debit_failed. */
 export const WalletDebitFailed = defineEvent({
   type: "billing.wallet.debit_failed.v1",
+  summary: "A wallet payment was refused: the wallet holds less than the order needs.",
   source: "billing",
   aggregateType: "Wallet",
   retentionClass: "financial",
@@ -157,6 +163,7 @@ export const WalletDebitFailed = defineEvent({
 /** seed 004 wallet.refunded: coins go back to the buckets they came from. */
 export const WalletRefunded = defineEvent({
   type: "billing.wallet.refunded.v1",
+  summary: "Wallet credit went back to the buckets it came from.",
   source: "billing",
   aggregateType: "Wallet",
   retentionClass: "financial",

@@ -13,6 +13,7 @@ export const SKIP_REASONS = ["unenrolled", "no_enrollable_run", "no_subsidy", "n
 
 export const DefaultEnrollmentRealized = defineEvent({
   type: "enterprise.default_enrollment.realized.v1",
+  summary: "A tenant's default enrollment enrolled a member, paid by a subsidy.",
   source: "enrollment",
   aggregateType: "DefaultEnrollmentRealization",
   retentionClass: "operational",
@@ -43,6 +44,7 @@ export const DefaultEnrollmentRealized = defineEvent({
 
 export const DefaultEnrollmentSkipped = defineEvent({
   type: "enterprise.default_enrollment.skipped.v1",
+  summary: "A tenant's default enrollment did not enroll a member, and why.",
   source: "enrollment",
   aggregateType: "DefaultEnrollmentRealization",
   retentionClass: "operational",

@@ -18,6 +18,7 @@ export const EnrollmentSourceSchema = Type.Object({ kind: Type.Union(SOURCE_KIND
 
 export const EnrollmentCreated = defineEvent({
   type: "enrollment.created.v1",
+  summary: "A learner was enrolled in a course version.",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
@@ -54,6 +55,7 @@ export const EnrollmentCreated = defineEvent({
 
 export const EnrollmentAccessed = defineEvent({
   type: "enrollment.accessed.v1",
+  summary: "A learner opened an enrolled course (the first access of an attempt).",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
@@ -74,6 +76,7 @@ export const EnrollmentAccessed = defineEvent({
 
 export const EnrollmentCompleted = defineEvent({
   type: "enrollment.completed.v1",
+  summary: "A learner completed an enrolled course.",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
@@ -92,6 +95,7 @@ export const EnrollmentCompleted = defineEvent({
 
 export const EnrollmentExpired = defineEvent({
   type: "enrollment.expired.v1",
+  summary: "An enrollment reached its end date.",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
@@ -129,6 +133,7 @@ export const EnrollmentRevokedPayload = OneOf([EnrollmentRevokedOne, EnrollmentR
 
 export const EnrollmentRevoked = defineEvent({
   type: "enrollment.revoked.v1",
+  summary: "Enrollments were revoked: one enrollment, or all of a refunded order's.",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",
@@ -148,6 +153,7 @@ export const EnrollmentRevoked = defineEvent({
 /** seed 003: on license revocation a verified enrollment is downgraded to audit where the course offers it. */
 export const EnrollmentModeChanged = defineEvent({
   type: "enrollment.mode_changed.v1",
+  summary: "An enrollment changed mode (verified to audit when its licence was revoked).",
   source: "enrollment",
   aggregateType: "Enrollment",
   retentionClass: "operational",

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { defineEvent, withExample } from "../platform/events/registry.js";
+import { defineEvent, described } from "../platform/events/registry.js";
 
 /**
  * Wire types of the marketplace's listings, pricing plans and refund policies (EVENTS.md
@@ -32,44 +32,62 @@ function listingEvent<T extends string, S extends typeof ListingPayload | typeof
   });
 }
 
-export const ListingSubmitted = withExample(listingEvent("marketplace.listing.submitted.v1", ListingPayload), {
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  providerId: "prv_northwind_academy",
-  courseId: "crs_typescript_in_depth",
-  courseVersionId: "cv_typescript_in_depth_2026_1",
+export const ListingSubmitted = described(listingEvent("marketplace.listing.submitted.v1", ListingPayload), {
+  summary: "A provider submitted a listing for review.",
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    providerId: "prv_northwind_academy",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+  },
 });
-export const ListingApproved = withExample(listingEvent("marketplace.listing.approved.v1", ListingPayload), {
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  providerId: "prv_northwind_academy",
-  courseId: "crs_typescript_in_depth",
-  courseVersionId: "cv_typescript_in_depth_2026_1",
+export const ListingApproved = described(listingEvent("marketplace.listing.approved.v1", ListingPayload), {
+  summary: "A listing was approved; it may go live.",
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    providerId: "prv_northwind_academy",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+  },
 });
-export const ListingLive = withExample(listingEvent("marketplace.listing.live.v1", ListingPayload), {
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  providerId: "prv_northwind_academy",
-  courseId: "crs_typescript_in_depth",
-  courseVersionId: "cv_typescript_in_depth_2026_1",
+export const ListingLive = described(listingEvent("marketplace.listing.live.v1", ListingPayload), {
+  summary: "A listing is live: its course can be bought.",
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    providerId: "prv_northwind_academy",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+  },
 });
-export const ListingRejected = withExample(listingEvent("marketplace.listing.rejected.v1", ListingWithReason), {
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  providerId: "prv_northwind_academy",
-  courseId: "crs_typescript_in_depth",
-  courseVersionId: "cv_typescript_in_depth_2026_1",
-  reason: "The description promises a certificate the course does not issue.",
+export const ListingRejected = described(listingEvent("marketplace.listing.rejected.v1", ListingWithReason), {
+  summary: "A listing was rejected, with the reason.",
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    providerId: "prv_northwind_academy",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+    reason: "The description promises a certificate the course does not issue.",
+  },
 });
-export const ListingSuspended = withExample(listingEvent("marketplace.listing.suspended.v1", ListingWithReason), {
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  providerId: "prv_northwind_academy",
-  courseId: "crs_typescript_in_depth",
-  courseVersionId: "cv_typescript_in_depth_2026_1",
-  reason: "Copyright complaint under review.",
+export const ListingSuspended = described(listingEvent("marketplace.listing.suspended.v1", ListingWithReason), {
+  summary: "A live listing was suspended, with the reason.",
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    providerId: "prv_northwind_academy",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+    reason: "Copyright complaint under review.",
+  },
 });
-export const ListingReinstated = withExample(listingEvent("marketplace.listing.reinstated.v1", ListingWithReason), {
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  providerId: "prv_northwind_academy",
-  courseId: "crs_typescript_in_depth",
-  courseVersionId: "cv_typescript_in_depth_2026_1",
-  reason: "Complaint withdrawn.",
+export const ListingReinstated = described(listingEvent("marketplace.listing.reinstated.v1", ListingWithReason), {
+  summary: "A suspended listing was reinstated, with the reason.",
+  example: {
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    providerId: "prv_northwind_academy",
+    courseId: "crs_typescript_in_depth",
+    courseVersionId: "cv_typescript_in_depth_2026_1",
+    reason: "Complaint withdrawn.",
+  },
 });
 
 export const PlanKind = Type.Union([
@@ -81,6 +99,7 @@ export const PlanKind = Type.Union([
 
 export const PlanVersioned = defineEvent({
   type: "marketplace.plan.versioned.v1",
+  summary: "A pricing plan got a new version (new price or terms); orders name the version they bought.",
   source: "marketplace",
   aggregateType: "PricingPlan",
   retentionClass: "operational",
@@ -132,23 +151,32 @@ function refundPolicyEvent<T extends string>(type: T) {
   });
 }
 
-export const RefundPolicyCreated = withExample(refundPolicyEvent("marketplace.refund_policy.created.v1"), {
-  policyId: "rpo_standard_14_days",
-  name: "Standard 14 days",
-  type: "time_window",
-  refundPeriodDays: 14,
+export const RefundPolicyCreated = described(refundPolicyEvent("marketplace.refund_policy.created.v1"), {
+  summary: "A refund policy was created.",
+  example: {
+    policyId: "rpo_standard_14_days",
+    name: "Standard 14 days",
+    type: "time_window",
+    refundPeriodDays: 14,
+  },
 });
-export const RefundPolicyUpdated = withExample(refundPolicyEvent("marketplace.refund_policy.updated.v1"), {
-  policyId: "rpo_standard_14_days",
-  name: "Standard 30 days",
-  type: "time_window",
-  refundPeriodDays: 30,
+export const RefundPolicyUpdated = described(refundPolicyEvent("marketplace.refund_policy.updated.v1"), {
+  summary: "A refund policy was changed.",
+  example: {
+    policyId: "rpo_standard_14_days",
+    name: "Standard 30 days",
+    type: "time_window",
+    refundPeriodDays: 30,
+  },
 });
-export const RefundPolicyDeprecated = withExample(refundPolicyEvent("marketplace.refund_policy.deprecated.v1"), {
-  policyId: "rpo_standard_14_days",
-  name: "Standard 30 days",
-  type: "time_window",
-  refundPeriodDays: 30,
+export const RefundPolicyDeprecated = described(refundPolicyEvent("marketplace.refund_policy.deprecated.v1"), {
+  summary: "A refund policy was deprecated: no new listing may use it.",
+  example: {
+    policyId: "rpo_standard_14_days",
+    name: "Standard 30 days",
+    type: "time_window",
+    refundPeriodDays: 30,
+  },
 });
 
 export const marketplaceListingEvents = [

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from "@sinclair/typebox";
-import { defineEvent, withExample } from "../platform/events/registry.js";
+import { defineEvent, described } from "../platform/events/registry.js";
 
 /**
  * Wire types of the purchase flow, licenses and payouts (EVENTS.md "Published"), field for field:
@@ -30,7 +30,7 @@ function orderEvent<T extends string, P extends TProperties>(
   });
 }
 
-export const OrderPlaced = withExample(
+export const OrderPlaced = described(
   orderEvent("marketplace.order.placed.v1", "Order", {
     orderId: Id,
     buyerUserId: Id,
@@ -50,28 +50,31 @@ export const OrderPlaced = withExample(
     couponCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   }),
   {
-    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-    buyerUserId: "usr_buyer_42",
-    tenantId: "ten_acme",
-    courseIds: ["crs_typescript_in_depth"],
-    items: [
-      {
-        listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-        planId: "pln_0194e8a1c4d5e6f7a8b9c0d1e2f3a4b5",
-        planVersion: 1,
-        courseId: "crs_typescript_in_depth",
-        quantity: 1,
-      },
-    ],
-    subtotal: 4900,
-    discount: 0,
-    tax: 0,
-    total: 4900,
-    currency: "USD",
+    summary: "An order was placed: items, totals and buyer; payment follows.",
+    example: {
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      buyerUserId: "usr_buyer_42",
+      tenantId: "ten_acme",
+      courseIds: ["crs_typescript_in_depth"],
+      items: [
+        {
+          listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+          planId: "pln_0194e8a1c4d5e6f7a8b9c0d1e2f3a4b5",
+          planVersion: 1,
+          courseId: "crs_typescript_in_depth",
+          quantity: 1,
+        },
+      ],
+      subtotal: 4900,
+      discount: 0,
+      tax: 0,
+      total: 4900,
+      currency: "USD",
+    },
   },
 );
 
-export const OrderPaid = withExample(
+export const OrderPaid = described(
   orderEvent("marketplace.order.paid.v1", "Order", {
     orderId: Id,
     buyerUserId: Id,
@@ -83,17 +86,20 @@ export const OrderPaid = withExample(
     paymentBreakdown: Type.Optional(Type.Array(Type.Object({ bucket: Id, amount: Minor, transactionId: Id }, closed))),
   }),
   {
-    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-    buyerUserId: "usr_buyer_42",
-    courseIds: ["crs_typescript_in_depth"],
-    paymentId: "pay_0194f3b2c5e9a0b1c2d3e4f5a6b7c8d9",
-    amount: 4900,
-    currency: "USD",
-    paymentMethod: "card",
+    summary: "An order's payment succeeded.",
+    example: {
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      buyerUserId: "usr_buyer_42",
+      courseIds: ["crs_typescript_in_depth"],
+      paymentId: "pay_0194f3b2c5e9a0b1c2d3e4f5a6b7c8d9",
+      amount: 4900,
+      currency: "USD",
+      paymentMethod: "card",
+    },
   },
 );
 
-export const OrderFulfilled = withExample(
+export const OrderFulfilled = described(
   orderEvent("marketplace.order.fulfilled.v1", "Order", {
     orderId: Id,
     buyerUserId: Id,
@@ -103,16 +109,19 @@ export const OrderFulfilled = withExample(
     currency: Currency,
   }),
   {
-    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-    buyerUserId: "usr_buyer_42",
-    licenseIds: ["lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6"],
-    enrollmentIds: ["enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0"],
-    total: 4900,
-    currency: "USD",
+    summary: "An order was fulfilled: its licences granted and its enrollments created.",
+    example: {
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      buyerUserId: "usr_buyer_42",
+      licenseIds: ["lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6"],
+      enrollmentIds: ["enr_0194f3b2c9f0a1b2c3d4e5f6a7b8c9d0"],
+      total: 4900,
+      currency: "USD",
+    },
   },
 );
 
-export const OrderFailed = withExample(
+export const OrderFailed = described(
   orderEvent("marketplace.order.failed.v1", "Order", {
     orderId: Id,
     buyerUserId: Id,
@@ -128,15 +137,18 @@ export const OrderFailed = withExample(
     amountAvailable: Type.Optional(Minor),
   }),
   {
-    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-    buyerUserId: "usr_buyer_42",
-    failureReason: "card_declined",
-    failureStage: "payment",
-    rollbackCompleted: true,
+    summary: "An order failed, at which stage, and whether its compensation completed.",
+    example: {
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      buyerUserId: "usr_buyer_42",
+      failureReason: "card_declined",
+      failureStage: "payment",
+      rollbackCompleted: true,
+    },
   },
 );
 
-export const OrderRefunded = withExample(
+export const OrderRefunded = described(
   orderEvent("marketplace.order.refunded.v1", "Order", {
     orderId: Id,
     buyerUserId: Id,
@@ -147,12 +159,15 @@ export const OrderRefunded = withExample(
     seatsRefunded: Type.Optional(Type.Integer({ minimum: 0 })),
   }),
   {
-    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-    buyerUserId: "usr_buyer_42",
-    courseIds: ["crs_typescript_in_depth"],
-    refundReason: "Bought the wrong course.",
-    amount: 4900,
-    currency: "USD",
+    summary: "An order was refunded.",
+    example: {
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      buyerUserId: "usr_buyer_42",
+      courseIds: ["crs_typescript_in_depth"],
+      refundReason: "Bought the wrong course.",
+      amount: 4900,
+      currency: "USD",
+    },
   },
 );
 
@@ -165,12 +180,15 @@ const GrantFacts = {
   seatTotal: Type.Optional(Type.Integer({ minimum: 1 })),
 };
 /** Deprecated: published beside `.v2` (seed 001 §7 F20) until its consumers have moved over. */
-export const LicenseGranted = withExample(orderEvent("marketplace.license.granted.v1", "License", GrantFacts), {
-  licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
-  orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-  courseId: "crs_typescript_in_depth",
-  listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
-  buyerUserId: "usr_buyer_42",
+export const LicenseGranted = described(orderEvent("marketplace.license.granted.v1", "License", GrantFacts), {
+  summary: "A licence was granted for a course bought in an order.",
+  example: {
+    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+    courseId: "crs_typescript_in_depth",
+    listingId: "lst_0194e8a1b2c3d4e5f6a7b8c9d0e1f2a3",
+    buyerUserId: "usr_buyer_42",
+  },
 });
 
 /**
@@ -180,6 +198,7 @@ export const LicenseGranted = withExample(orderEvent("marketplace.license.grante
  */
 export const LicenseGrantedV2 = defineEvent({
   ...orderEvent("marketplace.license.granted.v2", "License", { ...GrantFacts, perpetualOffline: Type.Boolean() }),
+  summary: "A licence was granted for a course bought in an order, with the plan's perpetual offline right.",
   example: {
     licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
     orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
@@ -195,39 +214,56 @@ export const LicenseGrantedV2 = defineEvent({
 });
 
 const SeatFacts = { licenseId: Id, assigneeUserId: Id, seatAssignmentId: Id, orderId: Id };
-export const LicenseAssigned = withExample(orderEvent("marketplace.license.assigned.v1", "License", SeatFacts, "operational"), {
-  licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
-  assigneeUserId: "usr_learner_7",
-  seatAssignmentId: "sea_0194f3c0a1b2c3d4e5f6a7b8c9d0e1f2",
-  orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+export const LicenseAssigned = described(orderEvent("marketplace.license.assigned.v1", "License", SeatFacts, "operational"), {
+  summary: "A seat of a seat-pack licence was assigned to a learner.",
+  example: {
+    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+    assigneeUserId: "usr_learner_7",
+    seatAssignmentId: "sea_0194f3c0a1b2c3d4e5f6a7b8c9d0e1f2",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+  },
 });
-export const LicenseReleased = withExample(orderEvent("marketplace.license.released.v1", "License", SeatFacts, "operational"), {
-  licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
-  assigneeUserId: "usr_learner_7",
-  seatAssignmentId: "sea_0194f3c0a1b2c3d4e5f6a7b8c9d0e1f2",
-  orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+export const LicenseReleased = described(orderEvent("marketplace.license.released.v1", "License", SeatFacts, "operational"), {
+  summary: "A seat of a seat-pack licence was released by its learner.",
+  example: {
+    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+    assigneeUserId: "usr_learner_7",
+    seatAssignmentId: "sea_0194f3c0a1b2c3d4e5f6a7b8c9d0e1f2",
+    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+  },
 });
 
-export const LicenseRevoked = withExample(
+export const LicenseRevoked = described(
   orderEvent("marketplace.license.revoked.v1", "License", {
     licenseId: Id,
     orderId: Id,
     reason: Type.String({ minLength: 1, maxLength: 200 }),
   }),
-  { licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6", orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6", reason: "order_refunded" },
+  {
+    summary: "A licence was revoked (a refund, a failed order, a subscription's end).",
+    example: {
+      licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      reason: "order_refunded",
+    },
+  },
 );
 
-export const LicenseExpired = withExample(
+export const LicenseExpired = described(
   orderEvent("marketplace.license.expired.v1", "License", { licenseId: Id, orderId: Id, expiredAt: Instant }, "operational"),
   {
-    licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
-    orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
-    expiredAt: "2027-03-01T09:30:00.000Z",
+    summary: "A licence reached the end of its validity.",
+    example: {
+      licenseId: "lcn_0194f3b2c8a17d3e5b60f1e2d3c4b5a6",
+      orderId: "ord_0194f3b2c1d07a8e9f10a1b2c3d4e5f6",
+      expiredAt: "2027-03-01T09:30:00.000Z",
+    },
   },
 );
 
 export const PayoutBatchRecorded = defineEvent({
   type: "marketplace.payout.batch_recorded.v1",
+  summary: "A provider's payout for a period was recorded, line by order.",
   source: "marketplace",
   aggregateType: "PayoutRun",
   retentionClass: "financial",

@@ -10,6 +10,7 @@ const Id = Type.String({ minLength: 1, maxLength: 200 });
  */
 export const TenantMemberJoined = defineEvent({
   type: "tenant.member.joined.v1",
+  summary: "A user joined a tenant (published by tenancy, or by an upstream tenant service).",
   source: "tenancy",
   aggregateType: "TenantMember",
   retentionClass: "operational",

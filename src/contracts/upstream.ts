@@ -11,6 +11,7 @@ const open = { additionalProperties: true } as const;
 
 export const CourseVersionPublished = defineEvent({
   type: "catalog.course_version.published.v1",
+  summary: "The catalog published a course version: listings may sell it.",
   source: "catalog",
   aggregateType: "CourseVersion",
   retentionClass: "operational",
@@ -23,6 +24,7 @@ export const CourseVersionPublished = defineEvent({
 
 export const PlayPackageBuilt = defineEvent({
   type: "content.play_package.built.v1",
+  summary: "A course version's play package was built: its listing may go live.",
   source: "content",
   aggregateType: "CourseVersion",
   retentionClass: "operational",
@@ -39,6 +41,7 @@ export const PlayPackageBuilt = defineEvent({
 
 export const ProviderKycVerified = defineEvent({
   type: "tenant.provider.kyc_verified.v1",
+  summary: "A provider passed KYC: its listings may be approved.",
   source: "tenant",
   aggregateType: "Provider",
   retentionClass: "audit",
@@ -51,6 +54,7 @@ export const ProviderKycVerified = defineEvent({
 
 export const CompletionRecorded = defineEvent({
   type: "progress.completion.recorded.v1",
+  summary: "A learner's completion of a course was recorded.",
   source: "progress",
   aggregateType: "CompletionRecord",
   retentionClass: "operational",
@@ -69,6 +73,7 @@ export const CompletionRecorded = defineEvent({
 
 export const PlaySessionStarted = defineEvent({
   type: "delivery.play_session.started.v1",
+  summary: "A learner started a play session of a course.",
   source: "delivery",
   aggregateType: "PlaySession",
   retentionClass: "operational",
@@ -86,6 +91,7 @@ export const PlaySessionStarted = defineEvent({
 
 export const AssignmentWindowOpened = defineEvent({
   type: "assignment.window.opened.v1",
+  summary: "An assignment window opened for a learner and a course.",
   source: "assignment",
   aggregateType: "Assignment",
   retentionClass: "operational",
@@ -104,6 +110,7 @@ export const AssignmentWindowOpened = defineEvent({
 
 export const GdprSubjectRequestReceived = defineEvent({
   type: "gdpr.subject_request.received.v1",
+  summary: "A GDPR data subject request was received (erasure, access, …).",
   source: "gdpr",
   aggregateType: "SubjectRequest",
   retentionClass: "audit",

@@ -24,8 +24,9 @@ const registry = new EventRegistry().register(...upstreamEvents, ...published);
 const document = asyncApiDocument(registry.all(), { published: new Set(published.map((d) => d.type)) }) as any;
 
 describe("the AsyncAPI document, from the registry", () => {
-  it("has an example for every wire type that its own schema accepts", () => {
+  it("has a summary and an example for every wire type, the example accepted by its own schema", () => {
     for (const definition of registry.all()) {
+      expect(definition.summary, definition.type).toMatch(/^[A-Z].+\.$/);
       expect(definition.example, definition.type).toBeDefined();
       expect(registry.validate(definition.type, definition.example), definition.type).toEqual([]);
     }

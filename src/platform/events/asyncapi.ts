@@ -110,7 +110,7 @@ function message(definition: EventDefinition, next: string | undefined): Json {
   return {
     name: type,
     title: type,
-    summary: `${definition.aggregateType} event from ${definition.source}.${deprecation}`,
+    summary: `${definition.summary ?? `${definition.aggregateType} event from ${definition.source}.`}${deprecation}`,
     contentType: "application/json",
     headers: ref("components/schemas/Headers"),
     payload: {

@@ -18,6 +18,8 @@ export interface EventDefinition<T extends string = string, S extends TSchema = 
   partitionKey: (payload: Static<S>) => string;
   /** Consumed from outside (catalog, content, progress…): accepted via ingest or the bus, never produced here. */
   upstream?: boolean;
+  /** What happened, in one sentence for a subscriber (the AsyncAPI message's summary). */
+  summary?: string;
   /** A realistic payload, shown in the AsyncAPI document; a test checks it against `payload`, so it cannot drift. */
   example?: Static<S>;
   /** How `partitionKey` is derived, in words, where the example cannot show it (a union's branches). */
@@ -42,9 +44,9 @@ export function defineEvent<T extends string, S extends TSchema>(definition: Eve
   return definition;
 }
 
-/** A definition with its example payload (for definitions made by a contract file's own helper). */
-export function withExample<D extends EventDefinition<string, any>>(definition: D, example: PayloadOf<D>): D {
-  return { ...definition, example };
+/** A definition with its summary and example (for definitions made by a contract file's own helper). */
+export function described<D extends EventDefinition<string, any>>(definition: D, words: { summary: string; example: PayloadOf<D> }): D {
+  return { ...definition, ...words };
 }
 
 export type PayloadOf<D> = D extends EventDefinition<string, infer S> ? Static<S> : never;
