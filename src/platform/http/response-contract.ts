@@ -55,6 +55,9 @@ export function validateResponses(server: FastifyInstance<any, any, any, any, an
       if (!media) return "undocumented";
       schema = media.schema;
     }
+    // Shared schemas (components: Order, License…) are added to the server with the routes; a route's schema refers to them by $id.
+    for (const shared of Object.values(server.getSchemas()) as Array<{ $id?: string }>)
+      if (shared.$id && !ajv.getSchema(shared.$id)) ajv.addSchema(shared);
     const validator = schema ? ajv.compile(schema as object) : null;
     cache.set(key, validator);
     return validator;

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from "@sinclair/typebox";
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
 
 /**
  * Building blocks the routes' and wire types' schemas share (what the served OpenAPI document shows),
@@ -35,3 +35,17 @@ export const CurrencyCode = Type.String({ pattern: "^[A-Z]{3}$" });
 export const Instant = Type.String({ format: "date-time" });
 /** A union of string literals made from the domain's own list, so the schema cannot drift from the type. */
 export const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value))));
+
+/**
+ * A named schema shared through the OpenAPI document's components.schemas (`name` is its $id and
+ * title, e.g. "Order"): added to the server once, referred to by routes, so a generated client gets
+ * one named type instead of a copy per operation. Fastify's serializer reads the same shared schema.
+ */
+export function Component<T extends TSchema>(
+  server: { getSchema(id: string): unknown; addSchema(schema: unknown): unknown },
+  name: string,
+  schema: T,
+) {
+  if (!server.getSchema(name)) server.addSchema({ ...schema, $id: name, title: name });
+  return Type.Unsafe<Static<T>>(Type.Ref(name));
+}

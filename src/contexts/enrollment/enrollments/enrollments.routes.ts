@@ -11,7 +11,7 @@ import { mayActOn, readerScope } from "../reader-scope.js";
 import { EnrollmentView, viewOf } from "./enrollment-view.js";
 import { listEnrollments, loadEnrollment } from "./enrollments.sql.js";
 import { unenroll } from "./unenroll.js";
-import { Cursor, Id, Nullable } from "../../../platform/http/schemas.js";
+import { Component, Cursor, Id, Nullable } from "../../../platform/http/schemas.js";
 import { IdempotencyKeyHeader } from "../../../platform/http/idempotency.js";
 import { Json } from "../../../platform/http/openapi.js";
 
@@ -23,6 +23,7 @@ const decodeCursor = decodeKeyCursor;
 
 export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authenticator: Authenticator): void {
   const { kernel } = deps;
+  const Enrollment = Component(server, "Enrollment", EnrollmentView);
 
   server.get(
     "/api/v1/enrollments",
@@ -47,7 +48,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
         ),
         response: {
           200: Json(
-            Type.Object({ items: Type.Array(EnrollmentView), nextCursor: Nullable(Type.String()) }, { additionalProperties: false }),
+            Type.Object({ items: Type.Array(Enrollment), nextCursor: Nullable(Type.String()) }, { additionalProperties: false }),
             "A page of enrollments; nextCursor is null on the last page",
           ),
         },
@@ -76,7 +77,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
         description: "The learner it belongs to, an org admin of its tenant, or a platform admin or service; another learner gets 403.",
         security: [{ bearer: [] }],
         params: IdParams,
-        response: { 200: Json(EnrollmentView, "The enrollment") },
+        response: { 200: Json(Enrollment, "The enrollment") },
       },
     },
     async (request) => {
@@ -103,7 +104,7 @@ export function enrollmentRoutes(server: HttpServer, deps: EnrollmentDeps, authe
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeader,
         params: IdParams,
-        response: { 200: Json(EnrollmentView, "The enrollment, now revoked") },
+        response: { 200: Json(Enrollment, "The enrollment, now revoked") },
       },
     },
     async (request, reply) => {

@@ -7,7 +7,7 @@ import type { EnrollmentDeps } from "../enrollment-deps.js";
 import { readerScope } from "../reader-scope.js";
 import { entitlementOf, type EntitlementFacts } from "./entitlement.domain.js";
 import { deferredFacts, scopedEntitlementFacts } from "./entitlements.sql.js";
-import { Id } from "../../../platform/http/schemas.js";
+import { Component, Id } from "../../../platform/http/schemas.js";
 import { Json } from "../../../platform/http/openapi.js";
 
 export const EntitlementView = Type.Object(
@@ -66,7 +66,9 @@ export function entitlementRoutes(server: HttpServer, deps: EnrollmentDeps, auth
           "May this learner use this course now? One indexed query when enrolled; cached in-process, stale across processes for at most the cache TTL (5 s)",
         security: [{ bearer: [] }],
         querystring: Type.Object({ userId: Id, courseId: Id }, { additionalProperties: false }),
-        response: { 200: Json(EntitlementView, "Whether the learner may use the course now, and through what") },
+        response: {
+          200: Json(Component(server, "Entitlement", EntitlementView), "Whether the learner may use the course now, and through what"),
+        },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import { findLicense, subscriptionOfLicense, type LicenseRow } from "./licenses.sql.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-import { Instant, IdParam, Nullable } from "../../../platform/http/schemas.js";
+import { Component, Instant, IdParam, Nullable } from "../../../platform/http/schemas.js";
 import { Json } from "../../../platform/http/openapi.js";
 
 /** The license as the API shows it (licenseJson below; Fastify serializes by this schema, so keep them in step). */
@@ -52,6 +52,7 @@ export const licenseJson = (l: LicenseRow, subscriptionId: string | null = null)
 });
 
 export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): void {
+  const License = Component(server, "License", LicenseView);
   server.get(
     "/api/v1/licenses/:licenseId",
     {
@@ -65,7 +66,7 @@ export function licenseRoutes({ kernel, server, authenticator }: ModuleHost): vo
           "validity and, for a seat pack, its seat counter. Anyone else gets 404 LICENSE.NOT_FOUND.",
         security: [{ bearer: [] }],
         params: Type.Object({ licenseId: IdParam }),
-        response: { 200: Json(LicenseView, "The license") },
+        response: { 200: Json(License, "The license") },
       },
     },
     async (request) => {

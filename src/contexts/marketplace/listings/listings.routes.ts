@@ -12,7 +12,7 @@ import { editListing } from "./edit-listing.js";
 import { eventContextOf } from "../../../platform/http/request-context.js";
 import { optionalPrincipal, providerActorOf } from "./listing-actor.js";
 import { findListing, type ListingRow } from "./listings.sql.js";
-import { Id, LongText, ShortText } from "../../../platform/http/schemas.js";
+import { Component, Id, LongText, ShortText } from "../../../platform/http/schemas.js";
 import { CreatedListing, ListingTransition, ListingView } from "./listing-responses.js";
 
 const Url = Type.String({ format: "uri", maxLength: 2000 });
@@ -50,6 +50,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
   const provider = authorize(authenticator, "provider");
   const admin = authorize(authenticator, "platform_admin");
   const tags = ["marketplace"];
+  const Listing = Component(server, "Listing", ListingView);
   const security = [{ bearer: [] }];
 
   server.post(
@@ -125,7 +126,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ListingView },
+        response: { 200: Listing },
       },
     },
     async (request) => {
@@ -153,7 +154,7 @@ export function listingRoutes({ kernel, server, authenticator }: ModuleHost, sou
           "and answers 404 LISTING.NOT_FOUND to everyone else. Each plan shows its current terms and every version.",
         security: [{}, { bearer: [] }],
         params: Params,
-        response: { 200: ListingView },
+        response: { 200: Listing },
       },
     },
     async (request) => {

@@ -12,7 +12,7 @@ import { ListingCourses } from "./listing-courses.js";
 import { placeOrder, readOrderFacts, type OrderReads } from "./place-order.js";
 import type { PurchaseRuntime } from "./purchase-flow.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-import { Id, ShortText } from "../../../platform/http/schemas.js";
+import { Component, Id, ShortText } from "../../../platform/http/schemas.js";
 import { Json } from "../../../platform/http/openapi.js";
 
 const PlaceOrderBody = Type.Object(
@@ -55,6 +55,8 @@ export function orderRoutes(
   options: { taxInclusive: boolean },
 ): void {
   const listingCourses = new ListingCourses();
+  const Order = Component(server, "Order", OrderViewResponse);
+  const PlacedOrder = Component(server, "PlacedOrder", PlacedOrderResponse);
   server.post(
     "/api/v1/orders",
     {
@@ -71,7 +73,7 @@ export function orderRoutes(
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeader,
         body: PlaceOrderBody,
-        response: { 201: Json(PlacedOrderResponse, "The order, placed; the purchase saga takes it on") },
+        response: { 201: Json(PlacedOrder, "The order, placed; the purchase saga takes it on") },
       },
     },
     async (request, reply) => {
@@ -109,7 +111,7 @@ export function orderRoutes(
           "purchase saga is (status, and every step it took) and what the order produced.",
         security: [{ bearer: [] }],
         params: Type.Object({ orderId: Id }),
-        response: { 200: Json(OrderViewResponse, "The order") },
+        response: { 200: Json(Order, "The order") },
       },
     },
     async (request) => {

@@ -7,7 +7,7 @@ import { eventContextOf } from "../../../platform/http/request-context.js";
 import { createRefundPolicy, deprecateRefundPolicy, updateRefundPolicy } from "./manage-refund-policies.js";
 import { findRefundPolicy } from "./refund-policies.sql.js";
 import type { RefundPolicy } from "./refund-policy.domain.js";
-import { IdParam, ShortText } from "../../../platform/http/schemas.js";
+import { Component, IdParam, ShortText } from "../../../platform/http/schemas.js";
 import { IdempotencyKeyHeader } from "../../../platform/http/idempotency.js";
 import { Json } from "../../../platform/http/openapi.js";
 
@@ -36,6 +36,7 @@ const view = (p: RefundPolicy) => ({ policyId: p.id, name: p.name, type: p.type,
 export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost): void {
   const admin = authorize(authenticator, "platform_admin");
   const tags = ["marketplace"];
+  const Policy = Component(server, "RefundPolicy", RefundPolicyView);
 
   server.post(
     "/api/v1/refund-policies",
@@ -50,7 +51,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
           "after its purchase or the course's start, whichever is later. Idempotency-Key accepted.",
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeader,
-        response: { 201: Json(RefundPolicyView, "The refund policy") },
+        response: { 201: Json(Policy, "The refund policy") },
         body: Type.Object({ name: Name, type: PolicyType, refundPeriodDays: Days }, { additionalProperties: false }),
       },
     },
@@ -79,7 +80,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
           "A deprecated policy is 409 REFUND_POLICY.DEPRECATED.",
         security: [{ bearer: [] }],
         params: Params,
-        response: { 200: Json(RefundPolicyView, "The policy as it now stands") },
+        response: { 200: Json(Policy, "The policy as it now stands") },
         body: Type.Object(
           { name: Type.Optional(Name), type: Type.Optional(PolicyType), refundPeriodDays: Type.Optional(Days) },
           { additionalProperties: false, minProperties: 1 },
@@ -103,7 +104,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
           "REFUND_POLICY.DEPRECATED.",
         security: [{ bearer: [] }],
         params: Params,
-        response: { 200: Json(RefundPolicyView, "The deprecated policy") },
+        response: { 200: Json(Policy, "The deprecated policy") },
       },
     },
     async (request) => view(await deprecateRefundPolicy(kernel, request.params.id, eventContextOf(request, principalOf(request)))),
@@ -119,7 +120,7 @@ export function refundPolicyRoutes({ kernel, server, authenticator }: ModuleHost
         description: "Public (no token): anyone may read a policy's terms, deprecated ones included.",
         security: [],
         params: Params,
-        response: { 200: Json(RefundPolicyView, "The refund policy") },
+        response: { 200: Json(Policy, "The refund policy") },
       },
     },
     async (request) => {

@@ -8,7 +8,7 @@ import type { RefundRuntime } from "./refund-flow.js";
 import { requestRefund } from "./request-refund.js";
 import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import { SYSTEM_SCOPE } from "../../../platform/db/db.js";
-import { CurrencyCode, Id, LongText, MinorUnits } from "../../../platform/http/schemas.js";
+import { Component, CurrencyCode, Id, LongText, MinorUnits } from "../../../platform/http/schemas.js";
 import { Json } from "../../../platform/http/openapi.js";
 
 const RefundBody = Type.Object(
@@ -69,7 +69,7 @@ export function refundRoutes({ kernel, server, authenticator }: ModuleHost, port
         headers: IdempotencyKeyHeader,
         params: Type.Object({ orderId: Id }),
         body: RefundBody,
-        response: { 202: Json(RefundView, "The refund, accepted (or the order's earlier refund)") },
+        response: { 202: Json(Component(server, "Refund", RefundView), "The refund, accepted (or the order's earlier refund)") },
       },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ import { firstDuplicate, MAX_USERS, SYNC_LIMIT } from "./seat.domain.js";
 import { enqueueSeatJob } from "./seat-jobs.js";
 import { findSeatJob } from "./seat-jobs.sql.js";
 import { listActiveSeats } from "./seats.sql.js";
-import { Cursor, Id } from "../../../platform/http/schemas.js";
+import { Component, Cursor, Id } from "../../../platform/http/schemas.js";
 import { Json } from "../../../platform/http/openapi.js";
 import { ReleasedSeat, SeatAssignment, SeatJobQueued, SeatJobView, SeatPage } from "./seat-responses.js";
 
@@ -39,6 +39,7 @@ const decodeCursor = decodeKeyCursor;
 
 /** Seat assignment, release, listing and bulk jobs: org admins of the buying tenant only. */
 export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enrollments: EnrollmentsPort, rules: SeatRules): void {
+  const Assignment = Component(server, "SeatAssignment", SeatAssignment);
   server.post(
     "/api/v1/licenses/:licenseId/seats",
     {
@@ -57,8 +58,8 @@ export function seatRoutes({ kernel, server, authenticator }: ModuleHost, enroll
         headers: IdempotencyKeyHeader,
         body: AssignBody,
         response: {
-          200: Json(SeatAssignment, "Nobody new was seated: every learner named already held a seat of this license"),
-          201: Json(SeatAssignment, "At least one learner was seated by this request"),
+          200: Json(Assignment, "Nobody new was seated: every learner named already held a seat of this license"),
+          201: Json(Assignment, "At least one learner was seated by this request"),
           202: Json(SeatJobQueued, `More than ${SYNC_LIMIT} learners: a job assigns them; poll seat-jobs/{jobId}`),
         },
       },

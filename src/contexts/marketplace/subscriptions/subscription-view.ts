@@ -61,11 +61,6 @@ export const SubscriptionView = Type.Object(
   { additionalProperties: false },
 );
 
-export const SubscriptionList = Type.Object(
-  { items: Type.Array(SubscriptionView), nextCursor: Nullable(Type.String()) },
-  { additionalProperties: false },
-);
-
 const iso = (at: Date | string) => new Date(at).toISOString();
 
 /**

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { SYSTEM_SCOPE, type Tx } from "../../../platform/db/db.js";
 import { hasRole, type Principal } from "../../../platform/http/auth.js";
 import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
-import { Cursor, IdParam, ShortText } from "../../../platform/http/schemas.js";
+import { Component, Cursor, IdParam, Nullable, ShortText } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import { Json } from "../../../platform/http/openapi.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
@@ -17,7 +17,7 @@ import { unwrap } from "../../../platform/result.js";
 import { findLicense } from "../licenses/licenses.sql.js";
 import { currentPlanVersion, planVersionOf } from "../plans/plans.sql.js";
 import { mayAct, periodCharge, planChange } from "./subscription.domain.js";
-import { SubscriptionList, SubscriptionStatusSchema, SubscriptionView, subscriptionView } from "./subscription-view.js";
+import { SubscriptionStatusSchema, SubscriptionView, subscriptionView } from "./subscription-view.js";
 import { chargesOf, findSubscription, listSubscriptions, setMethodRef, setNextTerms, type SubscriptionRow } from "./subscriptions.sql.js";
 
 const Params = Type.Object({ subscriptionId: IdParam }, { additionalProperties: false });
@@ -29,6 +29,12 @@ export function subscriptionRoutes(
   ports: MarketplacePorts,
   runtime: SubscriptionRuntime,
 ): void {
+  const Subscription = Component(server, "Subscription", SubscriptionView);
+  const SubscriptionList = Type.Object(
+    { items: Type.Array(Subscription), nextCursor: Nullable(Type.String()) },
+    { additionalProperties: false },
+  );
+
   /**
    * The subscription, locked with its saga, when the caller may do `action` with it: NOT_FOUND for one
    * they may not see, SUBSCRIPTION.NOT_ALLOWED for one they see but may not act on.
@@ -94,7 +100,7 @@ export function subscriptionRoutes(
           "The buyer, an org admin of its tenant (a seat pack or site license), or a platform admin; anyone else gets 404 SUBSCRIPTION.NOT_FOUND.",
         security: [{ bearer: [] }],
         params: Params,
-        response: { 200: Json(SubscriptionView, "The subscription with its renewals") },
+        response: { 200: Json(Subscription, "The subscription with its renewals") },
       },
     },
     async (request) => {
@@ -172,7 +178,7 @@ export function subscriptionRoutes(
         security: [{ bearer: [] }],
         params: Params,
         body: Type.Object({ atPeriodEnd: Type.Boolean({ default: true }) }, { additionalProperties: false }),
-        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
+        response: { 200: Json(Subscription, "The subscription as it now stands") },
       },
     },
     async (request) =>
@@ -197,7 +203,7 @@ export function subscriptionRoutes(
           "Who may cancel may resume, before the period ends: renewals go on. 409 SUBSCRIPTION.NOT_CANCELING / SUBSCRIPTION.ENDED.",
         security: [{ bearer: [] }],
         params: Params,
-        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
+        response: { 200: Json(Subscription, "The subscription as it now stands") },
       },
     },
     async (request) =>
@@ -231,7 +237,7 @@ export function subscriptionRoutes(
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
+        response: { 200: Json(Subscription, "The subscription as it now stands") },
       },
     },
     async (request) => {
@@ -287,7 +293,7 @@ export function subscriptionRoutes(
           Type.Object({ method: Type.Literal("card"), token: ShortText }, { additionalProperties: false }),
           Type.Object({ method: Type.Literal("wallet") }, { additionalProperties: false }),
         ]),
-        response: { 200: Json(SubscriptionView, "The subscription as it now stands") },
+        response: { 200: Json(Subscription, "The subscription as it now stands") },
       },
     },
     async (request) => {
