@@ -64,7 +64,12 @@ export function contextModules(clock: Clock, env: NodeJS.ProcessEnv = process.en
       return overrides.enrollment ? overrides.enrollment(ports) : ports;
     },
   });
-  const webhooks = webhooksModule({ env });
+  // Webhooks deliver what the business contexts publish (their modules' events), nothing else.
+  const webhooks = webhooksModule({
+    env,
+    publishedTypes: () =>
+      [tenancy, catalog, billing, enrollment, marketplace].flatMap((module) => module.events.map((event) => event.type)),
+  });
   return { tenancy, catalog, billing, enrollment, marketplace, webhooks };
 }
 

@@ -22,6 +22,11 @@ export interface WebhooksDeps {
    * Webhooks: 5 minutes), so it is never the test clock. Retries are scheduled by the kernel's clock.
    */
   wallClock?: Clock;
+  /**
+   * The wire types the app's contexts publish: what an endpoint may ask for. Upstream-only types
+   * (catalog, content, progress) and test probes are not the tenants' to receive.
+   */
+  publishedTypes: () => readonly string[];
 }
 
 const positive = (name: string, value: string | undefined, fallback: number): number => {
@@ -37,7 +42,7 @@ function flag(name: string, value: string | undefined): boolean {
 }
 
 /** Webhooks: tenants' endpoints, and signed deliveries of their events (Standard Webhooks). */
-export function webhooksModule({ env, wallClock = systemClock }: WebhooksDeps): WebhooksModule {
+export function webhooksModule({ env, wallClock = systemClock, publishedTypes }: WebhooksDeps): WebhooksModule {
   const settings: DeliverySettings & { pollMs: number } = {
     // SSRF: off by default; on for tests and receivers on a private network the operator trusts.
     allowPrivate: flag("WEBHOOKS_ALLOW_PRIVATE_URLS", env.WEBHOOKS_ALLOW_PRIVATE_URLS),
@@ -56,10 +61,9 @@ export function webhooksModule({ env, wallClock = systemClock }: WebhooksDeps): 
         nextDue: () => nextDue(kernel.db),
       });
       kernel.pollers.push(worker);
-      const producedTypes = () => kernel.registry.all().map((definition) => definition.type);
-      endpointRoutes(host, () => ({ producedTypes: producedTypes(), allowPrivate: settings.allowPrivate }));
+      endpointRoutes(host, () => ({ producedTypes: publishedTypes(), allowPrivate: settings.allowPrivate }));
       deliveryRoutes(host, () => worker.wake());
-      fanoutConsumer(kernel);
+      fanoutConsumer(kernel, publishedTypes());
     },
   };
 }

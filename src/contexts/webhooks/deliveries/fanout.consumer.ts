@@ -4,17 +4,14 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { deliveriesWrite } from "./deliveries.sql.js";
 
 /**
- * Every wire type this system knows reaches webhooks through the consumer machinery (at least once,
+ * Every wire type the contexts publish reaches webhooks through the consumer machinery (at least once,
  * retried, dead-lettered like any consumer); each event becomes one delivery row per matching endpoint
  * of its tenant, in the consumer's transaction. The rows are a deferred write: a batch of events
  * makes one statement, flushed inside the consumer's savepoint (so a batch replayed one by one after
  * a neighbour's failure forgets what it had buffered and records each event again).
  */
-export function fanoutConsumer(kernel: Kernel): void {
+export function fanoutConsumer(kernel: Kernel, types: readonly string[]): void {
   const key = {};
-  // Every registered type, upstream ones too (tenant.member.joined.v1 is both produced here and
-  // accepted from outside): what a tenant may receive is decided by the event's tenant, not its origin.
-  const types = kernel.registry.all().map((definition) => definition.type);
   kernel.hub.register({
     name: "webhooks.fanout",
     types,

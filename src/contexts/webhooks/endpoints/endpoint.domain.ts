@@ -26,7 +26,7 @@ export interface EndpointRequest {
 }
 
 export interface EndpointRules {
-  /** The wire types this system knows (the registry's): a filter names one of them or a prefix of some. */
+  /** The wire types the contexts publish: a filter names one of them or a prefix of some. */
   producedTypes: readonly string[];
   /** WEBHOOKS_ALLOW_PRIVATE_URLS: loopback and private addresses accepted (tests, on-premises receivers). */
   allowPrivate: boolean;
