@@ -104,6 +104,17 @@ describe("registering an endpoint", () => {
     const deleted = await shop.http("DELETE", `/api/v1/webhooks/${mine.endpointId}`, { token: otherAdmin });
     expect(deleted.status).toBe(404);
   });
+
+  it("deleting an endpoint disables it, idempotently, and keeps it listed", async () => {
+    const { endpointId } = await register(await receiver(), ["marketplace.order."]);
+    for (let i = 0; i < 2; i++) {
+      const deleted = await shop.http("DELETE", `/api/v1/webhooks/${endpointId}`, { token: shop.orgAdmin });
+      expect(deleted.status).toBe(200);
+      expect(deleted.body).toMatchObject({ endpointId, status: "disabled", disabledReason: "deleted" });
+    }
+    const listed = await shop.http("GET", "/api/v1/webhooks?limit=200", { token: shop.orgAdmin });
+    expect(listed.body.items.find((e: { endpointId: string }) => e.endpointId === endpointId)).toMatchObject({ status: "disabled" });
+  });
 });
 
 describe("a purchase's events", () => {
@@ -190,6 +201,21 @@ describe("a receiver that fails", () => {
     const delivered = await deliveries(endpointId, "?status=delivered&limit=200");
     expect(delivered.length).toBe(ids.length);
     expect(delivered.every((d) => d.responseStatus === 200 && d.deliveredAt !== null)).toBe(true);
+    // Pages of two, newest first, end to end: the same deliveries, each once.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const answer = await shop.http("GET", `/api/v1/webhooks/${endpointId}/deliveries?limit=2${cursor ? `&cursor=${cursor}` : ""}`, {
+        token: shop.orgAdmin,
+      });
+      expect(answer.status).toBe(200);
+      paged.push(...answer.body.items.map((d: { deliveryId: string }) => d.deliveryId));
+      cursor = answer.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(paged).toEqual(delivered.map((d) => d.deliveryId));
+    const bad = await shop.http("GET", `/api/v1/webhooks/${endpointId}/deliveries?cursor=bm90LW91cnM`, { token: shop.orgAdmin });
+    expect([bad.status, bad.body.code]).toEqual([400, "REQUEST.CURSOR_INVALID"]);
     await expectKeyOrder(accepted);
   });
 
