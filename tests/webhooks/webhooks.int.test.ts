@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RETRY_AFTER_MS } from "../../src/contexts/webhooks/deliveries/delivery.domain.js";
 import { liveOffer, openShop, sys, type Offer, type Shop } from "../orders/purchase-support.js";
 import { fulfilled } from "../refunds/refund-support.js";
-import { call, startTestApp } from "../support/test-app.js";
+import { call, onPostgres, startTestApp } from "../support/test-app.js";
 import { Receiver, type Received } from "./receiver.js";
 
 /**
@@ -260,6 +260,22 @@ describe("a receiver that fails", () => {
       token: shop.orgAdmin,
     });
     expect([replay.status, replay.body.code]).toEqual([409, "WEBHOOK.ENDPOINT_DISABLED"]);
+  });
+});
+
+describe("several delivery workers at once", () => {
+  it.runIf(onPostgres)("send each delivery once: a claimed delivery is leased, and a key's next one waits for it", async () => {
+    const target = await receiver();
+    await register(target, ["marketplace.", "billing.", "enrollment."]);
+    for (let i = 0; i < 3; i++) await fulfilled(shop, offer);
+    await shop.t.settle();
+    const worker = shop.t.app.kernel.pollers.find((poller) => poller.name === "webhooks.delivery")!;
+    await Promise.all([worker.runUntilIdle(), worker.runUntilIdle(), worker.runUntilIdle(), worker.runUntilIdle()]);
+    await deliver();
+    const ids = target.received.map((r) => r.event.eventId);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    await expectKeyOrder(target.received);
   });
 });
 
