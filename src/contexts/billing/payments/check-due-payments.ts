@@ -1,4 +1,4 @@
-import type { EventMetadata } from "../../../platform/events/envelope.js";
+import { withChildSpan, type EventMetadata } from "../../../platform/events/envelope.js";
 import type { Kernel } from "../../../platform/kernel.js";
 import type { PaymentIntent } from "./payment-intent.domain.js";
 import {
@@ -11,6 +11,7 @@ import {
   postponeCheck,
   scheduleCheck,
   type CardUse,
+  laterTrace,
 } from "./payment-intents.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
@@ -98,10 +99,12 @@ async function lease(kernel: Kernel, paymentId: string): Promise<Submission | nu
         );
         return null;
       }
-      const metadata = {
-        ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}),
+      // The asking request's trace, on this hop's own span (the worker submits after it answered).
+      const metadata = withChildSpan({
         ...(found.requestId ? { requestId: found.requestId } : {}),
-      };
+        ...found.requestMetadata,
+        ...(found.idempotencyKey ? { idempotencyKey: found.idempotencyKey } : {}),
+      });
       return { intent: found.intent, cardToken, cardUse, metadata };
     },
     { tenantId: SYSTEM_SCOPE },
@@ -124,7 +127,7 @@ async function askAgain(kernel: Kernel, providers: PaymentProviders, intent: Pay
         }
         const command = commandOf(outcome);
         if (command) {
-          await recordTransition(kernel, tx, current, command);
+          await recordTransition(kernel, tx, current, command, await laterTrace(tx, current.paymentId));
           await clearCheck(tx, current.paymentId);
         } else if (outcome.status === "processing" && outcome.checkAfterMs !== undefined) {
           await scheduleCheck(tx, current.paymentId, current.tenantId, new Date(kernel.clock.now().getTime() + outcome.checkAfterMs));

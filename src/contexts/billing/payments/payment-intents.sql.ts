@@ -1,6 +1,7 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { sqlText } from "../../../platform/db/sql-text.js";
 import { runWrite } from "../../../platform/db/transaction.js";
+import { withChildSpan, type EventMetadata } from "../../../platform/events/envelope.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.domain.js";
 
 /** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
@@ -42,12 +43,14 @@ export type NewIntent = Pick<
 > & {
   idempotencyKey: string;
   requestCorrelationId: string;
+  /** The asking request's metadata, for the events written later without it (the worker, a webhook). */
+  requestMetadata: EventMetadata;
   now: Date;
 };
 
 const INSERT_INTENT = `INSERT INTO billing.payment_intents
-    (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11)`;
+    (payment_id, tenant_id, order_id, buyer_user_id, amount, currency, method, provider, status, idempotency_key, request_correlation_id, created_at, updated_at, request_metadata)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requires_payment', $9, $10, $11, $11, $12::jsonb)`;
 const intentParams = (intent: NewIntent) => [
   intent.paymentId,
   intent.tenantId,
@@ -60,6 +63,7 @@ const intentParams = (intent: NewIntent) => [
   intent.idempotencyKey,
   intent.requestCorrelationId,
   intent.now,
+  JSON.stringify(intent.requestMetadata),
 ];
 
 /**
@@ -122,20 +126,39 @@ export async function intentByProviderRef(sql: Sql, provider: string, providerRe
 export async function intentWithRequest(
   sql: Sql,
   paymentId: string,
-): Promise<{ intent: PaymentIntent; idempotencyKey: string | null; requestId: string | null; createdAt: Date } | null> {
-  const result = await sql.query<IntentRow & { idempotency_key: string | null; request_correlation_id: string | null; created_at: Date }>(
-    `SELECT * FROM billing.payment_intents WHERE payment_id = $1`,
-    [paymentId],
-  );
+): Promise<{
+  intent: PaymentIntent;
+  idempotencyKey: string | null;
+  requestId: string | null;
+  requestMetadata: EventMetadata;
+  createdAt: Date;
+} | null> {
+  const result = await sql.query<
+    IntentRow & { idempotency_key: string | null; request_correlation_id: string | null; request_metadata: EventMetadata; created_at: Date }
+  >(`SELECT * FROM billing.payment_intents WHERE payment_id = $1`, [paymentId]);
   const row = result.rows[0];
   return row
     ? {
         intent: toIntent(row),
         idempotencyKey: row.idempotency_key,
         requestId: row.request_correlation_id,
+        requestMetadata: row.request_metadata ?? {},
         createdAt: new Date(row.created_at),
       }
     : null;
+}
+
+/**
+ * What the events billing writes for an intent later carry (a provider's late answer, a webhook): the
+ * asking request's metadata on a span of this hop's, with `requestId` the caller's if it had one.
+ */
+export async function laterTrace(sql: Sql, paymentId: string, requestId?: string): Promise<{ metadata: EventMetadata }> {
+  const result = await sql.query<{ request_metadata: EventMetadata | null }>(
+    `SELECT request_metadata FROM billing.payment_intents WHERE payment_id = $1`,
+    [paymentId],
+  );
+  const asked = result.rows[0]?.request_metadata ?? {};
+  return { metadata: withChildSpan({ ...asked, ...(requestId !== undefined ? { requestId } : {}) }) };
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {

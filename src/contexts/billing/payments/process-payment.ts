@@ -94,6 +94,7 @@ export async function payOnce(
     provider,
     idempotencyKey: input.idempotencyKey,
     requestCorrelationId: input.correlationId,
+    requestMetadata: input.metadata ?? {},
     now,
   };
   // An order minted in this transaction (placed in it) can have no intent yet: no need to wait to find out.

@@ -4,7 +4,15 @@ import type { Kernel } from "../../../platform/kernel.js";
 import { RejectionError } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
 import type { PaymentIntent } from "../payments/payment-intent.domain.js";
-import { insertRefundOnce, intentById, intentByProviderRef, pendingRefunds, settleRefund } from "../payments/payment-intents.sql.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
+import {
+  insertRefundOnce,
+  intentById,
+  intentByProviderRef,
+  laterTrace,
+  pendingRefunds,
+  settleRefund,
+} from "../payments/payment-intents.sql.js";
 import { recordTransition } from "../payments/record-transition.js";
 import { meaningOf } from "./stripe-event.js";
 
@@ -52,7 +60,8 @@ async function apply(kernel: Kernel, tx: Tx, event: { id: string; type: string; 
     }
     return "unknown_intent";
   }
-  const trace = { metadata: { requestId: event.id } };
+  // The Stripe delivery is the request (its event id); the trace is the one that asked for the payment.
+  const trace = await laterTrace(tx, intent.paymentId, event.id);
   try {
     if (meaning.kind === "intent") {
       await recordTransition(kernel, tx, intent, meaning.command, trace);
@@ -84,7 +93,7 @@ async function applyRefundTotal(
   intent: PaymentIntent,
   amountRefunded: number,
   stripeEventId: string,
-  trace: { metadata: Record<string, string> },
+  trace: { metadata: EventMetadata },
 ): Promise<void> {
   let current = intent;
   let delta = amountRefunded - intent.refundedAmount;
