@@ -247,3 +247,57 @@ describe("events from upstream (ingest)", () => {
     await shop.t.settle();
   });
 });
+
+describe("a subscription's renewals are the system's, its subscriber's requests are theirs", () => {
+  it("each renewal starts a new trace with actor system; a cancel carries the subscriber's request", async () => {
+    const renewing = await openShop({ env: { TEST_CLOCK: "on" } });
+    try {
+      const offer = await liveOffer(renewing, { kind: "subscription", amount: 1_000, currency: "USD", interval: "month" });
+      const placed = await renewing.http("POST", "/api/v1/orders", {
+        token: renewing.buyer,
+        headers: { "idempotency-key": `key_sub_${process.pid}`, traceparent: `00-${TRACE}-${CALLER_SPAN}-01` },
+        body: { items: [{ listingId: offer.listingId, planId: offer.planId }], payment: { method: "card", token: "tok_visa" } },
+      });
+      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+      await renewing.t.settle();
+      const subscriptionId = (await order(renewing, placed.body.orderId)).items[0].subscriptionId as string;
+      const current = async () => (await renewing.http("GET", `/api/v1/subscriptions/${subscriptionId}`, { token: renewing.buyer })).body;
+      for (let month = 1; month <= 2; month++) {
+        const to = new Date(new Date((await current()).currentPeriodEnd).getTime() + 60_000).toISOString();
+        const moved = await renewing.http("POST", "/api/v1/test-clock/advance", { token: renewing.admin, body: { to } });
+        expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+        await renewing.t.settle();
+      }
+      const id = requestId("cancel");
+      const canceled = await renewing.http("POST", `/api/v1/subscriptions/${subscriptionId}/cancel`, {
+        token: renewing.buyer,
+        body: { atPeriodEnd: true },
+        headers: { traceparent: `00-${TRACE}-${CALLER_SPAN}-01`, "x-request-id": id },
+      });
+      expect(canceled.status, JSON.stringify(canceled.body)).toBe(200);
+      await renewing.t.settle();
+
+      const events = (await flow(renewing, subscriptionId)) as unknown as Event[];
+      const renewed = events.filter((e) => e.type === "marketplace.subscription.renewed.v1");
+      expect(renewed).toHaveLength(2);
+      const renewalTraces = renewed.map((e) => traceIdOf(e.metadata.traceparent));
+      for (const event of renewed) {
+        expect(event.metadata.actorId).toBe("system");
+        expect(event.metadata.requestId).toBeUndefined();
+      }
+      expect(new Set([...renewalTraces, TRACE]).size).toBe(3);
+      // The renewal's charge is in the renewal's trace too.
+      const charges = await sys<{ envelope: Event }>(
+        renewing,
+        `SELECT envelope FROM platform.outbox WHERE type = 'billing.payment.succeeded.v1' AND envelope->'metadata'->>'traceparent' LIKE $1`,
+        [`00-${renewalTraces[0]}-%`],
+      );
+      expect(charges).toHaveLength(1);
+      const cancel = events.find((e) => e.type === "marketplace.subscription.canceled.v1")!;
+      expect(cancel.metadata).toMatchObject({ requestId: id, actorId: "usr_buyer" });
+      expect(traceIdOf(cancel.metadata.traceparent)).toBe(TRACE);
+    } finally {
+      await renewing.t.stop();
+    }
+  });
+});
