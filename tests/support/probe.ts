@@ -54,6 +54,8 @@ export function probeModule(control: ProbeControl = { failing: false, calls: 0 }
         {
           preValidation: authorize(authenticator, "learner"),
           schema: {
+            operationId: "probeCreateNote",
+            description: "Test only: creates a note and publishes probe.pinged.v1",
             body: T.Object(
               { text: T.String({ minLength: 1, maxLength: 100 }), copies: T.Optional(T.Integer({ minimum: 1, maximum: 3 })) },
               { additionalProperties: false },

@@ -133,10 +133,15 @@ function withoutDefaultedRequired(schema: unknown): unknown {
 
 /**
  * The onRoute hook: completes a route's schema with its security, its error responses and optional
- * defaulted parameters. Hidden routes (the document itself, the docs UI) are left alone.
+ * defaulted parameters, and refuses an /api route without an operationId. Hidden routes (the document
+ * itself, the docs UI) are left alone.
  */
 export function completeRouteSchema(route: RouteOptions): void {
   if (route.schema?.hide) return;
+  // A published operation without a name breaks every generated client's method names: refused at
+  // start-up, so it cannot be merged unnoticed (HEAD copies of GET routes are not published).
+  if (route.url.startsWith("/api/") && route.method !== "HEAD" && !route.schema?.operationId)
+    throw new Error(`${String(route.method)} ${route.url} has no schema.operationId (camelCase, unique: e.g. placeOrder); see docs/api.md`);
   const schema = (route.schema ??= {}) as Record<string, unknown> & { response?: Record<string, unknown> };
   if (schema.security === undefined) schema.security = authorizes(route) ? [{ bearer: [] }] : [];
   const secured = (schema.security as unknown[]).length > 0;
