@@ -1,4 +1,5 @@
 import { Type, type TSchema } from "@sinclair/typebox";
+import { STATUS_CODES } from "node:http";
 import type { RouteOptions } from "fastify";
 
 /**
@@ -149,6 +150,12 @@ export function completeRouteSchema(route: RouteOptions): void {
     if (schema[part]) schema[part] = withoutDefaultedRequired(schema[part]);
   }
   const response = { ...(schema.response ?? {}) };
+  // A success the route did not describe gets its status's name, not @fastify/swagger's "Default Response".
+  for (const [status, entry] of Object.entries(response)) {
+    const described = entry && typeof entry === "object" && "description" in entry;
+    if (/^2/.test(status) && !described)
+      response[status] = { ...(entry as object), description: STATUS_CODES[Number(status)] ?? "Success" };
+  }
   for (const status of platformStatuses(route, secured)) response[status] ??= problemResponse(status);
   schema.response = response;
 }
