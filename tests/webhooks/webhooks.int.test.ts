@@ -245,6 +245,36 @@ describe("a receiver that fails", () => {
     expect(elsewhere.status).toBe(404);
   });
 
+  it("a pending delivery cannot be retried (it may be mid-attempt); a delivered one can, its deliveredAt cleared", async () => {
+    const slow = await receiver();
+    const { endpointId } = await register(slow, ["marketplace.order.placed.v1"]);
+    slow.answer = () => 500;
+    await fulfilled(shop, offer);
+    await deliver();
+    const [pending] = await deliveries(endpointId);
+    expect(pending).toMatchObject({ status: "pending", attempts: 1 });
+    const refused = await shop.http("POST", `/api/v1/webhooks/${endpointId}/deliveries/${pending!.deliveryId}/retry`, {
+      token: shop.orgAdmin,
+    });
+    expect([refused.status, refused.body.code]).toEqual([409, "WEBHOOK.DELIVERY_PENDING"]);
+    expect((await deliveries(endpointId))[0]).toMatchObject({ status: "pending", attempts: 1 });
+
+    slow.answer = () => 200;
+    shop.t.clock.advance(RETRY_AFTER_MS[0]);
+    await deliver();
+    expect((await deliveries(endpointId))[0]).toMatchObject({ status: "delivered", deliveredAt: expect.any(String) });
+    const sentBefore = slow.received.length;
+    slow.answer = () => 500;
+    const replay = await shop.http("POST", `/api/v1/webhooks/${endpointId}/deliveries/${pending!.deliveryId}/retry`, {
+      token: shop.orgAdmin,
+    });
+    expect(replay.status).toBe(202);
+    expect(replay.body).toMatchObject({ status: "pending", attempts: 0, deliveredAt: null });
+    await deliver();
+    expect(slow.received.length).toBe(sentBefore + 1);
+    expect((await deliveries(endpointId))[0]).toMatchObject({ status: "pending", attempts: 1, deliveredAt: null });
+  });
+
   it("answering 410 Gone disables its endpoint: nothing more is recorded for it", async () => {
     const gone = await receiver();
     const { endpointId } = await register(gone, ["marketplace.order.placed.v1"]);

@@ -12,6 +12,7 @@ export const webhooksErrors = {
   "WEBHOOK.NOT_FOUND": 404,
   "WEBHOOK.DELIVERY_NOT_FOUND": 404,
   "WEBHOOK.ENDPOINT_DISABLED": 409,
+  "WEBHOOK.DELIVERY_PENDING": 409,
 } as const satisfies StatusTable;
 
 export type WebhooksCode = keyof typeof webhooksErrors;

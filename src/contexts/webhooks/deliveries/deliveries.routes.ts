@@ -102,7 +102,8 @@ export function deliveryRoutes({ kernel, server, authenticator }: ModuleHost, wa
         summary: "Send a delivery again (a dead one, or a delivered one the receiver lost) with the same webhook-id",
         description:
           "The delivery becomes pending with a fresh retry schedule and is sent at once, after any earlier pending delivery of the " +
-          "same partition key. A disabled endpoint sends nothing: WEBHOOK.ENDPOINT_DISABLED.",
+          "same partition key. Only a dead or delivered delivery can be retried: a pending one is still on its schedule " +
+          "(WEBHOOK.DELIVERY_PENDING, 409). A disabled endpoint sends nothing: WEBHOOK.ENDPOINT_DISABLED.",
         security,
         params: Type.Object({ endpointId: IdParam, deliveryId: IdParam }),
         response: { 202: DeliveryView },
@@ -118,9 +119,14 @@ export function deliveryRoutes({ kernel, server, authenticator }: ModuleHost, wa
           if (endpoint.status !== "enabled")
             throw refuse({ code: "WEBHOOK.ENDPOINT_DISABLED", detail: `endpoint ${endpointId} is disabled (${endpoint.disabledReason})` });
           const requeued = await requeue(tx, endpointId, deliveryId, kernel.clock.now());
-          if (!requeued)
+          if (requeued.kind === "not_found")
             throw refuse({ code: "WEBHOOK.DELIVERY_NOT_FOUND", detail: `no delivery ${deliveryId} of endpoint ${endpointId}` });
-          return requeued;
+          if (requeued.kind === "pending")
+            throw refuse({
+              code: "WEBHOOK.DELIVERY_PENDING",
+              detail: `delivery ${deliveryId} is still pending: it is sent on its own schedule; only a dead or delivered one can be retried`,
+            });
+          return requeued.delivery;
         },
         { tenantId },
       );

@@ -183,12 +183,25 @@ export async function deliveriesOf(
   return result.rows.map(toDelivery);
 }
 
-/** Sends a delivery again from the start of the schedule (same webhook-id); null: not this endpoint's. */
-export async function requeue(sql: Sql, endpointId: string, deliveryId: string, now: Date): Promise<Delivery | null> {
+export type Requeued = { kind: "requeued"; delivery: Delivery } | { kind: "pending" } | { kind: "not_found" };
+
+/**
+ * Sends a delivery again from the start of the schedule (same webhook-id). Only a final one (dead or
+ * delivered) can be: a pending one may be in a worker's hands right now (claimed, being posted), and
+ * requeuing it would post it twice. The row is locked first, so a worker's outcome and this never cross.
+ */
+export async function requeue(sql: Sql, endpointId: string, deliveryId: string, now: Date): Promise<Requeued> {
+  const found = await sql.query<{ status: DeliveryStatus }>(
+    `SELECT status FROM webhooks.deliveries WHERE endpoint_id = $1 AND delivery_id = $2 FOR UPDATE`,
+    [endpointId, deliveryId],
+  );
+  const status = found.rows[0]?.status;
+  if (status === undefined) return { kind: "not_found" };
+  if (status !== "dead" && status !== "delivered") return { kind: "pending" };
   const result = await sql.query<DeliveryRow>(
-    `UPDATE webhooks.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3
+    `UPDATE webhooks.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, delivered_at = NULL
       WHERE endpoint_id = $1 AND delivery_id = $2 RETURNING ${COLUMNS}`,
     [endpointId, deliveryId, now],
   );
-  return result.rows[0] ? toDelivery(result.rows[0]) : null;
+  return { kind: "requeued", delivery: toDelivery(result.rows[0]!) };
 }
