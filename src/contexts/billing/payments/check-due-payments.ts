@@ -11,8 +11,8 @@ import {
   postponeCheck,
   scheduleCheck,
   type CardUse,
-  laterTrace,
 } from "./payment-intents.sql.js";
+import { laterTrace } from "./intent-requests.sql.js";
 import type { PaymentProviders } from "./payment-providers.js";
 import { commandOf, recordTransition } from "./record-transition.js";
 import { LEASE_MS, RESUBMIT_WINDOW_MS, RETRY_AFTER_MS } from "./submission-times.js";

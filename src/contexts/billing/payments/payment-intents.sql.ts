@@ -1,7 +1,7 @@
 import type { Sql, Tx, Write } from "../../../platform/db/db.js";
 import { sqlText } from "../../../platform/db/sql-text.js";
 import { runWrite } from "../../../platform/db/transaction.js";
-import { withChildSpan, type EventMetadata } from "../../../platform/events/envelope.js";
+import type { EventMetadata } from "../../../platform/events/envelope.js";
 import type { IntentStatus, PaymentIntent, PaymentMethodKind } from "./payment-intent.domain.js";
 
 /** Queries for billing.payment_intents, payment_refunds and payment_deadlines, nothing else. */
@@ -146,19 +146,6 @@ export async function intentWithRequest(
         createdAt: new Date(row.created_at),
       }
     : null;
-}
-
-/**
- * What the events billing writes for an intent later carry (a provider's late answer, a webhook): the
- * asking request's metadata on a span of this hop's, with `requestId` the caller's if it had one.
- */
-export async function laterTrace(sql: Sql, paymentId: string, requestId?: string): Promise<{ metadata: EventMetadata }> {
-  const result = await sql.query<{ request_metadata: EventMetadata | null }>(
-    `SELECT request_metadata FROM billing.payment_intents WHERE payment_id = $1`,
-    [paymentId],
-  );
-  const asked = result.rows[0]?.request_metadata ?? {};
-  return { metadata: withChildSpan({ ...asked, ...(requestId !== undefined ? { requestId } : {}) }) };
 }
 
 export async function saveIntent(sql: Sql, intent: PaymentIntent, now: Date): Promise<void> {

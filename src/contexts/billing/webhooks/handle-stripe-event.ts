@@ -5,14 +5,8 @@ import { RejectionError } from "../../../platform/result.js";
 import { refuse } from "../errors.js";
 import type { PaymentIntent } from "../payments/payment-intent.domain.js";
 import type { EventMetadata } from "../../../platform/events/envelope.js";
-import {
-  insertRefundOnce,
-  intentById,
-  intentByProviderRef,
-  laterTrace,
-  pendingRefunds,
-  settleRefund,
-} from "../payments/payment-intents.sql.js";
+import { insertRefundOnce, intentById, intentByProviderRef, pendingRefunds, settleRefund } from "../payments/payment-intents.sql.js";
+import { laterTrace } from "../payments/intent-requests.sql.js";
 import { recordTransition } from "../payments/record-transition.js";
 import { meaningOf } from "./stripe-event.js";
 
