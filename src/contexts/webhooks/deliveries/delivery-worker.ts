@@ -34,6 +34,11 @@ export async function deliverDue(kernel: Kernel, settings: DeliverySettings, wal
     for (const [i, delivery] of claimed.entries()) {
       const attempt = attempts[i]!;
       const outcome = afterAttempt(delivery.attempts, attempt, at);
+      if (attempt.kind === "failed" && attempt.detail !== undefined)
+        kernel.logger.warn(
+          { deliveryId: delivery.deliveryId, endpointId: delivery.endpointId, tenantId: delivery.tenantId, detail: attempt.detail },
+          "webhook attempt refused: the endpoint's address is not allowed",
+        );
       await recordAttempt(tx, {
         deliveryId: delivery.deliveryId,
         status: outcome.status,

@@ -10,7 +10,10 @@ export const DELIVERY_STATUSES = ["pending", "delivered", "dead"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What one attempt got: an HTTP answer, or no answer (refused address, timeout, connection error). */
-export type Attempt = { kind: "answered"; status: number; body: string } | { kind: "failed"; error: string };
+export type Attempt =
+  | { kind: "answered"; status: number; body: string }
+  /** `error` is shown to the tenant; `detail`, when there is one, only goes to the server's log. */
+  | { kind: "failed"; error: string; detail?: string };
 
 export type Outcome =
   | { status: "delivered" }

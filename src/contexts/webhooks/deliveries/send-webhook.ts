@@ -25,6 +25,15 @@ export interface SendOptions {
 }
 
 /**
+ * What the tenant sees (the delivery's `error`) when an attempt is refused for its address: never the
+ * address a name resolved to, which would map the internal network for whoever registers names.
+ */
+export const ADDRESS_NOT_ALLOWED = "the address is not allowed";
+
+/** A refused address; its message (name and address) is only for the server's log. */
+class RefusedAddress extends Error {}
+
+/**
  * The address check happens where the socket connects: a name is resolved once and the connection
  * goes to the address that was checked, so DNS cannot answer "public" to a check and "private" to the
  * connection (rebinding). Redirects are not followed (a 3xx is a failed attempt).
@@ -34,7 +43,7 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, "", 0);
       const refused = allowPrivate ? undefined : addresses.find((address) => isPrivateAddress(address.address));
-      if (refused) return callback(new Error(`${hostname} resolves to ${refused.address}, a private address`), "", 0);
+      if (refused) return callback(new RefusedAddress(`${hostname} resolves to ${refused.address}, a private address`), "", 0);
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
@@ -52,7 +61,7 @@ export function sendWebhook(signed: Signed, options: SendOptions): Promise<Attem
     }
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     if (!options.allowPrivate && (isLocalName(host.toLowerCase()) || (isIP(host) !== 0 && isPrivateAddress(host))))
-      return resolve({ kind: "failed", error: `${host} is a private address` });
+      return resolve({ kind: "failed", error: ADDRESS_NOT_ALLOWED, detail: `${host} is a private address` });
     const signature = new Webhook(signed.secret).sign(signed.msgId, signed.sentAt, signed.body);
     const client = url.protocol === "https:" ? https : http;
     let settled = false;
@@ -102,7 +111,13 @@ export function sendWebhook(signed: Signed, options: SendOptions): Promise<Attem
     const timer = setTimeout(() => {
       request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
-    request.on("error", (error) => finish({ kind: "failed", error: error.message.slice(0, 500) }));
+    request.on("error", (error) =>
+      finish(
+        error instanceof RefusedAddress
+          ? { kind: "failed", error: ADDRESS_NOT_ALLOWED, detail: error.message }
+          : { kind: "failed", error: error.message.slice(0, 500) },
+      ),
+    );
     request.end(signed.body);
   });
 }
