@@ -57,6 +57,8 @@ export function deliveryRoutes({ kernel, server, authenticator }: ModuleHost, wa
       schema: {
         tags,
         operationId: "listWebhookDeliveries",
+        description:
+          "Org admins and platform admins, for an endpoint of the caller's tenant: each delivery with its attempts and the last response.",
         summary: "An endpoint's deliveries, newest first, with their status and last response code (?status=&limit=&cursor= pages)",
         security,
         params: Type.Object({ endpointId: IdParam }),

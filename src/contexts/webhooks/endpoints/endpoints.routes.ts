@@ -59,6 +59,7 @@ export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, ru
       schema: {
         tags,
         operationId: "listWebhookEndpoints",
+        description: "Org admins and platform admins: the endpoints of the caller's tenant only.",
         summary: "The caller's tenant's webhook endpoints, oldest first (?limit=&cursor= pages), disabled ones included",
         security,
         querystring: Type.Object(
@@ -87,6 +88,7 @@ export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, ru
       schema: {
         tags,
         operationId: "getWebhookEndpoint",
+        description: "Org admins and platform admins: an endpoint of the caller's tenant; another tenant's is not found (404).",
         summary: "One webhook endpoint of the caller's tenant (without its secret)",
         security,
         params: EndpointParams,

@@ -14,6 +14,7 @@ export function asyncApiRoutes(server: HttpServer, document: Record<string, unkn
       schema: {
         tags: ["platform"],
         operationId: "getAsyncApiDocument",
+        description: "Anyone, without a token: the same document as docs/asyncapi.json, for subscribers on NATS and webhook receivers.",
         summary: "The AsyncAPI 3.0 document of every event: subjects, envelope, payload schemas, partition keys, examples",
         security: [],
         response: { 200: { type: "object", additionalProperties: true, description: "An AsyncAPI 3.0 document" } },
@@ -27,6 +28,7 @@ export function asyncApiRoutes(server: HttpServer, document: Record<string, unkn
       schema: {
         tags: ["platform"],
         operationId: "getEventsPage",
+        description: "Anyone, without a token: a server-rendered page of every wire type (no scripts), for people reading the catalog.",
         summary: "Every event as one HTML page, rendered from the AsyncAPI document",
         security: [],
         response: { 200: { description: "An HTML page", content: { "text/html": { schema: { type: "string" } } } } },
