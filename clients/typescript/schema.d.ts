@@ -1299,7 +1299,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's tenant's webhook endpoints, oldest first (?limit=&cursor= pages), disabled ones included */
+        /**
+         * The caller's tenant's webhook endpoints, oldest first (?limit=&cursor= pages), disabled ones included
+         * @description Org admins and platform admins: the endpoints of the caller's tenant only.
+         */
         get: operations["listWebhookEndpoints"];
         put?: never;
         /**
@@ -1320,7 +1323,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint of the caller's tenant (without its secret) */
+        /**
+         * One webhook endpoint of the caller's tenant (without its secret)
+         * @description Org admins and platform admins: an endpoint of the caller's tenant; another tenant's is not found (404).
+         */
         get: operations["getWebhookEndpoint"];
         put?: never;
         post?: never;
@@ -1341,7 +1347,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An endpoint's deliveries, newest first, with their status and last response code (?status=&limit=&cursor= pages) */
+        /**
+         * An endpoint's deliveries, newest first, with their status and last response code (?status=&limit=&cursor= pages)
+         * @description Org admins and platform admins, for an endpoint of the caller's tenant: each delivery with its attempts and the last response.
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -1362,7 +1371,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again (a dead one, or a delivered one the receiver lost) with the same webhook-id
-         * @description The delivery becomes pending with a fresh retry schedule and is sent at once, after any earlier pending delivery of the same partition key. A disabled endpoint sends nothing: WEBHOOK.ENDPOINT_DISABLED.
+         * @description The delivery becomes pending with a fresh retry schedule and is sent at once, after any earlier pending delivery of the same partition key. Only a dead or delivered delivery can be retried: a pending one is still on its schedule (WEBHOOK.DELIVERY_PENDING, 409). A disabled endpoint sends nothing: WEBHOOK.ENDPOINT_DISABLED.
          */
         post: operations["retryWebhookDelivery"];
         delete?: never;
@@ -1378,7 +1387,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The AsyncAPI 3.0 document of every event: subjects, envelope, payload schemas, partition keys, examples */
+        /**
+         * The AsyncAPI 3.0 document of every event: subjects, envelope, payload schemas, partition keys, examples
+         * @description Anyone, without a token: the same document as docs/asyncapi.json, for subscribers on NATS and webhook receivers.
+         */
         get: operations["getAsyncApiDocument"];
         put?: never;
         post?: never;
@@ -1395,7 +1407,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every event as one HTML page, rendered from the AsyncAPI document */
+        /**
+         * Every event as one HTML page, rendered from the AsyncAPI document
+         * @description Anyone, without a token: a server-rendered page of every wire type (no scripts), for people reading the catalog.
+         */
         get: operations["getEventsPage"];
         put?: never;
         post?: never;
@@ -10881,7 +10896,7 @@ export interface operations {
     listWebhookDeliveries: {
         parameters: {
             query?: {
-                status?: "pending" | "delivered" | "dead";
+                status?: "pending" | "delivered" | "dead" | "canceled";
                 limit?: number;
                 cursor?: string;
             };
@@ -10905,7 +10920,7 @@ export interface operations {
                             deliveryId: string;
                             eventId: string;
                             eventType: string;
-                            status: "pending" | "delivered" | "dead";
+                            status: "pending" | "delivered" | "dead" | "canceled";
                             /** @description attempts since it was recorded or last replayed */
                             attempts: number;
                             nextAttemptAt: string | null;
@@ -11009,7 +11024,7 @@ export interface operations {
                         deliveryId: string;
                         eventId: string;
                         eventType: string;
-                        status: "pending" | "delivered" | "dead";
+                        status: "pending" | "delivered" | "dead" | "canceled";
                         /** @description attempts since it was recorded or last replayed */
                         attempts: number;
                         nextAttemptAt: string | null;
