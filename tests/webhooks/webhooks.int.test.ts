@@ -105,8 +105,14 @@ describe("registering an endpoint", () => {
     expect(deleted.status).toBe(404);
   });
 
-  it("deleting an endpoint disables it, idempotently, and keeps it listed", async () => {
-    const { endpointId } = await register(await receiver(), ["marketplace.order."]);
+  it("deleting an endpoint disables it, idempotently, and keeps it listed; its pending deliveries are canceled", async () => {
+    const failing = await receiver();
+    failing.answer = () => 500;
+    const { endpointId } = await register(failing, ["marketplace.order."]);
+    await fulfilled(shop, offer);
+    await deliver();
+    const pending = await deliveries(endpointId, "?status=pending");
+    expect(pending.length).toBeGreaterThan(1);
     for (let i = 0; i < 2; i++) {
       const deleted = await shop.http("DELETE", `/api/v1/webhooks/${endpointId}`, { token: shop.orgAdmin });
       expect(deleted.status).toBe(200);
@@ -114,6 +120,14 @@ describe("registering an endpoint", () => {
     }
     const listed = await shop.http("GET", "/api/v1/webhooks?limit=200", { token: shop.orgAdmin });
     expect(listed.body.items.find((e: { endpointId: string }) => e.endpointId === endpointId)).toMatchObject({ status: "disabled" });
+    expect(await deliveries(endpointId, "?status=pending")).toEqual([]);
+    const canceled = await deliveries(endpointId, "?status=canceled");
+    expect(canceled.map((d) => d.deliveryId).sort()).toEqual(pending.map((d) => d.deliveryId).sort());
+    expect(canceled.every((d) => d.nextAttemptAt === null)).toBe(true);
+    const sent = failing.received.length;
+    shop.t.clock.advance(RETRY_AFTER_MS[0]);
+    await deliver();
+    expect(failing.received.length).toBe(sent);
   });
 });
 
@@ -122,11 +136,15 @@ describe("a purchase's events", () => {
   let everything: Receiver;
   let other: Receiver;
   const given = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
+  /** The outbox's last position before these endpoints existed: events before it were never theirs. */
+  let since = "0";
 
   beforeAll(async () => {
     orders = await receiver();
     everything = await receiver();
     other = await receiver();
+    const [last] = await sys<{ position: string | null }>(shop, `SELECT max(position)::text AS position FROM platform.outbox`);
+    since = last?.position ?? "0";
     await register(orders, ["marketplace.order."]);
     await register(everything, ["marketplace.", "billing.", "enrollment."], shop.orgAdmin, given);
     await register(other, ["marketplace.", "billing.", "enrollment."], otherAdmin);
@@ -153,7 +171,9 @@ describe("a purchase's events", () => {
     // The endpoint saw every event of its tenant the outbox holds for those prefixes.
     const expected = await sys<{ event_id: string }>(
       shop,
-      `SELECT event_id FROM platform.outbox WHERE tenant_id = 'ten_buyer' AND (type LIKE 'marketplace.%' OR type LIKE 'billing.%' OR type LIKE 'enrollment.%')`,
+      `SELECT event_id FROM platform.outbox WHERE tenant_id = 'ten_buyer' AND position > $1::bigint
+          AND (type LIKE 'marketplace.%' OR type LIKE 'billing.%' OR type LIKE 'enrollment.%')`,
+      [since],
     );
     expect(new Set(everything.received.map((r) => r.event.eventId))).toEqual(new Set(expected.map((row) => row.event_id)));
   });
@@ -277,12 +297,15 @@ describe("a receiver that fails", () => {
 
   it("answering 410 Gone disables its endpoint: nothing more is recorded for it", async () => {
     const gone = await receiver();
-    const { endpointId } = await register(gone, ["marketplace.order.placed.v1"]);
+    const { endpointId } = await register(gone, ["marketplace.order."]);
     gone.answer = () => 410;
     await fulfilled(shop, offer);
     await deliver();
     const endpoint = await shop.http("GET", `/api/v1/webhooks/${endpointId}`, { token: shop.orgAdmin });
     expect(endpoint.body).toMatchObject({ status: "disabled", disabledReason: "gone" });
+    // The order's later events, waiting behind the one answered 410, are canceled, not left pending.
+    expect(await deliveries(endpointId, "?status=pending")).toEqual([]);
+    expect((await deliveries(endpointId, "?status=canceled")).length).toBeGreaterThan(0);
     await fulfilled(shop, offer);
     await deliver();
     expect(gone.received.length).toBe(1);

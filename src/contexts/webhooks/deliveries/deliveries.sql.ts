@@ -156,13 +156,19 @@ export interface AttemptRecord {
   at: Date;
 }
 
-/** One attempt's result: counted, its answer kept (bounded), the next due time or the final status. */
+/**
+ * One attempt's result: counted, its answer kept (bounded), the next due time or the final status. A
+ * delivery canceled while it was being posted (its endpoint disabled meanwhile) stays canceled unless
+ * this attempt delivered it (then it did reach the receiver, and says so).
+ */
 export async function recordAttempt(sql: Sql, record: AttemptRecord): Promise<void> {
   await sql.query(
     `UPDATE webhooks.deliveries
-        SET status = $2, attempts = attempts + 1, next_attempt_at = $3, last_attempt_at = $7,
+        SET status = CASE WHEN status = 'canceled' AND $2::text = 'pending' THEN 'canceled' ELSE $2::text END,
+            next_attempt_at = CASE WHEN status = 'canceled' THEN NULL ELSE $3::timestamptz END,
+            attempts = attempts + 1, last_attempt_at = $7,
             response_status = $4, response_body = $5, last_error = $6,
-            delivered_at = CASE WHEN $2 = 'delivered' THEN $7::timestamptz ELSE delivered_at END
+            delivered_at = CASE WHEN $2::text = 'delivered' THEN $7::timestamptz ELSE delivered_at END
       WHERE delivery_id = $1`,
     [record.deliveryId, record.status, record.retryAt, record.responseStatus, record.responseBody, record.error, record.at],
   );
@@ -197,6 +203,7 @@ export async function requeue(sql: Sql, endpointId: string, deliveryId: string, 
   );
   const status = found.rows[0]?.status;
   if (status === undefined) return { kind: "not_found" };
+  // A canceled one belongs to a disabled endpoint, which the route refuses before asking.
   if (status !== "dead" && status !== "delivered") return { kind: "pending" };
   const result = await sql.query<DeliveryRow>(
     `UPDATE webhooks.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3, delivered_at = NULL

@@ -6,7 +6,8 @@
 export const RETRY_AFTER_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
 export const MAX_ATTEMPTS = RETRY_AFTER_MS.length + 1;
 
-export const DELIVERY_STATUSES = ["pending", "delivered", "dead"] as const;
+/** `canceled`: its endpoint was disabled (deleted, or answered 410) while it was still pending; final. */
+export const DELIVERY_STATUSES = ["pending", "delivered", "dead", "canceled"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** What one attempt got: an HTTP answer, or no answer (refused address, timeout, connection error). */

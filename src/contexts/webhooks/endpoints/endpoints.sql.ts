@@ -50,11 +50,19 @@ export async function endpointsOf(sql: Sql, tenantId: string, page: { after?: st
   return result.rows.map(toEndpoint);
 }
 
-/** Disables an enabled endpoint (a disabled one keeps its first reason); null: no such endpoint. */
+/**
+ * Disables an enabled endpoint (a disabled one keeps its first reason); null: no such endpoint. Its
+ * pending deliveries become `canceled` (final): nothing will send them, so nothing should keep them
+ * in the pending indexes the delivery worker scans.
+ */
 export async function disableEndpoint(sql: Sql, endpointId: string, reason: DisabledReason, at: Date): Promise<Endpoint | null> {
   await sql.query(
     `UPDATE webhooks.endpoints SET status = 'disabled', disabled_reason = $2, disabled_at = $3 WHERE endpoint_id = $1 AND status = 'enabled'`,
     [endpointId, reason, at],
+  );
+  await sql.query(
+    `UPDATE webhooks.deliveries SET status = 'canceled', next_attempt_at = NULL WHERE endpoint_id = $1 AND status = 'pending'`,
+    [endpointId],
   );
   return findEndpoint(sql, endpointId);
 }
