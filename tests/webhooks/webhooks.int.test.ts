@@ -88,6 +88,29 @@ describe("registering an endpoint", () => {
     expect(JSON.stringify(list.body)).not.toContain(created.secret);
   });
 
+  it("with an Idempotency-Key, a retried creation answers the same endpoint and secret and makes no second one", async () => {
+    const target = await receiver();
+    const body = { url: target.url, events: ["tenant.member."] };
+    const key = { "idempotency-key": `create-${target.url}` };
+    const first = await shop.http("POST", "/api/v1/webhooks", { token: shop.orgAdmin, body, headers: key });
+    const again = await shop.http("POST", "/api/v1/webhooks", { token: shop.orgAdmin, body, headers: key });
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body).toEqual(first.body);
+    expect(first.body.secret).toMatch(/^whsec_/);
+    const stored = await sys<{ response: string }>(shop, `SELECT response::text FROM platform.idempotency_keys WHERE key = $1`, [
+      key["idempotency-key"],
+    ]);
+    expect(stored[0]!.response, "the secret is not kept with the idempotency key").not.toContain(first.body.secret);
+    const listed = await shop.http("GET", "/api/v1/webhooks?limit=200", { token: shop.orgAdmin });
+    expect(listed.body.items.filter((e: { url: string }) => e.url === target.url)).toHaveLength(1);
+    const other = await shop.http("POST", "/api/v1/webhooks", {
+      token: shop.orgAdmin,
+      body: { ...body, events: ["tenant."] },
+      headers: key,
+    });
+    expect([other.status, other.body.code]).toEqual([422, "IDEMPOTENCY.KEY_REUSED"]);
+  });
+
   it("refuses unknown wire types, bad secrets and a learner; another tenant's admin sees a 404", async () => {
     const url = "http://127.0.0.1:9/hooks";
     const codes = async (body: unknown, token = shop.orgAdmin) => {

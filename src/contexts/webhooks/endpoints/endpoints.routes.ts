@@ -1,13 +1,14 @@
 import { Type } from "@sinclair/typebox";
 import { decodeKeyCursor, encodeKeyCursor } from "../../../platform/http/cursor.js";
+import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { Cursor, IdParam, Nullable } from "../../../platform/http/schemas.js";
 import { authorize, principalOf } from "../../../platform/http/server.js";
 import type { ModuleHost } from "../../../platform/module.js";
 import { refuse } from "../errors.js";
 import type { EndpointRules } from "./endpoint.domain.js";
 import { CreatedEndpointView, EndpointView, endpointView } from "./endpoint-views.js";
-import { disableEndpoint, endpointsOf, findEndpoint } from "./endpoints.sql.js";
-import { registerEndpoint } from "./register-endpoint.js";
+import { disableEndpoint, endpointSecret, endpointsOf, findEndpoint } from "./endpoints.sql.js";
+import { decideRegistration, registerEndpoint } from "./register-endpoint.js";
 
 export const EndpointParams = Type.Object({ endpointId: IdParam });
 
@@ -32,8 +33,10 @@ export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, ru
         description:
           "Deliveries of the tenant's events whose wire type matches `events` (a wire type, or a prefix ending with a dot) are " +
           "POSTed to `url`, signed as Standard Webhooks says (webhook-id, webhook-timestamp, webhook-signature). The secret is " +
-          "generated when not given (whsec_ + base64 of 32 bytes) and shown only in this answer.",
+          "generated when not given (whsec_ + base64 of 32 bytes) and shown only in this answer. With an Idempotency-Key, a " +
+          "retried request (same key, same body) answers the endpoint the first one made, with its secret, and makes no other.",
         security,
+        headers: IdempotencyKeyHeader,
         body: Type.Object(
           {
             url: Type.String({ minLength: 1, maxLength: 2000, description: "http or https; loopback and private addresses are refused" }),
@@ -47,8 +50,18 @@ export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, ru
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const endpoint = await registerEndpoint(kernel, principal, request.body, rules());
-      return reply.code(201).send({ ...endpointView(endpoint), secret: endpoint.secret });
+      const { tenantId } = principal;
+      const registration = decideRegistration(request.body, rules());
+      // The stored answer leaves the secret out (it stays only in the endpoints table); a replay reads it there.
+      const created = await idempotent(kernel.db, keyedRequest(request, principal), { required: false, tenantId }, async (tx) => {
+        const endpoint = await registerEndpoint(tx, principal, registration, kernel.clock.now());
+        return { status: 201, body: endpointView(endpoint) };
+      });
+      const secret = created.replayed
+        ? await kernel.db.tx((tx) => endpointSecret(tx, created.body.endpointId), { tenantId })
+        : registration.secret;
+      if (secret === null) throw refuse({ code: "WEBHOOK.NOT_FOUND", detail: `no webhook endpoint ${created.body.endpointId}` });
+      return reply.code(201).send({ ...created.body, secret });
     },
   );
 

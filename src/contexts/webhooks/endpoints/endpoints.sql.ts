@@ -40,6 +40,12 @@ export async function findEndpoint(sql: Sql, endpointId: string): Promise<Endpoi
   return result.rows[0] ? toEndpoint(result.rows[0]) : null;
 }
 
+/** An endpoint's signing secret (for a replayed creation's answer: the idempotency record never holds it). */
+export async function endpointSecret(sql: Sql, endpointId: string): Promise<string | null> {
+  const result = await sql.query<{ secret: string }>(`SELECT secret FROM webhooks.endpoints WHERE endpoint_id = $1`, [endpointId]);
+  return result.rows[0]?.secret ?? null;
+}
+
 /** The caller's scope decides whose endpoints these are (row-level security); oldest first, after `after`. */
 export async function endpointsOf(sql: Sql, tenantId: string, page: { after?: string; limit: number }): Promise<Endpoint[]> {
   const result = await sql.query<EndpointRow>(
