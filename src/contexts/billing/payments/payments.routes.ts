@@ -3,6 +3,7 @@ import type { Authenticator } from "../../../platform/http/auth.js";
 import { IdempotencyKeyHeader, idempotent, keyedRequest } from "../../../platform/http/idempotency.js";
 import { AmountInput, CurrencyCode, Text } from "../../../platform/http/schemas.js";
 import { authorize, principalOf, type HttpServer } from "../../../platform/http/server.js";
+import { requestMetadataOf } from "../../../platform/http/request-context.js";
 import { refuse } from "../errors.js";
 import type { BillingApi } from "../billing-api.js";
 import { PaymentResponse } from "../billing-responses.js";
@@ -66,6 +67,7 @@ export function paymentRoutes(server: HttpServer, api: BillingApi, authenticator
           ...body,
           correlationId: body.correlationId ?? body.orderId,
           idempotencyKey: keyed.key ?? "",
+          metadata: requestMetadataOf(request, principal),
         });
         return { status: created ? 201 : 200, body: payment };
       });

@@ -116,8 +116,8 @@ export async function payOnce(
     }
     return { payment: await paymentView(tx, existing), created: false };
   }
-  // The caller's request, when it says so; otherwise the correlation id is the best request id known.
-  const trace = { metadata: { requestId: input.correlationId, ...input.metadata, idempotencyKey: input.idempotencyKey } };
+  // The caller's request (the HTTP route's, or the purchase saga's origin): a request id is never guessed.
+  const trace = { metadata: { ...input.metadata, idempotencyKey: input.idempotencyKey } };
   const intent =
     input.method.method === "wallet"
       ? await payFromWallet(kernel, tx, claimed, input, trace)
