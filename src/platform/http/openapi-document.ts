@@ -36,6 +36,7 @@ export const openapiOptions: SwaggerOptions = {
       { name: "subscriptions", description: "Renewing purchases: periods, payment methods, plan changes" },
       { name: "enrollment", description: "Enrollments, entitlements and default enrollments" },
       { name: "billing", description: "Payments, wallets and payment-provider webhooks" },
+      { name: "webhooks", description: "A tenant's signed outbound webhook endpoints and their deliveries (docs/webhooks.md)" },
     ],
     components: {
       securitySchemes: {
