@@ -1,6 +1,5 @@
 // The typed client for Ghasi Commerce's HTTP API: openapi-fetch over the types openapi-typescript
 // generates from docs/openapi.json (schema.d.ts; regenerate both with `npm run client:generate`).
-import { randomUUID } from "node:crypto";
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "./schema.js";
 
@@ -38,8 +37,8 @@ export function createGhasiClient(options: GhasiClientOptions): GhasiClient {
 /**
  * An Idempotency-Key header for a POST that creates something or moves money: keep the key and send
  * it again with the same body when a call's outcome is unknown (a timeout), and the first answer is
- * replayed instead of the work being done twice.
+ * replayed instead of the work being done twice. (Web Crypto, so the client runs in browsers too.)
  */
-export function idempotencyKey(key: string = randomUUID()): { "idempotency-key": string } {
+export function idempotencyKey(key: string = globalThis.crypto.randomUUID()): { "idempotency-key": string } {
   return { "idempotency-key": key };
 }

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import type { Envelope } from "../../events/envelope.js";
+import type { Envelope, EventMetadata } from "../../events/envelope.js";
 import { MAX_PAYLOAD_DEPTH, nestsDeeperThan, storedEnvelopeBytes } from "../../events/envelope-limits.js";
 import type { Kernel } from "../../kernel.js";
 import { RejectionError } from "../../result.js";
@@ -85,17 +85,19 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
         eventId: incoming.eventId,
         type: incoming.type,
         occurredAt: new Date(incoming.occurredAt).toISOString(),
-        source: incoming.source,
-        aggregateType: incoming.aggregateType ?? definition.aggregateType,
+        // What the wire type fixes (producer, aggregate type, retention) comes from the registry, so an
+        // ingested event is the envelope the AsyncAPI document describes whatever the sender wrote.
+        source: definition.source,
+        aggregateType: definition.aggregateType,
         aggregateId: incoming.aggregateId ?? definition.aggregateId(payload),
         tenantId: incoming.tenantId ?? null,
         partitionKey: incoming.partitionKey ?? definition.partitionKey(payload),
         correlationId: incoming.correlationId ?? incoming.eventId,
         causationId: incoming.causationId ?? null,
-        retentionClass: incoming.retentionClass ?? definition.retentionClass,
+        retentionClass: definition.retentionClass,
         payload,
         metadata: {
-          ...(incoming.metadata ?? {}),
+          ...upstreamMetadata(incoming.metadata),
           requestId: request.id,
           traceparent: isTraceparent(given) ? given : request.traceparent,
         },
@@ -113,4 +115,12 @@ export function ingestRoutes(server: HttpServer, kernel: Kernel, authenticator: 
       return reply.code(202).send({ eventId: incoming.eventId, accepted: true, duplicate: stored === 0 });
     },
   );
+}
+
+/** The envelope's metadata has four text fields; anything else an upstream sender put there is dropped. */
+function upstreamMetadata(given: Record<string, unknown> | undefined): EventMetadata {
+  const kept: EventMetadata = {};
+  if (typeof given?.actorId === "string") kept.actorId = given.actorId;
+  if (typeof given?.idempotencyKey === "string") kept.idempotencyKey = given.idempotencyKey;
+  return kept;
 }
