@@ -90,15 +90,37 @@ export function deliveriesWrite(events: readonly Envelope[], now: Date): Write[]
   ];
 }
 
+/** How far back the gate looks for an earlier event of the key that is not fanned out yet (see HEADS). */
+export const FANOUT_WAIT = "1 hour";
+
 /**
- * The head of each (endpoint, partition key): a pending delivery with no earlier pending one for the
- * same key, so a later event never overtakes an earlier one. Dead and delivered ones do not block.
+ * The head of each (endpoint, partition key): a pending delivery that nothing earlier of its key
+ * could still overtake. Two checks:
+ * - no earlier pending delivery of the key (dead, delivered and canceled ones do not block);
+ * - no earlier event of the key in the outbox (same tenant and partition key, an earlier position, a
+ *   type the endpoint's filters match) that the `webhooks.fanout` consumer has not recorded yet (no
+ *   inbox row) nor dead-lettered. On NATS each wire type has its own durable consumer, so a later
+ *   event of another type (the `.v2` of a dual-published pair, order.paid after payment.succeeded)
+ *   can be fanned out, recorded and sent before an earlier one is even recorded; this waits for it.
+ *   Only events up to FANOUT_WAIT older than the delivery's own count: fan-out takes milliseconds,
+ *   and an event still not fanned out after an hour is stuck in its consumer's retries (it ends
+ *   dead-lettered); holding the key's later deliveries behind it longer would stall the key for a
+ *   receiver without making the order any more right. An index lookup (platform.outbox
+ *   (tenant_id, partition_key, position), migration 0015; the inbox's and dead letters' keys).
  */
 const HEADS = `d.status = 'pending'
    AND EXISTS (SELECT 1 FROM webhooks.endpoints e WHERE e.endpoint_id = d.endpoint_id AND e.status = 'enabled')
    AND NOT EXISTS (SELECT 1 FROM webhooks.deliveries p
                     WHERE p.endpoint_id = d.endpoint_id AND p.partition_key = d.partition_key AND p.status = 'pending'
-                      AND p.position < d.position)`;
+                      AND p.position < d.position)
+   AND NOT EXISTS (SELECT 1 FROM platform.outbox o JOIN webhooks.endpoints fe ON fe.endpoint_id = d.endpoint_id
+                    WHERE o.tenant_id = d.tenant_id AND o.partition_key = d.partition_key AND o.position < d.position
+                      AND o.occurred_at > d.occurred_at - interval '${FANOUT_WAIT}'
+                      AND EXISTS (SELECT 1 FROM unnest(fe.events) AS f(filter)
+                                   WHERE f.filter = o.type OR (right(f.filter, 1) = '.' AND left(o.type, length(f.filter)) = f.filter))
+                      AND NOT EXISTS (SELECT 1 FROM platform.inbox i WHERE i.consumer = 'webhooks.fanout' AND i.event_id = o.event_id)
+                      AND NOT EXISTS (SELECT 1 FROM platform.dead_letters x
+                                       WHERE x.consumer = 'webhooks.fanout' AND x.event_id = o.event_id))`;
 
 export function nextDue(db: Db): Promise<Date | null> {
   return earliestIn(db, `SELECT min(d.next_attempt_at) AS due FROM webhooks.deliveries d WHERE ${HEADS}`);
