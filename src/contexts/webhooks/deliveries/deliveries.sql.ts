@@ -105,8 +105,9 @@ export const FANOUT_WAIT = "1 hour";
  *   Only events up to FANOUT_WAIT older than the delivery's own count: fan-out takes milliseconds,
  *   and an event still not fanned out after an hour is stuck in its consumer's retries (it ends
  *   dead-lettered); holding the key's later deliveries behind it longer would stall the key for a
- *   receiver without making the order any more right. An index lookup (platform.outbox
- *   (tenant_id, partition_key, position), migration 0015; the inbox's and dead letters' keys).
+ *   receiver without making the order any more right. Index lookups: platform.outbox
+ *   (tenant_id, partition_key, occurred_at) (migration 0015) reads only the key's last hour, then the
+ *   inbox's and the dead letters' (consumer, event_id) keys.
  */
 const HEADS = `d.status = 'pending'
    AND EXISTS (SELECT 1 FROM webhooks.endpoints e WHERE e.endpoint_id = d.endpoint_id AND e.status = 'enabled')
