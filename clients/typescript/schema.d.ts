@@ -1307,7 +1307,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint for the caller's tenant
-         * @description Deliveries of the tenant's events whose wire type matches `events` (a wire type, or a prefix ending with a dot) are POSTed to `url`, signed as Standard Webhooks says (webhook-id, webhook-timestamp, webhook-signature). The secret is generated when not given (whsec_ + base64 of 32 bytes) and shown only in this answer. With an Idempotency-Key, a retried request (same key, same body) answers the endpoint the first one made, with its secret, and makes no other.
+         * @description Deliveries of the tenant's events whose wire type matches `events` (a wire type, or a prefix ending with a dot) are POSTed to `url`, signed as Standard Webhooks says (webhook-id, webhook-timestamp, webhook-signature). The secret is generated when not given (whsec_ + base64 of 32 bytes) and shown only in this answer. With an Idempotency-Key, a retried request (same key, same body) answers the endpoint the first one made, with its secret, and makes no other. Webhooks are off unless the deployment sets WEBHOOKS_ENABLED=true: otherwise 409 WEBHOOK.NOT_ENABLED.
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;

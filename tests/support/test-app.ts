@@ -16,6 +16,9 @@ export const TEST_SECRET = "test-secret-which-is-long-enough-for-hs256";
 /** Which engine this run exercises: `npm test` is embedded; CI's second pass sets DATABASE_URL and NATS_URL. */
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 export const onNats = Boolean(process.env.NATS_URL);
+// Webhooks are off by default in a deployment (their fan-out costs throughput); the suite runs with
+// them on, as a deployment that uses them would. A test that needs them off sets "false" itself.
+process.env.WEBHOOKS_ENABLED ??= "true";
 
 let counter = 0;
 const unique = () => `${process.pid}_${Date.now().toString(36)}_${counter++}`;

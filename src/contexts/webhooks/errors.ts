@@ -13,6 +13,7 @@ export const webhooksErrors = {
   "WEBHOOK.DELIVERY_NOT_FOUND": 404,
   "WEBHOOK.ENDPOINT_DISABLED": 409,
   "WEBHOOK.DELIVERY_PENDING": 409,
+  "WEBHOOK.NOT_ENABLED": 409,
 } as const satisfies StatusTable;
 
 export type WebhooksCode = keyof typeof webhooksErrors;

@@ -43,6 +43,9 @@ function flag(name: string, value: string | undefined): boolean {
 
 /** Webhooks: tenants' endpoints, and signed deliveries of their events (Standard Webhooks). */
 export function webhooksModule({ env, wallClock = systemClock, publishedTypes }: WebhooksDeps): WebhooksModule {
+  // Off by default: the fan-out is one more consumer of every wire type (on NATS a durable per type),
+  // which costs a deployment without endpoints about 15% of its purchase throughput (docs/decisions.md).
+  const enabled = flag("WEBHOOKS_ENABLED", env.WEBHOOKS_ENABLED);
   const settings: DeliverySettings & { pollMs: number } = {
     // SSRF: off by default; on for tests and receivers on a private network the operator trusts.
     allowPrivate: flag("WEBHOOKS_ALLOW_PRIVATE_URLS", env.WEBHOOKS_ALLOW_PRIVATE_URLS),
@@ -60,9 +63,11 @@ export function webhooksModule({ env, wallClock = systemClock, publishedTypes }:
       const worker = new Poller("webhooks.delivery", settings.pollMs, () => deliverDue(kernel, settings, wallClock), kernel.logger, {
         nextDue: () => nextDue(kernel.db),
       });
-      kernel.pollers.push(worker);
-      endpointRoutes(host, () => ({ producedTypes: publishedTypes(), allowPrivate: settings.allowPrivate }));
+      // The routes are there either way (one API document); registering an endpoint is refused while off.
+      endpointRoutes(host, () => ({ producedTypes: publishedTypes(), allowPrivate: settings.allowPrivate }), enabled);
       deliveryRoutes(host, () => worker.wake());
+      if (!enabled) return;
+      kernel.pollers.push(worker);
       fanoutConsumer(kernel, publishedTypes());
     },
   };

@@ -17,7 +17,7 @@ export const EndpointParams = Type.Object({ endpointId: IdParam });
  * their token). Every read and write runs in the caller's tenant scope: another tenant's endpoint is
  * a 404, never a 403 that would say it exists.
  */
-export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, rules: () => EndpointRules): void {
+export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, rules: () => EndpointRules, enabled: boolean): void {
   const managers = authorize(authenticator, "org_admin", "platform_admin");
   const tags = ["webhooks"];
   const security = [{ bearer: [] }];
@@ -34,7 +34,8 @@ export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, ru
           "Deliveries of the tenant's events whose wire type matches `events` (a wire type, or a prefix ending with a dot) are " +
           "POSTed to `url`, signed as Standard Webhooks says (webhook-id, webhook-timestamp, webhook-signature). The secret is " +
           "generated when not given (whsec_ + base64 of 32 bytes) and shown only in this answer. With an Idempotency-Key, a " +
-          "retried request (same key, same body) answers the endpoint the first one made, with its secret, and makes no other.",
+          "retried request (same key, same body) answers the endpoint the first one made, with its secret, and makes no other. " +
+          "Webhooks are off unless the deployment sets WEBHOOKS_ENABLED=true: otherwise 409 WEBHOOK.NOT_ENABLED.",
         security,
         headers: IdempotencyKeyHeader,
         body: Type.Object(
@@ -51,6 +52,9 @@ export function endpointRoutes({ kernel, server, authenticator }: ModuleHost, ru
     async (request, reply) => {
       const principal = principalOf(request);
       const { tenantId } = principal;
+      // An endpoint nothing would deliver to is refused, not accepted in silence.
+      if (!enabled)
+        throw refuse({ code: "WEBHOOK.NOT_ENABLED", detail: "webhooks are off in this deployment (WEBHOOKS_ENABLED=true turns them on)" });
       const registration = decideRegistration(request.body, rules());
       // The stored answer leaves the secret out (it stays only in the endpoints table); a replay reads it there.
       const created = await idempotent(kernel.db, keyedRequest(request, principal), { required: false, tenantId }, async (tx) => {
